@@ -1,0 +1,17 @@
+//! Domain types for stemgap. This crate does no I/O and cannot fail except
+//! by returning a typed error when a string does not parse.
+//!
+//! * [`GssCode`]: a validated ONS Government Statistical Service code
+//!   (`E14001063`), and [`Nation`] derived from it.
+//! * [`BoundarySet`]: the 2010-2024 or the July 2024 constituency set.
+//! * [`Method`], [`Direction`], [`Marker`]: how a figure was made, which way
+//!   is better, and why a cell is missing.
+//! * [`Observation`] and [`IndicatorDef`]: what the store holds.
+
+mod code;
+mod indicator;
+mod value;
+
+pub use code::{BoundarySet, CodeError, GssCode, Nation};
+pub use indicator::{Direction, IndicatorDef, Method, Observation};
+pub use value::{Cell, Marker};

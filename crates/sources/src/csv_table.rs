@@ -1,0 +1,315 @@
+use crate::{parse_cell, Loaded, Location, Problem, SourceError};
+use csv::StringRecord;
+use stemgap_core::{Cell, GssCode};
+
+/// Text encoding of a CSV file. UTF-8 is checked strictly; Windows-1252 is
+/// used only where the catalogue says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    #[default]
+    Utf8,
+    Windows1252,
+}
+
+/// How a CSV file is laid out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CsvOptions {
+    /// Lines above the header row (titles, notes) to skip.
+    pub skip_lines: usize,
+    /// Extra header rows below the first (e.g. a second label row, a `---`
+    /// row): kept for inspection by [`CsvTable::extra_headers`], not data.
+    pub extra_header_rows: usize,
+    /// Accept data rows with fewer or more fields than the header
+    /// (Nomis files with footnotes); otherwise that is an error.
+    pub flexible: bool,
+    /// Stop at the first blank line (Nomis files put blocks one after another).
+    pub stop_at_blank_line: bool,
+}
+
+/// A parsed CSV file: header and records, each with its line number.
+#[derive(Debug)]
+pub struct CsvTable {
+    location: Location,
+    headers: Vec<String>,
+    extra_headers: Vec<StringRecord>,
+    records: Vec<(u64, StringRecord)>,
+}
+
+impl CsvTable {
+    /// Parses a loaded source, using the encoding its catalogue entry gives.
+    pub fn parse(loaded: &Loaded<'_>, opts: CsvOptions) -> Result<Self, SourceError> {
+        let enc = match loaded.entry.encoding.as_deref() {
+            Some("windows-1252") => Encoding::Windows1252,
+            _ => Encoding::Utf8,
+        };
+        Self::from_bytes(&loaded.bytes, enc, loaded.location.clone(), opts)
+    }
+
+    pub fn from_bytes(
+        bytes: &[u8],
+        encoding: Encoding,
+        location: Location,
+        opts: CsvOptions,
+    ) -> Result<Self, SourceError> {
+        let decoded;
+        let mut bytes = match encoding {
+            Encoding::Utf8 => bytes,
+            Encoding::Windows1252 => {
+                decoded = encoding_rs::WINDOWS_1252
+                    .decode_without_bom_handling(bytes)
+                    .0
+                    .into_owned();
+                decoded.as_bytes()
+            }
+        };
+        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+            return Err(SourceError::new(location, Problem::Empty));
+        }
+        let mut skipped = 0u64;
+        for _ in 0..opts.skip_lines {
+            match bytes.iter().position(|&b| b == b'\n') {
+                Some(i) => {
+                    bytes = &bytes[i + 1..];
+                    skipped += 1;
+                }
+                None => return Err(SourceError::new(location, Problem::Empty)),
+            }
+        }
+        if opts.stop_at_blank_line {
+            bytes = first_block(bytes, opts.extra_header_rows);
+        }
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut record = StringRecord::new();
+        let mut headers: Option<Vec<String>> = None;
+        let mut extra_headers = Vec::new();
+        let mut records = Vec::new();
+        loop {
+            match rdr.read_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => {
+                    let line = e.position().map(|p| p.line() + skipped);
+                    let problem = match e.kind() {
+                        csv::ErrorKind::Utf8 { err, .. } => Problem::InvalidUtf8(format!(
+                            "in field {}, after byte {} of the field",
+                            err.field() + 1,
+                            err.valid_up_to()
+                        )),
+                        _ => Problem::Invalid(e.to_string()),
+                    };
+                    let loc = match line {
+                        Some(l) => location.at_row(l),
+                        None => location.clone(),
+                    };
+                    return Err(SourceError::new(loc, problem));
+                }
+            }
+            let line = record.position().map_or(0, |p| p.line()) + skipped;
+            let Some(h) = &headers else {
+                headers = Some(record.iter().map(|s| s.trim().to_owned()).collect());
+                continue;
+            };
+            if extra_headers.len() < opts.extra_header_rows {
+                extra_headers.push(record.clone());
+                continue;
+            }
+            if !opts.flexible && record.len() != h.len() {
+                return Err(SourceError::new(
+                    location.at_row(line),
+                    Problem::FieldCount {
+                        expected: h.len(),
+                        found: record.len(),
+                    },
+                ));
+            }
+            records.push((line, record.clone()));
+        }
+        let headers = headers.ok_or_else(|| SourceError::new(location.clone(), Problem::Empty))?;
+        Ok(CsvTable {
+            location,
+            headers,
+            extra_headers,
+            records,
+        })
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    pub fn extra_headers(&self) -> &[StringRecord] {
+        &self.extra_headers
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Index of a column by its exact header; a clear error listing the
+    /// headers found when it is absent (renamed or wrong file).
+    pub fn column(&self, name: &str) -> Result<usize, SourceError> {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| self.missing_column(name))
+    }
+
+    /// Errors unless the header is exactly `expected` (order included).
+    pub fn expect_headers(&self, expected: &[&str]) -> Result<(), SourceError> {
+        if self.headers.iter().map(String::as_str).ne(expected.iter().copied()) {
+            return Err(SourceError::new(
+                self.location.at_row(1),
+                Problem::WrongHeader {
+                    expected: expected.join(","),
+                    found: self.headers.join(","),
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    fn missing_column(&self, name: &str) -> SourceError {
+        let mut found = self.headers.iter().take(12).cloned().collect::<Vec<_>>().join(", ");
+        if self.headers.len() > 12 {
+            found.push_str(", …");
+        }
+        SourceError::new(self.location.at_column(name), Problem::MissingColumn { found })
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        self.records.iter().map(move |(line, rec)| Row {
+            table: self,
+            line: *line,
+            rec,
+        })
+    }
+}
+
+/// The bytes up to the first blank line that follows at least one data
+/// line (Nomis files put blocks one after another). Blank lines between the
+/// header and the first data line are kept (the CSV reader skips them).
+/// Lines are split on `\n` without regard to quoting: Nomis never quotes
+/// line breaks.
+fn first_block(bytes: &[u8], extra_header_rows: usize) -> &[u8] {
+    let mut pos = 0;
+    let mut non_blank = 0usize;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let blank = line.iter().all(|b| b.is_ascii_whitespace());
+        if blank && non_blank > 1 + extra_header_rows {
+            return &bytes[..pos];
+        }
+        if !blank {
+            non_blank += 1;
+        }
+        pos += line.len();
+    }
+    bytes
+}
+
+/// One data row of a [`CsvTable`].
+#[derive(Clone, Copy)]
+pub struct Row<'t> {
+    table: &'t CsvTable,
+    pub line: u64,
+    rec: &'t StringRecord,
+}
+
+impl<'t> Row<'t> {
+    /// The raw text of a column (empty when the row is short).
+    pub fn str(&self, col: usize) -> &'t str {
+        self.rec.get(col).unwrap_or("")
+    }
+
+    /// The location of a cell, for errors.
+    pub fn location(&self, col: usize) -> Location {
+        let name = self.table.headers.get(col).cloned().unwrap_or_else(|| format!("#{}", col + 1));
+        self.table.location.at_row(self.line).at_column(name)
+    }
+
+    pub fn error(&self, col: usize, problem: Problem) -> SourceError {
+        SourceError::new(self.location(col), problem)
+    }
+
+    /// A number or a suppression marker; anything else is an error.
+    pub fn cell(&self, col: usize) -> Result<Cell, SourceError> {
+        parse_cell(self.str(col)).map_err(|p| self.error(col, p))
+    }
+
+    /// A number that must be present: a marker here is an error too.
+    pub fn number(&self, col: usize) -> Result<f64, SourceError> {
+        match self.cell(col)? {
+            Cell::Value(v) => Ok(v),
+            Cell::Missing(m) => Err(self.error(
+                col,
+                Problem::Invalid(format!("a value is required here, found the marker {:?} ({m})", self.str(col))),
+            )),
+        }
+    }
+
+    pub fn code(&self, col: usize) -> Result<GssCode, SourceError> {
+        GssCode::parse(self.str(col).trim())
+            .map_err(|_| self.error(col, Problem::MalformedCode(self.str(col).to_owned())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(text: &[u8], opts: CsvOptions) -> Result<CsvTable, SourceError> {
+        CsvTable::from_bytes(text, Encoding::Utf8, Location::file("t.csv"), opts)
+    }
+
+    #[test]
+    fn reads_bom_quotes_and_thousands() {
+        let t = table(b"\xEF\xBB\xBFcode,pop\nE01000001,\"1,954\"\n", CsvOptions::default()).unwrap();
+        assert_eq!(t.headers(), ["code", "pop"]);
+        let r = t.rows().next().unwrap();
+        assert_eq!(r.number(1).unwrap(), 1954.0);
+        assert_eq!(r.line, 2);
+    }
+
+    #[test]
+    fn errors_name_file_row_and_column() {
+        let t = table(b"code,pop\nE01000001,12\nE01000002,abc\n", CsvOptions::default()).unwrap();
+        let e = t.rows().nth(1).unwrap().number(1).unwrap_err();
+        assert_eq!(e.to_string(), "t.csv, row 3, column \"pop\": not a number: \"abc\"");
+        let e = t.column("population").unwrap_err();
+        assert!(e.to_string().starts_with("t.csv, column \"population\": missing column; found columns: code, pop"), "{e}");
+    }
+
+    #[test]
+    fn short_rows_and_invalid_utf8_are_errors() {
+        let e = table(b"a,b\n1,2\n3\n", CsvOptions::default()).unwrap_err();
+        assert_eq!(e.to_string(), "t.csv, row 3: row has 1 fields, expected 2 (truncated or misquoted line?)");
+        let e = table(b"a,b\n1,2\n3,\xff\n", CsvOptions::default()).unwrap_err();
+        assert!(e.to_string().starts_with("t.csv, row 3: invalid UTF-8"), "{e}");
+        assert_eq!(table(b"", CsvOptions::default()).unwrap_err().problem, Problem::Empty);
+    }
+
+    #[test]
+    fn windows_1252_is_decoded() {
+        let t = CsvTable::from_bytes(b"name\nYnys M\xf4n\n", Encoding::Windows1252, Location::file("w.csv"), CsvOptions::default()).unwrap();
+        assert_eq!(t.rows().next().unwrap().str(0), "Ynys Môn");
+    }
+
+    #[test]
+    fn skips_title_lines_and_extra_headers() {
+        let opts = CsvOptions { skip_lines: 2, extra_header_rows: 1, stop_at_blank_line: true, ..Default::default() };
+        let t = table(b"Title\nnote\na,b\n---,---\n1,2\n\n9,9\n", opts).unwrap();
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.rows().next().unwrap().line, 5);
+    }
+}

@@ -1,0 +1,25 @@
+//! Sources: the catalogue of public files stemgap reads, their checksums,
+//! fetching them, and strict readers for the formats they come in.
+//!
+//! Every reader works on bytes already loaded (and checksummed) by
+//! [`SourceDir::load`], so each file is read from disk once and parsed once.
+//! Every error names the file and, where there is one, the sheet, row and
+//! column ([`Location`]).
+
+mod catalogue;
+mod cell;
+mod csv_table;
+mod error;
+mod fetch;
+mod json;
+mod load;
+mod xlsx;
+
+pub use catalogue::{Catalogue, SourceEntry};
+pub use cell::parse_cell;
+pub use csv_table::{CsvOptions, CsvTable, Encoding, Row};
+pub use error::{Location, Problem, SourceError};
+pub use fetch::{fetch_all, FetchOutcome, FetchProgress, FetchReport, Origin};
+pub use json::{parse_json, HexJson, HexTile};
+pub use load::{sha256_hex, Loaded, SourceDir, Status};
+pub use xlsx::{Grid, Workbook, XCell};

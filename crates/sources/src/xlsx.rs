@@ -1,0 +1,147 @@
+use crate::{Location, Problem, SourceError};
+use calamine::{Data, Reader, Xlsx};
+use std::io::Cursor;
+
+/// A spreadsheet cell reduced to what statistics need.
+#[derive(Debug, Clone, PartialEq)]
+pub enum XCell {
+    Empty,
+    Number(f64),
+    Text(String),
+}
+
+impl XCell {
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            XCell::Text(s) => Some(s.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// An XLSX workbook held in memory.
+pub struct Workbook {
+    location: Location,
+    book: Xlsx<Cursor<Vec<u8>>>,
+}
+
+impl Workbook {
+    pub fn open(bytes: Vec<u8>, location: Location) -> Result<Self, SourceError> {
+        let book = Xlsx::new(Cursor::new(bytes))
+            .map_err(|e| SourceError::new(location.clone(), Problem::Spreadsheet(e.to_string())))?;
+        Ok(Workbook { location, book })
+    }
+
+    pub fn sheet_names(&self) -> Vec<String> {
+        self.book.sheet_names().to_vec()
+    }
+
+    /// Reads one sheet into a [`Grid`] with absolute (spreadsheet) positions.
+    pub fn sheet(&mut self, name: &str) -> Result<Grid, SourceError> {
+        let names = self.sheet_names();
+        if !names.iter().any(|n| n == name) {
+            return Err(SourceError::new(
+                self.location.in_sheet(name),
+                Problem::MissingSheet {
+                    found: names.join(", "),
+                },
+            ));
+        }
+        let loc = self.location.in_sheet(name);
+        let range = self
+            .book
+            .worksheet_range(name)
+            .map_err(|e| SourceError::new(loc.clone(), Problem::Spreadsheet(e.to_string())))?;
+        let (r0, c0) = range.start().unwrap_or((0, 0));
+        let mut rows = vec![Vec::new(); r0 as usize];
+        for row in range.rows() {
+            let mut cells = vec![XCell::Empty; c0 as usize];
+            cells.extend(row.iter().map(|d| match d {
+                Data::Int(i) => XCell::Number(*i as f64),
+                Data::Float(f) => XCell::Number(*f),
+                Data::String(s) if s.trim().is_empty() => XCell::Empty,
+                Data::String(s) => XCell::Text(s.clone()),
+                Data::Bool(b) => XCell::Text(b.to_string()),
+                Data::Empty => XCell::Empty,
+                other => XCell::Text(other.to_string()),
+            }));
+            rows.push(cells);
+        }
+        Ok(Grid { location: loc, rows })
+    }
+}
+
+/// A sheet's cells; `row` and `col` are 0-based here, reported 1-based.
+#[derive(Debug, Clone)]
+pub struct Grid {
+    location: Location,
+    rows: Vec<Vec<XCell>>,
+}
+
+const EMPTY: XCell = XCell::Empty;
+
+impl Grid {
+    pub fn height(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn get(&self, row: usize, col: usize) -> &XCell {
+        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
+    }
+
+    pub fn row(&self, row: usize) -> &[XCell] {
+        self.rows.get(row).map_or(&[], Vec::as_slice)
+    }
+
+    /// The location of a cell in spreadsheet terms (row 1-based, column letters).
+    pub fn location(&self, row: usize, col: usize) -> Location {
+        self.location.at_row(row as u64 + 1).at_column(column_letters(col))
+    }
+
+    pub fn error(&self, row: usize, col: usize, problem: Problem) -> SourceError {
+        SourceError::new(self.location(row, col), problem)
+    }
+
+    /// First row at or after `from` whose cell `col` is exactly `text`.
+    pub fn find_row(&self, from: usize, col: usize, text: &str) -> Option<usize> {
+        (from..self.rows.len()).find(|&r| self.get(r, col).text().map(str::trim) == Some(text))
+    }
+
+    /// A required number: text or an empty cell is an error naming the cell.
+    pub fn number(&self, row: usize, col: usize) -> Result<f64, SourceError> {
+        match self.get(row, col) {
+            XCell::Number(v) if v.is_finite() => Ok(*v),
+            XCell::Number(v) => Err(self.error(row, col, Problem::NotANumber(v.to_string()))),
+            XCell::Text(s) => match crate::parse_cell(s) {
+                Ok(stemgap_core::Cell::Value(v)) => Ok(v),
+                _ => Err(self.error(row, col, Problem::NotANumber(s.clone()))),
+            },
+            XCell::Empty => Err(self.error(row, col, Problem::Invalid("a value is required here, the cell is empty".into()))),
+        }
+    }
+}
+
+/// `0 → A`, `25 → Z`, `26 → AA`.
+pub(crate) fn column_letters(mut col: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).expect("ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn column_letters() {
+        assert_eq!(super::column_letters(0), "A");
+        assert_eq!(super::column_letters(25), "Z");
+        assert_eq!(super::column_letters(26), "AA");
+        assert_eq!(super::column_letters(102), "CY");
+    }
+}
