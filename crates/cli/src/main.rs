@@ -1,1 +1,56 @@
-fn main() {}
+//! `stemgap`: the command-line entry point. It parses arguments, runs one
+//! subcommand from [`cmd`], and maps errors to exit codes:
+//! 0 success, 1 failure of the machine (I/O, store), 2 usage (from clap),
+//! 3 bad input data (a source file is missing, changed or malformed).
+
+mod cli;
+mod cmd;
+mod progress;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STEMGAP_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new(if args.verbose { "info" } else { "warn" })
+            }),
+        )
+        .without_time()
+        .init();
+    match cmd::run(args.command) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("stemgap: error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// 3 for bad input data, 1 for anything else.
+fn exit_code(err: &anyhow::Error) -> u8 {
+    let data = err.chain().any(|e| {
+        e.downcast_ref::<stemgap_sources::SourceError>().is_some()
+            || e.downcast_ref::<stemgap_ingest::IngestError>()
+                .is_some_and(|i| i.is_data_error())
+            || e.downcast_ref::<cmd::DataProblem>().is_some()
+    });
+    if data {
+        3
+    } else {
+        1
+    }
+}

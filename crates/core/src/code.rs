@@ -4,7 +4,9 @@ use std::str::FromStr;
 /// Why a string is not a valid code or name of one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CodeError {
-    #[error("malformed GSS code {0:?}: expected a letter, two digits and six digits, e.g. E14001063")]
+    #[error(
+        "malformed GSS code {0:?}: expected a letter, two digits and six digits, e.g. E14001063"
+    )]
     Malformed(String),
     #[error("unknown boundary set {0:?}: expected 2010 or 2024")]
     UnknownBoundarySet(String),
@@ -199,13 +201,25 @@ mod tests {
         assert_eq!(c.nation(), Some(Nation::NorthernIreland));
         assert!(c.is_seat_of(BoundarySet::Pcon2024));
         assert!(!c.is_seat_of(BoundarySet::Pcon2010));
-        assert!(GssCode::parse("N06000001").unwrap().is_seat_of(BoundarySet::Pcon2010));
-        assert!(!GssCode::parse("E06000001").unwrap().is_seat_of(BoundarySet::Pcon2010));
+        assert!(GssCode::parse("N06000001")
+            .unwrap()
+            .is_seat_of(BoundarySet::Pcon2010));
+        assert!(!GssCode::parse("E06000001")
+            .unwrap()
+            .is_seat_of(BoundarySet::Pcon2010));
     }
 
     #[test]
     fn rejects_malformed_codes() {
-        for bad in ["", "E1400106", "E140010630", "e14001063", " E14001063", "E14O01063", "95AA01S1"] {
+        for bad in [
+            "",
+            "E1400106",
+            "E140010630",
+            "e14001063",
+            " E14001063",
+            "E14O01063",
+            "95AA01S1",
+        ] {
             assert!(GssCode::parse(bad).is_err(), "{bad:?} accepted");
         }
     }

@@ -110,7 +110,9 @@ impl Catalogue {
             let safe = !e.path.is_empty()
                 && !e.path.starts_with('/')
                 && !e.path.contains('\\')
-                && e.path.split('/').all(|p| !p.is_empty() && p != "." && p != "..");
+                && e.path
+                    .split('/')
+                    .all(|p| !p.is_empty() && p != "." && p != "..");
             if !safe {
                 return Err(err(
                     None,
@@ -119,12 +121,18 @@ impl Catalogue {
             }
             for n in &e.nations {
                 if Nation::from_id(n).is_err() {
-                    return Err(err(None, format!("source `{}`: unknown nation `{n}`", e.id)));
+                    return Err(err(
+                        None,
+                        format!("source `{}`: unknown nation `{n}`", e.id),
+                    ));
                 }
             }
             if let Some(enc) = &e.encoding {
                 if enc != "utf-8" && enc != "windows-1252" {
-                    return Err(err(None, format!("source `{}`: unknown encoding `{enc}`", e.id)));
+                    return Err(err(
+                        None,
+                        format!("source `{}`: unknown encoding `{enc}`", e.id),
+                    ));
                 }
             }
         }
@@ -169,7 +177,10 @@ mod tests {
         assert!(Catalogue::parse(&entry("a/b.csv", &good), "t").is_ok());
         for p in ["../x.csv", "/etc/passwd", "a/../../b", "a//b"] {
             let e = Catalogue::parse(&entry(p, &good), "t").unwrap_err();
-            assert!(e.to_string().contains("inside the sources directory"), "{e}");
+            assert!(
+                e.to_string().contains("inside the sources directory"),
+                "{e}"
+            );
         }
         let e = Catalogue::parse(&entry("a.csv", "ABC"), "t").unwrap_err();
         assert!(e.to_string().contains("64 lower-case hex"), "{e}");

@@ -83,7 +83,9 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        for s in ["abc", "12a", "1,95", "1,9544", ",123", "inf", "NaN", "-", "1..2", "e"] {
+        for s in [
+            "abc", "12a", "1,95", "1,9544", ",123", "inf", "NaN", "-", "1..2", "e",
+        ] {
             if s == "-" {
                 continue; // a dash is a marker
             }

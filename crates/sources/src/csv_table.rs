@@ -168,7 +168,12 @@ impl CsvTable {
 
     /// Errors unless the header is exactly `expected` (order included).
     pub fn expect_headers(&self, expected: &[&str]) -> Result<(), SourceError> {
-        if self.headers.iter().map(String::as_str).ne(expected.iter().copied()) {
+        if self
+            .headers
+            .iter()
+            .map(String::as_str)
+            .ne(expected.iter().copied())
+        {
             return Err(SourceError::new(
                 self.location.at_row(1),
                 Problem::WrongHeader {
@@ -181,11 +186,20 @@ impl CsvTable {
     }
 
     fn missing_column(&self, name: &str) -> SourceError {
-        let mut found = self.headers.iter().take(12).cloned().collect::<Vec<_>>().join(", ");
+        let mut found = self
+            .headers
+            .iter()
+            .take(12)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
         if self.headers.len() > 12 {
             found.push_str(", …");
         }
-        SourceError::new(self.location.at_column(name), Problem::MissingColumn { found })
+        SourceError::new(
+            self.location.at_column(name),
+            Problem::MissingColumn { found },
+        )
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
@@ -234,7 +248,12 @@ impl<'t> Row<'t> {
 
     /// The location of a cell, for errors.
     pub fn location(&self, col: usize) -> Location {
-        let name = self.table.headers.get(col).cloned().unwrap_or_else(|| format!("#{}", col + 1));
+        let name = self
+            .table
+            .headers
+            .get(col)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", col + 1));
         self.table.location.at_row(self.line).at_column(name)
     }
 
@@ -253,7 +272,10 @@ impl<'t> Row<'t> {
             Cell::Value(v) => Ok(v),
             Cell::Missing(m) => Err(self.error(
                 col,
-                Problem::Invalid(format!("a value is required here, found the marker {:?} ({m})", self.str(col))),
+                Problem::Invalid(format!(
+                    "a value is required here, found the marker {:?} ({m})",
+                    self.str(col)
+                )),
             )),
         }
     }
@@ -274,7 +296,11 @@ mod tests {
 
     #[test]
     fn reads_bom_quotes_and_thousands() {
-        let t = table(b"\xEF\xBB\xBFcode,pop\nE01000001,\"1,954\"\n", CsvOptions::default()).unwrap();
+        let t = table(
+            b"\xEF\xBB\xBFcode,pop\nE01000001,\"1,954\"\n",
+            CsvOptions::default(),
+        )
+        .unwrap();
         assert_eq!(t.headers(), ["code", "pop"]);
         let r = t.rows().next().unwrap();
         assert_eq!(r.number(1).unwrap(), 1954.0);
@@ -283,31 +309,63 @@ mod tests {
 
     #[test]
     fn errors_name_file_row_and_column() {
-        let t = table(b"code,pop\nE01000001,12\nE01000002,abc\n", CsvOptions::default()).unwrap();
+        let t = table(
+            b"code,pop\nE01000001,12\nE01000002,abc\n",
+            CsvOptions::default(),
+        )
+        .unwrap();
         let e = t.rows().nth(1).unwrap().number(1).unwrap_err();
-        assert_eq!(e.to_string(), "t.csv, row 3, column \"pop\": not a number: \"abc\"");
+        assert_eq!(
+            e.to_string(),
+            "t.csv, row 3, column \"pop\": not a number: \"abc\""
+        );
         let e = t.column("population").unwrap_err();
-        assert!(e.to_string().starts_with("t.csv, column \"population\": missing column; found columns: code, pop"), "{e}");
+        assert!(
+            e.to_string().starts_with(
+                "t.csv, column \"population\": missing column; found columns: code, pop"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
     fn short_rows_and_invalid_utf8_are_errors() {
         let e = table(b"a,b\n1,2\n3\n", CsvOptions::default()).unwrap_err();
-        assert_eq!(e.to_string(), "t.csv, row 3: row has 1 fields, expected 2 (truncated or misquoted line?)");
+        assert_eq!(
+            e.to_string(),
+            "t.csv, row 3: row has 1 fields, expected 2 (truncated or misquoted line?)"
+        );
         let e = table(b"a,b\n1,2\n3,\xff\n", CsvOptions::default()).unwrap_err();
-        assert!(e.to_string().starts_with("t.csv, row 3: invalid UTF-8"), "{e}");
-        assert_eq!(table(b"", CsvOptions::default()).unwrap_err().problem, Problem::Empty);
+        assert!(
+            e.to_string().starts_with("t.csv, row 3: invalid UTF-8"),
+            "{e}"
+        );
+        assert_eq!(
+            table(b"", CsvOptions::default()).unwrap_err().problem,
+            Problem::Empty
+        );
     }
 
     #[test]
     fn windows_1252_is_decoded() {
-        let t = CsvTable::from_bytes(b"name\nYnys M\xf4n\n", Encoding::Windows1252, Location::file("w.csv"), CsvOptions::default()).unwrap();
+        let t = CsvTable::from_bytes(
+            b"name\nYnys M\xf4n\n",
+            Encoding::Windows1252,
+            Location::file("w.csv"),
+            CsvOptions::default(),
+        )
+        .unwrap();
         assert_eq!(t.rows().next().unwrap().str(0), "Ynys Môn");
     }
 
     #[test]
     fn skips_title_lines_and_extra_headers() {
-        let opts = CsvOptions { skip_lines: 2, extra_header_rows: 1, stop_at_blank_line: true, ..Default::default() };
+        let opts = CsvOptions {
+            skip_lines: 2,
+            extra_header_rows: 1,
+            stop_at_blank_line: true,
+            ..Default::default()
+        };
         let t = table(b"Title\nnote\na,b\n---,---\n1,2\n\n9,9\n", opts).unwrap();
         assert_eq!(t.len(), 1);
         assert_eq!(t.rows().next().unwrap().line, 5);

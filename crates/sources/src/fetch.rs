@@ -50,7 +50,10 @@ pub enum FetchOutcome {
 
 impl FetchOutcome {
     pub fn is_ok(&self) -> bool {
-        matches!(self, FetchOutcome::AlreadyPresent | FetchOutcome::Fetched { .. })
+        matches!(
+            self,
+            FetchOutcome::AlreadyPresent | FetchOutcome::Fetched { .. }
+        )
     }
 }
 
@@ -119,7 +122,13 @@ fn fetch_one(
     }
     let result = match origin {
         Origin::Dir(dir) => copy_from_dir(&dir.join(&entry.path), &part, entry, progress),
-        Origin::Mirror(base) => download(agent, &format!("{base}/{}", entry.path), &part, entry, progress),
+        Origin::Mirror(base) => download(
+            agent,
+            &format!("{base}/{}", entry.path),
+            &part,
+            entry,
+            progress,
+        ),
         Origin::Published if entry.url.is_empty() => return FetchOutcome::NoLocation,
         Origin::Published => download(agent, &entry.url, &part, entry, progress),
     };
@@ -133,7 +142,13 @@ fn fetch_one(
         Err(_) if resumed => {
             let _ = fs::remove_file(&part);
             let again = match origin {
-                Origin::Mirror(base) => download(agent, &format!("{base}/{}", entry.path), &part, entry, progress),
+                Origin::Mirror(base) => download(
+                    agent,
+                    &format!("{base}/{}", entry.path),
+                    &part,
+                    entry,
+                    progress,
+                ),
                 _ => download(agent, &entry.url, &part, entry, progress),
             };
             again.and_then(|_| verify(&part, entry))
@@ -172,7 +187,12 @@ fn verify(part: &Path, entry: &SourceEntry) -> Result<(), String> {
     Ok(())
 }
 
-fn copy_from_dir(src: &Path, part: &Path, entry: &SourceEntry, progress: &dyn FetchProgress) -> Result<bool, String> {
+fn copy_from_dir(
+    src: &Path,
+    part: &Path,
+    entry: &SourceEntry,
+    progress: &dyn FetchProgress,
+) -> Result<bool, String> {
     let bytes = fs::read(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
     fs::write(part, &bytes).map_err(|e| format!("cannot write {}: {e}", part.display()))?;
     progress.advance(bytes.len().min(entry.bytes as usize) as u64);
@@ -202,23 +222,34 @@ fn download(
         File::create(part)
     }
     .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
-    let mut reader = resp.into_body().into_with_config().limit(entry.bytes + 1).reader();
+    let mut reader = resp
+        .into_body()
+        .into_with_config()
+        .limit(entry.bytes + 1)
+        .reader();
     let mut written = if resumed { have } else { 0 };
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) => return Err(format!("GET {url}: interrupted after {written} bytes: {e} (run fetch again to resume)")),
-        };
+        let n =
+            match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => return Err(format!(
+                    "GET {url}: interrupted after {written} bytes: {e} (run fetch again to resume)"
+                )),
+            };
         written += n as u64;
         if written > entry.bytes {
-            return Err(format!("GET {url}: more than the catalogued {} bytes; refused", entry.bytes));
+            return Err(format!(
+                "GET {url}: more than the catalogued {} bytes; refused",
+                entry.bytes
+            ));
         }
         file.write_all(&buf[..n])
             .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
         progress.advance(n as u64);
     }
-    file.flush().map_err(|e| format!("cannot write {}: {e}", part.display()))?;
+    file.flush()
+        .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
     Ok(resumed)
 }

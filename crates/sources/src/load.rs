@@ -96,7 +96,10 @@ impl SourceDir {
         let bytes = match std::fs::read(self.path_of(entry)) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(SourceError::new(location, Problem::Missing(entry.id.clone())))
+                return Err(SourceError::new(
+                    location,
+                    Problem::Missing(entry.id.clone()),
+                ))
             }
             Err(e) => return Err(SourceError::new(location, Problem::Io(e.to_string()))),
         };

@@ -67,7 +67,10 @@ impl Workbook {
             }));
             rows.push(cells);
         }
-        Ok(Grid { location: loc, rows })
+        Ok(Grid {
+            location: loc,
+            rows,
+        })
     }
 }
 
@@ -86,7 +89,10 @@ impl Grid {
     }
 
     pub fn get(&self, row: usize, col: usize) -> &XCell {
-        self.rows.get(row).and_then(|r| r.get(col)).unwrap_or(&EMPTY)
+        self.rows
+            .get(row)
+            .and_then(|r| r.get(col))
+            .unwrap_or(&EMPTY)
     }
 
     pub fn row(&self, row: usize) -> &[XCell] {
@@ -95,7 +101,9 @@ impl Grid {
 
     /// The location of a cell in spreadsheet terms (row 1-based, column letters).
     pub fn location(&self, row: usize, col: usize) -> Location {
-        self.location.at_row(row as u64 + 1).at_column(column_letters(col))
+        self.location
+            .at_row(row as u64 + 1)
+            .at_column(column_letters(col))
     }
 
     pub fn error(&self, row: usize, col: usize, problem: Problem) -> SourceError {
@@ -116,7 +124,11 @@ impl Grid {
                 Ok(stemgap_core::Cell::Value(v)) => Ok(v),
                 _ => Err(self.error(row, col, Problem::NotANumber(s.clone()))),
             },
-            XCell::Empty => Err(self.error(row, col, Problem::Invalid("a value is required here, the cell is empty".into()))),
+            XCell::Empty => Err(self.error(
+                row,
+                col,
+                Problem::Invalid("a value is required here, the cell is empty".into()),
+            )),
         }
     }
 }

@@ -1,1 +1,105 @@
+//! The embedded store: one SQLite file holding the geography registry, the
+//! source catalogue as used, the indicator catalogue and every observation.
+//!
+//! This is the only crate that knows SQL. A build writes a new file beside
+//! the old one ([`StoreWriter`]) and renames it over the old one only in
+//! [`StoreWriter::commit`]; a build that fails or is dropped midway deletes
+//! its temporary file and leaves the previous store untouched.
 
+mod read;
+mod schema;
+mod write;
+
+pub use read::{seat_kind, Store};
+pub use write::StoreWriter;
+
+use stemgap_core::Nation;
+
+/// Errors from the store. SQL errors are wrapped with what was being done.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no store at {0}: build one with `stemgap build --sources DIR --db {0}`")]
+    Missing(String),
+    #[error("{path}: not a stemgap store, or one from an incompatible version (schema {found:?}, expected {expected})")]
+    Schema {
+        path: String,
+        found: Option<String>,
+        expected: String,
+    },
+    #[error("store {path}: {what}: {source}")]
+    Sql {
+        path: String,
+        what: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("store {path}: {what}: {source}")]
+    Io {
+        path: String,
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("store {path}: corrupt value {value:?} in {what}")]
+    Corrupt {
+        path: String,
+        what: &'static str,
+        value: String,
+    },
+}
+
+/// A source as recorded in the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRow {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub licence: String,
+    pub url: String,
+    pub path: String,
+    pub sha256: String,
+    pub format: String,
+    pub geography: String,
+    pub boundary: String,
+    pub period: String,
+    pub nations: Vec<Nation>,
+    pub notes: String,
+    /// Whether this build read the file.
+    pub used: bool,
+}
+
+/// A geographic area of any kind: a seat of either set, a region, a local
+/// authority, a small area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Area {
+    /// `pcon2010`, `pcon2024`, `region`, `lad19`, `lad23`, `lsoa11`, `dz11`, `soa01`.
+    pub kind: String,
+    pub code: String,
+    pub name: String,
+    pub nation: Option<Nation>,
+    /// Region code (E12…, or the nation's code outside England).
+    pub region: Option<String>,
+}
+
+/// A weighted link between two areas: a small area's share in a seat, a
+/// seat's overlap with a seat of the other set or with a local authority.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Link {
+    /// e.g. `small_area->pcon2024`.
+    pub relation: String,
+    pub from: String,
+    pub to: String,
+    /// Share of `from`'s population that lies in `to` (0..1).
+    pub weight: f64,
+    /// Population in the overlap, where known.
+    pub population: Option<f64>,
+}
+
+/// Position of a seat on a hex cartogram.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hex {
+    pub kind: String,
+    pub code: String,
+    pub q: i32,
+    pub r: i32,
+}

@@ -1,0 +1,134 @@
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use stemgap_core::BoundarySet;
+
+/// stemgap: an open, reproducible observatory of regional STEM skills
+/// inequity across the UK's Westminster constituencies.
+#[derive(Parser, Debug)]
+#[command(name = "stemgap", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Log what each stage does (or set STEMGAP_LOG, e.g. STEMGAP_LOG=debug).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List every catalogued source with its status in a sources directory.
+    Sources(SourcesArgs),
+    /// Download (or copy from a mirror) every catalogued source, verifying checksums.
+    Fetch(FetchArgs),
+    /// Build the store from a sources directory.
+    Build(BuildArgs),
+    /// Write one row per seat with every indicator, as CSV or JSON.
+    Export(ExportArgs),
+    /// List the indicator catalogue of a store.
+    Indicators(StoreArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CatalogueArg {
+    /// Source catalogue to use instead of the one built in (catalogue/sources.toml).
+    #[arg(long, value_name = "FILE")]
+    pub catalogue: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SourcesArgs {
+    /// Directory holding the source files, laid out as in the catalogue.
+    #[arg(long, value_name = "DIR")]
+    pub sources: PathBuf,
+    #[command(flatten)]
+    pub catalogue: CatalogueArg,
+}
+
+#[derive(Args, Debug)]
+pub struct FetchArgs {
+    /// Directory to download into (created if needed).
+    #[arg(long, value_name = "DIR")]
+    pub to: PathBuf,
+    /// A mirror to fetch from instead of the published locations: an
+    /// http(s) base URL or a directory, laid out as in the catalogue.
+    #[arg(long, value_name = "URL-or-DIR")]
+    pub from: Option<String>,
+    #[command(flatten)]
+    pub catalogue: CatalogueArg,
+}
+
+/// Where the store lives when --db is not given.
+pub fn default_db() -> PathBuf {
+    dirs::data_dir()
+        .map(|d| d.join("stemgap").join("stemgap.db"))
+        .unwrap_or_else(|| PathBuf::from("stemgap.db"))
+}
+
+#[derive(Args, Debug)]
+pub struct DbArg {
+    /// The store file [default: stemgap/stemgap.db under the user's data
+    /// directory, e.g. ~/.local/share/stemgap/stemgap.db; ./stemgap.db when
+    /// the system has no data directory].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+}
+
+impl DbArg {
+    pub fn path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(default_db)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// Directory holding the source files (e.g. ../shared/data).
+    #[arg(long, value_name = "DIR")]
+    pub sources: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+    #[command(flatten)]
+    pub catalogue: CatalogueArg,
+}
+
+#[derive(Args, Debug)]
+pub struct StoreArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Boundaries {
+    #[value(name = "2010")]
+    B2010,
+    #[value(name = "2024")]
+    B2024,
+}
+
+impl From<Boundaries> for BoundarySet {
+    fn from(b: Boundaries) -> Self {
+        match b {
+            Boundaries::B2010 => BoundarySet::Pcon2010,
+            Boundaries::B2024 => BoundarySet::Pcon2024,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Which constituency boundaries: 2010 (2010-2024 seats) or 2024.
+    #[arg(long)]
+    pub boundaries: Boundaries,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+    pub format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}

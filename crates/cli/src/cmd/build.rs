@@ -1,0 +1,40 @@
+use super::catalogue;
+use crate::cli::BuildArgs;
+use crate::progress::BuildBar;
+use anyhow::Context;
+use std::process::ExitCode;
+use stemgap_sources::SourceDir;
+
+/// Builds the store; on any error the previous store is left untouched.
+pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let cat = catalogue(&args.catalogue)?;
+    anyhow::ensure!(
+        args.sources.is_dir(),
+        "sources directory {} does not exist (fetch the sources with `stemgap fetch --to {}`)",
+        args.sources.display(),
+        args.sources.display()
+    );
+    let db = args.db.path();
+    let dir = SourceDir::new(&args.sources, cat);
+    let bar = BuildBar::new(dir.catalogue().entries().len() as u64);
+    let result = stemgap_ingest::build(&dir, &db, &bar);
+    bar.finish();
+    let summary =
+        result.with_context(|| format!("build failed; {} was left as it was", db.display()))?;
+    let seats: Vec<String> = summary
+        .seats
+        .iter()
+        .map(|(s, n)| format!("{n} seats ({})", s.id()))
+        .collect();
+    println!(
+        "built {}: {}, {} areas, {} indicators, {} observations from {} sources in {:.2} s",
+        db.display(),
+        seats.join(" + "),
+        summary.areas,
+        summary.indicators,
+        summary.observations,
+        summary.sources_read,
+        summary.seconds
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,42 @@
+use super::{catalogue, DataProblem};
+use crate::cli::FetchArgs;
+use crate::progress::FetchBar;
+use std::process::ExitCode;
+use stemgap_sources::{fetch_all, FetchOutcome, Origin};
+
+/// Fetches every catalogued file into --to, verifying each checksum.
+pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
+    let cat = catalogue(&args.catalogue)?;
+    let origin = args
+        .from
+        .as_deref()
+        .map_or(Origin::Published, Origin::parse);
+    let bar = FetchBar::new(cat.entries().iter().map(|e| e.bytes).sum());
+    let report = fetch_all(&cat, &args.to, &origin, &bar);
+    bar.finish();
+    let mut counts = [0usize; 4];
+    for (id, outcome) in &report.outcomes {
+        match outcome {
+            FetchOutcome::AlreadyPresent => counts[0] += 1,
+            FetchOutcome::Fetched { .. } => counts[1] += 1,
+            FetchOutcome::NoLocation => {
+                counts[2] += 1;
+                eprintln!("no published location: {id} (fetch it from a mirror with --from)");
+            }
+            FetchOutcome::Failed(why) => {
+                counts[3] += 1;
+                eprintln!("failed: {id}: {why}");
+            }
+        }
+    }
+    let [present, fetched, no_location, failed] = counts;
+    println!("{fetched} fetched, {present} already present, {no_location} without a published location, {failed} failed, into {}", args.to.display());
+    if !report.all_ok() {
+        return Err(DataProblem(format!(
+            "{} sources could not be fetched",
+            no_location + failed
+        ))
+        .into());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,46 @@
+//! One file per subcommand.
+
+mod build;
+mod export;
+mod fetch;
+mod indicators;
+mod sources;
+
+use crate::cli::{CatalogueArg, Command};
+use anyhow::Context;
+use std::process::ExitCode;
+use stemgap_sources::Catalogue;
+
+/// A problem with input data found by the binary itself (exit code 3).
+#[derive(Debug)]
+pub struct DataProblem(pub String);
+
+impl std::error::Error for DataProblem {}
+
+impl std::fmt::Display for DataProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Sources(a) => sources::run(a),
+        Command::Fetch(a) => fetch::run(a),
+        Command::Build(a) => build::run(a),
+        Command::Export(a) => export::run(a),
+        Command::Indicators(a) => indicators::run(a),
+    }
+}
+
+/// The catalogue given with --catalogue, or the built-in one.
+pub fn catalogue(arg: &CatalogueArg) -> anyhow::Result<Catalogue> {
+    match &arg.catalogue {
+        None => Ok(Catalogue::embedded()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read catalogue {}", path.display()))?;
+            Ok(Catalogue::parse(&text, &path.display().to_string())?)
+        }
+    }
+}

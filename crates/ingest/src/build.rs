@@ -1,0 +1,128 @@
+use crate::indicators::{self, Collector};
+use crate::{IngestError, Registry};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Instant;
+use stemgap_core::BoundarySet;
+use stemgap_sources::{Loaded, SourceDir, SourceError};
+use stemgap_store::{SourceRow, StoreWriter};
+
+/// Reads catalogued files and remembers which ones the build used.
+pub struct Inputs<'d> {
+    dir: &'d SourceDir,
+    used: RefCell<BTreeSet<String>>,
+    progress: &'d dyn Progress,
+}
+
+impl<'d> Inputs<'d> {
+    pub fn new(dir: &'d SourceDir, progress: &'d dyn Progress) -> Self {
+        Inputs {
+            dir,
+            used: RefCell::default(),
+            progress,
+        }
+    }
+
+    /// Loads and checksums a source (each is loaded once per build).
+    pub fn load(&self, id: &str) -> Result<Loaded<'d>, SourceError> {
+        self.progress.source(id);
+        let loaded = self.dir.load(id)?;
+        self.used.borrow_mut().insert(id.to_owned());
+        Ok(loaded)
+    }
+}
+
+/// Progress events for a progress bar; all methods default to nothing.
+pub trait Progress {
+    /// A stage begins (`registry`, `indicators`, `store`).
+    fn stage(&self, _name: &str) {}
+    /// A source file is being read.
+    fn source(&self, _id: &str) {}
+}
+
+impl Progress for () {}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    pub seats: Vec<(BoundarySet, usize)>,
+    pub areas: usize,
+    pub indicators: usize,
+    pub observations: usize,
+    pub sources_read: usize,
+    pub seconds: f64,
+}
+
+/// Builds a complete store at `db` from the sources in `dir`.
+///
+/// Everything is read and validated before the new store is written; the
+/// store is written beside `db` and renamed over it only when complete, so
+/// a failed build leaves any previous store as it was.
+pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summary, IngestError> {
+    let start = Instant::now();
+    let inputs = Inputs::new(dir, progress);
+    progress.stage("registry");
+    let registry = Registry::load(&inputs)?;
+    progress.stage("indicators");
+    let mut out = Collector::default();
+    indicators::collect_all(&inputs, &registry, &mut out)?;
+
+    progress.stage("store");
+    let used = inputs.used.borrow();
+    let sources: Vec<SourceRow> = dir
+        .catalogue()
+        .entries()
+        .iter()
+        .map(|e| SourceRow {
+            id: e.id.clone(),
+            title: e.title.clone(),
+            publisher: e.publisher.clone(),
+            licence: e.licence.clone(),
+            url: e.url.clone(),
+            path: e.path.clone(),
+            sha256: e.sha256.clone(),
+            format: e.format.clone(),
+            geography: e.geography.clone(),
+            boundary: e.boundary.clone(),
+            period: e.period.clone(),
+            nations: e.nations(),
+            notes: e.notes.clone(),
+            used: used.contains(&e.id),
+        })
+        .collect();
+    let mut seat_areas = Vec::new();
+    for set in BoundarySet::ALL {
+        for s in registry.seats(set) {
+            seat_areas.push(stemgap_store::Area {
+                kind: stemgap_store::seat_kind(set).into(),
+                code: s.code.to_string(),
+                name: s.name.clone(),
+                nation: Some(s.nation),
+                region: Some(s.region.to_string()),
+            });
+        }
+    }
+    let w = StoreWriter::create(db)?;
+    w.put_meta("stemgap_version", env!("CARGO_PKG_VERSION"))?;
+    w.put_meta("catalogue", &dir.catalogue().origin)?;
+    w.put_sources(&sources)?;
+    w.put_areas(&seat_areas)?;
+    w.put_areas(&registry.areas)?;
+    w.put_links(&registry.links)?;
+    w.put_hexes(&registry.hexes)?;
+    w.put_indicators(out.definitions())?;
+    w.put_observations(out.observations())?;
+    w.commit()?;
+    Ok(Summary {
+        seats: BoundarySet::ALL
+            .iter()
+            .map(|&s| (s, registry.seats(s).len()))
+            .collect(),
+        areas: seat_areas.len() + registry.areas.len(),
+        indicators: out.definitions().len(),
+        observations: out.observations().len(),
+        sources_read: used.len(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
+}

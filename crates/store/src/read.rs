@@ -1,0 +1,361 @@
+use crate::schema::SCHEMA_VERSION;
+use crate::{Area, Hex, Link, SourceRow, StoreError};
+use rusqlite::{params, Connection, OpenFlags, Row};
+use std::path::Path;
+use stemgap_core::{
+    BoundarySet, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation,
+};
+
+/// A store opened read-only.
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+fn nations(s: &str) -> Vec<Nation> {
+    s.split(',')
+        .filter_map(|n| Nation::from_id(n).ok())
+        .collect()
+}
+
+impl Store {
+    /// Opens an existing store, refusing a missing file or another schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let p = path.display().to_string();
+        if !path.is_file() {
+            return Err(StoreError::Missing(p));
+        }
+        let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(
+            |source| StoreError::Sql {
+                path: p.clone(),
+                what: "opening",
+                source,
+            },
+        )?;
+        let store = Store { conn, path: p };
+        let found = store.meta("schema_version").ok().flatten();
+        if found.as_deref() != Some(SCHEMA_VERSION) {
+            return Err(StoreError::Schema {
+                path: store.path,
+                found,
+                expected: SCHEMA_VERSION.into(),
+            });
+        }
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    fn sql(&self, what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sql {
+            path: self.path.clone(),
+            what,
+            source,
+        }
+    }
+
+    fn corrupt(&self, what: &'static str, value: &str) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what,
+            value: value.to_owned(),
+        }
+    }
+
+    fn query<T>(
+        &self,
+        what: &'static str,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut st = self.conn.prepare(sql).map_err(self.sql(what))?;
+        let rows = st.query_map(params, f).map_err(self.sql(what))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql(what))
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .query(
+                "reading meta",
+                "SELECT value FROM meta WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )?
+            .pop())
+    }
+
+    pub fn sources(&self) -> Result<Vec<SourceRow>, StoreError> {
+        self.query(
+            "reading sources",
+            "SELECT * FROM source ORDER BY id",
+            [],
+            |r| {
+                Ok(SourceRow {
+                    id: r.get(0)?,
+                    title: r.get(1)?,
+                    publisher: r.get(2)?,
+                    licence: r.get(3)?,
+                    url: r.get(4)?,
+                    path: r.get(5)?,
+                    sha256: r.get(6)?,
+                    format: r.get(7)?,
+                    geography: r.get(8)?,
+                    boundary: r.get(9)?,
+                    period: r.get(10)?,
+                    nations: nations(&r.get::<_, String>(11)?),
+                    notes: r.get(12)?,
+                    used: r.get(13)?,
+                })
+            },
+        )
+    }
+
+    /// The indicator catalogue, in the order the build defined it.
+    pub fn indicators(&self) -> Result<Vec<IndicatorDef>, StoreError> {
+        let raw = self.query(
+            "reading indicators",
+            "SELECT id, title, definition, unit, direction, sources, period, nations, method, caveats
+             FROM indicator ORDER BY position",
+            [],
+            |r| {
+                Ok((
+                    [r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?],
+                    [r.get::<_, String>(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?],
+                ))
+            },
+        )?;
+        raw.into_iter()
+            .map(
+                |(
+                    [id, title, definition, unit, direction],
+                    [sources, period, nats, method, caveats],
+                )| {
+                    Ok(IndicatorDef {
+                        direction: Direction::from_id(&direction)
+                            .ok_or_else(|| self.corrupt("indicator.direction", &direction))?,
+                        method: Method::from_id(&method)
+                            .ok_or_else(|| self.corrupt("indicator.method", &method))?,
+                        sources: sources
+                            .split(',')
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                        nations: nations(&nats),
+                        id,
+                        title,
+                        definition,
+                        unit,
+                        period,
+                        caveats,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    pub fn areas(&self, kind: &str) -> Result<Vec<Area>, StoreError> {
+        self.query(
+            "reading areas",
+            "SELECT kind, code, name, nation, region FROM area WHERE kind = ?1 ORDER BY code",
+            [kind],
+            |r| {
+                Ok(Area {
+                    kind: r.get(0)?,
+                    code: r.get(1)?,
+                    name: r.get(2)?,
+                    nation: r
+                        .get::<_, Option<String>>(3)?
+                        .and_then(|n| Nation::from_id(&n).ok()),
+                    region: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// The seats of a boundary set, ordered by code.
+    pub fn seats(&self, set: BoundarySet) -> Result<Vec<Area>, StoreError> {
+        self.areas(seat_kind(set))
+    }
+
+    pub fn links(&self, relation: &str) -> Result<Vec<Link>, StoreError> {
+        self.query(
+            "reading links",
+            "SELECT relation, src, dst, weight, population FROM link WHERE relation = ?1 ORDER BY src, dst",
+            [relation],
+            |r| {
+                Ok(Link {
+                    relation: r.get(0)?,
+                    from: r.get(1)?,
+                    to: r.get(2)?,
+                    weight: r.get(3)?,
+                    population: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    pub fn hexes(&self, kind: &str) -> Result<Vec<Hex>, StoreError> {
+        self.query(
+            "reading hexes",
+            "SELECT kind, code, q, r FROM hex WHERE kind = ?1 ORDER BY code",
+            [kind],
+            |r| {
+                Ok(Hex {
+                    kind: r.get(0)?,
+                    code: r.get(1)?,
+                    q: r.get(2)?,
+                    r: r.get(3)?,
+                })
+            },
+        )
+    }
+
+    /// Observations for one boundary set (`None`: geographies that are not
+    /// seats), optionally of one indicator, ordered by indicator, code, period.
+    pub fn observations(
+        &self,
+        boundary: Option<BoundarySet>,
+        indicator: Option<&str>,
+    ) -> Result<Vec<Observation>, StoreError> {
+        let b = boundary.map_or("", |b| b.id());
+        let raw = self.query(
+            "reading observations",
+            "SELECT indicator, code, period, value, lower, upper, flag, method, source FROM observation
+             WHERE boundary = ?1 AND (?2 IS NULL OR indicator = ?2) ORDER BY indicator, code, period",
+            params![b, indicator],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    [r.get::<_, Option<f64>>(3)?, r.get(4)?, r.get(5)?],
+                    r.get::<_, Option<String>>(6)?,
+                    r.get::<_, String>(7)?,
+                    r.get::<_, String>(8)?,
+                ))
+            },
+        )?;
+        raw.into_iter()
+            .map(
+                |(indicator, code, period, [value, lower, upper], flag, method, source)| {
+                    Ok(Observation {
+                        code: GssCode::parse(&code)
+                            .map_err(|_| self.corrupt("observation.code", &code))?,
+                        boundary,
+                        indicator,
+                        period,
+                        value,
+                        lower,
+                        upper,
+                        flag: match flag {
+                            Some(f) => Some(
+                                Marker::from_id(&f)
+                                    .ok_or_else(|| self.corrupt("observation.flag", &f))?,
+                            ),
+                            None => None,
+                        },
+                        method: Method::from_id(&method)
+                            .ok_or_else(|| self.corrupt("observation.method", &method))?,
+                        source,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    pub fn document(&self, id: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .query(
+                "reading a document",
+                "SELECT body FROM document WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )?
+            .pop())
+    }
+}
+
+/// The `area.kind` of a boundary set's seats.
+pub fn seat_kind(set: BoundarySet) -> &'static str {
+    match set {
+        BoundarySet::Pcon2010 => "pcon2010",
+        BoundarySet::Pcon2024 => "pcon2024",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::StoreWriter;
+
+    fn obs(code: &str, value: Option<f64>, flag: Option<Marker>) -> Observation {
+        Observation {
+            code: GssCode::parse(code).unwrap(),
+            boundary: Some(BoundarySet::Pcon2024),
+            indicator: "x".into(),
+            period: "2021".into(),
+            value,
+            lower: None,
+            upper: None,
+            flag,
+            method: Method::Measured,
+            source: "s".into(),
+        }
+    }
+
+    #[test]
+    fn round_trip_and_missing_values_stay_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let w = StoreWriter::create(&db).unwrap();
+        let o = vec![
+            obs("E14001063", Some(0.5), None),
+            obs("E14001064", None, Some(Marker::Tilde)),
+        ];
+        w.put_observations(&o).unwrap();
+        w.commit().unwrap();
+        let s = Store::open(&db).unwrap();
+        assert_eq!(
+            s.observations(Some(BoundarySet::Pcon2024), None).unwrap(),
+            o
+        );
+        assert!(s
+            .observations(Some(BoundarySet::Pcon2010), None)
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn a_dropped_build_leaves_the_old_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let w = StoreWriter::create(&db).unwrap();
+        w.put_meta("marker", "old").unwrap();
+        w.commit().unwrap();
+        let w = StoreWriter::create(&db).unwrap();
+        w.put_meta("marker", "new").unwrap();
+        drop(w);
+        assert_eq!(
+            Store::open(&db).unwrap().meta("marker").unwrap().as_deref(),
+            Some("old")
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temporary file left behind");
+    }
+
+    #[test]
+    fn a_value_without_flag_or_number_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = StoreWriter::create(&dir.path().join("s.db")).unwrap();
+        assert!(w.put_observations(&[obs("E14001063", None, None)]).is_err());
+    }
+
+    #[test]
+    fn missing_store_says_how_to_build_it() {
+        let e = Store::open(Path::new("/nonexistent/x.db")).err().unwrap();
+        assert!(e.to_string().contains("stemgap build --sources DIR"), "{e}");
+    }
+}

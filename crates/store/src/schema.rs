@@ -1,0 +1,38 @@
+/// Bumped whenever a table changes shape; a store of another version is refused.
+pub const SCHEMA_VERSION: &str = "1";
+
+pub const CREATE: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE source (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL, licence TEXT NOT NULL,
+    url TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
+    geography TEXT NOT NULL, boundary TEXT NOT NULL, period TEXT NOT NULL,
+    nations TEXT NOT NULL, notes TEXT NOT NULL, used INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE area (
+    kind TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,
+    nation TEXT, region TEXT,
+    PRIMARY KEY (kind, code)
+) WITHOUT ROWID;
+CREATE TABLE link (
+    relation TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL,
+    weight REAL NOT NULL, population REAL,
+    PRIMARY KEY (relation, src, dst)
+) WITHOUT ROWID;
+CREATE TABLE hex (
+    kind TEXT NOT NULL, code TEXT NOT NULL, q INTEGER NOT NULL, r INTEGER NOT NULL,
+    PRIMARY KEY (kind, code)
+) WITHOUT ROWID;
+CREATE TABLE indicator (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, definition TEXT NOT NULL, unit TEXT NOT NULL,
+    direction TEXT NOT NULL, sources TEXT NOT NULL, period TEXT NOT NULL,
+    nations TEXT NOT NULL, method TEXT NOT NULL, caveats TEXT NOT NULL, position INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE observation (
+    boundary TEXT NOT NULL, indicator TEXT NOT NULL, code TEXT NOT NULL, period TEXT NOT NULL,
+    value REAL, lower REAL, upper REAL, flag TEXT, method TEXT NOT NULL, source TEXT NOT NULL,
+    PRIMARY KEY (boundary, indicator, code, period),
+    CHECK (value IS NOT NULL OR flag IS NOT NULL)
+) WITHOUT ROWID;
+CREATE TABLE document (id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+";

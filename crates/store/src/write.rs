@@ -1,0 +1,241 @@
+use crate::schema::{CREATE, SCHEMA_VERSION};
+use crate::{Area, Hex, Link, SourceRow, StoreError};
+use rusqlite::{params, Connection};
+use std::path::{Path, PathBuf};
+use stemgap_core::{IndicatorDef, Observation};
+
+/// Writes a new store to a temporary file beside `dest`; [`commit`] renames
+/// it into place. Dropping a writer without committing deletes the
+/// temporary file, so the previous store is never half-overwritten.
+///
+/// [`commit`]: StoreWriter::commit
+pub struct StoreWriter {
+    conn: Option<Connection>,
+    tmp: PathBuf,
+    dest: PathBuf,
+}
+
+fn join_ids<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> String {
+    items
+        .into_iter()
+        .map(|s| s.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl StoreWriter {
+    pub fn create(dest: &Path) -> Result<Self, StoreError> {
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "stemgap.db".into());
+        let tmp = dest.with_file_name(format!(".{name}.building-{}", std::process::id()));
+        let path = dest.display().to_string();
+        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Io {
+                path: path.clone(),
+                what: "creating its directory",
+                source,
+            })?;
+        }
+        let _ = std::fs::remove_file(&tmp);
+        let sql = |what| {
+            let path = path.clone();
+            move |source| StoreError::Sql { path, what, source }
+        };
+        let conn = Connection::open(&tmp).map_err(sql("creating the new store"))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; BEGIN;",
+        )
+        .map_err(sql("configuring the new store"))?;
+        conn.execute_batch(CREATE).map_err(sql("creating tables"))?;
+        let w = StoreWriter {
+            conn: Some(conn),
+            tmp,
+            dest: dest.to_owned(),
+        };
+        w.put_meta("schema_version", SCHEMA_VERSION)?;
+        Ok(w)
+    }
+
+    fn conn(&self) -> &Connection {
+        self.conn.as_ref().expect("connection is open until commit")
+    }
+
+    fn sql(&self, what: &'static str) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        move |source| StoreError::Sql {
+            path: self.dest.display().to_string(),
+            what,
+            source,
+        }
+    }
+
+    pub fn put_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO meta VALUES (?1, ?2)",
+                params![key, value],
+            )
+            .map_err(self.sql("writing meta"))?;
+        Ok(())
+    }
+
+    pub fn put_sources(&self, rows: &[SourceRow]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO source VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)")
+            .map_err(self.sql("writing sources"))?;
+        for s in rows {
+            st.execute(params![
+                s.id,
+                s.title,
+                s.publisher,
+                s.licence,
+                s.url,
+                s.path,
+                s.sha256,
+                s.format,
+                s.geography,
+                s.boundary,
+                s.period,
+                join_ids(s.nations.iter().map(|n| n.id())),
+                s.notes,
+                s.used
+            ])
+            .map_err(self.sql("writing sources"))?;
+        }
+        Ok(())
+    }
+
+    pub fn put_areas(&self, rows: &[Area]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO area VALUES (?1,?2,?3,?4,?5)")
+            .map_err(self.sql("writing areas"))?;
+        for a in rows {
+            st.execute(params![
+                a.kind,
+                a.code,
+                a.name,
+                a.nation.map(|n| n.id()),
+                a.region
+            ])
+            .map_err(self.sql("writing areas"))?;
+        }
+        Ok(())
+    }
+
+    pub fn put_links(&self, rows: &[Link]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO link VALUES (?1,?2,?3,?4,?5)")
+            .map_err(self.sql("writing links"))?;
+        for l in rows {
+            st.execute(params![l.relation, l.from, l.to, l.weight, l.population])
+                .map_err(self.sql("writing links"))?;
+        }
+        Ok(())
+    }
+
+    pub fn put_hexes(&self, rows: &[Hex]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO hex VALUES (?1,?2,?3,?4)")
+            .map_err(self.sql("writing hexes"))?;
+        for h in rows {
+            st.execute(params![h.kind, h.code, h.q, h.r])
+                .map_err(self.sql("writing hexes"))?;
+        }
+        Ok(())
+    }
+
+    pub fn put_indicators(&self, defs: &[IndicatorDef]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO indicator VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)")
+            .map_err(self.sql("writing indicators"))?;
+        for (i, d) in defs.iter().enumerate() {
+            st.execute(params![
+                d.id,
+                d.title,
+                d.definition,
+                d.unit,
+                d.direction.id(),
+                join_ids(&d.sources),
+                d.period,
+                join_ids(d.nations.iter().map(|n| n.id())),
+                d.method.id(),
+                d.caveats,
+                i as i64
+            ])
+            .map_err(self.sql("writing indicators"))?;
+        }
+        Ok(())
+    }
+
+    pub fn put_observations(&self, obs: &[Observation]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare_cached("INSERT INTO observation VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")
+            .map_err(self.sql("writing observations"))?;
+        for o in obs {
+            st.execute(params![
+                o.boundary.map_or("", |b| b.id()),
+                o.indicator,
+                o.code.as_str(),
+                o.period,
+                o.value,
+                o.lower,
+                o.upper,
+                o.flag.map(|f| f.id()),
+                o.method.id(),
+                o.source
+            ])
+            .map_err(self.sql("writing observations"))?;
+        }
+        Ok(())
+    }
+
+    /// Stores a named document (e.g. the findings as JSON) verbatim.
+    pub fn put_document(&self, id: &str, body: &str) -> Result<(), StoreError> {
+        self.conn()
+            .execute(
+                "INSERT OR REPLACE INTO document VALUES (?1, ?2)",
+                params![id, body],
+            )
+            .map_err(self.sql("writing a document"))?;
+        Ok(())
+    }
+
+    /// Finishes the new store and moves it over the old one in one rename.
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        let conn = self.conn.take().expect("connection is open until commit");
+        let path = self.dest.display().to_string();
+        conn.execute_batch("COMMIT; ANALYZE;")
+            .map_err(|source| StoreError::Sql {
+                path: path.clone(),
+                what: "committing the new store",
+                source,
+            })?;
+        conn.close().map_err(|(_, source)| StoreError::Sql {
+            path: path.clone(),
+            what: "closing the new store",
+            source,
+        })?;
+        std::fs::rename(&self.tmp, &self.dest).map_err(|source| StoreError::Io {
+            path,
+            what: "moving the new store into place",
+            source,
+        })?;
+        Ok(())
+    }
+}
+
+impl Drop for StoreWriter {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            drop(conn);
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
