@@ -33,7 +33,10 @@ pub fn real_data() -> Option<PathBuf> {
     if p.join("SOURCES.md").is_file() {
         Some(p)
     } else {
-        eprintln!("skipped: real data not found at {} (../shared/data beside the repository)", p.display());
+        eprintln!(
+            "skipped: real data not found at {} (../shared/data beside the repository)",
+            p.display()
+        );
         None
     }
 }

@@ -43,7 +43,12 @@ fn handle(mut stream: TcpStream, root: &Path, behaviour: &Mutex<Behaviour>) -> s
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut request = String::new();
     reader.read_line(&mut request)?;
-    let path = request.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_owned();
+    let path = request
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .trim_start_matches('/')
+        .to_owned();
     let mut range_from = None;
     loop {
         let mut line = String::new();
@@ -51,15 +56,24 @@ fn handle(mut stream: TcpStream, root: &Path, behaviour: &Mutex<Behaviour>) -> s
         if line.trim().is_empty() {
             break;
         }
-        if let Some(v) = line.strip_prefix("Range: ").or_else(|| line.strip_prefix("range: ")) {
+        if let Some(v) = line
+            .strip_prefix("Range: ")
+            .or_else(|| line.strip_prefix("range: "))
+        {
             let v = v.trim().to_owned();
-            range_from = v.trim_start_matches("bytes=").trim_end_matches('-').parse::<usize>().ok();
+            range_from = v
+                .trim_start_matches("bytes=")
+                .trim_end_matches('-')
+                .parse::<usize>()
+                .ok();
             behaviour.lock().unwrap().ranges.push((path.clone(), v));
         }
     }
     assert!(!path.contains(".."), "the client asked for {path}");
     let Ok(mut body) = std::fs::read(root.join(&path)) else {
-        return stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        return stream.write_all(
+            b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        );
     };
     let mut b = behaviour.lock().unwrap();
     if b.corrupt.contains(&path) {
@@ -71,7 +85,11 @@ fn handle(mut stream: TcpStream, root: &Path, behaviour: &Mutex<Behaviour>) -> s
         Some(from) if from < body.len() => ("206 Partial Content", &body[from..]),
         _ => ("200 OK", &body[..]),
     };
-    write!(stream, "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", slice.len())?;
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        slice.len()
+    )?;
     if cut {
         stream.write_all(&slice[..slice.len() / 2])?;
         stream.flush()?;
@@ -100,7 +118,15 @@ fn mirror() -> (tempfile::TempDir, String) {
 }
 
 fn fetch(to: &Path, from: &str, catalogue: &str) -> std::process::Output {
-    run(&["fetch", "--to", to.to_str().unwrap(), "--from", from, "--catalogue", catalogue])
+    run(&[
+        "fetch",
+        "--to",
+        to.to_str().unwrap(),
+        "--from",
+        from,
+        "--catalogue",
+        catalogue,
+    ])
 }
 
 #[test]
@@ -110,19 +136,31 @@ fn fetches_verifies_and_skips_good_copies() {
     let to = tempfile::tempdir().unwrap();
     let o = fetch(to.path(), &url, &cat);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("2 fetched, 0 already present"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("2 fetched, 0 already present"),
+        "{}",
+        stdout(&o)
+    );
     for (path, content) in FILES {
         assert_eq!(std::fs::read(to.path().join(path)).unwrap(), content);
     }
     let o = fetch(to.path(), &url, &cat);
-    assert!(stdout(&o).contains("0 fetched, 2 already present"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("0 fetched, 2 already present"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
 fn refuses_a_checksum_mismatch_and_keeps_the_existing_copy() {
     let (m, cat) = mirror();
     let behaviour = Arc::new(Mutex::new(Behaviour::default()));
-    behaviour.lock().unwrap().corrupt.insert("census/tiny.csv".into());
+    behaviour
+        .lock()
+        .unwrap()
+        .corrupt
+        .insert("census/tiny.csv".into());
     let url = serve(m.path(), behaviour);
     let to = tempfile::tempdir().unwrap();
     let existing = to.path().join("census/tiny.csv");
@@ -130,30 +168,55 @@ fn refuses_a_checksum_mismatch_and_keeps_the_existing_copy() {
     std::fs::write(&existing, b"an older copy\n").unwrap();
     let o = fetch(to.path(), &url, &cat);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("failed: f0: checksum mismatch"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("failed: f0: checksum mismatch"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(std::fs::read(&existing).unwrap(), b"an older copy\n");
     assert!(!to.path().join("census/tiny.csv.part").exists());
-    assert_eq!(std::fs::read(to.path().join(FILES[1].0)).unwrap(), FILES[1].1, "the good file still arrives");
+    assert_eq!(
+        std::fs::read(to.path().join(FILES[1].0)).unwrap(),
+        FILES[1].1,
+        "the good file still arrives"
+    );
 }
 
 #[test]
 fn resumes_an_interrupted_download() {
     let (m, cat) = mirror();
     let behaviour = Arc::new(Mutex::new(Behaviour::default()));
-    behaviour.lock().unwrap().cut_once.insert("lookups/big.csv".into());
+    behaviour
+        .lock()
+        .unwrap()
+        .cut_once
+        .insert("lookups/big.csv".into());
     let url = serve(m.path(), behaviour.clone());
     let to = tempfile::tempdir().unwrap();
     let o = fetch(to.path(), &url, &cat);
-    assert_eq!(o.status.code(), Some(3), "the first attempt is cut off: {}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(3),
+        "the first attempt is cut off: {}",
+        stderr(&o)
+    );
     let part = to.path().join("lookups/big.csv.part");
-    let have = std::fs::metadata(&part).expect("partial download kept").len();
+    let have = std::fs::metadata(&part)
+        .expect("partial download kept")
+        .len();
     assert!(have > 0 && have < 200_000, "{have}");
     let o = fetch(to.path(), &url, &cat);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read(to.path().join("lookups/big.csv")).unwrap(), FILES[1].1);
+    assert_eq!(
+        std::fs::read(to.path().join("lookups/big.csv")).unwrap(),
+        FILES[1].1
+    );
     assert!(!part.exists());
     let ranges = &behaviour.lock().unwrap().ranges;
-    assert_eq!(ranges, &[("lookups/big.csv".to_owned(), format!("bytes={have}-"))]);
+    assert_eq!(
+        ranges,
+        &[("lookups/big.csv".to_owned(), format!("bytes={have}-"))]
+    );
 }
 
 #[test]
@@ -163,6 +226,9 @@ fn copies_from_a_mirror_directory() {
     let o = fetch(to.path(), m.path().to_str().unwrap(), &cat);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut buf = Vec::new();
-    std::fs::File::open(to.path().join(FILES[0].0)).unwrap().read_to_end(&mut buf).unwrap();
+    std::fs::File::open(to.path().join(FILES[0].0))
+        .unwrap()
+        .read_to_end(&mut buf)
+        .unwrap();
     assert_eq!(buf, FILES[0].1);
 }

@@ -3,7 +3,7 @@
 
 use crate::common::{real_data, run, stderr, stdout};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// Builds the real store once for all tests in this module.
@@ -14,7 +14,13 @@ fn real_store() -> Option<PathBuf> {
             let data = real_data()?;
             let dir = tempfile::tempdir().unwrap();
             let db = dir.path().join("real.db");
-            let o = run(&["build", "--sources", data.to_str().unwrap(), "--db", db.to_str().unwrap()]);
+            let o = run(&[
+                "build",
+                "--sources",
+                data.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ]);
             assert!(o.status.success(), "real build failed: {}", stderr(&o));
             assert!(
                 stdout(&o).contains("650 seats (2010) + 650 seats (2024)"),
@@ -28,13 +34,27 @@ fn real_store() -> Option<PathBuf> {
 }
 
 /// Exported rows as maps from column to cell.
-fn export(db: &PathBuf, set: &str) -> Vec<BTreeMap<String, String>> {
-    let o = run(&["export", "--db", db.to_str().unwrap(), "--boundaries", set, "--format", "csv"]);
+fn export(db: &Path, set: &str) -> Vec<BTreeMap<String, String>> {
+    let o = run(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--boundaries",
+        set,
+        "--format",
+        "csv",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut r = csv::Reader::from_reader(o.stdout.as_slice());
     let headers = r.headers().unwrap().clone();
     r.records()
-        .map(|rec| headers.iter().zip(rec.unwrap().iter()).map(|(h, v)| (h.to_owned(), v.to_owned())).collect())
+        .map(|rec| {
+            headers
+                .iter()
+                .zip(rec.unwrap().iter())
+                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+                .collect()
+        })
         .collect()
 }
 
@@ -58,7 +78,11 @@ fn every_catalogued_source_is_present_and_pinned() {
     let Some(data) = real_data() else { return };
     let o = run(&["sources", "--sources", data.to_str().unwrap()]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains("93 present, 0 missing, 0 checksum mismatch"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("93 present, 0 missing, 0 checksum mismatch"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -69,12 +93,24 @@ fn export_has_650_rows_for_each_boundary_set() {
         assert_eq!(rows.len(), 650, "{set}");
         let nations = coverage(&rows, "code");
         let expected = if set == "2010" {
-            counts(&[("England", 533), ("Wales", 40), ("Scotland", 59), ("Northern Ireland", 18)])
+            counts(&[
+                ("England", 533),
+                ("Wales", 40),
+                ("Scotland", 59),
+                ("Northern Ireland", 18),
+            ])
         } else {
-            counts(&[("England", 543), ("Wales", 32), ("Scotland", 57), ("Northern Ireland", 18)])
+            counts(&[
+                ("England", 543),
+                ("Wales", 32),
+                ("Scotland", 57),
+                ("Northern Ireland", 18),
+            ])
         };
         assert_eq!(nations, expected, "{set}");
-        assert!(rows.iter().all(|r| !r["name"].is_empty() && !r["region"].is_empty()));
+        assert!(rows
+            .iter()
+            .all(|r| !r["name"].is_empty() && !r["region"].is_empty()));
     }
 }
 
@@ -83,7 +119,12 @@ fn coverage_by_nation_is_what_the_sources_allow() {
     let Some(db) = real_store() else { return };
     let r24 = export(&db, "2024");
     let r10 = export(&db, "2010");
-    let uk24 = counts(&[("England", 543), ("Northern Ireland", 18), ("Scotland", 57), ("Wales", 32)]);
+    let uk24 = counts(&[
+        ("England", 543),
+        ("Northern Ireland", 18),
+        ("Scotland", 57),
+        ("Wales", 32),
+    ]);
     let gb24 = counts(&[("England", 543), ("Scotland", 57), ("Wales", 32)]);
     let ew24 = counts(&[("England", 543), ("Wales", 32)]);
     let e24 = counts(&[("England", 543)]);
@@ -102,9 +143,17 @@ fn coverage_by_nation_is_what_the_sources_allow() {
     ] {
         assert_eq!(&coverage(&r24, ind), want, "{ind} on 2024 seats");
     }
-    let uk10 = counts(&[("England", 533), ("Northern Ireland", 18), ("Scotland", 59), ("Wales", 40)]);
+    let uk10 = counts(&[
+        ("England", 533),
+        ("Northern Ireland", 18),
+        ("Scotland", 59),
+        ("Wales", 40),
+    ]);
     assert_eq!(coverage(&r10, "uk_imd_score"), uk10);
-    assert_eq!(coverage(&r10, "ks4_attainment8"), counts(&[("England", 533)]));
+    assert_eq!(
+        coverage(&r10, "ks4_attainment8"),
+        counts(&[("England", 533)])
+    );
     // Nothing from the 2024-only sources leaks onto 2010 seats.
     assert!(coverage(&r10, "level4_share").is_empty());
 }
@@ -113,18 +162,38 @@ fn coverage_by_nation_is_what_the_sources_allow() {
 fn census_shares_match_published_ranges_and_are_never_silently_zero() {
     let Some(db) = real_store() else { return };
     let rows = export(&db, "2024");
-    let level4: Vec<f64> = rows.iter().filter_map(|r| r["level4_share"].parse().ok()).collect();
-    let (lo, hi) = level4.iter().fold((1.0f64, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
+    let level4: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r["level4_share"].parse().ok())
+        .collect();
+    let (lo, hi) = level4
+        .iter()
+        .fold((1.0f64, 0.0f64), |(a, b), v| (a.min(*v), b.max(*v)));
     // SOURCES.md: Level 4+ share of residents 16+ runs from 18.1% to 65.2%.
-    assert!((lo - 0.181).abs() < 0.0005 && (hi - 0.652).abs() < 0.0005, "level4 range {lo}..{hi}");
+    assert!(
+        (lo - 0.181).abs() < 0.0005 && (hi - 0.652).abs() < 0.0005,
+        "level4 range {lo}..{hi}"
+    );
     for r in &rows {
         // Shares of one table sum to one where they partition it.
-        if let Ok(parts) = ["level4_share", "no_quals_share", "level3_share", "level2_share", "level1_share", "apprenticeship_qual_share", "other_quals_share"]
-            .iter()
-            .map(|k| r[*k].parse::<f64>())
-            .collect::<Result<Vec<_>, _>>()
+        if let Ok(parts) = [
+            "level4_share",
+            "no_quals_share",
+            "level3_share",
+            "level2_share",
+            "level1_share",
+            "apprenticeship_qual_share",
+            "other_quals_share",
+        ]
+        .iter()
+        .map(|k| r[*k].parse::<f64>())
+        .collect::<Result<Vec<_>, _>>()
         {
-            assert!((parts.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{}", r["code"]);
+            assert!(
+                (parts.iter().sum::<f64>() - 1.0).abs() < 1e-9,
+                "{}",
+                r["code"]
+            );
         }
         for (k, v) in r {
             if k.ends_with("_share") && k.starts_with("level") {
@@ -137,8 +206,10 @@ fn census_shares_match_published_ranges_and_are_never_silently_zero() {
 #[test]
 fn known_values_from_the_sources() {
     let Some(db) = real_store() else { return };
-    let by_code: HashMap<String, BTreeMap<String, String>> =
-        export(&db, "2024").into_iter().map(|r| (r["code"].clone(), r)).collect();
+    let by_code: HashMap<String, BTreeMap<String, String>> = export(&db, "2024")
+        .into_iter()
+        .map(|r| (r["code"].clone(), r))
+        .collect();
     // Values read straight from the source files (see SOURCES.md for the files).
     let aldershot = &by_code["E14001063"];
     assert_eq!(aldershot["name"], "Aldershot");
@@ -146,9 +217,14 @@ fn known_values_from_the_sources() {
     assert_eq!(aldershot["population"], "119256");
     assert_eq!(aldershot["he_entry_rate_18"], "0.334");
     assert_eq!(aldershot["fe_providers"], "3");
-    let belfast_west = by_code.values().find(|r| r["name"] == "Belfast West").unwrap();
+    let belfast_west = by_code
+        .values()
+        .find(|r| r["name"] == "Belfast West")
+        .unwrap();
     assert_eq!(belfast_west["nation"], "Northern Ireland");
-    assert!((belfast_west["uk_imd_score"].parse::<f64>().unwrap() - 72.52446063525306).abs() < 1e-9);
+    assert!(
+        (belfast_west["uk_imd_score"].parse::<f64>().unwrap() - 72.52446063525306).abs() < 1e-9
+    );
     assert_eq!(belfast_west["level4_share"], "", "NI has no census by seat");
 }
 
@@ -159,10 +235,22 @@ fn indicator_catalogue_lists_every_exported_column() {
     assert!(o.status.success(), "{}", stderr(&o));
     let listed = stdout(&o);
     let rows = export(&db, "2024");
-    for col in rows[0].keys().filter(|k| !["code", "name", "nation", "region"].contains(&k.as_str())) {
-        assert!(listed.lines().any(|l| l.starts_with(&format!("{col} "))), "{col} not listed");
+    for col in rows[0]
+        .keys()
+        .filter(|k| !["code", "name", "nation", "region"].contains(&k.as_str()))
+    {
+        assert!(
+            listed.lines().any(|l| l.starts_with(&format!("{col} "))),
+            "{col} not listed"
+        );
     }
-    for id in ["level4_share", "no_quals_share", "industry_c_share", "uk_imd_score", "population"] {
+    for id in [
+        "level4_share",
+        "no_quals_share",
+        "industry_c_share",
+        "uk_imd_score",
+        "population",
+    ] {
         assert!(listed.contains(id), "{id}");
     }
 }
@@ -170,7 +258,15 @@ fn indicator_catalogue_lists_every_exported_column() {
 #[test]
 fn json_export_matches_csv_export() {
     let Some(db) = real_store() else { return };
-    let o = run(&["export", "--db", db.to_str().unwrap(), "--boundaries", "2010", "--format", "json"]);
+    let o = run(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--boundaries",
+        "2010",
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let json: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     let csv = export(&db, "2010");
@@ -178,7 +274,9 @@ fn json_export_matches_csv_export() {
     for (j, c) in json.iter().zip(&csv) {
         assert_eq!(j["code"], c["code"].as_str());
         match &j["uk_imd_score"] {
-            serde_json::Value::Number(n) => assert_eq!(n.as_f64().unwrap().to_string(), c["uk_imd_score"]),
+            serde_json::Value::Number(n) => {
+                assert_eq!(n.as_f64().unwrap().to_string(), c["uk_imd_score"])
+            }
             other => panic!("uk_imd_score is {other}"),
         }
         assert!(j["level4_share"].is_null());

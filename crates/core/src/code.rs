@@ -57,12 +57,12 @@ impl GssCode {
     /// Whether the entity is a Westminster constituency of the given set:
     /// E14, W07, S14 in both; N06 for 2010-2024 and N05 for 2024.
     pub fn is_seat_of(&self, set: BoundarySet) -> bool {
-        match (self.entity(), set) {
-            ("E14" | "W07" | "S14", _) => true,
-            ("N06", BoundarySet::Pcon2010) => true,
-            ("N05", BoundarySet::Pcon2024) => true,
-            _ => false,
-        }
+        matches!(
+            (self.entity(), set),
+            ("E14" | "W07" | "S14", _)
+                | ("N06", BoundarySet::Pcon2010)
+                | ("N05", BoundarySet::Pcon2024)
+        )
     }
 }
 

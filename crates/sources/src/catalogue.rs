@@ -74,12 +74,14 @@ impl Catalogue {
 
     /// Parses and validates a catalogue. `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Catalogue, SourceError> {
-        let err = |row: Option<u64>, msg: String| SourceError {
-            location: Location {
-                row,
-                ..Location::file(origin)
-            },
-            problem: Problem::Catalogue(msg),
+        let err = |row: Option<u64>, msg: String| {
+            SourceError::new(
+                Location {
+                    row,
+                    ..Location::file(origin)
+                },
+                Problem::Catalogue(msg),
+            )
         };
         let file: CatalogueFile = toml::from_str(text).map_err(|e| {
             let row = e

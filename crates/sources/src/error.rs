@@ -101,12 +101,16 @@ pub enum Problem {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{location}: {problem}")]
 pub struct SourceError {
-    pub location: Location,
+    /// Boxed to keep `Result<_, SourceError>` small on the happy path.
+    pub location: Box<Location>,
     pub problem: Problem,
 }
 
 impl SourceError {
     pub fn new(location: Location, problem: Problem) -> Self {
-        SourceError { location, problem }
+        SourceError {
+            location: Box::new(location),
+            problem,
+        }
     }
 }

@@ -230,14 +230,15 @@ fn download(
     let mut written = if resumed { have } else { 0 };
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n =
-            match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => return Err(format!(
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                return Err(format!(
                     "GET {url}: interrupted after {written} bytes: {e} (run fetch again to resume)"
-                )),
-            };
+                ))
+            }
+        };
         written += n as u64;
         if written > entry.bytes {
             return Err(format!(
