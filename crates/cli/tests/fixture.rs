@@ -1,0 +1,1 @@
+//! The tiny test observatory (tests/observatory): being written.

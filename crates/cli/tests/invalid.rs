@@ -1,0 +1,1 @@
+//! Invalid inputs (tests/invalid/<case>): being written.
