@@ -13,6 +13,7 @@ mod error;
 mod fetch;
 mod json;
 mod load;
+mod nomis;
 mod xlsx;
 
 pub use catalogue::{Catalogue, SourceEntry};
@@ -22,4 +23,5 @@ pub use error::{Location, Problem, SourceError};
 pub use fetch::{fetch_all, FetchOutcome, FetchProgress, FetchReport, Origin};
 pub use json::{parse_json, HexJson, HexTile};
 pub use load::{sha256_hex, Loaded, SourceDir, Status};
+pub use nomis::{nomis_blocks, NomisBlock, NomisMeasure, NomisValue};
 pub use xlsx::{Grid, Workbook, XCell};

@@ -84,6 +84,11 @@ pub struct Grid {
 const EMPTY: XCell = XCell::Empty;
 
 impl Grid {
+    /// A grid from rows of cells (tests, and sources that are not XLSX).
+    pub fn from_rows(location: Location, rows: Vec<Vec<XCell>>) -> Self {
+        Grid { location, rows }
+    }
+
     pub fn height(&self) -> usize {
         self.rows.len()
     }
