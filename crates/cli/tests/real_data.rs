@@ -282,3 +282,88 @@ fn json_export_matches_csv_export() {
         assert!(j["level4_share"].is_null());
     }
 }
+
+/// Values of one indicator by seat code.
+fn column(rows: &[BTreeMap<String, String>], indicator: &str) -> BTreeMap<String, f64> {
+    rows.iter()
+        .filter_map(|r| Some((r["code"].clone(), r[indicator].parse().ok()?)))
+        .collect()
+}
+
+#[test]
+fn deprivation_from_small_areas_reproduces_the_published_2010_scores() {
+    let Some(db) = real_store() else { return };
+    let rows = export(&db, "2010");
+    let ours = column(&rows, "imd_score");
+    let published = column(&rows, "uk_imd_score");
+    // For England, mySociety's composite score is the IMD 2019 score, and
+    // its 2010-set seat scores use the same best-fit lookup and mid-2019
+    // populations: an independent implementation of the same sum.
+    let english: Vec<_> = ours.keys().filter(|c| c.starts_with('E')).collect();
+    assert_eq!(english.len(), 533);
+    for c in english {
+        assert!(
+            (ours[c] - published[c]).abs() < 1e-9,
+            "{c}: {} vs {}",
+            ours[c],
+            published[c]
+        );
+    }
+    assert_eq!(
+        coverage(&rows, "imd_score"),
+        counts(&[("England", 533), ("Wales", 40)])
+    );
+    assert_eq!(coverage(&rows, "imd_decile").values().sum::<usize>(), 650);
+}
+
+#[test]
+fn most_and_least_deprived_english_seats() {
+    let Some(db) = real_store() else { return };
+    for (set, most, least) in [
+        ("2010", "Liverpool, Walton", "Wokingham"),
+        ("2024", "Blackpool South", "Wokingham"),
+    ] {
+        let rows = export(&db, set);
+        let mut english: Vec<_> = rows.iter().filter(|r| r["nation"] == "England").collect();
+        english.sort_by(|a, b| {
+            a["imd_rank"]
+                .parse::<f64>()
+                .unwrap()
+                .total_cmp(&b["imd_rank"].parse().unwrap())
+        });
+        assert_eq!(english[0]["name"], most, "{set}");
+        assert_eq!(english[english.len() - 1]["name"], least, "{set}");
+        let score = |r: &BTreeMap<String, String>| r["imd_score"].parse::<f64>().unwrap();
+        assert!(
+            english.windows(2).all(|w| score(w[0]) >= score(w[1])),
+            "rank follows score"
+        );
+    }
+}
+
+#[test]
+fn deprivation_deciles_hold_a_tenth_of_each_nations_population() {
+    let Some(db) = real_store() else { return };
+    let rows = export(&db, "2024");
+    for nation in ["England", "Wales", "Scotland", "Northern Ireland"] {
+        let mut by_decile = [0.0f64; 10];
+        let mut total = 0.0;
+        for r in rows.iter().filter(|r| r["nation"] == nation) {
+            let d: f64 = r["imd_decile"].parse().unwrap();
+            let p: f64 = r["population"].parse().unwrap();
+            by_decile[d as usize - 1] += p;
+            total += p;
+        }
+        // Seats are whole, so a decile can hold at most a tenth plus one
+        // seat's worth; in England that is within two percentage points.
+        let tol = if nation == "England" { 0.02 } else { 0.08 };
+        for (i, p) in by_decile.iter().enumerate() {
+            assert!(
+                (p / total - 0.1).abs() < tol,
+                "{nation} decile {}: {:.3}",
+                i + 1,
+                p / total
+            );
+        }
+    }
+}

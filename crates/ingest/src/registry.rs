@@ -66,6 +66,11 @@ pub struct Registry {
     pub areas: Vec<Area>,
     pub links: Vec<Link>,
     pub hexes: Vec<Hex>,
+    /// Each small area's nation, by code.
+    pub small_areas: HashMap<String, Nation>,
+    /// The official national deprivation score of English and Welsh small
+    /// areas (IMD 2019, WIMD 2019), from mySociety's `overall_local_score`.
+    pub small_area_scores: HashMap<String, f64>,
 }
 
 /// Names compared loosely: case, white space, `&`/`and` and punctuation.
@@ -447,7 +452,11 @@ impl Registry {
     fn load_small_areas(&mut self, inputs: &Inputs<'_>) -> Result<(), SourceError> {
         let loaded = inputs.load("mysociety_uk_imd_e_small_areas")?;
         let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-        let (nc, ac) = (t.column("nation")?, t.column("lsoa")?);
+        let (nc, ac, sc) = (
+            t.column("nation")?,
+            t.column("lsoa")?,
+            t.column("overall_local_score")?,
+        );
         let mut known: HashSet<String> = HashSet::with_capacity(t.len());
         for row in t.rows() {
             let nation = Nation::from_id(row.str(nc).trim()).map_err(|_| {
@@ -471,6 +480,13 @@ impl Registry {
             }
             if !known.insert(code.to_owned()) {
                 return Err(row.error(ac, Problem::Duplicate(code.to_owned())));
+            }
+            self.small_areas.insert(code.to_owned(), nation);
+            // Scotland's and Northern Ireland's scores here are mySociety's
+            // estimates, not published indices: only ranks are used for them.
+            if matches!(nation, Nation::England | Nation::Wales) {
+                self.small_area_scores
+                    .insert(code.to_owned(), row.number(sc)?);
             }
             self.areas.push(Area {
                 kind: kind.into(),

@@ -6,6 +6,7 @@
 //! nothing is ever filled with zero.
 
 mod census;
+mod deprivation;
 mod scotland;
 mod seat_tables;
 
@@ -30,6 +31,7 @@ pub fn collect_all(
     seat_tables::ks4(inputs, reg, out)?;
     seat_tables::ofsted(inputs, reg, out)?;
     seat_tables::composite_imd(inputs, reg, out)?;
+    deprivation::collect(inputs, reg, out)?;
     Ok(())
 }
 
