@@ -64,9 +64,45 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     let inputs = Inputs::new(dir, progress);
     progress.stage("registry");
     let registry = Registry::load(&inputs)?;
+    tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
+    let mut seat_areas = Vec::new();
+    for set in BoundarySet::ALL {
+        for s in registry.seats(set) {
+            seat_areas.push(stemgap_store::Area {
+                kind: stemgap_store::seat_kind(set).into(),
+                code: s.code.to_string(),
+                name: s.name.clone(),
+                nation: Some(s.nation),
+                region: Some(s.region.to_string()),
+            });
+        }
+    }
+    // Two cores: the geography goes into the new store on one thread while
+    // the indicators are computed on the other. If either fails, the writer
+    // is dropped and its temporary file deleted.
     progress.stage("indicators");
-    let mut out = Collector::default();
-    indicators::collect_all(&inputs, &registry, &mut out)?;
+    let (writer, indicators) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| -> Result<StoreWriter, IngestError> {
+            let w = StoreWriter::create(db)?;
+            w.put_areas(&seat_areas)?;
+            w.put_areas(&registry.areas)?;
+            w.put_links(&registry.links)?;
+            w.put_hexes(&registry.hexes)?;
+            Ok(w)
+        });
+        let mut out = Collector::default();
+        let made = indicators::collect_all(&inputs, &registry, &mut out).map(|()| out);
+        (
+            writer.join().expect("the store thread does not panic"),
+            made,
+        )
+    });
+    let out = indicators?;
+    let w = writer?;
+    tracing::info!(
+        seconds = start.elapsed().as_secs_f64(),
+        "indicators made, geography stored"
+    );
 
     progress.stage("store");
     let used = inputs.used.borrow();
@@ -91,29 +127,13 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
             used: used.contains(&e.id),
         })
         .collect();
-    let mut seat_areas = Vec::new();
-    for set in BoundarySet::ALL {
-        for s in registry.seats(set) {
-            seat_areas.push(stemgap_store::Area {
-                kind: stemgap_store::seat_kind(set).into(),
-                code: s.code.to_string(),
-                name: s.name.clone(),
-                nation: Some(s.nation),
-                region: Some(s.region.to_string()),
-            });
-        }
-    }
-    let w = StoreWriter::create(db)?;
     w.put_meta("stemgap_version", env!("CARGO_PKG_VERSION"))?;
     w.put_meta("catalogue", &dir.catalogue().origin)?;
     w.put_sources(&sources)?;
-    w.put_areas(&seat_areas)?;
-    w.put_areas(&registry.areas)?;
-    w.put_links(&registry.links)?;
-    w.put_hexes(&registry.hexes)?;
     w.put_indicators(out.definitions())?;
     w.put_observations(out.observations())?;
     w.commit()?;
+    tracing::info!(seconds = start.elapsed().as_secs_f64(), "store written");
     Ok(Summary {
         seats: BoundarySet::ALL
             .iter()

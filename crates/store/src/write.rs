@@ -211,7 +211,7 @@ impl StoreWriter {
     pub fn commit(mut self) -> Result<(), StoreError> {
         let conn = self.conn.take().expect("connection is open until commit");
         let path = self.dest.display().to_string();
-        conn.execute_batch("COMMIT; ANALYZE;")
+        conn.execute_batch("COMMIT;")
             .map_err(|source| StoreError::Sql {
                 path: path.clone(),
                 what: "committing the new store",
