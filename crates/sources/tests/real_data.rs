@@ -114,3 +114,24 @@ fn every_catalogued_csv_parses_with_its_header() {
         assert!(!t.headers().is_empty() && !t.is_empty(), "{}", e.id);
     }
 }
+
+#[test]
+fn boundary_geojson_has_650_closed_features_per_set() {
+    let Some(dir) = dir() else { return };
+    for (id, prop, first) in [
+        ("pcon2024_uk_buc", "PCON24CD", "E14001063"),
+        ("pcon2010set_dec2022_uk_buc", "PCON22CD", "E14000530"),
+    ] {
+        let loaded = dir.load(id).unwrap();
+        let features = stemgap_sources::read_geojson(&loaded, prop).unwrap();
+        assert_eq!(features.len(), 650, "{id}");
+        assert_eq!(features[0].id, first);
+        let uk = |p: &[f64; 2]| (-8.7..=1.8).contains(&p[0]) && (49.8..=60.9).contains(&p[1]);
+        assert!(
+            features
+                .iter()
+                .all(|f| f.polygons.iter().flatten().flatten().all(uk)),
+            "{id}: a point outside the UK"
+        );
+    }
+}
