@@ -121,7 +121,11 @@ impl Registry {
         if self.seat(set, code).is_none() {
             return Err(row.error(
                 col,
-                Problem::UnknownCode(format!("{code} (not a seat of the {} set)", set.id())),
+                Problem::UnknownCode(format!(
+                    "{:?}: not a seat of the {} set",
+                    code.as_str(),
+                    set.id()
+                )),
             ));
         }
         Ok(code)
@@ -130,8 +134,14 @@ impl Registry {
     /// Reads a `UKPARL.2025.XXX` short code from a cell.
     pub fn short_code_cell(&self, row: &Row<'_>, col: usize) -> Result<GssCode, SourceError> {
         let s = row.str(col).trim();
-        self.short_code(s)
-            .ok_or_else(|| row.error(col, Problem::UnknownCode(s.to_owned())))
+        self.short_code(s).ok_or_else(|| {
+            row.error(
+                col,
+                Problem::UnknownCode(format!(
+                    "{s:?}: not a UKPARL.2025 short code of a 2024 seat"
+                )),
+            )
+        })
     }
 
     fn add_seat(&mut self, set: BoundarySet, seat: Seat, loc: Location) -> Result<(), SourceError> {
@@ -139,8 +149,8 @@ impl Registry {
             return Err(SourceError::new(
                 loc,
                 Problem::UnknownCode(format!(
-                    "{} is not a constituency code of the {} set",
-                    seat.code,
+                    "{:?}: not a constituency code of the {} set",
+                    seat.code.as_str(),
                     set.id()
                 )),
             ));
@@ -269,7 +279,7 @@ impl Registry {
                     SourceError::new(
                         loaded.location.clone(),
                         Problem::UnknownCode(format!(
-                            "{code} (hex for a seat not in the {} set)",
+                            "{code:?}: a hex for a seat not in the {} set",
                             set.id()
                         )),
                     )
@@ -423,7 +433,10 @@ impl Registry {
             let name = names23.get(lad.as_str()).ok_or_else(|| {
                 row.error(
                     b,
-                    Problem::UnknownCode(format!("{lad} (local authority with no known name)")),
+                    Problem::UnknownCode(format!(
+                        "{:?}: a local authority with no known name",
+                        lad.as_str()
+                    )),
                 )
             })?;
             lad23.insert(lad, name.clone());
@@ -501,7 +514,10 @@ impl Registry {
             if known.contains(c) {
                 Ok(c.to_owned())
             } else {
-                Err(row.error(col, Problem::UnknownCode(format!("{c} (small area)"))))
+                Err(row.error(
+                    col,
+                    Problem::UnknownCode(format!("{c:?}: not a known small area")),
+                ))
             }
         };
         let loaded = inputs.load("small_area11_to_pcon2010_bestfit_postcodes")?;

@@ -80,7 +80,7 @@ pub enum Problem {
     NotANumber(String),
     #[error("malformed code {0:?}")]
     MalformedCode(String),
-    #[error("unknown code {0:?}: not in the geography registry")]
+    #[error("unknown code {0}")]
     UnknownCode(String),
     #[error("duplicate row for {0}")]
     Duplicate(String),

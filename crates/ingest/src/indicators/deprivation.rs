@@ -100,7 +100,7 @@ pub fn collect(
             if reg.small_areas.get(code) != Some(&nation) {
                 return Err(row.error(
                     c,
-                    Problem::UnknownCode(format!("{code} (not a small area of {nation})")),
+                    Problem::UnknownCode(format!("{code:?}: not a small area of {nation}")),
                 ));
             }
             let rank = row.number(r)?;
@@ -247,7 +247,10 @@ fn read_population(
             continue;
         }
         if !reg.small_areas.contains_key(code) {
-            return Err(row.error(0, Problem::UnknownCode(format!("{code} (small area)"))));
+            return Err(row.error(
+                0,
+                Problem::UnknownCode(format!("{code:?}: not a known small area")),
+            ));
         }
         let v = row.number(1)?;
         if v < 0.0 {

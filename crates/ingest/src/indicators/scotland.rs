@@ -44,7 +44,7 @@ fn seat(
             grid.error(
                 row,
                 col,
-                Problem::UnknownCode(format!("{name:?} (no Scottish 2024 seat has this name)")),
+                Problem::UnknownCode(format!("{name:?}: no Scottish 2024 seat has this name")),
             )
         })?;
     if !seen.insert(code) {
