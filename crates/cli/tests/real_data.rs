@@ -367,3 +367,85 @@ fn deprivation_deciles_hold_a_tenth_of_each_nations_population() {
         }
     }
 }
+
+#[test]
+fn apportioned_counts_sum_back_to_the_local_authority_totals() {
+    let Some(db) = real_store() else { return };
+    let data = real_data().unwrap();
+    // England's LAD rows of the DfE file (without `z`, outside England or
+    // unknown), read here independently of the product's reader.
+    let mut rdr = csv::Reader::from_path(
+        data.join("skills/dfe_fes_achievements_by_type_lad_201617_202122.csv"),
+    )
+    .unwrap();
+    let h = rdr.headers().unwrap().clone();
+    let col = |n: &str| {
+        h.iter()
+            .position(|x| x.trim_start_matches('\u{feff}') == n)
+            .unwrap()
+    };
+    let (level, year, kind, code, ach) = (
+        col("geographic_level"),
+        col("time_period"),
+        col("level_or_type"),
+        col("location_code"),
+        col("achievements"),
+    );
+    let (mut published, mut suppressed) = (0.0, 0.0);
+    for r in rdr.records().map(Result::unwrap) {
+        if &r[level] == "localAuthorityDistrict"
+            && &r[year] == "201920"
+            && &r[kind] == "Apprenticeships: Total"
+            && &r[code] != "z"
+        {
+            match r[ach].parse::<f64>() {
+                Ok(v) => published += v,
+                Err(_) => suppressed += 1.0,
+            }
+        }
+    }
+    let store = stemgap_store::Store::open(&db).unwrap();
+    for set in stemgap_core::BoundarySet::ALL {
+        let pop: HashMap<_, _> = store
+            .observations(Some(set), Some("population_19_plus"))
+            .unwrap()
+            .into_iter()
+            .map(|o| (o.code, o.value.unwrap()))
+            .collect();
+        let rates: Vec<_> = store
+            .observations(Some(set), Some("apprenticeship_achievements_per_1000"))
+            .unwrap()
+            .into_iter()
+            .filter(|o| o.period == "2019/20")
+            .collect();
+        assert_eq!(
+            rates.len(),
+            if set == stemgap_core::BoundarySet::Pcon2010 {
+                533
+            } else {
+                543
+            },
+            "England only"
+        );
+        let total = |f: fn(&stemgap_core::Observation) -> f64| -> f64 {
+            rates.iter().map(|o| f(o) * pop[&o.code] / 1000.0).sum()
+        };
+        let (lo, mid, hi) = (
+            total(|o| o.lower.unwrap()),
+            total(|o| o.value.unwrap()),
+            total(|o| o.upper.unwrap()),
+        );
+        assert!(
+            (lo - published).abs() < 1e-6 * published,
+            "{set:?}: lower {lo} vs published {published}"
+        );
+        assert!(
+            (hi - (published + 4.0 * suppressed)).abs() < 1e-6 * published,
+            "{set:?}: upper {hi}"
+        );
+        assert!(lo <= mid && mid <= hi);
+        assert!(rates
+            .iter()
+            .all(|o| o.method == stemgap_core::Method::Apportioned));
+    }
+}

@@ -24,6 +24,14 @@ impl<'d> Inputs<'d> {
         }
     }
 
+    /// The catalogued path of a source, for error locations.
+    pub fn path_of(&self, id: &str) -> String {
+        self.dir
+            .catalogue()
+            .get(id)
+            .map_or_else(|| id.to_owned(), |e| e.path.clone())
+    }
+
     /// Loads and checksums a source (each is loaded once per build).
     pub fn load(&self, id: &str) -> Result<Loaded<'d>, SourceError> {
         self.progress.source(id);

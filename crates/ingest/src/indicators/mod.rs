@@ -5,6 +5,7 @@
 //! seat and period. A withheld value is stored as missing with its marker;
 //! nothing is ever filled with zero.
 
+mod apportion;
 mod census;
 mod deprivation;
 mod scotland;
@@ -12,7 +13,7 @@ mod seat_tables;
 
 use crate::build::Inputs;
 use crate::Registry;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use stemgap_core::{
     BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation,
 };
@@ -32,6 +33,7 @@ pub fn collect_all(
     seat_tables::ofsted(inputs, reg, out)?;
     seat_tables::composite_imd(inputs, reg, out)?;
     deprivation::collect(inputs, reg, out)?;
+    apportion::collect(inputs, reg, out)?;
     Ok(())
 }
 
@@ -122,6 +124,46 @@ impl Collector {
             source: source.to_owned(),
         });
         Ok(())
+    }
+}
+
+impl Collector {
+    /// Like [`Collector::push`], with an interval around the value.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_bounded(
+        &mut self,
+        set: BoundarySet,
+        code: GssCode,
+        indicator: &str,
+        period: &str,
+        (value, lower, upper): (f64, f64, f64),
+        method: Method,
+        source: &str,
+        at: &Location,
+    ) -> Result<(), SourceError> {
+        self.push(
+            set,
+            code,
+            indicator,
+            period,
+            Cell::Value(value),
+            method,
+            source,
+            at,
+        )?;
+        let o = self.obs.last_mut().expect("just pushed");
+        o.lower = Some(lower);
+        o.upper = Some(upper);
+        Ok(())
+    }
+
+    /// Values of one indicator for one set and period, by seat.
+    pub fn values(&self, set: BoundarySet, indicator: &str, period: &str) -> HashMap<GssCode, f64> {
+        self.obs
+            .iter()
+            .filter(|o| o.boundary == Some(set) && o.indicator == indicator && o.period == period)
+            .filter_map(|o| Some((o.code, o.value?)))
+            .collect()
     }
 }
 

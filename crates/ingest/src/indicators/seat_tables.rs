@@ -46,6 +46,9 @@ pub fn population(
     let t = CsvTable::parse(&loaded, CsvOptions::default())?;
     let (code_col, total) = (t.column("PCON24CD")?, t.column("total")?);
     let (adults16, working) = (t.column("16+")?, t.column("18-64")?);
+    let under19 = (0..19)
+        .map(|age| t.column(&age.to_string()))
+        .collect::<Result<Vec<_>, _>>()?;
     for (id, title, definition) in [
         (
             "population",
@@ -61,6 +64,11 @@ pub fn population(
             "population_18_64",
             "Population aged 18 to 64",
             "Residents aged 18 to 64 at 30 June 2022.",
+        ),
+        (
+            "population_19_plus",
+            "Population aged 19 and over",
+            "Residents aged 19 and over at 30 June 2022 (all residents less single years 0 to 18): the denominator of adult further education rates.",
         ),
     ] {
         out.define(
@@ -106,6 +114,27 @@ pub fn population(
                 &row.location(col),
             )?;
         }
+        let young = under19
+            .iter()
+            .map(|&c| row.number(c))
+            .sum::<Result<f64, _>>()?;
+        let adults19 = row.number(total)? - young;
+        if adults19 <= 0.0 {
+            let why = format!("population aged 19+ would be {adults19}");
+            return Err(row.error(total, Problem::Invalid(why)));
+        }
+        let at = row.location(total);
+        let v = Cell::Value(adults19);
+        out.push(
+            BoundarySet::Pcon2024,
+            code,
+            "population_19_plus",
+            "2022",
+            v,
+            Method::Measured,
+            SRC,
+            &at,
+        )?;
     }
     all_seats_present(reg, BoundarySet::Pcon2024, UK, &seen, &t)
 }

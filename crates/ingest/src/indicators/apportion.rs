@@ -1,0 +1,530 @@
+//! Local-authority statistics carried down to seats (`apportioned`).
+//!
+//! A count for a local authority is shared among seats in proportion to the
+//! share of the authority's population living in each seat (Open
+//! Innovations' LAD → seat population shares: 2022 authorities for the
+//! 2010-2024 seats, 2024 authorities for the 2024 seats). This assumes the
+//! rate is the same everywhere in the authority; the interval stored with
+//! each figure covers suppressed cells only, not that assumption.
+//!
+//! DfE files use each year's own authorities: codes are carried forward
+//! through the 2019-2023 reorganisations to the lookup's vintage and summed
+//! (see [`REORGANISATIONS`]).
+//! DfE's row `z` ("outside of England and unknown") cannot be placed and is
+//! left out. Suppressed cells (`~`, `low`: fewer than 5) count as 0 to 4, so
+//! a sum over them is an interval; the stored value is its midpoint.
+//!
+//! Rates are per 1,000 residents aged 19 and over at mid-2022; on 2010-2024
+//! seats that denominator is converted from the 2024 seats through the
+//! population overlap of the two sets.
+
+use super::{Collector, Def};
+use crate::build::Inputs;
+use crate::Registry;
+use std::collections::{BTreeMap, HashMap};
+use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
+
+use stemgap_sources::{parse_json, CsvOptions, CsvTable, Problem, Row, SourceError};
+
+const SSA: &str = "dfe_fe_et_aim_achievements_by_ssa_t1_lad_202122";
+const BY_TYPE: &str = "dfe_fes_achievements_by_type_lad_201617_202122";
+const SHARES_2010: &str = "lad22_to_pcon22";
+const SHARES_2024: &str = "lad24_to_pcon24";
+const POP: &str = "population_19_plus";
+
+/// Local government reorganisations in England since 2019 (ONS): a
+/// district code, its successor, and the year of the change. DfE files use
+/// each year's own codes; the 2010-2024 seat shares use 2022 authorities and
+/// the 2024 seat shares 2024 authorities, so codes are carried forward to
+/// the vintage each lookup uses and their counts summed.
+const REORGANISATIONS: [(&str, &str, u16); 38] = [
+    ("E06000028", "E06000058", 2019), // Bournemouth → Bournemouth, Christchurch and Poole
+    ("E06000029", "E06000058", 2019), // Poole
+    ("E07000048", "E06000058", 2019), // Christchurch
+    ("E07000049", "E06000059", 2019), // East Dorset → Dorset
+    ("E07000050", "E06000059", 2019), // North Dorset
+    ("E07000051", "E06000059", 2019), // Purbeck
+    ("E07000052", "E06000059", 2019), // West Dorset
+    ("E07000053", "E06000059", 2019), // Weymouth and Portland
+    ("E07000190", "E07000246", 2019), // Taunton Deane → Somerset West and Taunton
+    ("E07000191", "E07000246", 2019), // West Somerset
+    ("E07000201", "E07000245", 2019), // Forest Heath → West Suffolk
+    ("E07000204", "E07000245", 2019), // St Edmundsbury
+    ("E07000205", "E07000244", 2019), // Suffolk Coastal → East Suffolk
+    ("E07000206", "E07000244", 2019), // Waveney
+    ("E07000004", "E06000060", 2020), // Aylesbury Vale → Buckinghamshire
+    ("E07000005", "E06000060", 2020), // Chiltern
+    ("E07000006", "E06000060", 2020), // South Bucks
+    ("E07000007", "E06000060", 2020), // Wycombe
+    ("E07000150", "E06000061", 2021), // Corby → North Northamptonshire
+    ("E07000152", "E06000061", 2021), // East Northamptonshire
+    ("E07000153", "E06000061", 2021), // Kettering
+    ("E07000156", "E06000061", 2021), // Wellingborough
+    ("E07000151", "E06000062", 2021), // Daventry → West Northamptonshire
+    ("E07000154", "E06000062", 2021), // Northampton
+    ("E07000155", "E06000062", 2021), // South Northamptonshire
+    ("E07000026", "E06000063", 2023), // Allerdale → Cumberland
+    ("E07000028", "E06000063", 2023), // Carlisle
+    ("E07000029", "E06000063", 2023), // Copeland
+    ("E07000027", "E06000064", 2023), // Barrow-in-Furness → Westmorland and Furness
+    ("E07000030", "E06000064", 2023), // Eden
+    ("E07000031", "E06000064", 2023), // South Lakeland
+    ("E07000163", "E06000065", 2023), // Craven → North Yorkshire
+    ("E07000164", "E06000065", 2023), // Hambleton
+    ("E07000165", "E06000065", 2023), // Harrogate
+    ("E07000166", "E06000065", 2023), // Richmondshire
+    ("E07000167", "E06000065", 2023), // Ryedale
+    ("E07000168", "E06000065", 2023), // Scarborough
+    ("E07000169", "E06000065", 2023), // Selby
+];
+
+/// The authority that holds `lad`'s area in the lookup's vintage: 2022
+/// authorities for the 2010-2024 seats, 2024 authorities for the 2024 seats.
+/// (Somerset's 2023 merger is listed for its four districts below.)
+fn successor(lad: &str, set: BoundarySet) -> &str {
+    let until = match set {
+        BoundarySet::Pcon2010 => 2022,
+        BoundarySet::Pcon2024 => 2024,
+    };
+    let mut code = lad;
+    while let Some((_, new, _)) = REORGANISATIONS
+        .iter()
+        .find(|(old, _, year)| *old == code && *year <= until)
+    {
+        code = new;
+    }
+    if set == BoundarySet::Pcon2024 && SOMERSET_2023.contains(&code) {
+        return "E06000066";
+    }
+    code
+}
+
+/// Somerset's four districts, merged into Somerset (E06000066) in April 2023.
+const SOMERSET_2023: [&str; 4] = ["E07000187", "E07000188", "E07000189", "E07000246"];
+
+/// Sector subject areas (tier 1) counted as STEM.
+pub const STEM_SSAS: [&str; 3] = [
+    "Science and Mathematics",
+    "Engineering and Manufacturing Technologies",
+    "Information and Communication Technology",
+];
+/// The broad definition adds construction.
+pub const STEM_BROAD_EXTRA: &str = "Construction, Planning and the Built Environment";
+
+/// A count known to lie in `lo..=hi`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Bounds {
+    lo: f64,
+    hi: f64,
+}
+
+impl Bounds {
+    fn add(self, o: Bounds) -> Bounds {
+        Bounds {
+            lo: self.lo + o.lo,
+            hi: self.hi + o.hi,
+        }
+    }
+    fn scale(self, f: f64) -> Bounds {
+        Bounds {
+            lo: self.lo * f,
+            hi: self.hi * f,
+        }
+    }
+}
+
+/// A DfE count cell: a number, or `~`/`low` meaning fewer than 5.
+fn count(row: &Row<'_>, col: usize) -> Result<Bounds, SourceError> {
+    match row.cell(col)? {
+        Cell::Value(v) if v >= 0.0 => Ok(Bounds { lo: v, hi: v }),
+        Cell::Missing(Marker::Tilde | Marker::Low) => Ok(Bounds { lo: 0.0, hi: 4.0 }),
+        _ => Err(row.error(
+            col,
+            Problem::Invalid(format!(
+                "expected a count, `~` or `low`, found {:?}",
+                row.str(col)
+            )),
+        )),
+    }
+}
+
+/// `202122` → `2021/22`.
+fn academic_year(row: &Row<'_>, col: usize) -> Result<String, SourceError> {
+    let s = row.str(col).trim();
+    if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(format!("{}/{}", &s[..4], &s[4..]))
+    } else {
+        Err(row.error(
+            col,
+            Problem::Invalid(format!(
+                "expected an academic year like 202122, found {s:?}"
+            )),
+        ))
+    }
+}
+
+/// LAD → [(seat, share of the LAD's population)], shares normalised to 1.
+type Shares = HashMap<String, Vec<(GssCode, f64)>>;
+
+fn read_shares(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    set: BoundarySet,
+    id: &str,
+) -> Result<Shares, SourceError> {
+    let loaded = inputs.load(id)?;
+    let raw: BTreeMap<String, BTreeMap<String, f64>> = parse_json(&loaded)?;
+    let mut out = HashMap::new();
+    for (lad, seats) in raw {
+        let bad = |m: String| {
+            SourceError::new(loaded.location.at_column(lad.clone()), Problem::Invalid(m))
+        };
+        let total: f64 = seats.values().sum();
+        if seats.is_empty() {
+            // An empty entry (West Lindsey in the 2022 file) is filled in by
+            // the caller from the other set's shares.
+            out.insert(lad, Vec::new());
+            continue;
+        }
+        if !(0.98..=1.02).contains(&total) {
+            return Err(bad(format!("shares sum to {total}, not 1")));
+        }
+        let mut v = Vec::new();
+        for (seat, share) in seats {
+            let code = GssCode::parse(&seat)
+                .ok()
+                .filter(|c| reg.seat(set, *c).is_some());
+            let code =
+                code.ok_or_else(|| bad(format!("{seat:?} is not a seat of the {} set", set.id())))?;
+            if !(0.0..=1.0).contains(&share) {
+                return Err(bad(format!("share {share} for {seat} is outside 0..1")));
+            }
+            v.push((code, share / total));
+        }
+        out.insert(lad, v);
+    }
+    Ok(out)
+}
+
+/// LAD-level data: (indicator, period) → LAD → bounds.
+type LadData = BTreeMap<(&'static str, String), BTreeMap<String, Bounds>>;
+
+fn read_ssa(inputs: &Inputs<'_>, data: &mut LadData) -> Result<(), SourceError> {
+    let loaded = inputs.load(SSA)?;
+    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
+    let cols = [
+        "location_code",
+        "geographic_level",
+        "time_period",
+        "notional_nvq_level",
+        "ethnicity_group",
+        "gender",
+        "ssa_t1_desc",
+        "e_and_t_aims_ach",
+    ]
+    .map(|c| t.column(c));
+    let [code, level, year, nvq, eth, gender, ssa, ach] = cols;
+    let (code, level, year, ach, ssa) = (code?, level?, year?, ach?, ssa?);
+    let filters = [nvq?, eth?, gender?];
+    let mut seen = std::collections::HashSet::new();
+    for row in t.rows() {
+        if row.str(level) != "localAuthorityDistrict"
+            || filters.iter().any(|&c| row.str(c) != "Total")
+        {
+            continue;
+        }
+        let lad = row.str(code).trim().to_owned();
+        let subject = row.str(ssa).trim();
+        if !seen.insert((lad.clone(), subject.to_owned())) {
+            return Err(row.error(ssa, Problem::Duplicate(format!("{lad}, {subject}"))));
+        }
+        let period = academic_year(&row, year)?;
+        let b = count(&row, ach)?;
+        let mut add = |id: &'static str| {
+            let e = data
+                .entry((id, period.clone()))
+                .or_default()
+                .entry(lad.clone())
+                .or_default();
+            *e = e.add(b);
+        };
+        if subject == "Total" {
+            add("fe_achievements_per_1000");
+        }
+        if STEM_SSAS.contains(&subject) {
+            add("fe_stem_achievements_per_1000");
+            add("fe_stem_broad_achievements_per_1000");
+        } else if subject == STEM_BROAD_EXTRA {
+            add("fe_stem_broad_achievements_per_1000");
+        }
+    }
+    Ok(())
+}
+
+fn read_by_type(inputs: &Inputs<'_>, data: &mut LadData) -> Result<(), SourceError> {
+    let loaded = inputs.load(BY_TYPE)?;
+    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
+    let [code, level, year, age, kind, ach] = [
+        "location_code",
+        "geographic_level",
+        "time_period",
+        "age_group",
+        "level_or_type",
+        "achievements",
+    ]
+    .map(|c| t.column(c));
+    let (code, level, year, age, kind, ach) = (code?, level?, year?, age?, kind?, ach?);
+    let mut seen = std::collections::HashSet::new();
+    for row in t.rows() {
+        if row.str(level) != "localAuthorityDistrict"
+            || row.str(age) != "Total"
+            || row.str(kind) != "Apprenticeships: Total"
+        {
+            continue;
+        }
+        let period = academic_year(&row, year)?;
+        // 2021/22 is a part year (SOURCES.md): full years only.
+        if period == "2021/22" {
+            continue;
+        }
+        let lad = row.str(code).trim().to_owned();
+        if !seen.insert((lad.clone(), period.clone())) {
+            return Err(row.error(code, Problem::Duplicate(format!("{lad}, {period}"))));
+        }
+        let b = count(&row, ach)?;
+        data.entry(("apprenticeship_achievements_per_1000", period))
+            .or_default()
+            .insert(lad, b);
+    }
+    Ok(())
+}
+
+pub fn collect(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    out: &mut Collector,
+) -> Result<(), SourceError> {
+    let mut data = LadData::new();
+    read_ssa(inputs, &mut data)?;
+    read_by_type(inputs, &mut data)?;
+    let shares24 = read_shares(inputs, reg, BoundarySet::Pcon2024, SHARES_2024)?;
+    let mut shares10 = read_shares(inputs, reg, BoundarySet::Pcon2010, SHARES_2010)?;
+    fill_empty_2010_shares(reg, &mut shares10, &shares24);
+    let shares = [
+        (BoundarySet::Pcon2010, shares10),
+        (BoundarySet::Pcon2024, shares24),
+    ];
+    let denominators = denominators(reg, out)?;
+
+    let base = "Apportioned from local authorities to seats by the share of each authority's population living in the seat, which assumes the same rate across the authority. The interval covers suppressed cells (fewer than 5, counted as 0 to 4), not the apportionment. Denominator: residents aged 19 and over at mid-2022 (converted to 2010-2024 seats through the population overlap of the two sets). The 2022 authority lookup has no entry for West Lindsey (E07000142): its 2010-2024 seat shares are derived from its 2024 shares through the seat overlap. England only: DfE publishes these for England; learners recorded outside England or with an unknown home are left out.";
+    let part_year = " 2021/22 looks like a part year (England's totals are about a third of 2020/21's), so these rates are not full-year rates.";
+    let ssa_def = |what: &str| {
+        format!("Adult (19+) education and training aims achieved in 2021/22 by learners living in the seat, in {what}, per 1,000 residents aged 19 and over.")
+    };
+    let stem = ssa_def(&format!(
+        "the STEM sector subject areas (tier 1: {})",
+        STEM_SSAS.join("; ")
+    ));
+    let broad = ssa_def(&format!(
+        "the broad STEM sector subject areas ({}; {STEM_BROAD_EXTRA})",
+        STEM_SSAS.join("; ")
+    ));
+    let all = ssa_def("all sector subject areas");
+    let defs = [
+        ("fe_stem_achievements_per_1000", "Adult FE achievements in STEM subjects per 1,000 adults", stem.as_str(), SSA, "2021/22", format!("{base}{part_year}")),
+        ("fe_stem_broad_achievements_per_1000", "Adult FE achievements in STEM subjects (broad, with construction) per 1,000 adults", broad.as_str(), SSA, "2021/22", format!("{base}{part_year}")),
+        ("fe_achievements_per_1000", "Adult FE achievements per 1,000 adults", all.as_str(), SSA, "2021/22", format!("{base}{part_year}")),
+        ("apprenticeship_achievements_per_1000", "Apprenticeship achievements per 1,000 adults", "Apprenticeship achievements (all ages and levels) in the academic year by learners living in the seat, per 1,000 residents aged 19 and over.", BY_TYPE, "2016/17-2020/21", format!("{base} The file's 2021/22 figures are a part year and are left out.")),
+    ];
+    for (id, title, definition, src, period, caveats) in &defs {
+        let sources = [
+            *src,
+            SHARES_2010,
+            SHARES_2024,
+            "mid2022_population_single_year_age_pcon2024",
+        ];
+        out.define(
+            Def {
+                id,
+                title,
+                definition,
+                unit: "rate_per_1000",
+                direction: Direction::HigherIsBetter,
+                sources: &sources,
+                period,
+                nations: &[Nation::England],
+                method: Method::Apportioned,
+                caveats,
+            }
+            .build(),
+        );
+    }
+
+    for ((id, period), lads) in &data {
+        let src = defs.iter().find(|d| d.0 == *id).map_or(SSA, |d| d.3);
+        let at = stemgap_sources::Location::file(inputs.path_of(src));
+        for (set, shares) in &shares {
+            // Sum predecessor districts into their successors for 2024 seats.
+            let mut by_lad: BTreeMap<&str, Bounds> = BTreeMap::new();
+            for (lad, b) in lads {
+                if lad == "z" {
+                    continue;
+                }
+                let lad = successor(lad, *set);
+                let e = by_lad.entry(lad).or_default();
+                *e = e.add(*b);
+            }
+            let mut seats: BTreeMap<GssCode, Bounds> = BTreeMap::new();
+            for (lad, b) in by_lad {
+                let targets = shares.get(lad).filter(|v| !v.is_empty()).ok_or_else(|| {
+                    SourceError::new(
+                        at.clone(),
+                        Problem::UnknownCode(format!(
+                            "{lad:?}: a local authority with no seat shares for the {} set",
+                            set.id()
+                        )),
+                    )
+                })?;
+                for (seat, f) in targets {
+                    let e = seats.entry(*seat).or_default();
+                    *e = e.add(b.scale(*f));
+                }
+            }
+            let pop = &denominators[set];
+            for (seat, b) in seats
+                .into_iter()
+                .filter(|(s, _)| s.nation() == Some(Nation::England))
+            {
+                let p = pop.get(&seat).copied().ok_or_else(|| {
+                    SourceError::new(
+                        at.clone(),
+                        Problem::Invalid(format!("seat {seat} has no population aged 19+")),
+                    )
+                })?;
+                let rate = |x: f64| x / p * 1000.0;
+                let v = (rate((b.lo + b.hi) / 2.0), rate(b.lo), rate(b.hi));
+                out.push_bounded(*set, seat, id, period, v, Method::Apportioned, src, &at)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A 2022 authority with an empty entry gets shares derived from its 2024
+/// shares through each 2024 seat's population overlap with the old seats.
+/// Authorities with neither stay empty, and apportioning to them fails.
+fn fill_empty_2010_shares(reg: &Registry, shares10: &mut Shares, shares24: &Shares) {
+    let mut overlap: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
+    for l in reg
+        .links
+        .iter()
+        .filter(|l| l.relation == "pcon2024->pcon2010")
+    {
+        overlap
+            .entry(l.from.as_str())
+            .or_default()
+            .push((l.to.as_str(), l.population.unwrap_or(0.0)));
+    }
+    for (lad, v) in shares10.iter_mut().filter(|(_, v)| v.is_empty()) {
+        let Some(new) = shares24.get(lad) else {
+            continue;
+        };
+        let mut acc: BTreeMap<GssCode, f64> = BTreeMap::new();
+        for (seat24, f) in new {
+            let parts = overlap.get(seat24.as_str()).map_or(&[][..], Vec::as_slice);
+            let total: f64 = parts.iter().map(|(_, p)| p).sum();
+            for (seat10, p) in parts.iter().filter(|_| total > 0.0) {
+                if let Ok(code) = GssCode::parse(seat10) {
+                    *acc.entry(code).or_default() += f * p / total;
+                }
+            }
+        }
+        tracing::info!(
+            lad,
+            seats = acc.len(),
+            "2010-set shares derived from the 2024 shares"
+        );
+        *v = acc.into_iter().collect();
+    }
+}
+
+/// Residents aged 19+ per seat: measured on 2024 seats; converted to
+/// 2010-2024 seats by each 2024 seat's population overlap (and stored so).
+fn denominators(
+    reg: &Registry,
+    out: &mut Collector,
+) -> Result<HashMap<BoundarySet, HashMap<GssCode, f64>>, SourceError> {
+    let p24 = out.values(BoundarySet::Pcon2024, POP, "2022");
+    let mut totals: HashMap<&str, f64> = HashMap::new();
+    let links: Vec<_> = reg
+        .links
+        .iter()
+        .filter(|l| l.relation == "pcon2024->pcon2010")
+        .collect();
+    for l in &links {
+        *totals.entry(l.from.as_str()).or_default() += l.population.unwrap_or(0.0);
+    }
+    let mut p10: BTreeMap<GssCode, f64> = BTreeMap::new();
+    for l in &links {
+        let (Ok(from), Ok(to)) = (GssCode::parse(&l.from), GssCode::parse(&l.to)) else {
+            continue;
+        };
+        let total = totals[l.from.as_str()];
+        if let (Some(p), true) = (p24.get(&from), total > 0.0) {
+            *p10.entry(to).or_default() += p * l.population.unwrap_or(0.0) / total;
+        }
+    }
+    out.define(Def {
+        id: POP,
+        title: "Population aged 19 and over",
+        definition: "",
+        unit: "count",
+        direction: Direction::Neutral,
+        sources: &["pcon2024_to_pcon2010_overlap_mysociety"],
+        period: "2022",
+        nations: &Nation::ALL,
+        method: Method::Measured,
+        caveats: "On 2010-2024 seats, converted from the 2024 seats: each 2024 seat's count is shared among the old seats in proportion to their population overlap (mid-2019).",
+    }.build());
+    let at = stemgap_sources::Location::file("lookups/pcon2024_to_pcon2010_overlap_mysociety.csv");
+    for (code, v) in &p10 {
+        out.push(
+            BoundarySet::Pcon2010,
+            *code,
+            POP,
+            "2022",
+            Cell::Value(*v),
+            Method::Converted,
+            "pcon2024_to_pcon2010_overlap_mysociety",
+            &at,
+        )?;
+    }
+    Ok(HashMap::from([
+        (BoundarySet::Pcon2024, p24),
+        (BoundarySet::Pcon2010, p10.into_iter().collect()),
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn successors_follow_the_chain_to_the_lookup_vintage() {
+        // Taunton Deane → Somerset West and Taunton (2019) → Somerset (2023).
+        assert_eq!(successor("E07000190", BoundarySet::Pcon2010), "E07000246");
+        assert_eq!(successor("E07000190", BoundarySet::Pcon2024), "E06000066");
+        assert_eq!(successor("E07000187", BoundarySet::Pcon2010), "E07000187");
+        assert_eq!(successor("E07000026", BoundarySet::Pcon2024), "E06000063");
+        assert_eq!(successor("E07000004", BoundarySet::Pcon2010), "E06000060");
+        assert_eq!(successor("E09000001", BoundarySet::Pcon2024), "E09000001");
+    }
+
+    #[test]
+    fn suppressed_counts_are_bounds() {
+        let b = Bounds { lo: 10.0, hi: 10.0 }
+            .add(Bounds { lo: 0.0, hi: 4.0 })
+            .scale(0.5);
+        assert_eq!(b, Bounds { lo: 5.0, hi: 7.0 });
+    }
+}
