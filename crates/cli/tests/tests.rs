@@ -3,6 +3,4 @@
 mod bad_inputs;
 mod common;
 mod fetch;
-mod fixture;
-mod invalid;
 mod real_data;

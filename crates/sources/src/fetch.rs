@@ -120,40 +120,30 @@ fn fetch_one(
             return FetchOutcome::Failed(format!("cannot create {}: {e}", parent.display()));
         }
     }
-    let result = match origin {
-        Origin::Dir(dir) => copy_from_dir(&dir.join(&entry.path), &part, entry, progress),
-        Origin::Mirror(base) => download(
-            agent,
-            &format!("{base}/{}", entry.path),
-            &part,
-            entry,
-            progress,
-        ),
+    // Where to download from; `None` for a directory mirror.
+    let url = match origin {
+        Origin::Dir(_) => None,
+        Origin::Mirror(base) => Some(format!("{base}/{}", entry.path)),
         Origin::Published if entry.url.is_empty() => return FetchOutcome::NoLocation,
-        Origin::Published => download(agent, &entry.url, &part, entry, progress),
+        Origin::Published => Some(entry.url.clone()),
+    };
+    let result = match (&url, origin) {
+        (Some(url), _) => download(agent, url, &part, entry, progress),
+        (None, Origin::Dir(dir)) => copy_from_dir(&dir.join(&entry.path), &part, entry, progress),
+        (None, _) => unreachable!("only a directory mirror has no URL"),
     };
     let resumed = match result {
         Ok(resumed) => resumed,
         Err(e) => return FetchOutcome::Failed(e),
     };
-    let verified = match verify(&part, entry) {
-        Ok(()) => Ok(()),
+    let verified = match (verify(&part, entry), &url) {
+        (Ok(()), _) => Ok(()),
         // A resumed download may have joined two different files: retry once from scratch.
-        Err(_) if resumed => {
+        (Err(_), Some(url)) if resumed => {
             let _ = fs::remove_file(&part);
-            let again = match origin {
-                Origin::Mirror(base) => download(
-                    agent,
-                    &format!("{base}/{}", entry.path),
-                    &part,
-                    entry,
-                    progress,
-                ),
-                _ => download(agent, &entry.url, &part, entry, progress),
-            };
-            again.and_then(|_| verify(&part, entry))
+            download(agent, url, &part, entry, progress).and_then(|_| verify(&part, entry))
         }
-        Err(e) => Err(e),
+        (Err(e), _) => Err(e),
     };
     if let Err(e) = verified {
         let _ = fs::remove_file(&part);

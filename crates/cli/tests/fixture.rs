@@ -1,1 +1,0 @@
-//! The tiny test observatory (tests/observatory): being written.

@@ -1,1 +1,0 @@
-//! Invalid inputs (tests/invalid/<case>): being written.
