@@ -449,3 +449,44 @@ fn apportioned_counts_sum_back_to_the_local_authority_totals() {
             .all(|o| o.method == stemgap_core::Method::Apportioned));
     }
 }
+
+#[test]
+fn stem_professionals_share_covers_great_britain_with_survey_intervals() {
+    let Some(db) = real_store() else { return };
+    let store = stemgap_store::Store::open(&db).unwrap();
+    for set in stemgap_core::BoundarySet::ALL {
+        let obs = store
+            .observations(Some(set), Some("stem_professionals_share"))
+            .unwrap();
+        let latest: Vec<_> = obs.iter().filter(|o| o.period == "2021").collect();
+        assert_eq!(
+            latest.len(),
+            632,
+            "{set:?}: every seat in Great Britain, none in NI"
+        );
+        assert!(latest
+            .iter()
+            .all(|o| o.code.nation() != Some(stemgap_core::Nation::NorthernIreland)));
+        for o in &obs {
+            match o.value {
+                Some(v) => {
+                    let (lo, hi) = (o.lower.unwrap(), o.upper.unwrap());
+                    assert!(lo <= v && v <= hi && (0.0..0.5).contains(&v), "{o:?}");
+                }
+                // Unpublished survey cells are flagged, never zero.
+                None => assert_eq!(o.flag, Some(stemgap_core::Marker::Confidential), "{o:?}"),
+            }
+        }
+        let missing = latest.iter().filter(|o| o.value.is_none()).count();
+        assert!(missing < 40, "{set:?}: {missing} seats missing in 2021");
+    }
+    let rows = export(&db, "2024");
+    let share = column(&rows, "stem_professionals_share");
+    let mut top: Vec<_> = rows
+        .iter()
+        .filter(|r| share.contains_key(&r["code"]))
+        .collect();
+    top.sort_by(|a, b| share[&b["code"]].total_cmp(&share[&a["code"]]));
+    let names: Vec<_> = top.iter().take(5).map(|r| r["name"].as_str()).collect();
+    assert!(names.contains(&"South Cambridgeshire"), "{names:?}");
+}

@@ -35,7 +35,7 @@ pub const REGIONS: [(&str, &str); 12] = [
 
 /// Authorities created since the 2019 districts, which the 2019 ward lookup
 /// cannot name (ONS LAD 2023 names).
-const NEW_AUTHORITIES: [(&str, &str); 7] = [
+pub const NEW_AUTHORITIES: [(&str, &str); 7] = [
     ("E06000060", "Buckinghamshire"),
     ("E06000061", "North Northamptonshire"),
     ("E06000062", "West Northamptonshire"),

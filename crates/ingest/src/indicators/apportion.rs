@@ -81,7 +81,7 @@ const REORGANISATIONS: [(&str, &str, u16); 38] = [
 /// The authority that holds `lad`'s area in the lookup's vintage: 2022
 /// authorities for the 2010-2024 seats, 2024 authorities for the 2024 seats.
 /// (Somerset's 2023 merger is listed for its four districts below.)
-fn successor(lad: &str, set: BoundarySet) -> &str {
+pub(super) fn successor(lad: &str, set: BoundarySet) -> &str {
     let until = match set {
         BoundarySet::Pcon2010 => 2022,
         BoundarySet::Pcon2024 => 2024,
@@ -164,7 +164,7 @@ fn academic_year(row: &Row<'_>, col: usize) -> Result<String, SourceError> {
 }
 
 /// LAD → [(seat, share of the LAD's population)], shares normalised to 1.
-type Shares = HashMap<String, Vec<(GssCode, f64)>>;
+pub(super) type Shares = HashMap<String, Vec<(GssCode, f64)>>;
 
 fn read_shares(
     inputs: &Inputs<'_>,
@@ -314,6 +314,7 @@ pub fn collect(
         (BoundarySet::Pcon2010, shares10),
         (BoundarySet::Pcon2024, shares24),
     ];
+    super::aps::collect(inputs, reg, out, &shares)?;
     let denominators = denominators(reg, out)?;
 
     let base = "Apportioned from local authorities to seats by the share of each authority's population living in the seat, which assumes the same rate across the authority. The interval covers suppressed cells (fewer than 5, counted as 0 to 4), not the apportionment. Denominator: residents aged 19 and over at mid-2022 (converted to 2010-2024 seats through the population overlap of the two sets). The 2022 authority lookup has no entry for West Lindsey (E07000142): its 2010-2024 seat shares are derived from its 2024 shares through the seat overlap. England only: DfE publishes these for England; learners recorded outside England or with an unknown home are left out.";

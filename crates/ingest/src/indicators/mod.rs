@@ -6,6 +6,7 @@
 //! nothing is ever filled with zero.
 
 mod apportion;
+mod aps;
 mod census;
 mod deprivation;
 mod scotland;

@@ -1,0 +1,234 @@
+//! Annual Population Survey (Nomis table T09a): residents in employment by
+//! occupation, per local authority and year, carried down to seats.
+//!
+//! `stem_professionals_share` is SOC 2010 sub-major group 21 (science,
+//! research, engineering and technology professionals) over all 25
+//! sub-major groups. Counts are apportioned to seats by the authorities'
+//! population shares (see [`super::apportion`]) and the share is taken of
+//! the apportioned sums.
+//!
+//! Survey uncertainty: the published 95% half-widths of the SOC 21 counts are
+//! combined across authorities as independent (root of the sum of squares)
+//! and divided by the seat's apportioned total; the total's own uncertainty
+//! is not included. `~` (an estimate under 500) counts as 0 to 500. `!`
+//! (sample too small to publish) and `-` (missing) have no bound: a seat
+//! drawing on such an authority gets a missing value, flagged.
+
+use super::apportion::{successor, Shares};
+use super::{Collector, Def};
+use crate::build::Inputs;
+use crate::registry::{name_key, NEW_AUTHORITIES};
+use crate::Registry;
+use std::collections::{BTreeMap, HashMap};
+use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
+use stemgap_sources::{nomis_blocks, Problem, SourceError, Workbook};
+
+const SRC: &str = "nomis_aps_employment_by_occupation_soc2010_lad_2017_2022";
+const ID: &str = "stem_professionals_share";
+const SOC21: &str = "Science, Research, Engineering and Technology Professionals";
+
+/// Nomis spells one Welsh authority differently from ONS.
+const ALIASES: [(&str, &str); 1] = [("Rhondda Cynon Taff", "W06000016")];
+
+/// An authority's figures for one year: SOC 21 count (bounds and survey
+/// half-width) and all occupations, or `None` when SOC 21 is unpublished.
+#[derive(Clone, Copy)]
+struct Lad {
+    lo: f64,
+    hi: f64,
+    ci: f64,
+    total: f64,
+}
+
+pub fn collect(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
+) -> Result<(), SourceError> {
+    // Authority names (2019 districts, the authorities created since, and
+    // Nomis's own spellings) → codes.
+    let codes: HashMap<String, String> = reg
+        .areas
+        .iter()
+        .filter(|a| a.kind == "lad19")
+        .map(|a| (name_key(&a.name), a.code.clone()))
+        .chain(
+            NEW_AUTHORITIES
+                .iter()
+                .map(|(code, name)| (name_key(name), code.to_string())),
+        )
+        .chain(
+            ALIASES
+                .iter()
+                .map(|(name, code)| (name_key(name), code.to_string())),
+        )
+        .collect();
+
+    let loaded = inputs.load(SRC)?;
+    let location = loaded.location.clone();
+    let mut book = Workbook::open(loaded.bytes, location.clone())?;
+    let grid = book.sheet("Data")?;
+    let blocks = nomis_blocks(&grid)?;
+    out.define(
+        Def {
+            id: ID,
+            title: "Science, research, engineering and technology professionals",
+            definition: "Share of residents in employment whose occupation is in SOC 2010 sub-major group 21 (science, research, engineering and technology professionals), of all 25 sub-major groups; Annual Population Survey, calendar year, by place of residence.",
+            unit: "share",
+            direction: Direction::HigherIsBetter,
+            sources: &[SRC, "lad22_to_pcon22", "lad24_to_pcon24"],
+            period: "2017-2021",
+            nations: &[Nation::England, Nation::Wales, Nation::Scotland],
+            method: Method::Apportioned,
+            caveats: "A survey estimate for local authorities, apportioned to seats by population share, which assumes the same share across each authority. The interval is the survey's 95% confidence interval for the SOC 21 count (authorities combined as independent) over the seat's total; it leaves out the apportionment. Seats drawing on an authority whose SOC 21 estimate Nomis does not publish (sample too small) are missing. Great Britain only: the extract has no Northern Ireland authorities.",
+        }
+        .build(),
+    );
+    for block in &blocks {
+        let period = block
+            .period
+            .strip_prefix("Jan ")
+            .and_then(|p| p.split('-').next())
+            .filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+            .ok_or_else(|| {
+                SourceError::new(
+                    location.clone(),
+                    Problem::Invalid(format!("unexpected period {:?}", block.period)),
+                )
+            })?
+            .to_owned();
+        let soc21 = block.measure(SOC21).ok_or_else(|| {
+            SourceError::new(
+                location.in_sheet("Data"),
+                Problem::MissingColumn {
+                    found: format!("no {SOC21:?} in the {} block", block.period),
+                },
+            )
+        })?;
+        let mut lads: BTreeMap<String, Option<Lad>> = BTreeMap::new();
+        for (row, area) in &block.rows {
+            let Some(name) = area.strip_prefix("ladu:") else {
+                continue;
+            };
+            let code = codes.get(&name_key(name)).ok_or_else(|| {
+                grid.error(
+                    *row,
+                    0,
+                    Problem::UnknownCode(format!("{name:?}: no local authority has this name")),
+                )
+            })?;
+            let v = block.value(&grid, *row, soc21)?;
+            let (lo, hi) = match v.value {
+                Cell::Value(x) => (x, x),
+                Cell::Missing(Marker::Tilde) => (0.0, 500.0),
+                Cell::Missing(_) => {
+                    lads.insert(code.clone(), None);
+                    continue;
+                }
+            };
+            let ci = match v.conf {
+                Some(Cell::Value(c)) => c,
+                _ => 0.0,
+            };
+            let mut total = 0.0;
+            for m in &block.measures {
+                if let Cell::Value(x) = block.value(&grid, *row, m)?.value {
+                    total += x;
+                }
+            }
+            if lads
+                .insert(code.clone(), Some(Lad { lo, hi, ci, total }))
+                .is_some()
+            {
+                return Err(grid.error(
+                    *row,
+                    0,
+                    Problem::Duplicate(format!("{name} in {}", block.period)),
+                ));
+            }
+        }
+        for (set, shares) in shares {
+            // Carry authorities forward to the lookup's vintage, summing.
+            let mut by_lad: BTreeMap<&str, Option<Lad>> = BTreeMap::new();
+            for (code, lad) in &lads {
+                let e = by_lad.entry(successor(code, *set)).or_insert(Some(Lad {
+                    lo: 0.0,
+                    hi: 0.0,
+                    ci: 0.0,
+                    total: 0.0,
+                }));
+                *e = match (*e, lad) {
+                    (Some(a), Some(b)) => Some(Lad {
+                        lo: a.lo + b.lo,
+                        hi: a.hi + b.hi,
+                        ci: a.ci.hypot(b.ci),
+                        total: a.total + b.total,
+                    }),
+                    _ => None,
+                };
+            }
+            // Each seat needs every authority that overlaps it.
+            let mut needs: BTreeMap<GssCode, Vec<(&str, f64)>> = BTreeMap::new();
+            for (lad, targets) in shares {
+                for (seat, f) in targets {
+                    needs.entry(*seat).or_default().push((lad.as_str(), *f));
+                }
+            }
+            let at = grid.location(0, 0);
+            for (seat, parts) in needs {
+                if parts.iter().all(|(lad, _)| !by_lad.contains_key(lad)) {
+                    continue; // not covered by this source at all (e.g. Scotland)
+                }
+                let mut acc = Some(Lad {
+                    lo: 0.0,
+                    hi: 0.0,
+                    ci: 0.0,
+                    total: 0.0,
+                });
+                for (lad, f) in parts {
+                    acc = match (acc, by_lad.get(lad).copied().flatten()) {
+                        (Some(a), Some(b)) => Some(Lad {
+                            lo: a.lo + f * b.lo,
+                            hi: a.hi + f * b.hi,
+                            ci: a.ci.hypot(f * b.ci),
+                            total: a.total + f * b.total,
+                        }),
+                        _ => None,
+                    };
+                }
+                match acc {
+                    Some(a) if a.total > 0.0 => {
+                        let mid = (a.lo + a.hi) / 2.0;
+                        let v = (
+                            mid / a.total,
+                            (a.lo - a.ci).max(0.0) / a.total,
+                            (a.hi + a.ci) / a.total,
+                        );
+                        out.push_bounded(
+                            *set,
+                            seat,
+                            ID,
+                            &period,
+                            v,
+                            Method::Apportioned,
+                            SRC,
+                            &at,
+                        )?;
+                    }
+                    _ => out.push(
+                        *set,
+                        seat,
+                        ID,
+                        &period,
+                        Cell::Missing(Marker::Confidential),
+                        Method::Apportioned,
+                        SRC,
+                        &at,
+                    )?,
+                }
+            }
+        }
+    }
+    Ok(())
+}
