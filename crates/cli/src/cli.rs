@@ -26,6 +26,8 @@ pub enum Command {
     Export(ExportArgs),
     /// List the indicator catalogue of a store.
     Indicators(StoreArgs),
+    /// Find the 2024 constituency of a postcode (Great Britain), offline.
+    Locate(LocateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -131,4 +133,12 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct LocateArgs {
+    /// A postcode in any common spelling, e.g. "SW1A 0AA" or sw1a0aa.
+    pub postcode: String,
+    #[command(flatten)]
+    pub db: DbArg,
 }

@@ -40,8 +40,14 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
     })
 }
 
-/// 3 for bad input data, 1 for anything else.
+/// 2 for a bad argument, 3 for bad input data, 1 for anything else.
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if err
+        .chain()
+        .any(|e| e.downcast_ref::<cmd::UsageProblem>().is_some())
+    {
+        return 2;
+    }
     let data = err.chain().any(|e| {
         e.downcast_ref::<stemgap_sources::SourceError>().is_some()
             || e.downcast_ref::<stemgap_ingest::IngestError>()

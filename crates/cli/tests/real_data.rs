@@ -490,3 +490,54 @@ fn stem_professionals_share_covers_great_britain_with_survey_intervals() {
     let names: Vec<_> = top.iter().take(5).map(|r| r["name"].as_str()).collect();
     assert!(names.contains(&"South Cambridgeshire"), "{names:?}");
 }
+
+#[test]
+fn locate_postcodes_offline() {
+    let Some(db) = real_store() else { return };
+    let db = db.to_str().unwrap();
+    // The checks SOURCES.md gives for the range lookup, in several spellings.
+    for (postcode, code, name) in [
+        ("SW1A 0AA", "E14001172", "Cities of London and Westminster"),
+        ("ls11ur", "E14001319", "Leeds Central and Headingley"),
+        (" AB10  1AB ", "S14000061", "Aberdeen South"),
+        ("m1 1ae", "E14001352", "Manchester Central"),
+    ] {
+        let o = run(&["locate", postcode, "--db", db]);
+        assert!(o.status.success(), "{postcode}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(
+            out.contains(code) && out.contains(name),
+            "{postcode}: {out}"
+        );
+    }
+    let o = run(&["locate", "BT1 1AA", "--db", db]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("Northern Ireland, which the postcode lookup does not cover"),
+        "{}",
+        stderr(&o)
+    );
+    // The range lookup itself would answer these: they must be refused first.
+    let o = run(&["locate", "ZZ99 9ZZ", "--db", db]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("there is no postcode area \"ZZ\""),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["locate", "SW1A", "--db", db]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("is not a UK postcode"),
+        "{}",
+        stderr(&o)
+    );
+    // A well-formed postcode in a gap between sectors has no seat.
+    let o = run(&["locate", "DG6 9AZ", "--db", db]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("not in any constituency"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -7,11 +7,14 @@
 //! * [`Method`], [`Direction`], [`Marker`]: how a figure was made, which way
 //!   is better, and why a cell is missing.
 //! * [`Observation`] and [`IndicatorDef`]: what the store holds.
+//! * [`Postcode`]: a validated, normalised UK postcode.
 
 mod code;
 mod indicator;
+mod postcode;
 mod value;
 
 pub use code::{BoundarySet, CodeError, GssCode, Nation};
 pub use indicator::{Direction, IndicatorDef, Method, Observation};
+pub use postcode::{Postcode, PostcodeError, POSTCODE_AREAS};
 pub use value::{Cell, Marker};

@@ -72,6 +72,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     let inputs = Inputs::new(dir, progress);
     progress.stage("registry");
     let registry = Registry::load(&inputs)?;
+    let postcode_ranges = crate::postcodes::read(&inputs, &registry)?;
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
     let mut seat_areas = Vec::new();
     for set in BoundarySet::ALL {
@@ -96,6 +97,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
             w.put_areas(&registry.areas)?;
             w.put_links(&registry.links)?;
             w.put_hexes(&registry.hexes)?;
+            w.put_postcode_ranges(&postcode_ranges)?;
             Ok(w)
         });
         let mut out = Collector::default();

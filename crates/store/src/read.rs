@@ -266,6 +266,20 @@ impl Store {
             .collect()
     }
 
+    /// The seat of the postcode range containing `key` (the largest range
+    /// start at or below it): `None` when there is no range below `key`,
+    /// `Some(None)` when the range has no seat.
+    pub fn postcode_range(&self, key: u64) -> Result<Option<Option<String>>, StoreError> {
+        Ok(self
+            .query(
+                "looking up a postcode",
+                "SELECT seat FROM postcode_range WHERE key <= ?1 ORDER BY key DESC LIMIT 1",
+                [key as i64],
+                |r| r.get::<_, Option<String>>(0),
+            )?
+            .pop())
+    }
+
     pub fn document(&self, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .query(

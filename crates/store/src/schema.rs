@@ -34,5 +34,8 @@ CREATE TABLE observation (
     PRIMARY KEY (boundary, indicator, code, period),
     CHECK (value IS NOT NULL OR flag IS NOT NULL)
 ) WITHOUT ROWID;
+CREATE TABLE postcode_range (
+    key INTEGER PRIMARY KEY, seat TEXT
+) WITHOUT ROWID;
 CREATE TABLE document (id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
 ";

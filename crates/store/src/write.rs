@@ -196,6 +196,20 @@ impl StoreWriter {
         Ok(())
     }
 
+    /// Stores the postcode range lookup: each range starts at `key` (a
+    /// postcode read as base 36) and runs to the next; `None` is no seat.
+    pub fn put_postcode_ranges(&self, ranges: &[(u64, Option<String>)]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO postcode_range VALUES (?1, ?2)")
+            .map_err(self.sql("writing postcode ranges"))?;
+        for (key, seat) in ranges {
+            st.execute(params![*key as i64, seat])
+                .map_err(self.sql("writing postcode ranges"))?;
+        }
+        Ok(())
+    }
+
     /// Stores a named document (e.g. the findings as JSON) verbatim.
     pub fn put_document(&self, id: &str, body: &str) -> Result<(), StoreError> {
         self.conn()

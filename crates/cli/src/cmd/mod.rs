@@ -4,6 +4,7 @@ mod build;
 mod export;
 mod fetch;
 mod indicators;
+mod locate;
 mod sources;
 
 use crate::cli::{CatalogueArg, Command};
@@ -16,6 +17,30 @@ use stemgap_sources::Catalogue;
 pub struct DataProblem(pub String);
 
 impl std::error::Error for DataProblem {}
+
+/// A bad argument the parser could not catch (exit code 2).
+#[derive(Debug)]
+pub struct UsageProblem(pub String);
+
+impl std::error::Error for UsageProblem {}
+
+impl std::fmt::Display for UsageProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A lookup that found nothing (exit code 1, like grep).
+#[derive(Debug)]
+pub struct NotFound(pub String);
+
+impl std::error::Error for NotFound {}
+
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl std::fmt::Display for DataProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -30,6 +55,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Build(a) => build::run(a),
         Command::Export(a) => export::run(a),
         Command::Indicators(a) => indicators::run(a),
+        Command::Locate(a) => locate::run(a),
     }
 }
 
