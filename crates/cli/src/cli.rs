@@ -28,6 +28,8 @@ pub enum Command {
     Indicators(StoreArgs),
     /// Find the 2024 constituency of a postcode (Great Britain), offline.
     Locate(LocateArgs),
+    /// List the seats that share a border with a seat (islands: the nearest seat).
+    Neighbours(NeighboursArgs),
 }
 
 #[derive(Args, Debug)]
@@ -139,6 +141,17 @@ pub struct ExportArgs {
 pub struct LocateArgs {
     /// A postcode in any common spelling, e.g. "SW1A 0AA" or sw1a0aa.
     pub postcode: String,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+#[derive(Args, Debug)]
+pub struct NeighboursArgs {
+    /// The seat's GSS code, e.g. E14001172.
+    pub code: String,
+    /// Which constituency boundaries: 2010 (2010-2024 seats) or 2024.
+    #[arg(long, default_value = "2024")]
+    pub boundaries: Boundaries,
     #[command(flatten)]
     pub db: DbArg,
 }

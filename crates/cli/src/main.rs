@@ -33,10 +33,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// A closed pipe (`stemgap export | head`) ends output normally. csv
+/// wraps I/O errors without exposing them as a source, so look inside it.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        e.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || e.downcast_ref::<csv::Error>()
+                .is_some_and(|c| match c.kind() {
+                    csv::ErrorKind::Io(io) => broken(io),
+                    _ => false,
+                })
     })
 }
 

@@ -541,3 +541,113 @@ fn locate_postcodes_offline() {
         stderr(&o)
     );
 }
+
+#[test]
+fn neighbours_are_symmetric_and_islands_get_their_nearest_seat() {
+    let Some(db) = real_store() else { return };
+    let store = stemgap_store::Store::open(&db).unwrap();
+    for (set, islands, pairs) in [
+        (
+            "pcon2010",
+            &[
+                "Isle of Wight",
+                "Na h-Eileanan an Iar",
+                "Orkney and Shetland",
+                "Ynys Môn",
+            ][..],
+            (1600, 1720),
+        ),
+        (
+            "pcon2024",
+            &["Na h-Eileanan an Iar", "Orkney and Shetland", "Ynys Môn"][..],
+            (1600, 1720),
+        ),
+    ] {
+        let names: HashMap<String, String> = store
+            .areas(set)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.code, a.name))
+            .collect();
+        let border = store.links(&format!("border:{set}")).unwrap();
+        let edges: std::collections::HashSet<(String, String)> = border
+            .iter()
+            .map(|l| (l.from.clone(), l.to.clone()))
+            .collect();
+        for (a, b) in &edges {
+            assert_ne!(a, b, "{set}: a seat borders itself");
+            assert!(
+                edges.contains(&(b.clone(), a.clone())),
+                "{set}: {a}→{b} without {b}→{a}"
+            );
+        }
+        let n = edges.len() / 2;
+        assert!((pairs.0..=pairs.1).contains(&n), "{set}: {n} border pairs");
+        assert!(
+            border
+                .iter()
+                .all(|l| l.weight > 0.0 && l.weight < 300_000.0),
+            "{set}: border lengths in metres"
+        );
+        let nearest = store.links(&format!("nearest:{set}")).unwrap();
+        let mut without_border: Vec<&str> = names
+            .iter()
+            .filter(|(c, _)| !border.iter().any(|l| &l.from == *c))
+            .map(|(_, n)| n.as_str())
+            .collect();
+        without_border.sort();
+        assert_eq!(without_border, islands, "{set}");
+        for island in islands {
+            let code = names.iter().find(|(_, n)| n == island).unwrap().0;
+            assert!(
+                nearest.iter().any(|l| &l.from == code),
+                "{set}: {island} has no nearest seat"
+            );
+        }
+    }
+    let o = run(&["neighbours", "E14001172", "--db", db.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Holborn and St Pancras\tshared border"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&[
+        "neighbours",
+        "E14000639",
+        "--boundaries",
+        "2010",
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(
+        stdout(&o).contains("Westminster North\tshared border"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run(&["neighbours", "E14009999", "--db", db.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let Some(db) = real_store() else { return };
+    let mut child = crate::common::stemgap()
+        .args([
+            "export",
+            "--db",
+            db.to_str().unwrap(),
+            "--boundaries",
+            "2024",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here, like `stemgap export | head -c 16`.
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
+}

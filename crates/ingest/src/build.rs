@@ -73,6 +73,18 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     progress.stage("registry");
     let registry = Registry::load(&inputs)?;
     let postcode_ranges = crate::postcodes::read(&inputs, &registry)?;
+    let mut neighbour_links = crate::neighbours::read(
+        &inputs,
+        &registry,
+        BoundarySet::Pcon2010,
+        "pcon2010set_dec2022_uk_bgc",
+    )?;
+    neighbour_links.extend(crate::neighbours::read(
+        &inputs,
+        &registry,
+        BoundarySet::Pcon2024,
+        "pcon2024_uk_bgc",
+    )?);
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
     let mut seat_areas = Vec::new();
     for set in BoundarySet::ALL {
@@ -98,6 +110,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
             w.put_links(&registry.links)?;
             w.put_hexes(&registry.hexes)?;
             w.put_postcode_ranges(&postcode_ranges)?;
+            w.put_links(&neighbour_links)?;
             Ok(w)
         });
         let mut out = Collector::default();

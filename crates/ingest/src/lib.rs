@@ -11,6 +11,7 @@
 //! Every source file is read from disk once, checksummed once and parsed once.
 
 pub mod indicators;
+pub mod neighbours;
 pub mod postcodes;
 pub mod registry;
 

@@ -2,11 +2,13 @@ use super::catalogue;
 use crate::cli::BuildArgs;
 use crate::progress::BuildBar;
 use anyhow::Context;
+use std::io::Write;
 use std::process::ExitCode;
 use stemgap_sources::SourceDir;
 
 /// Builds the store; on any error the previous store is left untouched.
 pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let cat = catalogue(&args.catalogue)?;
     anyhow::ensure!(
         args.sources.is_dir(),
@@ -26,7 +28,8 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|(s, n)| format!("{n} seats ({})", s.id()))
         .collect();
-    println!(
+    writeln!(
+        out,
         "built {}: {}, {} areas, {} indicators, {} observations from {} sources in {:.2} s",
         db.display(),
         seats.join(" + "),
@@ -35,6 +38,6 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
         summary.observations,
         summary.sources_read,
         summary.seconds
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,11 +1,13 @@
 use super::{catalogue, DataProblem};
 use crate::cli::FetchArgs;
 use crate::progress::FetchBar;
+use std::io::Write;
 use std::process::ExitCode;
 use stemgap_sources::{fetch_all, FetchOutcome, Origin};
 
 /// Fetches every catalogued file into --to, verifying each checksum.
 pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let cat = catalogue(&args.catalogue)?;
     let origin = args
         .from
@@ -30,7 +32,7 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let [present, fetched, no_location, failed] = counts;
-    println!("{fetched} fetched, {present} already present, {no_location} without a published location, {failed} failed, into {}", args.to.display());
+    writeln!(out, "{fetched} fetched, {present} already present, {no_location} without a published location, {failed} failed, into {}", args.to.display())?;
     if !report.all_ok() {
         return Err(DataProblem(format!(
             "{} sources could not be fetched",

@@ -1,5 +1,6 @@
 use super::{NotFound, UsageProblem};
 use crate::cli::LocateArgs;
+use std::io::Write;
 use std::process::ExitCode;
 use stemgap_core::{BoundarySet, Postcode};
 use stemgap_store::Store;
@@ -7,6 +8,7 @@ use stemgap_store::Store;
 /// Postcode → 2024 seat, offline, from the range lookup in the store.
 /// A malformed postcode exits 2; one the lookup does not cover exits 1.
 pub fn run(args: LocateArgs) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let postcode = Postcode::parse(&args.postcode).map_err(|e| UsageProblem(e.to_string()))?;
     if postcode.is_northern_ireland() {
         return Err(NotFound(format!(
@@ -29,6 +31,6 @@ pub fn run(args: LocateArgs) -> anyhow::Result<ExitCode> {
         .find(|s| s.code == seat)
         .map(|s| s.name)
         .unwrap_or_default();
-    println!("{postcode}\t{seat}\t{name}\t(July 2024 boundaries)");
+    writeln!(out, "{postcode}\t{seat}\t{name}\t(July 2024 boundaries)")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,6 +5,7 @@ mod export;
 mod fetch;
 mod indicators;
 mod locate;
+mod neighbours;
 mod sources;
 
 use crate::cli::{CatalogueArg, Command};
@@ -56,6 +57,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Export(a) => export::run(a),
         Command::Indicators(a) => indicators::run(a),
         Command::Locate(a) => locate::run(a),
+        Command::Neighbours(a) => neighbours::run(a),
     }
 }
 

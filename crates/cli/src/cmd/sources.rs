@@ -1,13 +1,15 @@
 use super::{catalogue, DataProblem};
 use crate::cli::SourcesArgs;
+use std::io::Write;
 use std::process::ExitCode;
 use stemgap_sources::{SourceDir, Status};
 
 /// Lists every source with its status; fails (exit 3) unless all are present.
 pub fn run(args: SourcesArgs) -> anyhow::Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
     let dir = SourceDir::new(&args.sources, catalogue(&args.catalogue)?);
     let mut counts = [0usize; 3];
-    println!("{:<12} {:<48} {:<10} path", "status", "id", "format");
+    writeln!(out, "{:<12} {:<48} {:<10} path", "status", "id", "format")?;
     for e in dir.catalogue().entries() {
         let status = dir.status(e);
         let detail = match &status {
@@ -28,16 +30,17 @@ pub fn run(args: SourcesArgs) -> anyhow::Result<ExitCode> {
                 format!("  ({why})")
             }
         };
-        println!(
+        writeln!(
+            out,
             "{:<12} {:<48} {:<10} {}{detail}",
             status.label(),
             e.id,
             e.format,
             e.path
-        );
+        )?;
     }
     let [present, missing, mismatched] = counts;
-    println!("{present} present, {missing} missing, {mismatched} checksum mismatch ({} catalogued, from {})", dir.catalogue().entries().len(), dir.catalogue().origin);
+    writeln!(out, "{present} present, {missing} missing, {mismatched} checksum mismatch ({} catalogued, from {})", dir.catalogue().entries().len(), dir.catalogue().origin)?;
     if missing + mismatched > 0 {
         return Err(DataProblem(format!(
             "{} of the catalogued sources are not usable in {}",

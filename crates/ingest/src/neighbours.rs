@@ -1,0 +1,257 @@
+//! Which seats touch which, from TopoJSON boundaries.
+//!
+//! TopoJSON stores each border once, as an arc shared by the two polygons on
+//! either side: two seats are neighbours when they use a common arc, and the
+//! length of their shared border is the summed length of those arcs
+//! (haversine on a sphere of radius 6,371,008.8 m, the mean Earth radius,
+//! on the dequantised longitude/latitude positions). Touching at a single
+//! point is not a border (nor is a degenerate arc under 100 m used by three
+//! seats where they meet, which each file has once).
+//!
+//! Seats with no land neighbour (islands such as Orkney and Shetland or Na
+//! h-Eileanan an Iar) are linked to their nearest seat instead, by the
+//! distance between the centroids of their arc vertices, and flagged so.
+//! Both kinds of link are stored in both directions.
+
+use crate::build::Inputs;
+use crate::Registry;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use stemgap_core::{BoundarySet, GssCode};
+use stemgap_sources::{parse_json, Problem, SourceError};
+use stemgap_store::Link;
+
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+#[derive(Deserialize)]
+struct Topology {
+    #[serde(rename = "type")]
+    kind: String,
+    transform: Option<Transform>,
+    arcs: Vec<Vec<Vec<f64>>>,
+    objects: BTreeMap<String, Collection>,
+}
+
+#[derive(Deserialize)]
+struct Transform {
+    scale: [f64; 2],
+    translate: [f64; 2],
+}
+
+#[derive(Deserialize)]
+struct Collection {
+    geometries: Vec<Geometry>,
+}
+
+#[derive(Deserialize)]
+struct Geometry {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    arcs: serde_json::Value,
+    #[serde(default)]
+    properties: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Arc indices used by a Polygon or MultiPolygon (`~i` is arc `i` reversed).
+fn arc_indices(g: &Geometry, out: &mut Vec<usize>) -> Result<(), String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<usize>) -> Result<(), String> {
+        match v {
+            serde_json::Value::Array(items) => items.iter().try_for_each(|i| walk(i, out)),
+            serde_json::Value::Number(n) => {
+                let i = n
+                    .as_i64()
+                    .ok_or_else(|| format!("arc index {n} is not an integer"))?;
+                out.push(if i < 0 { !i } else { i } as usize);
+                Ok(())
+            }
+            other => Err(format!("unexpected {other} among arc indices")),
+        }
+    }
+    match g.kind.as_str() {
+        "Polygon" | "MultiPolygon" => walk(&g.arcs, out),
+        other => Err(format!(
+            "geometry type {other:?} is not a Polygon or MultiPolygon"
+        )),
+    }
+}
+
+fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
+    let (dla, dlo) = (la2 - la1, (b[0] - a[0]).to_radians());
+    let h = (dla / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().asin()
+}
+
+/// Neighbour links for one boundary set, read from a TopoJSON source.
+pub fn read(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    set: BoundarySet,
+    id: &str,
+) -> Result<Vec<Link>, SourceError> {
+    let loaded = inputs.load(id)?;
+    let topo: Topology = parse_json(&loaded)?;
+    let bad = |m: String| SourceError::new(loaded.location.clone(), Problem::Invalid(m));
+    if topo.kind != "Topology" {
+        return Err(bad(format!(
+            "type is {:?}, expected \"Topology\"",
+            topo.kind
+        )));
+    }
+    // Absolute positions of every arc.
+    let arcs: Vec<Vec<[f64; 2]>> = topo
+        .arcs
+        .iter()
+        .enumerate()
+        .map(|(i, arc)| {
+            let mut p = [0.0, 0.0];
+            arc.iter()
+                .map(|pos| {
+                    let [x, y] = match pos.as_slice() {
+                        [x, y, ..] => [*x, *y],
+                        _ => {
+                            return Err(bad(format!(
+                                "arc {i} has a position with fewer than two numbers"
+                            )))
+                        }
+                    };
+                    Ok(match &topo.transform {
+                        Some(t) => {
+                            p = [p[0] + x, p[1] + y];
+                            [
+                                p[0] * t.scale[0] + t.translate[0],
+                                p[1] * t.scale[1] + t.translate[1],
+                            ]
+                        }
+                        None => [x, y],
+                    })
+                })
+                .collect()
+        })
+        .collect::<Result<_, _>>()?;
+    let collection = topo
+        .objects
+        .values()
+        .next()
+        .ok_or_else(|| bad("no objects".into()))?;
+    let mut seats: Vec<(GssCode, Vec<usize>)> = Vec::new();
+    for (n, g) in collection.geometries.iter().enumerate() {
+        let code = g
+            .properties
+            .get("AREACD")
+            .and_then(|v| v.as_str())
+            .and_then(|c| GssCode::parse(c).ok())
+            .filter(|c| reg.seat(set, *c).is_some())
+            .ok_or_else(|| {
+                bad(format!(
+                    "geometry {} has no AREACD of a {} seat",
+                    n + 1,
+                    set.id()
+                ))
+            })?;
+        let mut used = Vec::new();
+        arc_indices(g, &mut used).map_err(|m| bad(format!("{code}: {m}")))?;
+        if let Some(i) = used.iter().find(|&&i| i >= arcs.len()) {
+            return Err(bad(format!("{code}: arc {i} does not exist")));
+        }
+        used.sort_unstable();
+        used.dedup();
+        seats.push((code, used));
+    }
+    if let Some(s) = reg
+        .seats(set)
+        .iter()
+        .find(|s| !seats.iter().any(|(c, _)| *c == s.code))
+    {
+        return Err(bad(format!("no boundary for seat {} {}", s.code, s.name)));
+    }
+    // Arc → the seats using it.
+    let mut users: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (s, (_, used)) in seats.iter().enumerate() {
+        for a in used {
+            users.entry(*a).or_default().push(s);
+        }
+    }
+    let mut border: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    for (a, who) in &users {
+        let len: f64 = arcs[*a].windows(2).map(|w| haversine(w[0], w[1])).sum();
+        match who[..] {
+            [x, y] => *border.entry((x.min(y), x.max(y))).or_default() += len,
+            [_] => {}
+            // Each file has one two-point arc of about a metre used by three
+            // seats where they meet: a point, not a border.
+            _ if len < 100.0 => {}
+            _ => {
+                return Err(bad(format!(
+                    "arc {a} ({len:.0} m) is shared by {} seats",
+                    who.len()
+                )))
+            }
+        }
+    }
+    let kind = stemgap_store::seat_kind(set);
+    let mut links = Vec::new();
+    let mut has_neighbour = vec![false; seats.len()];
+    for (&(x, y), &len) in &border {
+        has_neighbour[x] = true;
+        has_neighbour[y] = true;
+        for (a, b) in [(x, y), (y, x)] {
+            links.push(Link {
+                relation: format!("border:{kind}"),
+                from: seats[a].0.to_string(),
+                to: seats[b].0.to_string(),
+                weight: len,
+                population: None,
+            });
+        }
+    }
+    // Islands: the nearest seat by vertex centroid.
+    let centroid = |s: usize| -> [f64; 2] {
+        let pts: Vec<[f64; 2]> = seats[s]
+            .1
+            .iter()
+            .flat_map(|a| arcs[*a].iter().copied())
+            .collect();
+        let n = pts.len().max(1) as f64;
+        [
+            pts.iter().map(|p| p[0]).sum::<f64>() / n,
+            pts.iter().map(|p| p[1]).sum::<f64>() / n,
+        ]
+    };
+    let centroids: Vec<[f64; 2]> = (0..seats.len()).map(centroid).collect();
+    for s in (0..seats.len()).filter(|&s| !has_neighbour[s]) {
+        let (t, d) = (0..seats.len())
+            .filter(|&t| t != s)
+            .map(|t| (t, haversine(centroids[s], centroids[t])))
+            .min_by(|a, b| a.1.total_cmp(&b.1))
+            .ok_or_else(|| bad("a single seat has no neighbour".into()))?;
+        for (a, b) in [(s, t), (t, s)] {
+            links.push(Link {
+                relation: format!("nearest:{kind}"),
+                from: seats[a].0.to_string(),
+                to: seats[b].0.to_string(),
+                weight: d,
+                population: None,
+            });
+        }
+    }
+    links.sort_by(|a, b| (&a.relation, &a.from, &a.to).cmp(&(&b.relation, &b.from, &b.to)));
+    links.dedup_by(|a, b| a.relation == b.relation && a.from == b.from && a.to == b.to);
+    Ok(links)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::haversine;
+
+    #[test]
+    fn haversine_of_one_degree_of_latitude() {
+        // One degree of a great circle on the mean-radius sphere: 111,195.08 m.
+        let d = haversine([0.0, 0.0], [0.0, 1.0]);
+        assert!(
+            (d - 6_371_008.8 * std::f64::consts::PI / 180.0).abs() < 1e-6,
+            "{d}"
+        );
+    }
+}
