@@ -73,18 +73,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     progress.stage("registry");
     let registry = Registry::load(&inputs)?;
     let postcode_ranges = crate::postcodes::read(&inputs, &registry)?;
-    let mut neighbour_links = crate::neighbours::read(
-        &inputs,
-        &registry,
-        BoundarySet::Pcon2010,
-        "pcon2010set_dec2022_uk_bgc",
-    )?;
-    neighbour_links.extend(crate::neighbours::read(
-        &inputs,
-        &registry,
-        BoundarySet::Pcon2024,
-        "pcon2024_uk_bgc",
-    )?);
+    let boundaries = crate::neighbours::load(&inputs)?;
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
     let mut seat_areas = Vec::new();
     for set in BoundarySet::ALL {
@@ -98,11 +87,20 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
             });
         }
     }
-    // Two cores: the geography goes into the new store on one thread while
-    // the indicators are computed on the other. If either fails, the writer
+    // Two cores: the geography goes into the new store on one thread and the
+    // boundaries' contiguity is computed on another while the indicators are
+    // computed on this one. If either fails, the writer
     // is dropped and its temporary file deleted.
     progress.stage("indicators");
-    let (writer, indicators) = std::thread::scope(|scope| {
+    let (writer, indicators, neighbours) = std::thread::scope(|scope| {
+        let neighbours = scope.spawn(|| -> Result<Vec<stemgap_store::Link>, IngestError> {
+            let mut links = Vec::new();
+            for (set, loaded) in &boundaries {
+                links.extend(crate::neighbours::links(loaded, &registry, *set)?);
+            }
+            tracing::info!(seconds = start.elapsed().as_secs_f64(), "neighbours found");
+            Ok(links)
+        });
         let writer = scope.spawn(|| -> Result<StoreWriter, IngestError> {
             let w = StoreWriter::create(db)?;
             w.put_areas(&seat_areas)?;
@@ -110,18 +108,23 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
             w.put_links(&registry.links)?;
             w.put_hexes(&registry.hexes)?;
             w.put_postcode_ranges(&postcode_ranges)?;
-            w.put_links(&neighbour_links)?;
+            tracing::info!(seconds = start.elapsed().as_secs_f64(), "geography stored");
             Ok(w)
         });
         let mut out = Collector::default();
         let made = indicators::collect_all(&inputs, &registry, &mut out).map(|()| out);
+        tracing::info!(seconds = start.elapsed().as_secs_f64(), "indicators made");
         (
             writer.join().expect("the store thread does not panic"),
             made,
+            neighbours
+                .join()
+                .expect("the neighbours thread does not panic"),
         )
     });
     let out = indicators?;
     let w = writer?;
+    w.put_links(&neighbours?)?;
     tracing::info!(
         seconds = start.elapsed().as_secs_f64(),
         "indicators made, geography stored"

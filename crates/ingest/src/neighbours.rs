@@ -18,7 +18,7 @@ use crate::Registry;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use stemgap_core::{BoundarySet, GssCode};
-use stemgap_sources::{parse_json, Problem, SourceError};
+use stemgap_sources::{parse_json, Loaded, Problem, SourceError};
 use stemgap_store::Link;
 
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -28,7 +28,8 @@ struct Topology {
     #[serde(rename = "type")]
     kind: String,
     transform: Option<Transform>,
-    arcs: Vec<Vec<Vec<f64>>>,
+    /// Positions as pairs: a third coordinate would be refused by serde.
+    arcs: Vec<Vec<[f64; 2]>>,
     objects: BTreeMap<String, Collection>,
 }
 
@@ -83,15 +84,30 @@ fn haversine(a: [f64; 2], b: [f64; 2]) -> f64 {
     2.0 * EARTH_RADIUS_M * h.sqrt().asin()
 }
 
-/// Neighbour links for one boundary set, read from a TopoJSON source.
-pub fn read(
-    inputs: &Inputs<'_>,
+/// The TopoJSON source of each boundary set's contiguity.
+pub fn source(set: BoundarySet) -> &'static str {
+    match set {
+        BoundarySet::Pcon2010 => "pcon2010set_dec2022_uk_bgc",
+        BoundarySet::Pcon2024 => "pcon2024_uk_bgc",
+    }
+}
+
+/// Loads (and checksums) both sets' boundaries, to be parsed by [`links`]
+/// on another thread.
+pub fn load<'d>(inputs: &Inputs<'d>) -> Result<Vec<(BoundarySet, Loaded<'d>)>, SourceError> {
+    BoundarySet::ALL
+        .iter()
+        .map(|&set| Ok((set, inputs.load(source(set))?)))
+        .collect()
+}
+
+/// Neighbour links for one boundary set, from its loaded TopoJSON.
+pub fn links(
+    loaded: &Loaded<'_>,
     reg: &Registry,
     set: BoundarySet,
-    id: &str,
 ) -> Result<Vec<Link>, SourceError> {
-    let loaded = inputs.load(id)?;
-    let topo: Topology = parse_json(&loaded)?;
+    let topo: Topology = parse_json(loaded)?;
     let bad = |m: String| SourceError::new(loaded.location.clone(), Problem::Invalid(m));
     if topo.kind != "Topology" {
         return Err(bad(format!(

@@ -108,6 +108,9 @@ impl StoreWriter {
     }
 
     pub fn put_areas(&self, rows: &[Area]) -> Result<(), StoreError> {
+        // Rows in primary-key order make B-tree inserts appends.
+        let mut rows: Vec<&Area> = rows.iter().collect();
+        rows.sort_unstable_by(|a, b| (&a.kind, &a.code).cmp(&(&b.kind, &b.code)));
         let mut st = self
             .conn()
             .prepare("INSERT INTO area VALUES (?1,?2,?3,?4,?5)")
@@ -126,6 +129,10 @@ impl StoreWriter {
     }
 
     pub fn put_links(&self, rows: &[Link]) -> Result<(), StoreError> {
+        let mut rows: Vec<&Link> = rows.iter().collect();
+        rows.sort_unstable_by(|a, b| {
+            (&a.relation, &a.from, &a.to).cmp(&(&b.relation, &b.from, &b.to))
+        });
         let mut st = self
             .conn()
             .prepare("INSERT INTO link VALUES (?1,?2,?3,?4,?5)")
@@ -174,6 +181,15 @@ impl StoreWriter {
     }
 
     pub fn put_observations(&self, obs: &[Observation]) -> Result<(), StoreError> {
+        let mut obs: Vec<&Observation> = obs.iter().collect();
+        obs.sort_unstable_by(|a, b| {
+            (a.boundary, &a.indicator, a.code, &a.period).cmp(&(
+                b.boundary,
+                &b.indicator,
+                b.code,
+                &b.period,
+            ))
+        });
         let mut st = self
             .conn()
             .prepare_cached("INSERT INTO observation VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")
