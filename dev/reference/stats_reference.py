@@ -73,11 +73,28 @@ corr = {
     "ranks_x": list(stats.rankdata(a)),
 }
 
+# Quantiles: numpy's default ("linear", Hyndman-Fan type 7).
+q_data = rng.normal(50, 20, 37)
+quant = {"x": list(q_data), "probs": [0.0, 0.1, 0.25, 0.5, 0.9, 0.975, 1.0],
+         "type7": list(np.quantile(q_data, [0.0, 0.1, 0.25, 0.5, 0.9, 0.975, 1.0], method="linear"))}
+
+# Paired comparison: seat minus neighbours' mean; ties and zeros included.
+d = np.round(rng.normal(0.4, 1.5, 50), 1)
+d[[3, 17]] = 0.0
+tt = stats.ttest_1samp(d, 0.0)
+ci = tt.confidence_interval(0.95)
+wil = stats.wilcoxon(d, zero_method="wilcox", correction=False, method="approx")
+paired = {"d": list(d), "mean": float(np.mean(d)), "t": tt.statistic, "p": tt.pvalue, "ci95": [ci.low, ci.high],
+          "wilcoxon": {"statistic": float(wil.statistic), "p": float(wil.pvalue),
+                       "settings": "zero_method='wilcox', correction=False, method='approx'"}}
+
 OUT.parent.mkdir(parents=True, exist_ok=True)
 OUT.write_text(json.dumps({
     "generated_by": "dev/reference/stats_reference.py",
     "versions": {"statsmodels": statsmodels.__version__, "scipy": scipy.__version__, "numpy": np.__version__},
     "ols": cases,
     "correlation": corr,
+    "quantile": quant,
+    "paired": paired,
 }, indent=1))
 print("wrote", OUT)

@@ -12,12 +12,24 @@
 //!   deprivation goes with an X% change", excluding non-positive values and
 //!   saying how many.
 //! * [`pearson`], [`spearman`]: correlations with Fisher-z intervals.
+//! * [`quantiles`] (type 7, named in [`QUANTILE_DEFINITION`]) and
+//!   [`weighted_groups`] (quintiles or deciles holding equal population).
+//! * [`group_contrast`]: ratio or difference of two groups' means with a
+//!   seeded percentile bootstrap (the seed and replicate count are recorded).
+//! * [`paired`]: mean paired difference with a t interval, and the Wilcoxon
+//!   signed-rank test.
 
+mod bootstrap;
 mod correlation;
 mod ols;
+mod paired;
+mod quantile;
 
+pub use bootstrap::{group_contrast, Contrast, GroupContrast};
 pub use correlation::{pearson, ranks, spearman, Correlation};
 pub use ols::{ols, per_doubling, Cov, Ols, PerDoubling};
+pub use paired::{paired, Paired};
+pub use quantile::{quantiles, weighted_groups, QUANTILE_DEFINITION};
 
 /// Why an estimate could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

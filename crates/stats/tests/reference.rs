@@ -107,3 +107,35 @@ fn correlations_match_scipy() {
     close(s.ci.1, v(&c["spearman"]["ci95"])[1], "spearman ci hi");
     assert_eq!(ranks(&x), v(&c["ranks_x"]), "average ranks for ties");
 }
+
+#[test]
+fn quantiles_match_numpy_linear() {
+    let f = fixture();
+    let q = &f["quantile"];
+    let got = stemgap_stats::quantiles(&v(&q["x"]), &v(&q["probs"])).unwrap();
+    for (g, e) in got.iter().zip(v(&q["type7"])) {
+        close(*g, e, "type 7 quantile");
+    }
+}
+
+#[test]
+fn paired_comparison_matches_scipy() {
+    let f = fixture();
+    let p = &f["paired"];
+    let r = stemgap_stats::paired(&v(&p["d"]), 0.95).unwrap();
+    close(r.mean, p["mean"].as_f64().unwrap(), "mean difference");
+    close(r.t, p["t"].as_f64().unwrap(), "t");
+    close(r.p_t, p["p"].as_f64().unwrap(), "p (t)");
+    close(r.ci.0, v(&p["ci95"])[0], "ci lo");
+    close(r.ci.1, v(&p["ci95"])[1], "ci hi");
+    close(
+        r.wilcoxon_statistic,
+        p["wilcoxon"]["statistic"].as_f64().unwrap(),
+        "Wilcoxon statistic",
+    );
+    close(
+        r.p_wilcoxon,
+        p["wilcoxon"]["p"].as_f64().unwrap(),
+        "Wilcoxon p",
+    );
+}

@@ -199,7 +199,8 @@ pub fn collect(
             };
             seats.sort_by(|x, y| key(&x.1).total_cmp(&key(&y.1)).then(x.0.cmp(&y.0)));
             let weights: Vec<f64> = seats.iter().map(|(_, a)| a.pop).collect();
-            let deciles = weighted_groups(&weights, 10);
+            let deciles = stemgap_stats::weighted_groups(&weights, 10)
+                .expect("seat populations are positive");
             let period = period_of(nation);
             let at = Location::file(match set {
                 BoundarySet::Pcon2010 => BESTFIT,
@@ -267,40 +268,4 @@ fn read_population(
         ));
     }
     Ok(pop)
-}
-
-/// Assigns units, already sorted, to `k` groups holding equal shares of the
-/// total weight: a unit goes to the group containing the midpoint of its
-/// weight in the cumulative sum (group = ⌊k · midpoint / total⌋ + 1).
-fn weighted_groups(weights: &[f64], k: usize) -> Vec<usize> {
-    let total: f64 = weights.iter().sum();
-    let mut before = 0.0;
-    weights
-        .iter()
-        .map(|w| {
-            let mid = before + w / 2.0;
-            before += w;
-            ((k as f64 * mid / total).floor() as usize + 1).clamp(1, k)
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::weighted_groups;
-
-    #[test]
-    fn equal_weights_make_equal_groups() {
-        let g = weighted_groups(&[1.0; 20], 10);
-        assert_eq!(
-            g,
-            [1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10]
-        );
-    }
-
-    #[test]
-    fn a_heavy_unit_spans_by_its_midpoint() {
-        // Total 10: midpoints 0.5, 5 (the heavy unit), 9.5 → groups 1, 3, 5.
-        assert_eq!(weighted_groups(&[1.0, 8.0, 1.0], 5), [1, 3, 5]);
-    }
 }
