@@ -88,6 +88,19 @@ paired = {"d": list(d), "mean": float(np.mean(d)), "t": tt.statistic, "p": tt.pv
           "wilcoxon": {"statistic": float(wil.statistic), "p": float(wil.pvalue),
                        "settings": "zero_method='wilcox', correction=False, method='approx'"}}
 
+# Moran's I on a 4 x 5 rook grid with a spatial trend (esda, libpysal).
+import esda
+import libpysal
+grid = libpysal.weights.lat2W(4, 5, rook=True)
+grid.transform = "r"
+gy = np.array([i // 5 + (i % 5) * 0.5 for i in range(20)]) + rng.normal(0, 0.7, 20)
+mi = esda.Moran(gy, grid, permutations=0)
+ml = esda.Moran_Local(gy, grid, permutations=0)
+moran = {"y": list(gy), "neighbours": [sorted(grid.neighbors[i]) for i in range(20)],
+         "I": mi.I, "EI": mi.EI, "VI_norm": mi.VI_norm, "z_norm": mi.z_norm, "p_norm": mi.p_norm,
+         "local_I": list(ml.Is), "quadrant": [int(q) for q in ml.q],
+         "versions": {"esda": esda.__version__, "libpysal": libpysal.__version__}}
+
 OUT.parent.mkdir(parents=True, exist_ok=True)
 OUT.write_text(json.dumps({
     "generated_by": "dev/reference/stats_reference.py",
@@ -96,5 +109,6 @@ OUT.write_text(json.dumps({
     "correlation": corr,
     "quantile": quant,
     "paired": paired,
+    "moran": moran,
 }, indent=1))
 print("wrote", OUT)

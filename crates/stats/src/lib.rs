@@ -18,15 +18,19 @@
 //!   seeded percentile bootstrap (the seed and replicate count are recorded).
 //! * [`paired`]: mean paired difference with a t interval, and the Wilcoxon
 //!   signed-rank test.
+//! * [`moran`], [`local_moran`]: global Moran's I (normality variance and a
+//!   seeded permutation pseudo p-value) and LISA with quadrants.
 
 mod bootstrap;
 mod correlation;
+mod moran;
 mod ols;
 mod paired;
 mod quantile;
 
 pub use bootstrap::{group_contrast, Contrast, GroupContrast};
 pub use correlation::{pearson, ranks, spearman, Correlation};
+pub use moran::{local_moran, moran, LocalMoran, Moran, Quadrant};
 pub use ols::{ols, per_doubling, Cov, Ols, PerDoubling};
 pub use paired::{paired, Paired};
 pub use quantile::{quantiles, weighted_groups, QUANTILE_DEFINITION};
