@@ -111,8 +111,8 @@ pub fn moran(
     }
     s1 /= 2.0;
     let mut col = vec![0.0; n];
-    for a in 0..n {
-        for &b in &neighbours[a] {
+    for (a, nb) in neighbours.iter().enumerate() {
+        for &b in nb {
             col[b] += w(a, b);
         }
     }
