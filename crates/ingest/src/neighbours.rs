@@ -208,19 +208,23 @@ pub fn links(
     }
     let kind = stemgap_store::seat_kind(set);
     let mut links = Vec::new();
+    // Every link is stored in both directions.
+    let mut link_both = |relation: &str, x: usize, y: usize, weight: f64| {
+        for (a, b) in [(x, y), (y, x)] {
+            links.push(Link {
+                relation: format!("{relation}:{kind}"),
+                from: seats[a].0.to_string(),
+                to: seats[b].0.to_string(),
+                weight,
+                population: None,
+            });
+        }
+    };
     let mut has_neighbour = vec![false; seats.len()];
     for (&(x, y), &len) in &border {
         has_neighbour[x] = true;
         has_neighbour[y] = true;
-        for (a, b) in [(x, y), (y, x)] {
-            links.push(Link {
-                relation: format!("border:{kind}"),
-                from: seats[a].0.to_string(),
-                to: seats[b].0.to_string(),
-                weight: len,
-                population: None,
-            });
-        }
+        link_both("border", x, y, len);
     }
     // Islands: the nearest seat by vertex centroid.
     let centroid = |s: usize| -> [f64; 2] {
@@ -242,15 +246,7 @@ pub fn links(
             .map(|t| (t, haversine(centroids[s], centroids[t])))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .ok_or_else(|| bad("a single seat has no neighbour".into()))?;
-        for (a, b) in [(s, t), (t, s)] {
-            links.push(Link {
-                relation: format!("nearest:{kind}"),
-                from: seats[a].0.to_string(),
-                to: seats[b].0.to_string(),
-                weight: d,
-                population: None,
-            });
-        }
+        link_both("nearest", s, t, d);
     }
     links.sort_by(|a, b| (&a.relation, &a.from, &a.to).cmp(&(&b.relation, &b.from, &b.to)));
     links.dedup_by(|a, b| a.relation == b.relation && a.from == b.from && a.to == b.to);
