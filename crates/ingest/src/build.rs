@@ -96,7 +96,8 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
         let neighbours = scope.spawn(|| -> Result<Vec<stemgap_store::Link>, IngestError> {
             let mut links = Vec::new();
             for (set, loaded) in &boundaries {
-                links.extend(crate::neighbours::links(loaded, &registry, *set)?);
+                let seats: Vec<_> = registry.seats(*set).iter().map(|s| s.code).collect();
+                links.extend(crate::neighbours::links(loaded, *set, &seats)?);
             }
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "neighbours found");
             Ok(links)

@@ -14,7 +14,6 @@
 //! Both kinds of link are stored in both directions.
 
 use crate::build::Inputs;
-use crate::Registry;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use stemgap_core::{BoundarySet, GssCode};
@@ -101,11 +100,12 @@ pub fn load<'d>(inputs: &Inputs<'d>) -> Result<Vec<(BoundarySet, Loaded<'d>)>, S
         .collect()
 }
 
-/// Neighbour links for one boundary set, from its loaded TopoJSON.
+/// Neighbour links for one boundary set, from its loaded TopoJSON; `expected`
+/// lists the set's seats, each of which must have exactly one geometry.
 pub fn links(
     loaded: &Loaded<'_>,
-    reg: &Registry,
     set: BoundarySet,
+    expected: &[GssCode],
 ) -> Result<Vec<Link>, SourceError> {
     let topo: Topology = parse_json(loaded)?;
     let bad = |m: String| SourceError::new(loaded.location.clone(), Problem::Invalid(m));
@@ -158,7 +158,7 @@ pub fn links(
             .get("AREACD")
             .and_then(|v| v.as_str())
             .and_then(|c| GssCode::parse(c).ok())
-            .filter(|c| reg.seat(set, *c).is_some())
+            .filter(|c| expected.contains(c))
             .ok_or_else(|| {
                 bad(format!(
                     "geometry {} has no AREACD of a {} seat",
@@ -175,12 +175,18 @@ pub fn links(
         used.dedup();
         seats.push((code, used));
     }
-    if let Some(s) = reg
-        .seats(set)
+    if let Some(s) = expected
         .iter()
-        .find(|s| !seats.iter().any(|(c, _)| *c == s.code))
+        .find(|s| !seats.iter().any(|(c, _)| c == *s))
     {
-        return Err(bad(format!("no boundary for seat {} {}", s.code, s.name)));
+        return Err(bad(format!("no boundary for seat {s}")));
+    }
+    if seats.len() != expected.len() {
+        return Err(bad(format!(
+            "{} geometries for {} seats: a seat appears twice",
+            seats.len(),
+            expected.len()
+        )));
     }
     // Arc → the seats using it.
     let mut users: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -255,7 +261,90 @@ pub fn links(
 
 #[cfg(test)]
 mod tests {
-    use super::haversine;
+    use super::*;
+    use stemgap_sources::{Catalogue, Location};
+
+    /// Three unit squares in a row (A | B | C) sharing two arcs, and an
+    /// island D two degrees east of C; quantised with a transform.
+    const TOPO: &str = r#"{"type":"Topology",
+      "transform":{"scale":[0.001,0.001],"translate":[0,50]},
+      "arcs":[
+        [[1000,0],[0,1000]],
+        [[2000,0],[0,1000]],
+        [[1000,1000],[-1000,0],[0,-1000],[1000,0]],
+        [[1000,0],[1000,0]],[[2000,1000],[-1000,0]],
+        [[2000,0],[1000,0],[0,1000],[-1000,0]],
+        [[5000,0],[1000,0],[0,1000],[-1000,0],[0,-1000]]
+      ],
+      "objects":{"data":{"type":"GeometryCollection","geometries":[
+        {"type":"Polygon","arcs":[[2,0]],"properties":{"AREACD":"E14000001"}},
+        {"type":"Polygon","arcs":[[3,1,4,-1]],"properties":{"AREACD":"E14000002"}},
+        {"type":"Polygon","arcs":[[5,-2]],"properties":{"AREACD":"E14000003"}},
+        {"type":"Polygon","arcs":[[6]],"properties":{"AREACD":"E14000004"}}
+      ]}}}"#;
+
+    fn codes() -> Vec<GssCode> {
+        (1..=4)
+            .map(|i| GssCode::parse(&format!("E1400000{i}")).unwrap())
+            .collect()
+    }
+
+    fn run(text: &str, expected: &[GssCode]) -> Result<Vec<Link>, SourceError> {
+        let entry = Catalogue::embedded()
+            .get("pcon2024_uk_bgc")
+            .unwrap()
+            .clone();
+        let loaded = Loaded {
+            entry: &entry,
+            bytes: text.as_bytes().to_vec(),
+            location: Location::file("t.topo.json"),
+        };
+        links(&loaded, BoundarySet::Pcon2024, expected)
+    }
+
+    #[test]
+    fn shared_arcs_make_symmetric_borders_and_the_island_gets_its_nearest() {
+        let l = run(TOPO, &codes()).unwrap();
+        let border: Vec<_> = l
+            .iter()
+            .filter(|l| l.relation == "border:pcon2024")
+            .map(|l| (&l.from[..], &l.to[..], l.weight))
+            .collect();
+        assert_eq!(border.len(), 4, "{border:?}");
+        // Each shared edge is one degree of latitude at longitude 1 or 2.
+        let degree = 6_371_008.8 * std::f64::consts::PI / 180.0;
+        for (a, b, w) in &border {
+            assert!((w - degree).abs() < 1e-6, "{a}-{b}: {w}");
+            assert!(border.iter().any(|(x, y, _)| x == b && y == a), "symmetric");
+        }
+        assert!(!border
+            .iter()
+            .any(|(a, b, _)| (*a, *b) == ("E14000001", "E14000003")));
+        let nearest: Vec<_> = l
+            .iter()
+            .filter(|l| l.relation == "nearest:pcon2024")
+            .map(|l| (&l.from[..], &l.to[..]))
+            .collect();
+        assert_eq!(
+            nearest,
+            [("E14000003", "E14000004"), ("E14000004", "E14000003")]
+        );
+    }
+
+    #[test]
+    fn missing_seats_and_bad_arcs_are_errors() {
+        let e = run(
+            TOPO,
+            &[codes(), vec![GssCode::parse("E14000009").unwrap()]].concat(),
+        )
+        .unwrap_err();
+        assert_eq!(e.to_string(), "t.topo.json: no boundary for seat E14000009");
+        let e = run(&TOPO.replace("[[6]]", "[[7]]"), &codes()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.topo.json: E14000004: arc 7 does not exist"
+        );
+    }
 
     #[test]
     fn haversine_of_one_degree_of_latitude() {
