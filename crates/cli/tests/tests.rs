@@ -1,6 +1,7 @@
 //! The one integration-test binary (ripgrep style): modules by theme.
 
-mod bad_inputs;
 mod common;
 mod fetch;
+mod fixture;
+mod invalid;
 mod real_data;

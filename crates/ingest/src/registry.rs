@@ -230,6 +230,7 @@ impl Registry {
             let nation = nation_of(&row, 1, code)?;
             let region = hex
                 .hexes
+                .0
                 .get(code.as_str())
                 .and_then(|h| h.region.as_deref())
                 .and_then(region_code)
@@ -271,7 +272,7 @@ impl Registry {
         let hex: HexJson = stemgap_sources::parse_json(&loaded)?;
         let kind = stemgap_store::seat_kind(set);
         let mut seen = HashSet::new();
-        for (code, tile) in &hex.hexes {
+        for (code, tile) in &hex.hexes.0 {
             let c = GssCode::parse(code)
                 .ok()
                 .filter(|c| self.seat(set, *c).is_some())

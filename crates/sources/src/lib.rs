@@ -23,7 +23,7 @@ pub use csv_table::{CsvOptions, CsvTable, Encoding, Row};
 pub use error::{Location, Problem, SourceError};
 pub use fetch::{fetch_all, FetchOutcome, FetchProgress, FetchReport, Origin};
 pub use geojson::{read_geojson, Feature, Polygon, Ring};
-pub use json::{parse_json, HexJson, HexTile};
+pub use json::{parse_json, HexJson, HexTile, UniqueMap};
 pub use load::{sha256_hex, Loaded, SourceDir, Status};
 pub use nomis::{nomis_blocks, NomisBlock, NomisMeasure, NomisValue};
 pub use xlsx::{Grid, Workbook, XCell};

@@ -19,6 +19,17 @@ impl XCell {
     }
 }
 
+impl std::fmt::Display for XCell {
+    /// As a person reads the cell: the text, the number, or `(empty)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            XCell::Empty => f.write_str("(empty)"),
+            XCell::Number(v) => write!(f, "{v}"),
+            XCell::Text(s) => f.write_str(s),
+        }
+    }
+}
+
 /// An XLSX workbook held in memory.
 pub struct Workbook {
     location: Location,
@@ -109,6 +120,11 @@ impl Grid {
         self.location
             .at_row(row as u64 + 1)
             .at_column(column_letters(col))
+    }
+
+    /// The location of a whole column (for "not found in column A").
+    pub fn column_location(&self, col: usize) -> Location {
+        self.location.at_column(column_letters(col))
     }
 
     pub fn error(&self, row: usize, col: usize, problem: Problem) -> SourceError {

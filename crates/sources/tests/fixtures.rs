@@ -1,5 +1,5 @@
 //! Readers on tiny hand-made fixtures (`tests/data/`, made by
-//! `dev/fixtures/make_bad_xlsx.py` with invented values).
+//! `dev/fixtures/make_reader_xlsx.py` with invented values).
 
 use stemgap_core::{Cell, Marker};
 use stemgap_sources::{nomis_blocks, parse_cell, HexJson, Location, Workbook, XCell};
@@ -49,9 +49,12 @@ fn hexjson_reads_tiles_of_either_vintage() {
         "E14000002":{"n":"Southam","q":4,"r":-2,"a":"North East","p":100}}}"##;
     let h: HexJson = serde_json::from_str(text).unwrap();
     assert_eq!(h.layout, "odd-r");
-    assert_eq!(h.hexes["E14000001"].region.as_deref(), Some("E12000001"));
-    assert_eq!(h.hexes["E14000002"].a.as_deref(), Some("North East"));
-    assert_eq!((h.hexes["E14000002"].q, h.hexes["E14000002"].r), (4, -2));
+    assert_eq!(h.hexes.0["E14000001"].region.as_deref(), Some("E12000001"));
+    assert_eq!(h.hexes.0["E14000002"].a.as_deref(), Some("North East"));
+    assert_eq!(
+        (h.hexes.0["E14000002"].q, h.hexes.0["E14000002"].r),
+        (4, -2)
+    );
     assert!(serde_json::from_str::<HexJson>(
         r#"{"layout":"odd-r","hexes":{"X":{"n":"a","q":"1","r":0}}}"#
     )

@@ -24,7 +24,7 @@ use crate::Registry;
 use std::collections::{BTreeMap, HashMap};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
 
-use stemgap_sources::{parse_json, CsvOptions, CsvTable, Problem, Row, SourceError};
+use stemgap_sources::{parse_json, CsvOptions, CsvTable, Problem, Row, SourceError, UniqueMap};
 
 const SSA: &str = "dfe_fe_et_aim_achievements_by_ssa_t1_lad_202122";
 const BY_TYPE: &str = "dfe_fes_achievements_by_type_lad_201617_202122";
@@ -173,9 +173,9 @@ fn read_shares(
     id: &str,
 ) -> Result<Shares, SourceError> {
     let loaded = inputs.load(id)?;
-    let raw: BTreeMap<String, BTreeMap<String, f64>> = parse_json(&loaded)?;
+    let raw: UniqueMap<UniqueMap<f64>> = parse_json(&loaded)?;
     let mut out = HashMap::new();
-    for (lad, seats) in raw {
+    for (lad, UniqueMap(seats)) in raw.0 {
         let bad = |m: String| {
             SourceError::new(loaded.location.at_column(lad.clone()), Problem::Invalid(m))
         };

@@ -273,8 +273,18 @@ fn read_long(inputs: &Inputs<'_>, reg: &Registry, table: &Table) -> Result<Count
             ));
         }
     }
-    if counts.is_empty() {
-        return Err(SourceError::new(loaded.location.clone(), Problem::Empty));
+    // Every seat of England and Wales must be there: a missing one is a
+    // truncated or filtered file, not a gap in the census.
+    if let Some(s) = reg.seats(BoundarySet::Pcon2024).iter().find(|s| {
+        matches!(s.nation, Nation::England | Nation::Wales) && !counts.contains_key(&s.code)
+    }) {
+        return Err(SourceError::new(
+            loaded.location.clone(),
+            Problem::Invalid(format!(
+                "no row for seat {} {} (truncated file?)",
+                s.code, s.name
+            )),
+        ));
     }
     Ok(counts)
 }

@@ -111,13 +111,17 @@ pub fn collect(
         }
         cutoff.insert(nation, (n / 10) as f64);
     }
-    if let Some((code, _)) = reg
+    if let Some((code, nation)) = reg
         .small_areas
         .iter()
         .find(|(c, _)| !ranks.contains_key(*c))
     {
+        let file = RANKS
+            .iter()
+            .find(|r| r.3 == *nation)
+            .map_or(SCORES, |r| r.0);
         return Err(SourceError::new(
-            Location::file("(rank files)"),
+            Location::file(inputs.path_of(file)),
             Problem::Invalid(format!("small area {code} has no national rank")),
         ));
     }
@@ -183,9 +187,14 @@ pub fn collect(
                 .filter(|s| s.nation == nation)
                 .map(|s| (s.code, acc.get(&s.code).copied().unwrap_or_default()))
                 .collect();
+            // The file that gives this set's small-area weights.
+            let at = Location::file(inputs.path_of(match set {
+                BoundarySet::Pcon2010 => BESTFIT,
+                BoundarySet::Pcon2024 => OVERLAP,
+            }));
             if let Some((code, _)) = seats.iter().find(|(_, a)| a.pop <= 0.0) {
                 return Err(SourceError::new(
-                    Location::file(OVERLAP),
+                    at.clone(),
                     Problem::Invalid(format!(
                         "seat {code} ({}) has no populated small area",
                         set.id()
@@ -202,10 +211,6 @@ pub fn collect(
             let deciles = stemgap_stats::weighted_groups(&weights, 10)
                 .expect("seat populations are positive");
             let period = period_of(nation);
-            let at = Location::file(match set {
-                BoundarySet::Pcon2010 => BESTFIT,
-                BoundarySet::Pcon2024 => OVERLAP,
-            });
             for (i, ((code, a), decile)) in seats.iter().zip(deciles).enumerate() {
                 let mut push = |id: &str, v: f64| {
                     out.push(

@@ -129,9 +129,8 @@ fn age_and_sex(
     for name in sheets {
         let g = book.sheet(&name)?;
         let header = g.find_row(0, 0, "Sex").ok_or_else(|| {
-            g.error(
-                0,
-                0,
+            SourceError::new(
+                g.column_location(0),
                 Problem::Invalid("no header row starting \"Sex\"".into()),
             )
         })?;
@@ -142,7 +141,7 @@ fn age_and_sex(
                     col,
                     Problem::WrongHeader {
                         expected: want.into(),
-                        found: format!("{:?}", g.get(header, col)),
+                        found: g.get(header, col).to_string(),
                     },
                 ));
             }
@@ -233,9 +232,8 @@ fn ethnicity(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result
     let mut book = Workbook::open(loaded.bytes, location.clone())?;
     let g = book.sheet("Data Sheet 0")?;
     let header = g.find_row(0, 0, "Ethnic Group").ok_or_else(|| {
-        g.error(
-            0,
-            0,
+        SourceError::new(
+            g.column_location(0),
             Problem::Invalid("no header row starting \"Ethnic Group\"".into()),
         )
     })?;

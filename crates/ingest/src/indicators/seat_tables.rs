@@ -140,6 +140,32 @@ pub fn population(
 }
 
 /// Columns named `<prefix><year>`, with their years, in file order.
+/// Errors on any header that is neither one of `fixed` nor `<prefix><year>`
+/// for one of `prefixes`: a renamed year column must not silently drop a year.
+fn check_columns(t: &CsvTable, fixed: &[&str], prefixes: &[&str]) -> Result<(), SourceError> {
+    let is_year = |h: &str| {
+        prefixes.iter().any(|p| {
+            h.strip_prefix(p)
+                .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+        })
+    };
+    match t
+        .headers()
+        .iter()
+        .find(|h| !fixed.contains(&h.as_str()) && !is_year(h))
+    {
+        Some(h) => Err(SourceError::new(
+            t.location().at_row(1).at_column(h.clone()),
+            Problem::Invalid(format!(
+                "unexpected column: expected {} or a year column like \"{}2024\"",
+                fixed.join(", "),
+                prefixes[0]
+            )),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn year_columns(t: &CsvTable, prefix: &str) -> Vec<(usize, String)> {
     t.headers()
         .iter()
@@ -156,6 +182,7 @@ pub fn ucas(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<
     let loaded = inputs.load(SRC)?;
     let t = CsvTable::parse(&loaded, CsvOptions::default())?;
     let code_col = t.column("Parliamentary constituency code")?;
+    check_columns(&t, &["Parliamentary constituency code"], &["Entry rate→"])?;
     let years = year_columns(&t, "Entry rate→");
     if years.is_empty() {
         return Err(SourceError::new(
@@ -215,6 +242,11 @@ pub fn ks4(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(
     let loaded = inputs.load(SRC)?;
     let t = CsvTable::parse(&loaded, CsvOptions::default())?;
     let code_col = t.column("Constituency ID")?;
+    check_columns(
+        &t,
+        &["Constituency ID", "Constituency Name", "Region"],
+        &["KS4 Attainment 8 / ", "A*-C % / ", "KS2 met expected / "],
+    )?;
     let specs: [(&str, &str, &str, &str, &str); 3] = [
         (
             "ks4_attainment8",
@@ -328,12 +360,11 @@ pub fn ofsted(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Resul
                     t.location()
                         .at_row(2)
                         .at_column(format!("Further education and skills / {label}")),
+                    // List what the block's second header row does have.
                     Problem::MissingColumn {
-                        found: t
-                            .headers()
-                            .iter()
-                            .take(3)
-                            .cloned()
+                        found: (0..t.headers().len())
+                            .filter(|&i| t.headers()[i] == "Further education and skills")
+                            .filter_map(|i| sub.get(i))
                             .collect::<Vec<_>>()
                             .join(", "),
                     },
