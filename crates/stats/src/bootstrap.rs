@@ -1,36 +1,88 @@
-use crate::{quantiles, StatsError};
+//! Ratio or difference of two groups' means (e.g. the most vs the least
+//! deprived quintile of seats) with a seeded percentile bootstrap interval.
+//!
+//! **Method.** Each of `replicates` replicates resamples group a (n_a draws
+//! with replacement) and group b (n_b draws) independently — a stratified,
+//! unpaired bootstrap, scipy's `bootstrap(..., paired=False)` — and
+//! recomputes mean(a*)/mean(b*) or mean(a*) − mean(b*). The interval is the
+//! type-7 quantiles ([`QuantileMethod::Type7`](crate::QuantileMethod), what
+//! scipy's `method="percentile"` uses) of the replicates at (1 − level)/2 and
+//! (1 + level)/2. The point estimate is the statistic on the original data.
+//!
+//! **Determinism.** The generator is `rand_chacha::ChaCha8Rng` seeded with
+//! `seed_from_u64(seed)`, and indices are drawn with `random_range` in a fixed
+//! order (all of a's draws, then b's, replicate by replicate), so the same
+//! inputs and seed give a bit-identical result. The result records the seed,
+//! replicate count and method.
+//!
+//! **Cost.** Draws are summed straight from the input slices: no allocation
+//! per replicate (one buffer of `replicates` values is allocated up front and
+//! sorted in place at the end). 2,000 replicates of 130 + 130 values take
+//! about a millisecond in release builds.
+//!
+//! **Ratio.** For [`Contrast::Ratio`] every value of group b must be
+//! positive, so that every resampled denominator is positive and every
+//! replicate finite.
+//!
+//! Reference: the point estimates against numpy; the interval and bootstrap
+//! standard error against scipy `bootstrap(method="percentile")` with 100,000
+//! resamples, to Monte-Carlo accuracy (the streams cannot match).
+
+use crate::quantile::quantile_sorted;
+use crate::{check_finite, check_level, QuantileMethod, StatsError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// Ratio or difference of two groups' means with a seeded percentile
-/// bootstrap interval: each replicate resamples each group with replacement
-/// (stratified by group) and recomputes the statistic; the interval is the
-/// type-7 quantiles of the replicates at (1 ± level)/2.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GroupContrast {
-    /// mean(a) / mean(b) or mean(a) − mean(b).
-    pub estimate: f64,
-    pub ci: (f64, f64),
-    pub n_a: usize,
-    pub n_b: usize,
-    pub seed: u64,
-    pub replicates: usize,
-    /// `"ratio of means, percentile bootstrap"` or the difference.
-    pub method: &'static str,
-}
-
+/// Which contrast of the two means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contrast {
+    /// mean(a) / mean(b).
     Ratio,
+    /// mean(a) − mean(b).
     Difference,
+}
+
+/// A contrast of two groups' means with its bootstrap interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupContrast {
+    /// n_a + n_b.
+    pub n: usize,
+    pub n_a: usize,
+    pub n_b: usize,
+    pub mean_a: f64,
+    pub mean_b: f64,
+    pub contrast: Contrast,
+    /// The contrast on the original data.
+    pub estimate: f64,
+    /// Percentile bootstrap interval at `level`.
+    pub ci: (f64, f64),
+    pub level: f64,
+    /// Standard deviation of the replicates (ddof 1).
+    pub se: f64,
+    pub seed: u64,
+    pub replicates: usize,
+    pub method: &'static str,
 }
 
 fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
-/// Compares groups `a` and `b`; deterministic for a given `seed`.
-/// Allocation-free per replicate: sums are drawn straight from the inputs.
+/// Sum of `x.len()` values drawn from `x` with replacement.
+#[inline]
+fn resampled_sum(x: &[f64], rng: &mut ChaCha8Rng) -> f64 {
+    let n = x.len();
+    let mut s = 0.0;
+    for _ in 0..n {
+        s += x[rng.random_range(0..n)];
+    }
+    s
+}
+
+/// Compares groups `a` and `b` (see the [module docs](self)).
+///
+/// Errors: a group has fewer than 2 values or a non-finite value, `level` is
+/// outside (0, 1), `replicates < 2`, or (ratio) a value of `b` is ≤ 0.
 pub fn group_contrast(
     a: &[f64],
     b: &[f64],
@@ -39,41 +91,61 @@ pub fn group_contrast(
     replicates: usize,
     seed: u64,
 ) -> Result<GroupContrast, StatsError> {
+    check_level(level)?;
     for g in [a, b] {
         if g.len() < 2 {
             return Err(StatsError::TooFew {
                 n: g.len(),
-                needed: 1,
+                needed: 2,
             });
         }
-        if let Some(i) = g.iter().position(|v| !v.is_finite()) {
-            return Err(StatsError::NotFinite(i));
+        check_finite(g)?;
+    }
+    if replicates < 2 {
+        return Err(StatsError::Argument("at least 2 bootstrap replicates"));
+    }
+    if contrast == Contrast::Ratio {
+        if let Some(index) = b.iter().position(|v| *v <= 0.0) {
+            return Err(StatsError::NonPositive { index });
         }
     }
     let stat = |ma: f64, mb: f64| match contrast {
         Contrast::Ratio => ma / mb,
         Contrast::Difference => ma - mb,
     };
+    let (na, nb) = (a.len() as f64, b.len() as f64);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut draws = Vec::with_capacity(replicates);
     for _ in 0..replicates {
-        let sa: f64 = (0..a.len()).map(|_| a[rng.random_range(0..a.len())]).sum();
-        let sb: f64 = (0..b.len()).map(|_| b[rng.random_range(0..b.len())]).sum();
-        draws.push(stat(sa / a.len() as f64, sb / b.len() as f64));
+        let sa = resampled_sum(a, &mut rng);
+        let sb = resampled_sum(b, &mut rng);
+        draws.push(stat(sa / na, sb / nb));
     }
-    let finite: Vec<f64> = draws.into_iter().filter(|v| v.is_finite()).collect();
-    let q = quantiles(&finite, &[(1.0 - level) / 2.0, (1.0 + level) / 2.0])?;
+    let m = mean(&draws);
+    let se = (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (replicates - 1) as f64).sqrt();
+    draws.sort_by(f64::total_cmp);
+    let lo = quantile_sorted(&draws, (1.0 - level) / 2.0, QuantileMethod::Type7);
+    let hi = quantile_sorted(&draws, (1.0 + level) / 2.0, QuantileMethod::Type7);
+    let (mean_a, mean_b) = (mean(a), mean(b));
     Ok(GroupContrast {
-        estimate: stat(mean(a), mean(b)),
-        ci: (q[0], q[1]),
+        n: a.len() + b.len(),
         n_a: a.len(),
         n_b: b.len(),
+        mean_a,
+        mean_b,
+        contrast,
+        estimate: stat(mean_a, mean_b),
+        ci: (lo, hi),
+        level,
+        se,
         seed,
         replicates,
         method: match contrast {
-            Contrast::Ratio => "ratio of means, percentile bootstrap (ChaCha8, stratified)",
+            Contrast::Ratio => {
+                "ratio of means; percentile bootstrap (stratified by group, ChaCha8 seeded, type-7 quantiles)"
+            }
             Contrast::Difference => {
-                "difference of means, percentile bootstrap (ChaCha8, stratified)"
+                "difference of means; percentile bootstrap (stratified by group, ChaCha8 seeded, type-7 quantiles)"
             }
         },
     })
@@ -90,11 +162,31 @@ mod tests {
         let r1 = group_contrast(&a, &b, Contrast::Ratio, 0.95, 2000, 7).unwrap();
         let r2 = group_contrast(&a, &b, Contrast::Ratio, 0.95, 2000, 7).unwrap();
         assert_eq!(r1, r2, "same seed, same bits");
+        assert_eq!(r1.ci.0.to_bits(), r2.ci.0.to_bits());
         let r3 = group_contrast(&a, &b, Contrast::Ratio, 0.95, 2000, 8).unwrap();
-        assert_ne!(r1.ci, r3.ci);
+        assert_ne!(r1.ci, r3.ci, "another seed, another interval");
         assert!(r1.ci.0 < r1.estimate && r1.estimate < r1.ci.1);
-        assert_eq!((r1.seed, r1.replicates), (7, 2000));
+        assert_eq!((r1.seed, r1.replicates, r1.n), (7, 2000, 260));
         let d = group_contrast(&a, &b, Contrast::Difference, 0.95, 500, 1).unwrap();
         assert!((d.estimate - (mean(&a) - mean(&b))).abs() < 1e-12);
+    }
+
+    #[test]
+    fn constant_groups_give_a_degenerate_interval() {
+        let r = group_contrast(&[3.0; 10], &[2.0; 12], Contrast::Ratio, 0.9, 100, 3).unwrap();
+        assert_eq!((r.estimate, r.ci, r.se), (1.5, (1.5, 1.5), 0.0));
+    }
+
+    #[test]
+    fn bad_inputs() {
+        let a = [1.0, 2.0, 3.0];
+        assert_eq!(
+            group_contrast(&a, &[1.0, 0.0], Contrast::Ratio, 0.95, 100, 1).unwrap_err(),
+            StatsError::NonPositive { index: 1 }
+        );
+        assert!(group_contrast(&a, &[1.0, 0.0], Contrast::Difference, 0.95, 100, 1).is_ok());
+        assert!(group_contrast(&a, &[1.0], Contrast::Difference, 0.95, 100, 1).is_err());
+        assert!(group_contrast(&a, &a, Contrast::Difference, 0.95, 1, 1).is_err());
+        assert!(group_contrast(&a, &a, Contrast::Difference, 0.0, 100, 1).is_err());
     }
 }

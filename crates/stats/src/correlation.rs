@@ -1,26 +1,39 @@
-use crate::{t_p_value, StatsError};
+//! Pearson and Spearman correlations with Fisher-z confidence intervals.
+//!
+//! * **Pearson's r**: Σ(x − x̄)(y − ȳ) / √(Σ(x − x̄)² Σ(y − ȳ)²).
+//! * **Spearman's ρ**: Pearson's r of the ranks, ties given their average
+//!   rank ([`ranks`], scipy's `rankdata(method="average")`).
+//! * **p-value** (both): two-sided, t = r·√((n − 2)/(1 − r²)) on n − 2 df.
+//!   For Pearson this is exactly scipy's `pearsonr` p (its beta distribution
+//!   is the same law); for Spearman it is scipy's `spearmanr` p.
+//! * **Interval** (both): the Fisher z interval
+//!   tanh(atanh r ± z₍₁₊level₎/₂ / √(n − 3)). For Spearman this is the same
+//!   formula with SE 1/√(n − 3) applied to ρ — an approximation (Fieller et
+//!   al. suggest a larger SE); the method name says so.
+//!
+//! Reference: scipy `pearsonr`, `spearmanr`, `rankdata`, and the interval
+//! with scipy's normal quantile.
 
-/// A correlation with its Fisher-z interval.
+use crate::{check_finite, check_len, check_level, t_p_value, z_critical, StatsError};
+
+/// A correlation with its p-value and Fisher-z interval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Correlation {
     pub n: usize,
     /// r (Pearson) or ρ (Spearman).
     pub estimate: f64,
-    /// Two-sided p-value from t = r·√((n−2)/(1−r²)) with n − 2 df (as scipy).
+    /// Two-sided p-value from t = r·√((n−2)/(1−r²)) with n − 2 df.
     pub p: f64,
-    /// tanh(atanh r ± z_{(1+level)/2} / √(n−3)).
+    /// tanh(atanh r ± z / √(n − 3)).
     pub ci: (f64, f64),
-    /// `"pearson"` or `"spearman"`.
+    pub level: f64,
+    /// `"pearson"` or `"spearman (average ranks for ties)"`.
     pub method: &'static str,
+    /// `"Fisher z, SE 1/sqrt(n-3)"`.
+    pub ci_method: &'static str,
 }
 
 fn pearson_raw(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
-    if x.len() != y.len() {
-        return Err(StatsError::Length(x.len(), y.len()));
-    }
-    if let Some(i) = x.iter().chain(y).position(|v| !v.is_finite()) {
-        return Err(StatsError::NotFinite(i % x.len().max(1)));
-    }
     let n = x.len() as f64;
     let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
     let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
@@ -32,42 +45,50 @@ fn pearson_raw(x: &[f64], y: &[f64]) -> Result<f64, StatsError> {
     if sxx == 0.0 || syy == 0.0 {
         return Err(StatsError::Constant);
     }
-    Ok((sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0))
+    Ok((sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0))
 }
 
-fn with_interval(r: f64, n: usize, level: f64, method: &'static str) -> Correlation {
-    use statrs::distribution::{ContinuousCDF, Normal};
-    let df = n as f64 - 2.0;
-    let t = r * (df / (1.0 - r * r)).sqrt();
-    let z = Normal::new(0.0, 1.0)
-        .expect("standard normal")
-        .inverse_cdf(0.5 + level / 2.0);
-    let half = z / (n as f64 - 3.0).sqrt();
-    Correlation {
-        n,
-        estimate: r,
-        p: if r.abs() >= 1.0 {
-            0.0
-        } else {
-            t_p_value(t, df)
-        },
-        ci: ((r.atanh() - half).tanh(), (r.atanh() + half).tanh()),
-        method,
-    }
-}
-
-/// Pearson's r with a Fisher-z interval at `level`.
-pub fn pearson(x: &[f64], y: &[f64], level: f64) -> Result<Correlation, StatsError> {
+fn check(x: &[f64], y: &[f64], level: f64) -> Result<(), StatsError> {
+    check_len(x.len(), y.len())?;
+    check_level(level)?;
     if x.len() < 4 {
         return Err(StatsError::TooFew {
             n: x.len(),
-            needed: 3,
+            needed: 4,
         });
     }
+    check_finite(x)?;
+    check_finite(y)
+}
+
+fn with_interval(r: f64, n: usize, level: f64, method: &'static str) -> Correlation {
+    let df = n as f64 - 2.0;
+    let half = z_critical(level) / (n as f64 - 3.0).sqrt();
+    let p = if r.abs() >= 1.0 {
+        0.0
+    } else {
+        t_p_value(r * (df / ((1.0 - r) * (1.0 + r))).sqrt(), df)
+    };
+    Correlation {
+        n,
+        estimate: r,
+        p,
+        ci: ((r.atanh() - half).tanh(), (r.atanh() + half).tanh()),
+        level,
+        method,
+        ci_method: "Fisher z, SE 1/sqrt(n-3)",
+    }
+}
+
+/// Pearson's r of `x` and `y` with a Fisher-z interval at `level`.
+/// Errors: lengths differ, n < 4, a value is not finite, or a variable is
+/// constant.
+pub fn pearson(x: &[f64], y: &[f64], level: f64) -> Result<Correlation, StatsError> {
+    check(x, y, level)?;
     Ok(with_interval(pearson_raw(x, y)?, x.len(), level, "pearson"))
 }
 
-/// Ranks 1..n with ties given their average rank (scipy's `rankdata`).
+/// Ranks 1..=n, ties given their average rank (scipy's `rankdata`).
 pub fn ranks(x: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..x.len()).collect();
     idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
@@ -87,15 +108,47 @@ pub fn ranks(x: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Spearman's ρ (Pearson on average ranks), with the same Fisher-z interval
-/// as Pearson's r (SE 1/√(n−3)) and scipy's t-based p-value.
+/// Spearman's ρ (Pearson's r of average ranks) with the Fisher-z interval
+/// (SE 1/√(n − 3)) at `level` and scipy's t-based p-value. Errors as
+/// [`pearson`].
 pub fn spearman(x: &[f64], y: &[f64], level: f64) -> Result<Correlation, StatsError> {
-    if x.len() < 4 {
-        return Err(StatsError::TooFew {
-            n: x.len(),
-            needed: 3,
-        });
-    }
+    check(x, y, level)?;
     let r = pearson_raw(&ranks(x), &ranks(y))?;
-    Ok(with_interval(r, x.len(), level, "spearman"))
+    Ok(with_interval(
+        r,
+        x.len(),
+        level,
+        "spearman (average ranks for ties)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perfect_and_degenerate() {
+        let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let y = [2.0, 4.0, 6.0, 8.0, 10.0];
+        let p = pearson(&x, &y, 0.95).unwrap();
+        // Exact up to rounding in the sums of squares.
+        assert!((p.estimate - 1.0).abs() < 1e-12 && p.p < 1e-12);
+        assert!(p.ci.0 > 1.0 - 1e-12 && p.ci.1 <= 1.0);
+        let s = spearman(&x, &[5.0, 4.0, 3.0, 2.0, 1.0], 0.95).unwrap();
+        assert!((s.estimate + 1.0).abs() < 1e-12);
+        assert_eq!(
+            pearson(&x, &[1.0; 5], 0.95).unwrap_err(),
+            StatsError::Constant
+        );
+        assert_eq!(
+            pearson(&x, &[1.0, 2.0, f64::NAN, 3.0, 4.0], 0.95).unwrap_err(),
+            StatsError::NotFinite { index: 2 }
+        );
+        assert!(pearson(&x[..3], &y[..3], 0.95).is_err());
+    }
+
+    #[test]
+    fn average_ranks() {
+        assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), [3.5, 1.0, 3.5, 2.0]);
+    }
 }

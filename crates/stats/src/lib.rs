@@ -1,58 +1,118 @@
-//! Statistics for stemgap's findings. Pure functions over slices: no I/O,
-//! no global state, no randomness without an explicit seed.
+//! Statistics for stemgap's findings. Pure functions over slices: no I/O, no
+//! printing, no global state, and no randomness without an explicit `u64`
+//! seed (ChaCha8, so the same seed gives bit-identical results on every
+//! platform).
 //!
 //! Every estimator is checked against a trusted reference on the same numbers
-//! (`tests/reference.rs`, expected values from statsmodels and scipy written
-//! by `dev/reference/stats_reference.py`).
+//! to 1e-9 (`tests/reference.rs`; the expected values in
+//! `tests/fixtures/reference.json` are written by
+//! `dev/reference/stats_reference.py` with statsmodels, scipy, numpy and
+//! esda/libpysal, whose versions are recorded in the file), plus property
+//! tests (`tests/properties.rs`).
 //!
-//! * [`ols`]: least squares by Householder QR (never the normal equations),
-//!   optional weights (WLS), classical and HC0–HC3 standard errors, t-based
-//!   confidence intervals.
-//! * [`per_doubling`]: the log2–log2 regression behind "a doubling of
-//!   deprivation goes with an X% change", excluding non-positive values and
-//!   saying how many.
-//! * [`pearson`], [`spearman`]: correlations with Fisher-z intervals.
-//! * [`quantiles`] (type 7, named in [`QUANTILE_DEFINITION`]) and
-//!   [`weighted_groups`] (quintiles or deciles holding equal population).
-//! * [`group_contrast`]: ratio or difference of two groups' means with a
-//!   seeded percentile bootstrap (the seed and replicate count are recorded).
-//! * [`paired`]: mean paired difference with a t interval, and the Wilcoxon
-//!   signed-rank test.
-//! * [`moran`], [`local_moran`]: global Moran's I (normality variance and a
-//!   seeded permutation pseudo p-value) and LISA with quadrants.
+//! | module | what | reference |
+//! | --- | --- | --- |
+//! | [`ols`] | least squares by Householder QR, optional weights (WLS), classical and HC0–HC3 standard errors, t-based intervals | statsmodels `OLS`/`WLS`, `cov_type="HC0".."HC3"`, `use_t=True` |
+//! | [`transform`] | [`log`], [`log2`] refusing non-positive values and listing them; [`per_doubling`] (log2–log2 slope as a % change per doubling) | numpy, statsmodels |
+//! | [`quantile`] | Hyndman–Fan quantiles types 4–9 (type 7 is R's and numpy's default), named by [`QuantileMethod`]; population-weighted groups (quintiles, deciles) | `numpy.quantile(method=...)` |
+//! | [`bootstrap`] | ratio or difference of two groups' means with a seeded percentile bootstrap | numpy (estimate); scipy `bootstrap` (Monte-Carlo agreement) |
+//! | [`paired`] | mean paired difference with a t interval; Wilcoxon signed-rank | scipy `ttest_1samp`, `wilcoxon(zero_method="wilcox", method="approx")` |
+//! | [`correlation`] | Pearson and Spearman with Fisher-z intervals | scipy `pearsonr`, `spearmanr` |
+//! | [`spatial`] | row-standardised spatial weights, spatial lag, seat-minus-neighbours differences | libpysal `W`, `lag_spatial` |
+//! | [`moran`] | global Moran's I (normality and randomisation moments, permutation pseudo p) and local Moran (LISA) | esda `Moran`, `Moran_Local` |
+//!
+//! Every result struct carries `n`, a `method` name and, where there is one,
+//! its confidence interval and level. The structs are plain Rust: the wire
+//! format belongs to another crate.
 
-mod bootstrap;
-mod correlation;
-mod moran;
-mod ols;
-mod paired;
-mod quantile;
+pub mod bootstrap;
+pub mod correlation;
+pub mod moran;
+pub mod ols;
+pub mod paired;
+pub mod quantile;
+pub mod spatial;
+pub mod transform;
 
 pub use bootstrap::{group_contrast, Contrast, GroupContrast};
 pub use correlation::{pearson, ranks, spearman, Correlation};
-pub use moran::{local_moran, moran, LocalMoran, Moran, Quadrant};
-pub use ols::{ols, per_doubling, Cov, Ols, PerDoubling};
-pub use paired::{paired, Paired};
-pub use quantile::{quantiles, weighted_groups, QUANTILE_DEFINITION};
+pub use moran::{local_moran, moran, LisaCluster, LocalMoran, LocalMoranUnit, Moran, Quadrant};
+pub use ols::{ols, Cov, Ols, OlsOptions, StdErrors};
+pub use paired::{paired, wilcoxon, Paired, Wilcoxon};
+pub use quantile::{
+    quantile, quantiles, weighted_groups, weighted_quantile_groups, QuantileMethod, WeightedGroups,
+};
+pub use spatial::{neighbour_differences, NeighbourDifferences, SpatialWeights};
+pub use transform::{log, log2, per_doubling, LogTransformed, PerDoubling};
 
 /// Why an estimate could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StatsError {
-    #[error("too few observations: {n}, need more than {needed}")]
+    /// Fewer observations than the method needs.
+    #[error("too few observations: {n}, need at least {needed}")]
     TooFew { n: usize, needed: usize },
-    #[error("inputs differ in length: {0} and {1}")]
-    Length(usize, usize),
-    #[error("a value is not finite (index {0})")]
-    NotFinite(usize),
-    #[error("a weight is not positive (index {0})")]
-    BadWeight(usize),
+    /// Two inputs that must pair up differ in length.
+    #[error("inputs differ in length: expected {expected}, got {got}")]
+    Length { expected: usize, got: usize },
+    /// A value is NaN or infinite (index into the offending input).
+    #[error("value at index {index} is not finite")]
+    NotFinite { index: usize },
+    /// A value that must be positive is not (e.g. a ratio's denominator group).
+    #[error("value at index {index} is not positive")]
+    NonPositive { index: usize },
+    /// A weight is negative, zero where that is not allowed, or not finite.
+    #[error("weight at index {index} is not valid (must be finite and positive)")]
+    BadWeight { index: usize },
+    /// The design matrix does not have full column rank.
     #[error("the regressors are collinear (the design matrix is singular)")]
     Singular,
-    #[error("a variable is constant, so the correlation is undefined")]
+    /// A variable has no variation, so the statistic is undefined.
+    #[error("a variable is constant, so the statistic is undefined")]
     Constant,
+    /// A confidence level outside (0, 1).
+    #[error("confidence level {0} is not strictly between 0 and 1")]
+    Level(f64),
+    /// A probability outside [0, 1].
+    #[error("probability {0} is not between 0 and 1")]
+    Probability(f64),
+    /// A neighbour list entry that is out of range, the unit itself, or repeated.
+    #[error(
+        "unit {unit} lists an invalid neighbour {neighbour} (out of range, itself, or repeated)"
+    )]
+    Neighbour { unit: usize, neighbour: usize },
+    /// Some other argument is out of its domain (the message says which).
+    #[error("invalid argument: {0}")]
+    Argument(&'static str),
 }
 
-/// Two-sided `level` critical value of Student's t with `df` degrees of freedom.
+/// Errors unless every value is finite.
+pub(crate) fn check_finite(x: &[f64]) -> Result<(), StatsError> {
+    match x.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(StatsError::NotFinite { index }),
+        None => Ok(()),
+    }
+}
+
+/// Errors unless `got == expected`.
+pub(crate) fn check_len(expected: usize, got: usize) -> Result<(), StatsError> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(StatsError::Length { expected, got })
+    }
+}
+
+/// Errors unless `0 < level < 1`.
+pub(crate) fn check_level(level: f64) -> Result<(), StatsError> {
+    if level > 0.0 && level < 1.0 {
+        Ok(())
+    } else {
+        Err(StatsError::Level(level))
+    }
+}
+
+/// Two-sided `level` critical value of Student's t with `df` degrees of
+/// freedom (`df > 0`, `0 < level < 1`, checked by the callers).
 pub(crate) fn t_critical(level: f64, df: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     StudentsT::new(0.0, 1.0, df)
@@ -60,8 +120,20 @@ pub(crate) fn t_critical(level: f64, df: f64) -> f64 {
         .inverse_cdf(0.5 + level / 2.0)
 }
 
-/// Two-sided p-value of a t statistic.
+/// Two-sided p-value of a t statistic with `df` degrees of freedom.
 pub(crate) fn t_p_value(t: f64, df: f64) -> f64 {
     use statrs::distribution::{ContinuousCDF, StudentsT};
     2.0 * StudentsT::new(0.0, 1.0, df).expect("df > 0").sf(t.abs())
+}
+
+/// Two-sided `level` critical value of the standard normal.
+pub(crate) fn z_critical(level: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    Normal::standard().inverse_cdf(0.5 + level / 2.0)
+}
+
+/// Two-sided p-value of a standard-normal statistic.
+pub(crate) fn z_p_value(z: f64) -> f64 {
+    use statrs::distribution::{ContinuousCDF, Normal};
+    (2.0 * Normal::standard().sf(z.abs())).min(1.0)
 }

@@ -1,165 +1,253 @@
-use crate::StatsError;
+//! Global and local Moran's I on row-standardised [`SpatialWeights`], as
+//! PySAL's `esda.Moran` and `esda.Moran_Local` compute them.
+//!
+//! # Global
+//! With z = y − ȳ: I = (n / S₀) · Σᵢ zᵢ(Wz)ᵢ / Σᵢ zᵢ², E[I] = −1/(n − 1), and
+//! the two classical variances (Cliff and Ord):
+//!
+//! * normality: V = (n²S₁ − nS₂ + 3S₀²) / ((n² − 1)S₀²) − E[I]²;
+//! * randomisation: with kurtosis b₂ = (Σz⁴/n) / (Σz²/n)²,
+//!   V = [n((n² − 3n + 3)S₁ − nS₂ + 3S₀²) − b₂((n² − n)S₁ − 2nS₂ + 6S₀²)]
+//!   / ((n − 1)(n − 2)(n − 3)S₀²) − E[I]²;
+//!
+//! each with z = (I − E[I])/√V and a two-sided normal p-value. The
+//! **permutation pseudo p-value** shuffles z over all units `permutations`
+//! times (ChaCha8 seeded with `seed`), counts the permuted I ≥ the observed
+//! I, folds the count to the smaller tail (larger = min(count,
+//! permutations − count)) and reports (larger + 1)/(permutations + 1) — esda's
+//! `p_sim`. Folding keeps it in [1/(permutations + 1),
+//! (⌊permutations/2⌋ + 1)/(permutations + 1)]; it is `None` when
+//! `permutations == 0`.
+//!
+//! # Local (LISA)
+//! With z standardised by the population standard deviation,
+//! Iᵢ = (n − 1) zᵢ (Wz)ᵢ / Σⱼ zⱼ². The quadrant comes from the signs of zᵢ
+//! and (Wz)ᵢ, "high" meaning strictly > 0 (esda's rule). The pseudo p-value
+//! is by **conditional permutation**: unit i's value stays, |N(i)| values
+//! are drawn without replacement from the other n − 1 units and placed on
+//! its neighbours, and the folded count gives (larger + 1)/(permutations + 1)
+//! as for the global statistic. [`LocalMoranUnit::cluster`] labels a unit
+//! with its quadrant when p_sim < alpha (strictly, as esda's
+//! `get_cluster_labels`) and "not significant" otherwise.
+//!
+//! # Units with no neighbours
+//! Islands stay in n, in ȳ and in Σz² (as in esda) but contribute nothing
+//! to the cross-products, S₀ = n − islands. Locally they get Iᵢ = 0, no
+//! quadrant, no p-value, and the label [`LisaCluster::NoNeighbours`] — esda
+//! instead files them in a "low lag" quadrant; stemgap makes the absence
+//! explicit.
+//!
+//! Reference: esda 2.9 `Moran(y, w, permutations=0)` (I, EI, VI_norm,
+//! z_norm, p_norm, VI_rand, z_rand, p_rand) and `Moran_Local` (Is, q,
+//! and the cluster labels given esda's own p_sim). Permutation p-values
+//! cannot match numpy's random stream and are tested by their properties.
+
+use crate::{check_finite, check_len, z_p_value, SpatialWeights, StatsError};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-/// Global Moran's I with row-standardised weights, as PySAL's `esda.Moran`.
+/// Global Moran's I.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Moran {
     pub n: usize,
+    /// Units with no neighbours (kept in n, see the module docs).
+    pub islands: usize,
     pub i: f64,
-    /// E[I] = −1/(n−1).
+    /// E[I] = −1/(n − 1).
     pub expected: f64,
-    /// Variance under the normality assumption (esda `VI_norm`).
+    /// Variance under normality (esda `VI_norm`).
     pub variance_norm: f64,
     pub z_norm: f64,
     /// Two-sided p-value under normality.
     pub p_norm: f64,
-    /// Pseudo p-value from random permutations: (larger + 1)/(permutations + 1),
-    /// `larger` counting the permutations at least as extreme on the
-    /// observed side (esda `p_sim`).
-    pub p_sim: f64,
+    /// Variance under randomisation (esda `VI_rand`).
+    pub variance_rand: f64,
+    pub z_rand: f64,
+    /// Two-sided p-value under randomisation.
+    pub p_rand: f64,
+    /// Permutation pseudo p-value (esda `p_sim`); `None` without permutations.
+    pub p_sim: Option<f64>,
     pub permutations: usize,
     pub seed: u64,
+    pub method: &'static str,
 }
 
-/// A unit's local Moran quadrant.
+/// A unit's local Moran quadrant: its own value vs the mean, and its
+/// neighbours' mean vs the mean.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quadrant {
+    /// High value, high neighbours (esda q = 1).
+    HighHigh,
+    /// Low value, high neighbours (esda q = 2).
+    LowHigh,
+    /// Low value, low neighbours (esda q = 3).
+    LowLow,
+    /// High value, low neighbours (esda q = 4).
+    HighLow,
+}
+
+/// The map label of a unit at a significance level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LisaCluster {
     HighHigh,
     LowHigh,
     LowLow,
     HighLow,
+    /// Pseudo p-value ≥ alpha (or no permutations were run).
+    NotSignificant,
+    /// The unit has no neighbours.
+    NoNeighbours,
 }
 
-/// Local Moran (LISA) for one unit, as `esda.Moran_Local`.
+/// Local Moran for one unit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalMoranUnit {
+    /// Iᵢ (0 for a unit with no neighbours).
+    pub i: f64,
+    /// The standardised value zᵢ.
+    pub z: f64,
+    /// Its spatial lag (Wz)ᵢ.
+    pub lag: f64,
+    /// `None` for a unit with no neighbours.
+    pub quadrant: Option<Quadrant>,
+    /// Conditional-permutation pseudo p-value; `None` for a unit with no
+    /// neighbours or when no permutations were run.
+    pub p_sim: Option<f64>,
+}
+
+impl LocalMoranUnit {
+    /// The unit's label at significance `alpha`: its quadrant if
+    /// `p_sim < alpha`, otherwise [`LisaCluster::NotSignificant`].
+    pub fn cluster(&self, alpha: f64) -> LisaCluster {
+        match (self.quadrant, self.p_sim) {
+            (None, _) => LisaCluster::NoNeighbours,
+            (Some(q), Some(p)) if p < alpha => match q {
+                Quadrant::HighHigh => LisaCluster::HighHigh,
+                Quadrant::LowHigh => LisaCluster::LowHigh,
+                Quadrant::LowLow => LisaCluster::LowLow,
+                Quadrant::HighLow => LisaCluster::HighLow,
+            },
+            _ => LisaCluster::NotSignificant,
+        }
+    }
+}
+
+/// Local Moran (LISA) for every unit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalMoran {
-    pub i: f64,
-    pub quadrant: Quadrant,
-    /// Conditional-permutation pseudo p-value.
-    pub p_sim: f64,
+    pub n: usize,
+    /// One entry per unit, in input order.
+    pub units: Vec<LocalMoranUnit>,
+    pub permutations: usize,
+    pub seed: u64,
+    pub method: &'static str,
 }
 
-/// Row-standardised weights from neighbour lists: unit `i`'s neighbours
-/// each weigh 1/|N(i)|. Every unit must have at least one neighbour
-/// (stemgap links islands to their nearest seat).
-fn check(y: &[f64], neighbours: &[Vec<usize>]) -> Result<(), StatsError> {
-    if y.len() != neighbours.len() {
-        return Err(StatsError::Length(y.len(), neighbours.len()));
+impl LocalMoran {
+    /// Every unit's label at significance `alpha`.
+    pub fn clusters(&self, alpha: f64) -> Vec<LisaCluster> {
+        self.units.iter().map(|u| u.cluster(alpha)).collect()
     }
-    if y.len() < 3 {
-        return Err(StatsError::TooFew {
-            n: y.len(),
-            needed: 2,
-        });
+}
+
+fn check(y: &[f64], w: &SpatialWeights, needed: usize) -> Result<(), StatsError> {
+    check_len(w.n(), y.len())?;
+    if y.len() < needed {
+        return Err(StatsError::TooFew { n: y.len(), needed });
     }
-    if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-        return Err(StatsError::NotFinite(i));
-    }
-    if let Some(i) = (0..neighbours.len()).find(|&i| {
-        neighbours[i].is_empty() || neighbours[i].iter().any(|&j| j >= y.len() || j == i)
-    }) {
-        return Err(StatsError::BadWeight(i));
+    check_finite(y)?;
+    if w.s0() <= 0.0 {
+        return Err(StatsError::Argument("every unit lacks neighbours"));
     }
     Ok(())
 }
 
-fn lag(z: &[f64], neighbours: &[Vec<usize>], i: usize) -> f64 {
-    neighbours[i].iter().map(|&j| z[j]).sum::<f64>() / neighbours[i].len() as f64
+/// Σᵢ zᵢ (Wz)ᵢ.
+fn cross(z: &[f64], w: &SpatialWeights) -> f64 {
+    (0..z.len()).map(|i| z[i] * w.lag_at(z, i)).sum()
 }
 
-fn moran_i(z: &[f64], neighbours: &[Vec<usize>]) -> f64 {
-    // S0 = n for row-standardised weights.
-    let num: f64 = (0..z.len()).map(|i| z[i] * lag(z, neighbours, i)).sum();
-    num / z.iter().map(|v| v * v).sum::<f64>()
+/// Folded permutation pseudo p-value from the count of permuted statistics
+/// at least as large as the observed one.
+fn pseudo_p(at_least: usize, permutations: usize) -> f64 {
+    let larger = at_least.min(permutations - at_least);
+    (larger as f64 + 1.0) / (permutations as f64 + 1.0)
 }
 
-/// Global Moran's I with `permutations` seeded random permutations.
+/// Global Moran's I of `y` on `w` with `permutations` seeded random
+/// permutations (see the [module docs](self)). Errors: lengths differ,
+/// n < 4, a value is not finite, y is constant, or no unit has neighbours.
 pub fn moran(
     y: &[f64],
-    neighbours: &[Vec<usize>],
+    w: &SpatialWeights,
     permutations: usize,
     seed: u64,
 ) -> Result<Moran, StatsError> {
-    check(y, neighbours)?;
+    check(y, w, 4)?;
     let n = y.len();
     let nf = n as f64;
     let mean = y.iter().sum::<f64>() / nf;
     let z: Vec<f64> = y.iter().map(|v| v - mean).collect();
-    if z.iter().all(|v| *v == 0.0) {
+    let z2ss: f64 = z.iter().map(|v| v * v).sum();
+    if z2ss == 0.0 {
         return Err(StatsError::Constant);
     }
-    let i = moran_i(&z, neighbours);
-    // Normality variance (Cliff and Ord), from the row-standardised weights.
-    let w = |a: usize, b: usize| -> f64 {
-        if neighbours[a].contains(&b) {
-            1.0 / neighbours[a].len() as f64
-        } else {
-            0.0
-        }
-    };
-    let s0 = nf;
-    let mut s1 = 0.0;
-    for a in 0..n {
-        for &b in &neighbours[a] {
-            s1 += (w(a, b) + w(b, a)).powi(2);
-        }
-        for b in (0..n).filter(|b| !neighbours[a].contains(b) && neighbours[*b].contains(&a)) {
-            s1 += (w(a, b) + w(b, a)).powi(2);
-        }
-    }
-    s1 /= 2.0;
-    let mut col = vec![0.0; n];
-    for (a, nb) in neighbours.iter().enumerate() {
-        for &b in nb {
-            col[b] += w(a, b);
-        }
-    }
-    let s2: f64 = (0..n).map(|a| (1.0 + col[a]).powi(2)).sum();
+    let (s0, s1, s2) = (w.s0(), w.s1(), w.s2());
+    let scale = nf / s0 / z2ss;
+    let i = scale * cross(&z, w);
     let expected = -1.0 / (nf - 1.0);
-    let variance_norm = (nf * nf * s1 - nf * s2 + 3.0 * s0 * s0) / ((nf * nf - 1.0) * s0 * s0)
+    let s02 = s0 * s0;
+    let variance_norm = (nf * nf * s1 - nf * s2 + 3.0 * s02) / ((nf - 1.0) * (nf + 1.0) * s02)
         - expected * expected;
+    let kurt = (z.iter().map(|v| v.powi(4)).sum::<f64>() / nf) / (z2ss / nf).powi(2);
+    let a = nf * ((nf * nf - 3.0 * nf + 3.0) * s1 - nf * s2 + 3.0 * s02);
+    let b = kurt * ((nf * nf - nf) * s1 - 2.0 * nf * s2 + 6.0 * s02);
+    let variance_rand =
+        (a - b) / ((nf - 1.0) * (nf - 2.0) * (nf - 3.0) * s02) - expected * expected;
     let z_norm = (i - expected) / variance_norm.sqrt();
-    use statrs::distribution::{ContinuousCDF, Normal};
-    let p_norm = 2.0
-        * Normal::new(0.0, 1.0)
-            .expect("standard normal")
-            .sf(z_norm.abs());
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut perm = z.clone();
-    let mut above = 0usize;
-    for _ in 0..permutations {
-        perm.shuffle(&mut rng);
-        if moran_i(&perm, neighbours) >= i {
-            above += 1;
+    let z_rand = (i - expected) / variance_rand.sqrt();
+    let p_sim = (permutations > 0).then(|| {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut perm = z.clone();
+        let mut at_least = 0usize;
+        for _ in 0..permutations {
+            perm.shuffle(&mut rng);
+            if scale * cross(&perm, w) >= i {
+                at_least += 1;
+            }
         }
-    }
-    let larger = above.min(permutations - above);
+        pseudo_p(at_least, permutations)
+    });
     Ok(Moran {
         n,
+        islands: w.islands().len(),
         i,
         expected,
         variance_norm,
         z_norm,
-        p_norm,
-        p_sim: (larger as f64 + 1.0) / (permutations as f64 + 1.0),
+        p_norm: z_p_value(z_norm),
+        variance_rand,
+        z_rand,
+        p_rand: z_p_value(z_rand),
+        p_sim,
         permutations,
         seed,
+        method: "global Moran's I, row-standardised weights; normality and randomisation moments (Cliff-Ord); permutation pseudo p (ChaCha8 seeded, folded, (larger+1)/(perms+1))",
     })
 }
 
-/// Local Moran for every unit: Iᵢ = (n − 1) zᵢ (Wz)ᵢ / Σz² with z the
-/// deviations standardised by the population standard deviation, quadrant
-/// from the signs of zᵢ and (Wz)ᵢ, and a conditional-permutation pseudo
-/// p-value (unit i fixed, the others' values drawn without replacement).
+/// Local Moran's Iᵢ, quadrants and conditional-permutation pseudo
+/// p-values for every unit (see the [module docs](self)). Errors: lengths
+/// differ, n < 3, a value is not finite, y is constant, or no unit has
+/// neighbours.
 pub fn local_moran(
     y: &[f64],
-    neighbours: &[Vec<usize>],
+    w: &SpatialWeights,
     permutations: usize,
     seed: u64,
-) -> Result<Vec<LocalMoran>, StatsError> {
-    check(y, neighbours)?;
+) -> Result<LocalMoran, StatsError> {
+    check(y, w, 3)?;
     let n = y.len();
     let nf = n as f64;
     let mean = y.iter().sum::<f64>() / nf;
@@ -171,33 +259,111 @@ pub fn local_moran(
     let den: f64 = z.iter().map(|v| v * v).sum();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut others: Vec<f64> = Vec::with_capacity(n);
-    Ok((0..n)
+    let units = (0..n)
         .map(|i| {
-            let l = lag(&z, neighbours, i);
-            let local = (nf - 1.0) * z[i] * l / den;
-            let quadrant = match (z[i] > 0.0, l > 0.0) {
+            let row = w.row(i);
+            let lag = w.lag_at(&z, i);
+            let local = (nf - 1.0) * z[i] * lag / den;
+            if row.is_empty() {
+                return LocalMoranUnit {
+                    i: local,
+                    z: z[i],
+                    lag,
+                    quadrant: None,
+                    p_sim: None,
+                };
+            }
+            let quadrant = match (z[i] > 0.0, lag > 0.0) {
                 (true, true) => Quadrant::HighHigh,
                 (false, true) => Quadrant::LowHigh,
                 (false, false) => Quadrant::LowLow,
                 (true, false) => Quadrant::HighLow,
             };
-            others.clear();
-            others.extend((0..n).filter(|&j| j != i).map(|j| z[j]));
-            let k = neighbours[i].len();
-            let mut above = 0usize;
-            for _ in 0..permutations {
-                let (drawn, _) = others.partial_shuffle(&mut rng, k);
-                let lag_p = drawn.iter().sum::<f64>() / k as f64;
-                if (nf - 1.0) * z[i] * lag_p / den >= local {
-                    above += 1;
+            let p_sim = (permutations > 0).then(|| {
+                others.clear();
+                others.extend((0..n).filter(|&j| j != i).map(|j| z[j]));
+                let mut at_least = 0usize;
+                for _ in 0..permutations {
+                    let (drawn, _) = others.partial_shuffle(&mut rng, row.len());
+                    let lag_p: f64 = drawn.iter().zip(row).map(|(v, (_, wt))| v * wt).sum();
+                    if (nf - 1.0) * z[i] * lag_p / den >= local {
+                        at_least += 1;
+                    }
                 }
-            }
-            let larger = above.min(permutations - above);
-            LocalMoran {
+                pseudo_p(at_least, permutations)
+            });
+            LocalMoranUnit {
                 i: local,
-                quadrant,
-                p_sim: (larger as f64 + 1.0) / (permutations as f64 + 1.0),
+                z: z[i],
+                lag,
+                quadrant: Some(quadrant),
+                p_sim,
             }
         })
-        .collect())
+        .collect();
+    Ok(LocalMoran {
+        n,
+        units,
+        permutations,
+        seed,
+        method: "local Moran (LISA), row-standardised weights; conditional permutation pseudo p (ChaCha8 seeded, folded); islands: I=0, no quadrant",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(rows: usize, cols: usize) -> Vec<Vec<usize>> {
+        (0..rows * cols)
+            .map(|i| {
+                let (r, c) = (i / cols, i % cols);
+                let mut v = Vec::new();
+                if r > 0 {
+                    v.push(i - cols);
+                }
+                if c > 0 {
+                    v.push(i - 1);
+                }
+                if c + 1 < cols {
+                    v.push(i + 1);
+                }
+                if r + 1 < rows {
+                    v.push(i + cols);
+                }
+                v
+            })
+            .collect()
+    }
+
+    #[test]
+    fn checkerboard_is_perfectly_negative() {
+        let nb = grid(4, 4);
+        let w = SpatialWeights::from_neighbours(&nb).unwrap();
+        let y: Vec<f64> = (0..16).map(|i| ((i / 4 + i % 4) % 2) as f64).collect();
+        let m = moran(&y, &w, 99, 1).unwrap();
+        assert!((m.i + 1.0).abs() < 1e-12, "{}", m.i);
+        assert_eq!(m.p_sim, Some(0.01));
+        assert_eq!(moran(&y, &w, 0, 1).unwrap().p_sim, None);
+        let l = local_moran(&y, &w, 99, 1).unwrap();
+        assert!(l
+            .units
+            .iter()
+            .all(|u| matches!(u.quadrant, Some(Quadrant::HighLow | Quadrant::LowHigh))));
+    }
+
+    #[test]
+    fn islands_are_explicit() {
+        let mut nb = grid(3, 3);
+        nb.push(vec![]);
+        let w = SpatialWeights::from_neighbours(&nb).unwrap();
+        let y: Vec<f64> = (0..10).map(|i| i as f64).collect();
+        let l = local_moran(&y, &w, 99, 5).unwrap();
+        let island = &l.units[9];
+        assert_eq!((island.i, island.quadrant, island.p_sim), (0.0, None, None));
+        assert_eq!(island.cluster(0.05), LisaCluster::NoNeighbours);
+        assert_eq!(moran(&y, &w, 9, 1).unwrap().islands, 1);
+        let alone = SpatialWeights::from_neighbours(&[vec![], vec![], vec![], vec![]]).unwrap();
+        assert!(moran(&[1.0, 2.0, 3.0, 4.0], &alone, 9, 1).is_err());
+    }
 }

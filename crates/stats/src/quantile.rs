@@ -1,62 +1,234 @@
-use crate::StatsError;
+//! Quantiles with a named definition, and population-weighted quantile
+//! groups (quintiles, deciles).
+//!
+//! # Unweighted quantiles
+//! [`quantile`] and [`quantiles`] implement Hyndman and Fan's (1996)
+//! continuous definitions 4–9, named by [`QuantileMethod`]. With the sorted
+//! values x₀ ≤ … ≤ xₙ₋₁ and the method's (α, β), the 0-based virtual index of
+//! probability p is
+//!
+//! h = n·p + α + p·(1 − α − β) − 1  (type 7: h = (n − 1)·p),
+//!
+//! and the quantile is x₀ if h < 0, xₙ₋₁ if h ≥ n − 1, and otherwise the
+//! linear interpolation between x⌊h⌋ and x⌊h⌋₊₁ with weight h − ⌊h⌋. This is
+//! exactly `numpy.quantile(x, p, method=...)`, whose interpolation is copied
+//! too (for weight ≥ ½ it interpolates from the upper value). **Type 7** is R's
+//! and numpy's default (`method="linear"`); stemgap uses it unless a caller
+//! says otherwise.
+//!
+//! # Weighted groups
+//! [`weighted_groups`] splits units, already in the caller's order, into k
+//! groups each holding (as nearly as possible) 1/k of the total weight, e.g.
+//! population-weighted deciles of seats ordered by deprivation. **The rule:**
+//! with total weight T and the weights before unit i summing to Cᵢ, unit i
+//! goes to group
+//!
+//! gᵢ = min(⌊k · (Cᵢ + wᵢ/2) / T⌋ + 1, k),
+//!
+//! i.e. to the group whose share of the cumulative weight contains the
+//! **midpoint of the unit's own weight**. Groups are numbered 1..=k, never
+//! decrease along the order, and each group's weight differs from T/k by at
+//! most the largest single weight. A unit heavier than T/k can make the
+//! next group empty; with equal weights and n divisible by k every group has
+//! n/k units. [`weighted_quantile_groups`] sorts by a value first (ascending,
+//! ties by input index) and reports each group's weight.
+//!
+//! Reference: numpy `quantile` with methods `interpolated_inverted_cdf`,
+//! `hazen`, `weibull`, `linear`, `median_unbiased`, `normal_unbiased`; the
+//! group rule against an independent numpy implementation of the same rule.
 
-/// The unweighted quantile definition stemgap uses: Hyndman and Fan's type 7
-/// (R's default, numpy's `method="linear"`): h = (n − 1)p, interpolating
-/// between the order statistics around h.
-pub const QUANTILE_DEFINITION: &str =
-    "Hyndman-Fan type 7 (linear interpolation, R and numpy default)";
+use crate::{check_finite, check_len, StatsError};
 
-/// Type-7 quantiles of `x` at each probability in `probs` (0..=1).
-pub fn quantiles(x: &[f64], probs: &[f64]) -> Result<Vec<f64>, StatsError> {
-    if x.is_empty() {
-        return Err(StatsError::TooFew { n: 0, needed: 0 });
+/// A Hyndman–Fan quantile definition (the continuous ones, 4–9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuantileMethod {
+    /// Type 4: linear interpolation of the empirical CDF (numpy `interpolated_inverted_cdf`).
+    Type4,
+    /// Type 5: piecewise linear with knots at (k − ½)/n (numpy `hazen`).
+    Type5,
+    /// Type 6: p(k) = k/(n + 1) (numpy `weibull`, SPSS, Minitab).
+    Type6,
+    /// Type 7: p(k) = (k − 1)/(n − 1) (R's and numpy's default, `linear`).
+    Type7,
+    /// Type 8: approximately median-unbiased (numpy `median_unbiased`; Hyndman and Fan's recommendation).
+    Type8,
+    /// Type 9: approximately unbiased for normal data (numpy `normal_unbiased`).
+    Type9,
+}
+
+impl QuantileMethod {
+    /// E.g. `"Hyndman-Fan type 7 (R default; numpy method='linear')"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            QuantileMethod::Type4 => {
+                "Hyndman-Fan type 4 (numpy method='interpolated_inverted_cdf')"
+            }
+            QuantileMethod::Type5 => "Hyndman-Fan type 5 (numpy method='hazen')",
+            QuantileMethod::Type6 => "Hyndman-Fan type 6 (numpy method='weibull')",
+            QuantileMethod::Type7 => "Hyndman-Fan type 7 (R default; numpy method='linear')",
+            QuantileMethod::Type8 => "Hyndman-Fan type 8 (numpy method='median_unbiased')",
+            QuantileMethod::Type9 => "Hyndman-Fan type 9 (numpy method='normal_unbiased')",
+        }
     }
-    if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(StatsError::NotFinite(i));
+
+    /// 0-based virtual index h for probability `p` among `n` sorted values.
+    fn virtual_index(self, n: usize, p: f64) -> f64 {
+        let n = n as f64;
+        let (alpha, beta) = match self {
+            QuantileMethod::Type7 => return (n - 1.0) * p,
+            QuantileMethod::Type4 => (0.0, 1.0),
+            QuantileMethod::Type5 => (0.5, 0.5),
+            QuantileMethod::Type6 => (0.0, 0.0),
+            QuantileMethod::Type8 => (1.0 / 3.0, 1.0 / 3.0),
+            QuantileMethod::Type9 => (3.0 / 8.0, 3.0 / 8.0),
+        };
+        n * p + (alpha + p * (1.0 - alpha - beta)) - 1.0
+    }
+}
+
+/// Quantile `p` of values already sorted ascending (non-empty, finite,
+/// `0 ≤ p ≤ 1`: checked by the callers).
+pub(crate) fn quantile_sorted(sorted: &[f64], p: f64, method: QuantileMethod) -> f64 {
+    let n = sorted.len();
+    let h = method.virtual_index(n, p);
+    if h >= (n - 1) as f64 {
+        return sorted[n - 1];
+    }
+    if h < 0.0 {
+        return sorted[0];
+    }
+    let lo = h.floor();
+    let (a, b, t) = (sorted[lo as usize], sorted[lo as usize + 1], h - lo);
+    // numpy's _lerp: from the nearer end, for monotonicity and exactness.
+    let diff = b - a;
+    if t >= 0.5 {
+        b - diff * (1.0 - t)
+    } else {
+        a + diff * t
+    }
+}
+
+fn check_probability(p: f64) -> Result<(), StatsError> {
+    if (0.0..=1.0).contains(&p) {
+        Ok(())
+    } else {
+        Err(StatsError::Probability(p))
+    }
+}
+
+/// Quantile `p` (0 ≤ p ≤ 1) of `x` by `method` (see the [module docs](self)).
+/// Errors if `x` is empty or not finite, or `p` is outside [0, 1].
+pub fn quantile(x: &[f64], p: f64, method: QuantileMethod) -> Result<f64, StatsError> {
+    Ok(quantiles(x, &[p], method)?[0])
+}
+
+/// Quantiles of `x` at each probability in `probs` by `method`; sorts a copy
+/// of `x` once.
+pub fn quantiles(x: &[f64], probs: &[f64], method: QuantileMethod) -> Result<Vec<f64>, StatsError> {
+    if x.is_empty() {
+        return Err(StatsError::TooFew { n: 0, needed: 1 });
+    }
+    check_finite(x)?;
+    for p in probs {
+        check_probability(*p)?;
     }
     let mut s = x.to_vec();
     s.sort_by(f64::total_cmp);
     Ok(probs
         .iter()
-        .map(|p| {
-            let h = (s.len() - 1) as f64 * p.clamp(0.0, 1.0);
-            let (lo, frac) = (h.floor() as usize, h - h.floor());
-            let hi = (lo + 1).min(s.len() - 1);
-            s[lo] + frac * (s[hi] - s[lo])
+        .map(|p| quantile_sorted(&s, *p, method))
+        .collect())
+}
+
+fn check_weights(weights: &[f64], k: usize) -> Result<f64, StatsError> {
+    if k == 0 {
+        return Err(StatsError::Argument("k groups must be at least 1"));
+    }
+    if weights.is_empty() {
+        return Err(StatsError::TooFew { n: 0, needed: 1 });
+    }
+    if let Some(index) = weights.iter().position(|w| !(w.is_finite() && *w >= 0.0)) {
+        return Err(StatsError::BadWeight { index });
+    }
+    let total: f64 = weights.iter().sum();
+    if !(total > 0.0 && total.is_finite()) {
+        return Err(StatsError::Argument(
+            "weights must have a positive finite sum",
+        ));
+    }
+    Ok(total)
+}
+
+/// Assigns units, already in the caller's order (e.g. most deprived first),
+/// to groups 1..=`k` of equal total weight by the cumulative-weight midpoint
+/// rule in the [module docs](self). Weights must be finite and ≥ 0 with a
+/// positive sum; `k ≥ 1`.
+pub fn weighted_groups(weights: &[f64], k: usize) -> Result<Vec<usize>, StatsError> {
+    let total = check_weights(weights, k)?;
+    let mut cum = 0.0;
+    Ok(weights
+        .iter()
+        .map(|w| {
+            cum += w;
+            let mid = cum - w / 2.0;
+            ((k as f64 * mid / total).floor() as usize + 1).min(k)
         })
         .collect())
 }
 
-/// Assigns units, already in order (most deprived first, say), to `k`
-/// groups holding equal shares of the total weight: a unit goes to the group
-/// containing the midpoint of its weight in the cumulative sum, group
-/// ⌊k · midpoint / total⌋ + 1, so groups are 1..=k and never skip backwards.
-pub fn weighted_groups(weights: &[f64], k: usize) -> Result<Vec<usize>, StatsError> {
-    if let Some(i) = weights.iter().position(|w| !w.is_finite() || *w < 0.0) {
-        return Err(StatsError::BadWeight(i));
+/// Population-weighted quantile groups of a variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedGroups {
+    /// Units.
+    pub n: usize,
+    /// Number of groups.
+    pub k: usize,
+    /// Group of each unit (input order), 1 = lowest values, k = highest.
+    pub group: Vec<usize>,
+    /// Total weight in each group (index 0 is group 1).
+    pub group_weight: Vec<f64>,
+    /// Units in each group (index 0 is group 1).
+    pub group_size: Vec<usize>,
+    pub method: &'static str,
+}
+
+/// Orders units by `values` (ascending; ties keep input order) and assigns
+/// them to `k` groups of equal total `weights` by the midpoint rule of
+/// [`weighted_groups`]: k = 5 gives population-weighted quintiles, k = 10
+/// deciles, group 1 holding the lowest values.
+pub fn weighted_quantile_groups(
+    values: &[f64],
+    weights: &[f64],
+    k: usize,
+) -> Result<WeightedGroups, StatsError> {
+    check_len(values.len(), weights.len())?;
+    check_finite(values)?;
+    check_weights(weights, k)?;
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+    let sorted_w: Vec<f64> = order.iter().map(|&i| weights[i]).collect();
+    let g = weighted_groups(&sorted_w, k)?;
+    let mut group = vec![0; values.len()];
+    let mut group_weight = vec![0.0; k];
+    let mut group_size = vec![0; k];
+    for (pos, &i) in order.iter().enumerate() {
+        group[i] = g[pos];
+        group_weight[g[pos] - 1] += weights[i];
+        group_size[g[pos] - 1] += 1;
     }
-    let total: f64 = weights.iter().sum();
-    if total <= 0.0 || k == 0 {
-        return Err(StatsError::TooFew {
-            n: weights.len(),
-            needed: 0,
-        });
-    }
-    let mut before = 0.0;
-    Ok(weights
-        .iter()
-        .map(|w| {
-            let mid = before + w / 2.0;
-            before += w;
-            ((k as f64 * mid / total).floor() as usize + 1).clamp(1, k)
-        })
-        .collect())
+    Ok(WeightedGroups {
+        n: values.len(),
+        k,
+        group,
+        group_weight,
+        group_size,
+        method: "weighted quantile groups: ascending value (ties by input order), unit assigned by the midpoint of its cumulative weight",
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     #[test]
     fn equal_weights_make_equal_groups() {
@@ -67,21 +239,34 @@ mod tests {
         );
         // Total 10: midpoints 0.5, 5 (the heavy unit), 9.5 → groups 1, 3, 5.
         assert_eq!(weighted_groups(&[1.0, 8.0, 1.0], 5).unwrap(), [1, 3, 5]);
+        // A zero-weight unit at the very end has its midpoint at T: group k.
+        assert_eq!(weighted_groups(&[1.0, 1.0, 0.0], 2).unwrap(), [1, 2, 2]);
     }
 
-    proptest! {
-        #[test]
-        fn groups_are_monotone_and_in_range(w in proptest::collection::vec(0.1f64..100.0, 1..200), k in 1usize..12) {
-            let g = weighted_groups(&w, k).unwrap();
-            prop_assert!(g.windows(2).all(|p| p[0] <= p[1]));
-            prop_assert!(g.iter().all(|&x| (1..=k).contains(&x)));
-            if k == 1 { prop_assert!(g.iter().all(|&x| x == 1)); }
-        }
+    #[test]
+    fn bad_inputs() {
+        assert!(weighted_groups(&[1.0], 0).is_err());
+        assert!(weighted_groups(&[], 5).is_err());
+        assert_eq!(
+            weighted_groups(&[1.0, -1.0], 2).unwrap_err(),
+            StatsError::BadWeight { index: 1 }
+        );
+        assert!(weighted_groups(&[0.0, 0.0], 2).is_err());
+        assert_eq!(
+            quantiles(&[1.0, 2.0], &[1.5], QuantileMethod::Type7).unwrap_err(),
+            StatsError::Probability(1.5)
+        );
+        assert!(quantile(&[], 0.5, QuantileMethod::Type7).is_err());
+    }
 
-        #[test]
-        fn quantiles_are_monotone(x in proptest::collection::vec(-1e3f64..1e3, 1..100)) {
-            let q = quantiles(&x, &[0.0, 0.2, 0.5, 0.8, 1.0]).unwrap();
-            prop_assert!(q.windows(2).all(|p| p[0] <= p[1]));
+    #[test]
+    fn one_value_is_every_quantile() {
+        for m in [
+            QuantileMethod::Type4,
+            QuantileMethod::Type7,
+            QuantileMethod::Type9,
+        ] {
+            assert_eq!(quantiles(&[3.5], &[0.0, 0.3, 1.0], m).unwrap(), [3.5; 3]);
         }
     }
 }
