@@ -30,6 +30,10 @@ pub enum Command {
     Locate(LocateArgs),
     /// List the seats that share a border with a seat (islands: the nearest seat).
     Neighbours(NeighboursArgs),
+    /// Print the report's findings (F1-F6, spatial, sensitivity) as computed at build.
+    Findings(FindingsArgs),
+    /// Print the data-gap register: every indicator by nation, with comparability.
+    Gaps(GapsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -154,4 +158,39 @@ pub struct NeighboursArgs {
     pub boundaries: Boundaries,
     #[command(flatten)]
     pub db: DbArg,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FindingsFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct FindingsArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value_t = FindingsFormat::Text)]
+    pub format: FindingsFormat,
+    /// Only this finding or part, e.g. F1 or F1/2010/level4_share (with its parts).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Show every part of every finding (text format).
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GapsFormat {
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct GapsArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    #[arg(long, value_enum, default_value_t = GapsFormat::Text)]
+    pub format: GapsFormat,
 }

@@ -62,6 +62,51 @@ pub struct Summary {
     pub seconds: f64,
 }
 
+/// The findings' view of a build: seats, indicators, observations and the
+/// border graph of both sets.
+fn dataset(
+    registry: &Registry,
+    out: &Collector,
+    neighbours: &[stemgap_store::Link],
+) -> stemgap_findings::Dataset {
+    let seats = BoundarySet::ALL
+        .iter()
+        .map(|&set| {
+            let v = registry
+                .seats(set)
+                .iter()
+                .map(|s| stemgap_findings::Seat {
+                    code: s.code,
+                    name: s.name.clone(),
+                    nation: s.nation,
+                })
+                .collect();
+            (set, v)
+        })
+        .collect();
+    let borders: Vec<_> = neighbours
+        .iter()
+        .filter_map(|l| {
+            let set = match l.relation.as_str() {
+                "border:pcon2010" => BoundarySet::Pcon2010,
+                "border:pcon2024" => BoundarySet::Pcon2024,
+                _ => return None,
+            };
+            Some((
+                set,
+                stemgap_core::GssCode::parse(&l.from).ok()?,
+                stemgap_core::GssCode::parse(&l.to).ok()?,
+            ))
+        })
+        .collect();
+    stemgap_findings::Dataset::new(
+        seats,
+        out.definitions().to_vec(),
+        out.observations(),
+        &borders,
+    )
+}
+
 /// Builds a complete store at `db` from the sources in `dir`.
 ///
 /// Everything is read and validated before the new store is written; the
@@ -125,7 +170,8 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     });
     let out = indicators?;
     let w = writer?;
-    w.put_links(&neighbours?)?;
+    let neighbours = neighbours?;
+    w.put_links(&neighbours)?;
     tracing::info!(
         seconds = start.elapsed().as_secs_f64(),
         "indicators made, geography stored"
@@ -157,8 +203,21 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     w.put_meta("stemgap_version", env!("CARGO_PKG_VERSION"))?;
     w.put_meta("catalogue", &dir.catalogue().origin)?;
     w.put_sources(&sources)?;
-    w.put_indicators(out.definitions())?;
-    w.put_observations(out.observations())?;
+    // The findings are computed on another thread while the observations are
+    // written; they go into the store as one JSON document.
+    progress.stage("findings");
+    let findings_json = std::thread::scope(|scope| -> Result<String, IngestError> {
+        let findings = scope.spawn(|| {
+            let data = dataset(&registry, &out, &neighbours);
+            let f = stemgap_findings::compute(&data);
+            tracing::info!(seconds = start.elapsed().as_secs_f64(), "findings computed");
+            serde_json::to_string(&f).expect("findings serialise")
+        });
+        w.put_indicators(out.definitions())?;
+        w.put_observations(out.observations())?;
+        Ok(findings.join().expect("the findings thread does not panic"))
+    })?;
+    w.put_document(stemgap_findings::DOCUMENT, &findings_json)?;
     w.commit()?;
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "store written");
     Ok(Summary {

@@ -34,7 +34,7 @@ pub mod quantile;
 pub mod spatial;
 pub mod transform;
 
-pub use bootstrap::{group_contrast, Contrast, GroupContrast};
+pub use bootstrap::{case_bootstrap, group_contrast, CaseBootstrap, Contrast, GroupContrast};
 pub use correlation::{pearson, ranks, spearman, Correlation};
 pub use moran::{local_moran, moran, LisaCluster, LocalMoran, LocalMoranUnit, Moran, Quadrant};
 pub use ols::{ols, Cov, Ols, OlsOptions, StdErrors};

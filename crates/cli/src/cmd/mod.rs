@@ -3,6 +3,8 @@
 mod build;
 mod export;
 mod fetch;
+mod findings;
+mod gaps;
 mod indicators;
 mod locate;
 mod neighbours;
@@ -58,6 +60,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Indicators(a) => indicators::run(a),
         Command::Locate(a) => locate::run(a),
         Command::Neighbours(a) => neighbours::run(a),
+        Command::Findings(a) => findings::run(a),
+        Command::Gaps(a) => gaps::run(a),
     }
 }
 

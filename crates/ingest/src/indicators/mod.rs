@@ -8,6 +8,7 @@
 mod apportion;
 mod aps;
 mod census;
+mod convert;
 mod deprivation;
 mod scotland;
 mod seat_tables;
@@ -35,6 +36,8 @@ pub fn collect_all(
     seat_tables::composite_imd(inputs, reg, out)?;
     deprivation::collect(inputs, reg, out)?;
     apportion::collect(inputs, reg, out)?;
+    // Last: converts what exists in one boundary set only.
+    convert::collect(reg, out)?;
     Ok(())
 }
 
@@ -78,6 +81,15 @@ impl Collector {
             }
         } else {
             self.defs.push(def);
+        }
+    }
+
+    /// Appends a caveat to an indicator's definition.
+    pub fn add_caveat(&mut self, id: &str, caveat: &str) {
+        if let Some(d) = self.defs.iter_mut().find(|d| d.id == id) {
+            if !d.caveats.contains(caveat) {
+                d.caveats = format!("{} {caveat}", d.caveats).trim().to_owned();
+            }
         }
     }
 

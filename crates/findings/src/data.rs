@@ -1,0 +1,242 @@
+//! The seat-level figures the findings read: one value per seat, indicator
+//! and boundary set (the indicator's latest period), with the seats'
+//! nations and the contiguity graph.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Method, Nation, Observation};
+
+/// A seat as the findings need it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seat {
+    pub code: GssCode,
+    pub name: String,
+    pub nation: Nation,
+}
+
+/// One seat's figure for an indicator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Figure {
+    pub value: f64,
+    pub method: Method,
+}
+
+/// Seats with a value in each nation, and the methods used there.
+pub type Coverage = BTreeMap<Nation, (usize, BTreeSet<Method>)>;
+type Key = (BoundarySet, String);
+
+/// Everything the findings are computed from.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    seats: BTreeMap<BoundarySet, Vec<Seat>>,
+    defs: Vec<IndicatorDef>,
+    /// (set, indicator) → (periods used, seat → figure): each seat's latest
+    /// period with a value.
+    values: HashMap<(BoundarySet, String), (String, HashMap<GssCode, Figure>)>,
+    /// (set, indicator) → nations with at least one seat with a value, and
+    /// the methods seen there.
+    coverage: HashMap<Key, Coverage>,
+    /// set → seat → border neighbours (symmetric).
+    neighbours: BTreeMap<BoundarySet, BTreeMap<GssCode, Vec<GssCode>>>,
+}
+
+impl Dataset {
+    /// Builds the dataset. `borders` are (set, a, b) pairs of seats sharing
+    /// a border, each pair once or in both directions.
+    pub fn new(
+        seats: BTreeMap<BoundarySet, Vec<Seat>>,
+        defs: Vec<IndicatorDef>,
+        observations: &[Observation],
+        borders: &[(BoundarySet, GssCode, GssCode)],
+    ) -> Dataset {
+        let nation_of: HashMap<(BoundarySet, GssCode), Nation> = seats
+            .iter()
+            .flat_map(|(set, v)| v.iter().map(move |s| ((*set, s.code), s.nation)))
+            .collect();
+        // The latest period with a value in each nation (nations may differ:
+        // SIMD 2020 beside IMD 2019); one period per nation, so seats of a
+        // nation are never compared across years.
+        let mut values: HashMap<(BoundarySet, String), (String, HashMap<GssCode, Figure>)> =
+            HashMap::new();
+        let mut newest: HashMap<(BoundarySet, &str, Nation), &str> = HashMap::new();
+        for o in observations {
+            let (Some(set), Some(v)) = (o.boundary, o.value) else {
+                continue;
+            };
+            let Some(&nation) = nation_of.get(&(set, o.code)) else {
+                continue;
+            };
+            if !v.is_finite() {
+                continue;
+            }
+            let e = newest
+                .entry((set, o.indicator.as_str(), nation))
+                .or_insert(o.period.as_str());
+            if o.period.as_str() > *e {
+                *e = o.period.as_str();
+            }
+        }
+        let mut latest = Vec::new();
+        for o in observations {
+            let (Some(set), Some(v)) = (o.boundary, o.value) else {
+                continue;
+            };
+            let Some(&nation) = nation_of.get(&(set, o.code)) else {
+                continue;
+            };
+            if v.is_finite()
+                && newest.get(&(set, o.indicator.as_str(), nation)) == Some(&o.period.as_str())
+            {
+                let figure = Figure {
+                    value: v,
+                    method: o.method,
+                };
+                latest.push((
+                    (set, o.indicator.as_str(), o.code),
+                    (o.period.as_str(), figure),
+                ));
+            }
+        }
+        let mut periods: HashMap<(BoundarySet, String), BTreeSet<&str>> = HashMap::new();
+        let mut coverage: HashMap<Key, Coverage> = HashMap::new();
+        for ((set, id, code), (period, figure)) in latest {
+            let key = (set, id.to_owned());
+            periods.entry(key.clone()).or_default().insert(period);
+            let c = coverage
+                .entry(key.clone())
+                .or_default()
+                .entry(nation_of[&(set, code)])
+                .or_default();
+            c.0 += 1;
+            c.1.insert(figure.method);
+            values.entry(key).or_default().1.insert(code, figure);
+        }
+        for (key, p) in periods {
+            values.get_mut(&key).expect("same keys").0 =
+                p.into_iter().collect::<Vec<_>>().join(", ");
+        }
+        let mut neighbours: BTreeMap<BoundarySet, BTreeMap<GssCode, Vec<GssCode>>> =
+            BTreeMap::new();
+        for (set, a, b) in borders {
+            let m = neighbours.entry(*set).or_default();
+            m.entry(*a).or_default().push(*b);
+            m.entry(*b).or_default().push(*a);
+        }
+        for m in neighbours.values_mut() {
+            for v in m.values_mut() {
+                v.sort();
+                v.dedup();
+            }
+        }
+        Dataset {
+            seats,
+            defs,
+            values,
+            coverage,
+            neighbours,
+        }
+    }
+
+    pub fn seats(&self, set: BoundarySet) -> &[Seat] {
+        self.seats.get(&set).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn definition(&self, id: &str) -> Option<&IndicatorDef> {
+        self.defs.iter().find(|d| d.id == id)
+    }
+
+    pub fn definitions(&self) -> &[IndicatorDef] {
+        &self.defs
+    }
+
+    /// The figure of one seat, if it has one.
+    pub fn figure(&self, set: BoundarySet, id: &str, code: GssCode) -> Option<Figure> {
+        self.values
+            .get(&(set, id.to_owned()))
+            .and_then(|(_, m)| m.get(&code).copied())
+    }
+
+    /// The period the findings use for an indicator in a set.
+    pub fn period(&self, set: BoundarySet, id: &str) -> Option<&str> {
+        self.values
+            .get(&(set, id.to_owned()))
+            .map(|(p, _)| p.as_str())
+    }
+
+    /// Whether the indicator has any value in the set.
+    pub fn has(&self, set: BoundarySet, id: &str) -> bool {
+        self.values.contains_key(&(set, id.to_owned()))
+    }
+
+    /// Seats with a value, per nation, and the methods used.
+    pub fn coverage(&self, set: BoundarySet, id: &str) -> Option<&Coverage> {
+        self.coverage.get(&(set, id.to_owned()))
+    }
+
+    /// Border neighbours of a seat.
+    pub fn neighbours(&self, set: BoundarySet, code: GssCode) -> &[GssCode] {
+        self.neighbours
+            .get(&set)
+            .and_then(|m| m.get(&code))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The seats of `nations` that have a value for every one of `ids`, with
+    /// the values in that order, and the seats left out with the reason.
+    pub fn table(&self, set: BoundarySet, ids: &[&str], nations: &[Nation]) -> Table {
+        let mut t = Table::default();
+        for seat in self.seats(set) {
+            if !nations.contains(&seat.nation) {
+                t.exclude(format!("outside {}", nation_list(nations)), seat.code);
+                continue;
+            }
+            let row: Vec<Option<f64>> = ids
+                .iter()
+                .map(|id| self.figure(set, id, seat.code).map(|f| f.value))
+                .collect();
+            match ids.iter().zip(&row).find(|(_, v)| v.is_none()) {
+                Some((id, _)) => t.exclude(format!("no value for {id}"), seat.code),
+                None => {
+                    t.codes.push(seat.code);
+                    t.rows
+                        .push(row.into_iter().map(|v| v.expect("checked")).collect());
+                }
+            }
+        }
+        t
+    }
+}
+
+/// Aligned columns of values for a set of seats.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub codes: Vec<GssCode>,
+    /// One row per seat, one value per indicator asked for.
+    pub rows: Vec<Vec<f64>>,
+    /// reason → seats.
+    pub excluded: BTreeMap<String, Vec<GssCode>>,
+}
+
+impl Table {
+    fn exclude(&mut self, reason: String, code: GssCode) {
+        self.excluded.entry(reason).or_default().push(code);
+    }
+
+    pub fn n(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// Column `j`.
+    pub fn col(&self, j: usize) -> Vec<f64> {
+        self.rows.iter().map(|r| r[j]).collect()
+    }
+}
+
+/// "England", "England and Wales", "England, Wales and Scotland".
+pub fn nation_list(nations: &[Nation]) -> String {
+    let names: Vec<&str> = nations.iter().map(|n| n.name()).collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}

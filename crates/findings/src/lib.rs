@@ -1,0 +1,155 @@
+//! The report's analyses, computed from seat-level figures: F1–F5, the
+//! spatial structure of every indicator, a sensitivity grid, and F6, the
+//! data-gap register.
+//!
+//! Pure: [`compute`] takes a [`Dataset`] (built by the caller from the
+//! store or from a build in progress) and returns plain structs. Every
+//! number in a statement is formatted from the estimate it states; every
+//! bootstrap and permutation is seeded with [`SEED`], which each result
+//! records. The same dataset gives bit-identical findings.
+//!
+//! | id | question | estimator |
+//! | --- | --- | --- |
+//! | F1 | how the STEM-graduate share changes per doubling of deprivation | OLS of log2 share on log2 IMD score, HC3 t interval |
+//! | F2 | STEM FE take-up, most vs least deprived fifth of seats | ratio of means, stratified percentile bootstrap |
+//! | F3 | apprenticeship starts and achievements, the same way | ratio of means, stratified percentile bootstrap |
+//! | F4 | STEM jobs in seats with an HE provider vs their neighbours without | paired t interval, Wilcoxon signed-rank |
+//! | F5 | each industry's employment share vs deprivation; old vs new industry | Pearson with Fisher-z interval; case bootstrap of the difference |
+//! | F6 | data gaps by indicator and nation | coverage from the data, comparability from [`gaps::RULES`] |
+//! | spatial | clustering of every indicator | Moran's I (permutation p); LISA for the headline indicators |
+//! | sensitivity | how F1–F3 move with basis, aggregation, boundaries, STEM definition | as F1–F3 |
+
+mod analyses;
+mod data;
+pub mod gaps;
+mod spatial;
+mod text;
+
+pub use data::{nation_list, Dataset, Figure, Seat, Table};
+pub use gaps::{Comparability, GapRow};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The store document that holds the serialised [`Findings`].
+pub const DOCUMENT: &str = "findings";
+
+/// The seed of every bootstrap and permutation (the report's month, July 2023).
+pub const SEED: u64 = 20230701;
+/// Bootstrap replicates for group contrasts and case bootstraps.
+pub const REPLICATES: usize = 2000;
+/// Permutations for global Moran's I.
+pub const PERMUTATIONS: usize = 999;
+/// Confidence level of every interval.
+pub const LEVEL: f64 = 0.95;
+
+/// Seats left out of an analysis, for one reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exclusion {
+    pub reason: String,
+    pub count: usize,
+    pub codes: Vec<String>,
+}
+
+/// One finding, or one part of a multi-part finding (same shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// `F1`…`F6`, `spatial`, `sensitivity`; parts extend it (`F1/2024/level4_share`).
+    pub id: String,
+    pub title: String,
+    /// Plain English, generated from the numbers below.
+    pub statement: String,
+    pub estimate: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    /// Confidence level of the interval.
+    pub level: f64,
+    /// Seats (or cells, for F6) the estimate is made from.
+    pub n: usize,
+    pub unit: String,
+    pub method: String,
+    /// Boundary set ids (`2010`, `2024`).
+    pub boundaries: Vec<String>,
+    pub nations: Vec<String>,
+    /// Indicator ids used, with the period used (`level4_share (2021)`).
+    pub indicators: Vec<String>,
+    pub excluded: Vec<Exclusion>,
+    /// Two-sided p-value where a test is made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replicates: Option<usize>,
+    /// Further named numbers (group means, the other test's p, …).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub details: BTreeMap<String, f64>,
+    /// Named lists of seats (e.g. LISA clusters).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub seats: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Finding>,
+}
+
+impl Finding {
+    /// A finding with no estimate yet.
+    pub(crate) fn new(id: impl Into<String>, title: impl Into<String>) -> Finding {
+        Finding {
+            id: id.into(),
+            title: title.into(),
+            statement: String::new(),
+            estimate: None,
+            ci_low: None,
+            ci_high: None,
+            level: LEVEL,
+            n: 0,
+            unit: String::new(),
+            method: String::new(),
+            boundaries: Vec::new(),
+            nations: Vec::new(),
+            indicators: Vec::new(),
+            excluded: Vec::new(),
+            p_value: None,
+            seed: None,
+            replicates: None,
+            details: BTreeMap::new(),
+            seats: BTreeMap::new(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Every finding and part, depth first.
+    pub fn walk(&self) -> Vec<&Finding> {
+        let mut out = vec![self];
+        for p in &self.parts {
+            out.extend(p.walk());
+        }
+        out
+    }
+}
+
+/// All findings and the gap register.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Findings {
+    pub findings: Vec<Finding>,
+    pub gaps: Vec<GapRow>,
+}
+
+/// Computes every finding and the register.
+pub fn compute(data: &Dataset) -> Findings {
+    let gaps = gaps::register(data);
+    let mut findings = vec![
+        analyses::f1(data),
+        analyses::f2(data),
+        analyses::f3(data),
+        analyses::f4(data),
+        analyses::f5(data),
+        gaps::f6(&gaps),
+        spatial::spatial(data),
+        analyses::sensitivity(data),
+    ];
+    for f in &mut findings {
+        analyses::lift_headline(f);
+    }
+    Findings { findings, gaps }
+}

@@ -1,0 +1,181 @@
+//! Spatial structure: global Moran's I for every indicator and boundary set,
+//! and LISA clusters for the headline indicators.
+
+use crate::data::Dataset;
+use crate::text::{num, p};
+use crate::{Finding, LEVEL, PERMUTATIONS, SEED};
+use std::collections::HashMap;
+use stemgap_core::BoundarySet;
+use stemgap_stats::{local_moran, moran, LisaCluster, SpatialWeights};
+
+/// Indicators that get local (LISA) clusters.
+pub const LISA_INDICATORS: [&str; 6] = [
+    "imd_score",
+    "level4_share",
+    "stem_professionals_share",
+    "stem_jobs_share",
+    "fe_stem_achievements_per_1000",
+    "apprenticeship_starts_per_1000",
+];
+/// Significance level of a LISA cluster.
+pub const LISA_ALPHA: f64 = 0.05;
+/// Permutations per unit for LISA pseudo p-values.
+pub const LISA_PERMUTATIONS: usize = 999;
+
+/// The seats of `set` with a value for `id`, their values and the border
+/// graph among them (seats without a neighbour that has a value are islands).
+fn graph(data: &Dataset, set: BoundarySet, id: &str) -> (Vec<String>, Vec<f64>, Vec<Vec<usize>>) {
+    let mut codes = Vec::new();
+    let mut y = Vec::new();
+    let mut index = HashMap::new();
+    for s in data.seats(set) {
+        if let Some(f) = data.figure(set, id, s.code) {
+            index.insert(s.code, codes.len());
+            codes.push(s.code);
+            y.push(f.value);
+        }
+    }
+    let nb: Vec<Vec<usize>> = codes
+        .iter()
+        .map(|c| {
+            data.neighbours(set, *c)
+                .iter()
+                .filter_map(|n| index.get(n).copied())
+                .collect()
+        })
+        .collect();
+    (codes.iter().map(|c| c.to_string()).collect(), y, nb)
+}
+
+fn moran_part(data: &Dataset, set: BoundarySet, id: &str) -> Option<Finding> {
+    let def = data.definition(id)?;
+    if !data.has(set, id) {
+        return None;
+    }
+    let (codes, y, nb) = graph(data, set, id);
+    let mut f = Finding::new(
+        format!("spatial/{}/{id}", set.id()),
+        format!("Spatial clustering of {}", def.title),
+    );
+    f.boundaries = vec![set.id().to_owned()];
+    f.indicators = vec![format!("{id} ({})", data.period(set, id).unwrap_or("?"))];
+    f.unit = "Moran's I".into();
+    let mut nations: Vec<String> = data
+        .coverage(set, id)
+        .map(|c| c.keys().map(|n| n.name().to_owned()).collect())
+        .unwrap_or_default();
+    nations.sort();
+    f.nations = nations;
+    let Ok(w) = SpatialWeights::from_neighbours(&nb) else {
+        return None;
+    };
+    let islands: Vec<String> = w.islands().iter().map(|&i| codes[i].clone()).collect();
+    if !islands.is_empty() {
+        f.excluded.push(crate::Exclusion {
+            reason: "no bordering seat with a value (kept, with no neighbours)".into(),
+            count: islands.len(),
+            codes: islands,
+        });
+    }
+    match moran(&y, &w, PERMUTATIONS, SEED) {
+        Ok(m) => {
+            f.n = m.n;
+            f.estimate = Some(m.i);
+            // A normal-approximation interval around I (randomisation variance).
+            let z = 1.959963984540054;
+            f.ci_low = Some(m.i - z * m.variance_rand.sqrt());
+            f.ci_high = Some(m.i + z * m.variance_rand.sqrt());
+            f.level = LEVEL;
+            f.p_value = m.p_sim;
+            f.seed = Some(m.seed);
+            f.replicates = Some(m.permutations);
+            f.method = format!(
+                "{}; row-standardised border contiguity; interval I ± 1.96 sqrt(Var_rand); p from {} permutations",
+                m.method, m.permutations
+            );
+            f.details.insert("expected".into(), m.expected);
+            f.details.insert("z_rand".into(), m.z_rand);
+            f.details.insert("p_rand".into(), m.p_rand);
+            let strength = match m.i {
+                i if i >= 0.5 => "strongly clustered",
+                i if i >= 0.2 => "clustered",
+                i if i > 0.05 => "weakly clustered",
+                i if i > -0.05 => "not clustered",
+                _ => "dispersed",
+            };
+            f.statement = format!(
+                "{} is {strength} across neighbouring seats ({}: Moran's I = {}, permutation {}; n = {}).",
+                def.title,
+                set.title(),
+                num(m.i),
+                p(m.p_sim.unwrap_or(f64::NAN)),
+                m.n
+            );
+        }
+        Err(e) => {
+            f.statement = format!("Not estimated: {e}.");
+            return Some(f);
+        }
+    }
+    if LISA_INDICATORS.contains(&id) {
+        if let Ok(l) = local_moran(&y, &w, LISA_PERMUTATIONS, SEED) {
+            for (k, c) in l.clusters(LISA_ALPHA).iter().enumerate() {
+                let label = match c {
+                    LisaCluster::HighHigh => "high-high",
+                    LisaCluster::LowLow => "low-low",
+                    LisaCluster::HighLow => "high-low",
+                    LisaCluster::LowHigh => "low-high",
+                    LisaCluster::NotSignificant | LisaCluster::NoNeighbours => continue,
+                };
+                f.seats
+                    .entry(label.into())
+                    .or_default()
+                    .push(codes[k].clone());
+            }
+            for (label, seats) in &f.seats {
+                f.details
+                    .insert(format!("lisa_{label}"), seats.len() as f64);
+            }
+            f.method.push_str(&format!(
+                "; LISA clusters at p < {LISA_ALPHA} from {LISA_PERMUTATIONS} conditional permutations per seat (seed {SEED})"
+            ));
+        }
+    }
+    Some(f)
+}
+
+/// Moran's I for every indicator with figures, both sets.
+pub fn spatial(data: &Dataset) -> Finding {
+    let mut f = Finding::new(
+        "spatial",
+        "Spatial structure: do neighbouring seats look alike?",
+    );
+    for set in [BoundarySet::Pcon2024, BoundarySet::Pcon2010] {
+        // Headline indicators first, then the rest in catalogue order.
+        let mut ids: Vec<&str> = LISA_INDICATORS.to_vec();
+        ids.extend(
+            data.definitions()
+                .iter()
+                .map(|d| d.id.as_str())
+                .filter(|id| !LISA_INDICATORS.contains(id)),
+        );
+        for id in ids {
+            if let Some(p) = moran_part(data, set, id) {
+                f.parts.push(p);
+            }
+        }
+    }
+    let clustered = f
+        .parts
+        .iter()
+        .filter(|p| p.p_value.is_some_and(|v| v < 0.05) && p.estimate.is_some_and(|i| i > 0.0))
+        .count();
+    f.statement = format!(
+        "{clustered} of {} indicator maps are significantly clustered (permutation p < 0.05): neighbouring seats resemble each other, so seat-level tests that assume independence overstate their precision.",
+        f.parts.len()
+    );
+    f.n = f.parts.len();
+    f.unit = "indicator maps".into();
+    f.method = "Moran's I per indicator and boundary set; see the parts".into();
+    f
+}
