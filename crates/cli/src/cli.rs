@@ -178,6 +178,10 @@ pub struct FindingsArgs {
     /// Show every part of every finding (text format).
     #[arg(long)]
     pub all: bool,
+    /// Recompute the findings from the store's figures and check they are
+    /// bit-identical to the stored ones (exit 3 if not).
+    #[arg(long, conflicts_with_all = ["id", "all"])]
+    pub check: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

@@ -42,12 +42,19 @@ pub struct Dataset {
 impl Dataset {
     /// Builds the dataset. `borders` are (set, a, b) pairs of seats sharing
     /// a border, each pair once or in both directions.
+    ///
+    /// Seats are put in code order and indicators in id order, so the result
+    /// does not depend on the order the caller read them in.
     pub fn new(
-        seats: BTreeMap<BoundarySet, Vec<Seat>>,
-        defs: Vec<IndicatorDef>,
+        mut seats: BTreeMap<BoundarySet, Vec<Seat>>,
+        mut defs: Vec<IndicatorDef>,
         observations: &[Observation],
         borders: &[(BoundarySet, GssCode, GssCode)],
     ) -> Dataset {
+        for v in seats.values_mut() {
+            v.sort_by_key(|s| s.code);
+        }
+        defs.sort_by(|a, b| a.id.cmp(&b.id));
         let nation_of: HashMap<(BoundarySet, GssCode), Nation> = seats
             .iter()
             .flat_map(|(set, v)| v.iter().map(move |s| ((*set, s.code), s.nation)))

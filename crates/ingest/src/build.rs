@@ -62,51 +62,6 @@ pub struct Summary {
     pub seconds: f64,
 }
 
-/// The findings' view of a build: seats, indicators, observations and the
-/// border graph of both sets.
-fn dataset(
-    registry: &Registry,
-    out: &Collector,
-    neighbours: &[stemgap_store::Link],
-) -> stemgap_findings::Dataset {
-    let seats = BoundarySet::ALL
-        .iter()
-        .map(|&set| {
-            let v = registry
-                .seats(set)
-                .iter()
-                .map(|s| stemgap_findings::Seat {
-                    code: s.code,
-                    name: s.name.clone(),
-                    nation: s.nation,
-                })
-                .collect();
-            (set, v)
-        })
-        .collect();
-    let borders: Vec<_> = neighbours
-        .iter()
-        .filter_map(|l| {
-            let set = match l.relation.as_str() {
-                "border:pcon2010" => BoundarySet::Pcon2010,
-                "border:pcon2024" => BoundarySet::Pcon2024,
-                _ => return None,
-            };
-            Some((
-                set,
-                stemgap_core::GssCode::parse(&l.from).ok()?,
-                stemgap_core::GssCode::parse(&l.to).ok()?,
-            ))
-        })
-        .collect();
-    stemgap_findings::Dataset::new(
-        seats,
-        out.definitions().to_vec(),
-        out.observations(),
-        &borders,
-    )
-}
-
 /// Builds a complete store at `db` from the sources in `dir`.
 ///
 /// Everything is read and validated before the new store is written; the
@@ -208,7 +163,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     progress.stage("findings");
     let findings_json = std::thread::scope(|scope| -> Result<String, IngestError> {
         let findings = scope.spawn(|| {
-            let data = dataset(&registry, &out, &neighbours);
+            let data = crate::findings::from_build(&registry, &out, &neighbours);
             let f = stemgap_findings::compute(&data);
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "findings computed");
             serde_json::to_string(&f).expect("findings serialise")

@@ -17,6 +17,7 @@ pub mod registry;
 
 pub mod build;
 mod error;
+pub mod findings;
 
 pub use build::{build, Progress, Summary};
 pub use error::IngestError;

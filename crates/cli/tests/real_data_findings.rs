@@ -1,0 +1,159 @@
+//! The findings and the gap register on the real sources (skipped, with a
+//! message, when `../shared/data` is absent).
+
+use crate::common::{run, stderr, stdout};
+use crate::real_data::real_store;
+use serde_json::Value;
+
+fn findings(db: &str) -> Vec<Value> {
+    let o = run(&["findings", "--db", db, "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    serde_json::from_slice::<Value>(&o.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn walk<'a>(f: &'a Value, out: &mut Vec<&'a Value>) {
+    out.push(f);
+    if let Some(parts) = f["parts"].as_array() {
+        for p in parts {
+            walk(p, out);
+        }
+    }
+}
+
+fn find<'a>(all: &'a [Value], id: &str) -> &'a Value {
+    let mut flat = Vec::new();
+    for f in all {
+        walk(f, &mut flat);
+    }
+    flat.into_iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("no finding {id}"))
+}
+
+#[test]
+fn every_finding_has_the_contracted_shape() {
+    let Some(db) = real_store() else { return };
+    let all = findings(db.to_str().unwrap());
+    let ids: Vec<&str> = all.iter().map(|f| f["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        ["F1", "F2", "F3", "F4", "F5", "F6", "spatial", "sensitivity"]
+    );
+    let mut flat = Vec::new();
+    for f in &all {
+        walk(f, &mut flat);
+    }
+    for f in flat {
+        for key in [
+            "id",
+            "title",
+            "statement",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "n",
+            "unit",
+            "method",
+            "boundaries",
+            "nations",
+            "indicators",
+            "excluded",
+        ] {
+            assert!(f.get(key).is_some(), "{} lacks {key}", f["id"]);
+        }
+        assert!(!f["statement"].as_str().unwrap().is_empty(), "{}", f["id"]);
+        if let (Some(e), Some(lo), Some(hi)) = (
+            f["estimate"].as_f64(),
+            f["ci_low"].as_f64(),
+            f["ci_high"].as_f64(),
+        ) {
+            assert!(lo <= e && e <= hi, "{}: {lo} <= {e} <= {hi}", f["id"]);
+        }
+    }
+}
+
+#[test]
+fn f1_skills_fall_as_deprivation_rises_in_both_boundary_sets() {
+    let Some(db) = real_store() else { return };
+    let all = findings(db.to_str().unwrap());
+    for (id, n) in [("F1/2024/level4_share", 543), ("F1/2010/level4_share", 533)] {
+        let f = find(&all, id);
+        let (e, hi) = (
+            f["estimate"].as_f64().unwrap(),
+            f["ci_high"].as_f64().unwrap(),
+        );
+        // Seen on the real data: about -19% (2024) and -18% (2010) per doubling.
+        assert!((-30.0..-10.0).contains(&e), "{id}: {e}");
+        assert!(hi < 0.0, "{id}: the interval excludes no change");
+        assert_eq!(f["n"], n, "{id}: every English seat");
+        assert_eq!(f["excluded"][0]["count"], 650 - n);
+    }
+    // The professionals measure (APS SOC 21) falls too.
+    let f = find(&all, "F1/2024/stem_professionals_share");
+    assert!(f["ci_high"].as_f64().unwrap() < 0.0);
+}
+
+#[test]
+fn f2_stem_fe_is_higher_in_the_most_deprived_fifth_and_degrees_lower() {
+    let Some(db) = real_store() else { return };
+    let all = findings(db.to_str().unwrap());
+    let fe = find(&all, "F2/2024/fe_stem_achievements_per_1000");
+    assert!(fe["ci_low"].as_f64().unwrap() > 1.0, "{fe}");
+    assert_eq!(fe["seed"], 20230701);
+    assert_eq!(fe["replicates"], 2000);
+    let degree = find(&all, "F2/2024/level4_share");
+    assert!(degree["ci_high"].as_f64().unwrap() < 1.0, "{degree}");
+}
+
+#[test]
+fn the_old_industry_contrast_and_spatial_structure_are_estimated() {
+    let Some(db) = real_store() else { return };
+    let all = findings(db.to_str().unwrap());
+    let c = find(&all, "F5/2024/old_vs_new");
+    // Seen: old industry r ≈ +0.17, new ≈ -0.43 with deprivation.
+    assert!(c["ci_low"].as_f64().unwrap() > 0.0, "{c}");
+    let m = find(&all, "spatial/2024/imd_score");
+    assert!(m["estimate"].as_f64().unwrap() > 0.3, "{m}");
+    assert!(m["seats"]["high-high"]
+        .as_array()
+        .is_some_and(|v| !v.is_empty()));
+}
+
+#[test]
+fn stored_findings_are_reproduced_bit_for_bit() {
+    let Some(db) = real_store() else { return };
+    let o = run(&["findings", "--check", "--db", db.to_str().unwrap()]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("identical"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_gap_register_covers_every_indicator_and_nation() {
+    let Some(db) = real_store() else { return };
+    let db = db.to_str().unwrap();
+    let o = run(&["gaps", "--db", db, "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+    let o = run(&["indicators", "--db", db]);
+    let indicators = stdout(&o).lines().filter(|l| !l.starts_with(' ')).count();
+    assert!(indicators > 40);
+    assert_eq!(rows.len() % 4, 0);
+    // FE is England's; Scotland has no FE figures and says why.
+    let fe_scotland = rows
+        .iter()
+        .find(|r| &r[0] == "fe_stem_achievements_per_1000" && &r[2] == "Scotland")
+        .unwrap();
+    assert_eq!(&fe_scotland[10], "missing");
+    assert!(fe_scotland[11].contains("England only"));
+    let imd_england = rows
+        .iter()
+        .find(|r| &r[0] == "imd_score" && &r[2] == "England")
+        .unwrap();
+    assert_eq!(&imd_england[10], "not comparable");
+    assert_eq!(&imd_england[4], "533");
+}
