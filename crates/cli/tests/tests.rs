@@ -5,3 +5,4 @@ mod fetch;
 mod fixture;
 mod invalid;
 mod real_data;
+mod real_data_msoa;

@@ -9,6 +9,7 @@ mod apportion;
 mod aps;
 mod census;
 mod deprivation;
+mod msoa;
 mod scotland;
 mod seat_tables;
 
@@ -35,6 +36,7 @@ pub fn collect_all(
     seat_tables::composite_imd(inputs, reg, out)?;
     deprivation::collect(inputs, reg, out)?;
     apportion::collect(inputs, reg, out)?;
+    msoa::collect(inputs, reg, out)?;
     Ok(())
 }
 
