@@ -10,6 +10,7 @@ mod aps;
 mod census;
 mod convert;
 mod deprivation;
+mod msoa;
 mod scotland;
 mod seat_tables;
 
@@ -36,6 +37,7 @@ pub fn collect_all(
     seat_tables::composite_imd(inputs, reg, out)?;
     deprivation::collect(inputs, reg, out)?;
     apportion::collect(inputs, reg, out)?;
+    msoa::collect(inputs, reg, out)?;
     // Last: converts what exists in one boundary set only.
     convert::collect(reg, out)?;
     Ok(())
