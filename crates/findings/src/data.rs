@@ -22,7 +22,8 @@ pub struct Figure {
 
 /// Seats with a value in each nation, and the methods used there.
 pub type Coverage = BTreeMap<Nation, (usize, BTreeSet<Method>)>;
-type Key = (BoundarySet, String);
+/// Indicator id, then boundary set: looked up by `&str` without allocating.
+type ByIndicator<T> = HashMap<String, BTreeMap<BoundarySet, T>>;
 
 /// Everything the findings are computed from.
 #[derive(Debug, Clone, Default)]
@@ -31,10 +32,10 @@ pub struct Dataset {
     defs: Vec<IndicatorDef>,
     /// (set, indicator) → (periods used, seat → figure): each seat's latest
     /// period with a value.
-    values: HashMap<(BoundarySet, String), (String, HashMap<GssCode, Figure>)>,
+    values: ByIndicator<(String, HashMap<GssCode, Figure>)>,
     /// (set, indicator) → nations with at least one seat with a value, and
     /// the methods seen there.
-    coverage: HashMap<Key, Coverage>,
+    coverage: ByIndicator<Coverage>,
     /// set → seat → border neighbours (symmetric).
     neighbours: BTreeMap<BoundarySet, BTreeMap<GssCode, Vec<GssCode>>>,
 }
@@ -62,8 +63,7 @@ impl Dataset {
         // The latest period with a value in each nation (nations may differ:
         // SIMD 2020 beside IMD 2019); one period per nation, so seats of a
         // nation are never compared across years.
-        let mut values: HashMap<(BoundarySet, String), (String, HashMap<GssCode, Figure>)> =
-            HashMap::new();
+        let mut values: ByIndicator<(String, HashMap<GssCode, Figure>)> = HashMap::new();
         let mut newest: HashMap<(BoundarySet, &str, Nation), &str> = HashMap::new();
         for o in observations {
             let (Some(set), Some(v)) = (o.boundary, o.value) else {
@@ -103,23 +103,28 @@ impl Dataset {
                 ));
             }
         }
-        let mut periods: HashMap<(BoundarySet, String), BTreeSet<&str>> = HashMap::new();
-        let mut coverage: HashMap<Key, Coverage> = HashMap::new();
+        // Grouped under borrowed keys first: one owned key per indicator.
+        type Group<'o> = (BTreeSet<&'o str>, Coverage, HashMap<GssCode, Figure>);
+        let mut groups: HashMap<(BoundarySet, &str), Group<'_>> = HashMap::new();
         for ((set, id, code), (period, figure)) in latest {
-            let key = (set, id.to_owned());
-            periods.entry(key.clone()).or_default().insert(period);
-            let c = coverage
-                .entry(key.clone())
-                .or_default()
-                .entry(nation_of[&(set, code)])
-                .or_default();
+            let g = groups.entry((set, id)).or_default();
+            g.0.insert(period);
+            let c = g.1.entry(nation_of[&(set, code)]).or_default();
             c.0 += 1;
             c.1.insert(figure.method);
-            values.entry(key).or_default().1.insert(code, figure);
+            g.2.insert(code, figure);
         }
-        for (key, p) in periods {
-            values.get_mut(&key).expect("same keys").0 =
-                p.into_iter().collect::<Vec<_>>().join(", ");
+        let mut coverage: ByIndicator<Coverage> = HashMap::new();
+        for ((set, id), (periods, cover, figures)) in groups {
+            let period = periods.into_iter().collect::<Vec<_>>().join(", ");
+            coverage
+                .entry(id.to_owned())
+                .or_default()
+                .insert(set, cover);
+            values
+                .entry(id.to_owned())
+                .or_default()
+                .insert(set, (period, figures));
         }
         let mut neighbours: BTreeMap<BoundarySet, BTreeMap<GssCode, Vec<GssCode>>> =
             BTreeMap::new();
@@ -158,25 +163,27 @@ impl Dataset {
     /// The figure of one seat, if it has one.
     pub fn figure(&self, set: BoundarySet, id: &str, code: GssCode) -> Option<Figure> {
         self.values
-            .get(&(set, id.to_owned()))
+            .get(id)
+            .and_then(|m| m.get(&set))
             .and_then(|(_, m)| m.get(&code).copied())
     }
 
     /// The period the findings use for an indicator in a set.
     pub fn period(&self, set: BoundarySet, id: &str) -> Option<&str> {
         self.values
-            .get(&(set, id.to_owned()))
+            .get(id)
+            .and_then(|m| m.get(&set))
             .map(|(p, _)| p.as_str())
     }
 
     /// Whether the indicator has any value in the set.
     pub fn has(&self, set: BoundarySet, id: &str) -> bool {
-        self.values.contains_key(&(set, id.to_owned()))
+        self.values.get(id).is_some_and(|m| m.contains_key(&set))
     }
 
     /// Seats with a value, per nation, and the methods used.
     pub fn coverage(&self, set: BoundarySet, id: &str) -> Option<&Coverage> {
-        self.coverage.get(&(set, id.to_owned()))
+        self.coverage.get(id).and_then(|m| m.get(&set))
     }
 
     /// Border neighbours of a seat.

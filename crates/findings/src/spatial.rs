@@ -20,7 +20,7 @@ pub const LISA_INDICATORS: [&str; 6] = [
 /// Significance level of a LISA cluster.
 pub const LISA_ALPHA: f64 = 0.05;
 /// Permutations per unit for LISA pseudo p-values.
-pub const LISA_PERMUTATIONS: usize = 999;
+pub const LISA_PERMUTATIONS: usize = 499;
 
 /// The seats of `set` with a value for `id`, their values and the border
 /// graph among them (seats without a neighbour that has a value are islands).
@@ -47,7 +47,16 @@ fn graph(data: &Dataset, set: BoundarySet, id: &str) -> (Vec<String>, Vec<f64>, 
     (codes.iter().map(|c| c.to_string()).collect(), y, nb)
 }
 
-fn moran_part(data: &Dataset, set: BoundarySet, id: &str) -> Option<Finding> {
+/// Weights already built, by the seats they cover: most indicators cover the
+/// same seats (England, England and Wales, Great Britain, the UK).
+type WeightsCache = HashMap<Vec<String>, Option<SpatialWeights>>;
+
+fn moran_part(
+    data: &Dataset,
+    set: BoundarySet,
+    id: &str,
+    cache: &mut WeightsCache,
+) -> Option<Finding> {
     let def = data.definition(id)?;
     if !data.has(set, id) {
         return None;
@@ -66,9 +75,10 @@ fn moran_part(data: &Dataset, set: BoundarySet, id: &str) -> Option<Finding> {
         .unwrap_or_default();
     nations.sort();
     f.nations = nations;
-    let Ok(w) = SpatialWeights::from_neighbours(&nb) else {
-        return None;
-    };
+    let w = cache
+        .entry(codes.clone())
+        .or_insert_with(|| SpatialWeights::from_neighbours(&nb).ok())
+        .as_ref()?;
     let islands: Vec<String> = w.islands().iter().map(|&i| codes[i].clone()).collect();
     if !islands.is_empty() {
         f.excluded.push(crate::Exclusion {
@@ -77,7 +87,7 @@ fn moran_part(data: &Dataset, set: BoundarySet, id: &str) -> Option<Finding> {
             codes: islands,
         });
     }
-    match moran(&y, &w, PERMUTATIONS, SEED) {
+    match moran(&y, w, PERMUTATIONS, SEED) {
         Ok(m) => {
             f.n = m.n;
             f.estimate = Some(m.i);
@@ -118,7 +128,7 @@ fn moran_part(data: &Dataset, set: BoundarySet, id: &str) -> Option<Finding> {
         }
     }
     if LISA_INDICATORS.contains(&id) {
-        if let Ok(l) = local_moran(&y, &w, LISA_PERMUTATIONS, SEED) {
+        if let Ok(l) = local_moran(&y, w, LISA_PERMUTATIONS, SEED) {
             for (k, c) in l.clusters(LISA_ALPHA).iter().enumerate() {
                 let label = match c {
                     LisaCluster::HighHigh => "high-high",
@@ -151,6 +161,7 @@ pub fn spatial(data: &Dataset) -> Finding {
         "Spatial structure: do neighbouring seats look alike?",
     );
     for set in [BoundarySet::Pcon2024, BoundarySet::Pcon2010] {
+        let mut cache = WeightsCache::new();
         // Headline indicators first, then the rest in catalogue order.
         let mut ids: Vec<&str> = LISA_INDICATORS.to_vec();
         ids.extend(
@@ -160,7 +171,7 @@ pub fn spatial(data: &Dataset) -> Finding {
                 .filter(|id| !LISA_INDICATORS.contains(id)),
         );
         for id in ids {
-            if let Some(p) = moran_part(data, set, id) {
+            if let Some(p) = moran_part(data, set, id, &mut cache) {
                 f.parts.push(p);
             }
         }

@@ -68,13 +68,14 @@ fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
-/// Sum of `x.len()` values drawn from `x` with replacement.
+/// Sum of `x.len()` values drawn from `x` with replacement (indices drawn
+/// as `u32`, which is exact and about twice as fast as `usize` ranges).
 #[inline]
 fn resampled_sum(x: &[f64], rng: &mut ChaCha8Rng) -> f64 {
-    let n = x.len();
+    let n = u32::try_from(x.len()).expect("fewer than 2^32 values");
     let mut s = 0.0;
     for _ in 0..n {
-        s += x[rng.random_range(0..n)];
+        s += x[rng.random_range(0..n) as usize];
     }
     s
 }
@@ -202,8 +203,9 @@ where
     let mut idx = vec![0; n];
     let mut draws = Vec::with_capacity(replicates);
     for _ in 0..replicates {
+        let n32 = u32::try_from(n).expect("fewer than 2^32 cases");
         for i in idx.iter_mut() {
-            *i = rng.random_range(0..n);
+            *i = rng.random_range(0..n32) as usize;
         }
         if let Some(v) = stat(&idx).filter(|v| v.is_finite()) {
             draws.push(v);

@@ -27,6 +27,11 @@ use crate::{check_finite, check_len, StatsError};
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpatialWeights {
     rows: Vec<Vec<(usize, f64)>>,
+    /// The same weights flattened (compressed sparse rows) for the hot
+    /// loops: row i is `cols[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    cols: Vec<u32>,
+    vals: Vec<f64>,
     islands: Vec<usize>,
     s0: f64,
     s1: f64,
@@ -100,8 +105,21 @@ impl SpatialWeights {
         let row_sum = |i: usize| out[i].iter().map(|(_, w)| w).sum::<f64>();
         let s0: f64 = (0..n).map(row_sum).sum();
         let s2 = (0..n).map(|i| (row_sum(i) + col[i]).powi(2)).sum();
+        let mut starts = Vec::with_capacity(n + 1);
+        let (mut cols, mut vals) = (Vec::new(), Vec::new());
+        starts.push(0);
+        for row in &out {
+            for &(j, w) in row {
+                cols.push(u32::try_from(j).expect("fewer than 2^32 units"));
+                vals.push(w);
+            }
+            starts.push(cols.len());
+        }
         Ok(SpatialWeights {
             rows: out,
+            starts,
+            cols,
+            vals,
             islands,
             s0,
             s1,
@@ -140,8 +158,14 @@ impl SpatialWeights {
     }
 
     /// (Wz)ᵢ = Σⱼ wᵢⱼ zⱼ (0 for an island). `z.len()` must be `n`.
+    #[inline]
     pub(crate) fn lag_at(&self, z: &[f64], i: usize) -> f64 {
-        self.rows[i].iter().map(|&(j, w)| w * z[j]).sum()
+        let (a, b) = (self.starts[i], self.starts[i + 1]);
+        self.cols[a..b]
+            .iter()
+            .zip(&self.vals[a..b])
+            .map(|(&j, w)| w * z[j as usize])
+            .sum()
     }
 
     /// The spatial lag Wz of every unit: the (weighted) mean of its
