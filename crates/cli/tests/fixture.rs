@@ -542,6 +542,30 @@ fn apportioned_rates_use_the_authority_shares_and_19_plus_population() {
         2600.0 / 40000.0,
         "stem_professionals_share E14000803",
     );
+    // APS T13a 2022, "ladu:Southam, Vale of": manufacturing 4,000 of 40,250
+    // (energy and water "~" counts at its midpoint, 250, in the total).
+    assert_close(
+        e24.value("E14001403", "aps_manufacturing_share"),
+        4000.0 / 40250.0,
+        "aps_manufacturing_share E14001403",
+    );
+    assert_close(
+        e24.value("E14001403", "aps_energy_water_share"),
+        250.0 / 40250.0,
+        "aps_energy_water_share E14001403",
+    );
+    // UK Business Counts 2022: the four STEM-heavy groups hold 400 of the
+    // authority's 1,800 enterprises.
+    assert_close(
+        e24.value("E14001403", "stem_enterprises_share"),
+        400.0 / 1800.0,
+        "stem_enterprises_share E14001403",
+    );
+    assert_close(
+        e10.value("E14000803", "stem_enterprises_share"),
+        400.0 / 1800.0,
+        "stem_enterprises_share E14000803",
+    );
     // "ladu:Glenbrae and Strath": SOC 21 "~" (under 500: midpoint 250) of the
     // other groups' 30,000.
     assert_close(

@@ -315,6 +315,7 @@ pub fn collect(
         (BoundarySet::Pcon2024, shares24),
     ];
     super::aps::collect(inputs, reg, out, &shares)?;
+    super::industry::collect(inputs, reg, out, &shares)?;
     let denominators = denominators(reg, out)?;
 
     let base = "Apportioned from local authorities to seats by the share of each authority's population living in the seat, which assumes the same rate across the authority. The interval covers suppressed cells (fewer than 5, counted as 0 to 4), not the apportionment. Denominator: residents aged 19 and over at mid-2022 (converted to 2010-2024 seats through the population overlap of the two sets). The 2022 authority lookup has no entry for West Lindsey (E07000142): its 2010-2024 seat shares are derived from its 2024 shares through the seat overlap. England only: DfE publishes these for England; learners recorded outside England or with an unknown home are left out.";

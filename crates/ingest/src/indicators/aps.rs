@@ -33,23 +33,17 @@ const ALIASES: [(&str, &str); 1] = [("Rhondda Cynon Taff", "W06000016")];
 /// An authority's figures for one year: SOC 21 count (bounds and survey
 /// half-width) and all occupations, or `None` when SOC 21 is unpublished.
 #[derive(Clone, Copy)]
-struct Lad {
-    lo: f64,
-    hi: f64,
-    ci: f64,
-    total: f64,
+pub(super) struct Lad {
+    pub lo: f64,
+    pub hi: f64,
+    pub ci: f64,
+    pub total: f64,
 }
 
-pub fn collect(
-    inputs: &Inputs<'_>,
-    reg: &Registry,
-    out: &mut Collector,
-    shares: &[(BoundarySet, Shares)],
-) -> Result<(), SourceError> {
-    // Authority names (2019 districts, the authorities created since, and
-    // Nomis's own spellings) → codes.
-    let codes: HashMap<String, String> = reg
-        .areas
+/// Authority names (2019 districts, the authorities created since, and
+/// Nomis's own spellings) → codes.
+pub(super) fn authority_codes(reg: &Registry) -> HashMap<String, String> {
+    reg.areas
         .iter()
         .filter(|a| a.kind == "lad19")
         .map(|a| (name_key(&a.name), a.code.clone()))
@@ -63,8 +57,16 @@ pub fn collect(
                 .iter()
                 .map(|(name, code)| (name_key(name), code.to_string())),
         )
-        .collect();
+        .collect()
+}
 
+pub fn collect(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
+) -> Result<(), SourceError> {
+    let codes = authority_codes(reg);
     let loaded = inputs.load(SRC)?;
     let location = loaded.location.clone();
     let mut book = Workbook::open(loaded.bytes, location.clone())?;
@@ -148,85 +150,93 @@ pub fn collect(
                 ));
             }
         }
-        for (set, shares) in shares {
-            // Carry authorities forward to the lookup's vintage, summing.
-            let mut by_lad: BTreeMap<&str, Option<Lad>> = BTreeMap::new();
-            for (code, lad) in &lads {
-                let e = by_lad.entry(successor(code, *set)).or_insert(Some(Lad {
-                    lo: 0.0,
-                    hi: 0.0,
-                    ci: 0.0,
-                    total: 0.0,
-                }));
-                *e = match (*e, lad) {
+        apportion_lads(out, shares, &lads, ID, &period, SRC, &grid.location(0, 0))?;
+    }
+    Ok(())
+}
+
+/// Carries one period's authority figures (`None`: unpublished) down to the
+/// seats of every set and pushes the share `numerator / total` with its
+/// bounds and survey interval. A seat drawing on an unpublished authority is
+/// missing (flagged); a seat drawing on no authority of the source is left
+/// out (another nation).
+pub(super) fn apportion_lads(
+    out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
+    lads: &BTreeMap<String, Option<Lad>>,
+    id: &str,
+    period: &str,
+    src: &str,
+    at: &stemgap_sources::Location,
+) -> Result<(), SourceError> {
+    for (set, shares) in shares {
+        // Carry authorities forward to the lookup's vintage, summing.
+        let mut by_lad: BTreeMap<&str, Option<Lad>> = BTreeMap::new();
+        for (code, lad) in lads {
+            let e = by_lad.entry(successor(code, *set)).or_insert(Some(Lad {
+                lo: 0.0,
+                hi: 0.0,
+                ci: 0.0,
+                total: 0.0,
+            }));
+            *e = match (*e, lad) {
+                (Some(a), Some(b)) => Some(Lad {
+                    lo: a.lo + b.lo,
+                    hi: a.hi + b.hi,
+                    ci: a.ci.hypot(b.ci),
+                    total: a.total + b.total,
+                }),
+                _ => None,
+            };
+        }
+        // Each seat needs every authority that overlaps it.
+        let mut needs: BTreeMap<GssCode, Vec<(&str, f64)>> = BTreeMap::new();
+        for (lad, targets) in shares {
+            for (seat, f) in targets {
+                needs.entry(*seat).or_default().push((lad.as_str(), *f));
+            }
+        }
+        for (seat, parts) in needs {
+            if parts.iter().all(|(lad, _)| !by_lad.contains_key(lad)) {
+                continue; // not covered by this source at all (e.g. Scotland)
+            }
+            let mut acc = Some(Lad {
+                lo: 0.0,
+                hi: 0.0,
+                ci: 0.0,
+                total: 0.0,
+            });
+            for (lad, f) in parts {
+                acc = match (acc, by_lad.get(lad).copied().flatten()) {
                     (Some(a), Some(b)) => Some(Lad {
-                        lo: a.lo + b.lo,
-                        hi: a.hi + b.hi,
-                        ci: a.ci.hypot(b.ci),
-                        total: a.total + b.total,
+                        lo: a.lo + f * b.lo,
+                        hi: a.hi + f * b.hi,
+                        ci: a.ci.hypot(f * b.ci),
+                        total: a.total + f * b.total,
                     }),
                     _ => None,
                 };
             }
-            // Each seat needs every authority that overlaps it.
-            let mut needs: BTreeMap<GssCode, Vec<(&str, f64)>> = BTreeMap::new();
-            for (lad, targets) in shares {
-                for (seat, f) in targets {
-                    needs.entry(*seat).or_default().push((lad.as_str(), *f));
+            match acc {
+                Some(a) if a.total > 0.0 => {
+                    let mid = (a.lo + a.hi) / 2.0;
+                    let v = (
+                        mid / a.total,
+                        (a.lo - a.ci).max(0.0) / a.total,
+                        (a.hi + a.ci) / a.total,
+                    );
+                    out.push_bounded(*set, seat, id, period, v, Method::Apportioned, src, at)?;
                 }
-            }
-            let at = grid.location(0, 0);
-            for (seat, parts) in needs {
-                if parts.iter().all(|(lad, _)| !by_lad.contains_key(lad)) {
-                    continue; // not covered by this source at all (e.g. Scotland)
-                }
-                let mut acc = Some(Lad {
-                    lo: 0.0,
-                    hi: 0.0,
-                    ci: 0.0,
-                    total: 0.0,
-                });
-                for (lad, f) in parts {
-                    acc = match (acc, by_lad.get(lad).copied().flatten()) {
-                        (Some(a), Some(b)) => Some(Lad {
-                            lo: a.lo + f * b.lo,
-                            hi: a.hi + f * b.hi,
-                            ci: a.ci.hypot(f * b.ci),
-                            total: a.total + f * b.total,
-                        }),
-                        _ => None,
-                    };
-                }
-                match acc {
-                    Some(a) if a.total > 0.0 => {
-                        let mid = (a.lo + a.hi) / 2.0;
-                        let v = (
-                            mid / a.total,
-                            (a.lo - a.ci).max(0.0) / a.total,
-                            (a.hi + a.ci) / a.total,
-                        );
-                        out.push_bounded(
-                            *set,
-                            seat,
-                            ID,
-                            &period,
-                            v,
-                            Method::Apportioned,
-                            SRC,
-                            &at,
-                        )?;
-                    }
-                    _ => out.push(
-                        *set,
-                        seat,
-                        ID,
-                        &period,
-                        Cell::Missing(Marker::Confidential),
-                        Method::Apportioned,
-                        SRC,
-                        &at,
-                    )?,
-                }
+                _ => out.push(
+                    *set,
+                    seat,
+                    id,
+                    period,
+                    Cell::Missing(Marker::Confidential),
+                    Method::Apportioned,
+                    src,
+                    at,
+                )?,
             }
         }
     }

@@ -1,0 +1,277 @@
+//! Industry by local authority, carried down to seats by population share:
+//! the Annual Population Survey's residents in employment by industry
+//! (Nomis T13a, with survey intervals) and UK Business Counts' enterprises
+//! by industry (IDBR).
+//!
+//! * `aps_manufacturing_share`, `aps_energy_water_share`: residents in
+//!   employment in SIC 2007 section C, and in sections B, D and E, over all
+//!   nine T13a industry groups. By residence; Great Britain (the extract has no Northern Ireland authorities).
+//! * `stem_enterprises_share`: enterprises in the STEM-heavy broad industry
+//!   groups [`STEM_BUSINESS_GROUPS`] over all enterprises. A count of
+//!   businesses, not of jobs: a one-person company weighs as much as a
+//!   factory.
+//!
+//! Apportionment, bounds and intervals as in [`super::aps`]: `~` (fewer than
+//! 500) counts as 0 to 500; `!` and `-` make the seats drawing on that
+//! authority missing; an unreliable interval (`*`) counts as no interval.
+
+use super::apportion::Shares;
+use super::aps::{apportion_lads, authority_codes, Lad};
+use super::{Collector, Def};
+use crate::build::Inputs;
+use crate::registry::name_key;
+use crate::Registry;
+use std::collections::{BTreeMap, HashMap};
+use stemgap_core::{BoundarySet, Cell, Direction, Marker, Method, Nation};
+use stemgap_sources::{nomis_blocks, NomisBlock, Problem, SourceError, Workbook};
+
+const APS: &str = "nomis_aps_employment_by_industry_sic2007_lad_2018_2022";
+const UKBC: &str = "nomis_ukbc_enterprises_by_industry_sizeband_lad_2018_2022";
+
+/// (indicator, title, T13a measure label fragment, definition)
+const APS_INDICATORS: [(&str, &str, &str, &str); 2] = [
+    (
+        "aps_manufacturing_share",
+        "Residents working in manufacturing (APS)",
+        "C Manufacturing",
+        "Share of residents in employment working in manufacturing (SIC 2007 section C), of all nine T13a industry groups; Annual Population Survey, calendar year, by place of residence.",
+    ),
+    (
+        "aps_energy_water_share",
+        "Residents working in energy and water (APS)",
+        "B,D,E Energy & water",
+        "Share of residents in employment working in mining, energy and water (SIC 2007 sections B, D and E), of all nine T13a industry groups; Annual Population Survey, calendar year, by place of residence.",
+    ),
+];
+
+/// UK Business Counts broad industry groups counted as STEM-heavy (the same
+/// groups as the BRES `stem_jobs_share`): mining, quarrying and utilities;
+/// manufacturing; information and communication; professional, scientific
+/// and technical.
+pub const STEM_BUSINESS_GROUPS: [&str; 4] = [
+    "2 : Mining, quarrying & utilities (B,D and E)",
+    "3 : Manufacturing (C)",
+    "10 : Information & communication (J)",
+    "13 : Professional, scientific & technical (M)",
+];
+
+fn bounds(cell: Cell) -> Option<(f64, f64)> {
+    match cell {
+        Cell::Value(x) => Some((x, x)),
+        Cell::Missing(Marker::Tilde) => Some((0.0, 500.0)),
+        Cell::Missing(_) => None,
+    }
+}
+
+/// `Jan 2018-Dec 2018` or `2018` → `2018`.
+fn year(block: &NomisBlock, at: &stemgap_sources::Location) -> Result<String, SourceError> {
+    let p = block.period.strip_prefix("Jan ").unwrap_or(&block.period);
+    let y = p.split('-').next().unwrap_or_default();
+    if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(y.to_owned())
+    } else {
+        Err(SourceError::new(
+            at.clone(),
+            Problem::Invalid(format!("unexpected period {:?}", block.period)),
+        ))
+    }
+}
+
+pub fn collect(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
+) -> Result<(), SourceError> {
+    let codes = authority_codes(reg);
+    let caveat = "A local-authority figure apportioned to seats by population share, which assumes the same mix across each authority. Bounds cover suppressed counts; the interval is the survey's 95% confidence interval where published (authorities combined as independent), not the apportionment. Great Britain: the extract has no Northern Ireland authorities. Small counts are often unpublished (`!`), so many seats are missing for energy and water.";
+    aps_industry(inputs, out, shares, &codes, caveat)?;
+    business_counts(inputs, out, shares, &codes)
+}
+
+fn code_of<'c>(
+    codes: &'c HashMap<String, String>,
+    grid: &stemgap_sources::Grid,
+    row: usize,
+    name: &str,
+) -> Result<&'c String, SourceError> {
+    codes.get(&name_key(name)).ok_or_else(|| {
+        grid.error(
+            row,
+            0,
+            Problem::UnknownCode(format!("{name:?}: no local authority has this name")),
+        )
+    })
+}
+
+fn aps_industry(
+    inputs: &Inputs<'_>,
+    out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
+    codes: &HashMap<String, String>,
+    caveat: &str,
+) -> Result<(), SourceError> {
+    let loaded = inputs.load(APS)?;
+    let location = loaded.location.clone();
+    let mut book = Workbook::open(loaded.bytes, location.clone())?;
+    let grid = book.sheet("Data")?;
+    let blocks = nomis_blocks(&grid)?;
+    for (id, title, _, definition) in APS_INDICATORS {
+        out.define(
+            Def {
+                id,
+                title,
+                definition,
+                unit: "share",
+                direction: Direction::Neutral,
+                sources: &[APS, "lad22_to_pcon22", "lad24_to_pcon24"],
+                period: "2018-2022",
+                nations: &[Nation::England, Nation::Wales, Nation::Scotland],
+                method: Method::Apportioned,
+                caveats: caveat,
+            }
+            .build(),
+        );
+    }
+    for block in &blocks {
+        let period = year(block, &location)?;
+        for (id, _, needle, _) in APS_INDICATORS {
+            let measure = block.measure(needle).ok_or_else(|| {
+                SourceError::new(
+                    location.in_sheet("Data"),
+                    Problem::MissingColumn {
+                        found: format!("no {needle:?} in the {} block", block.period),
+                    },
+                )
+            })?;
+            let mut lads: BTreeMap<String, Option<Lad>> = BTreeMap::new();
+            for (row, area) in &block.rows {
+                let Some(name) = area.strip_prefix("ladu:") else {
+                    continue;
+                };
+                let code = code_of(codes, &grid, *row, name)?;
+                let v = block.value(&grid, *row, measure)?;
+                let mut total = 0.0;
+                for m in &block.measures {
+                    if let Some((lo, hi)) = bounds(block.value(&grid, *row, m)?.value) {
+                        total += (lo + hi) / 2.0;
+                    }
+                }
+                let lad = bounds(v.value).map(|(lo, hi)| Lad {
+                    lo,
+                    hi,
+                    ci: match v.conf {
+                        Some(Cell::Value(c)) => c,
+                        _ => 0.0,
+                    },
+                    total,
+                });
+                if lads.insert(code.clone(), lad).is_some() {
+                    return Err(grid.error(
+                        *row,
+                        0,
+                        Problem::Duplicate(format!("{name} in {}", block.period)),
+                    ));
+                }
+            }
+            apportion_lads(out, shares, &lads, id, &period, APS, &grid.location(0, 0))?;
+        }
+    }
+    Ok(())
+}
+
+fn business_counts(
+    inputs: &Inputs<'_>,
+    out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
+    codes: &HashMap<String, String>,
+) -> Result<(), SourceError> {
+    const ID: &str = "stem_enterprises_share";
+    let loaded = inputs.load(UKBC)?;
+    let location = loaded.location.clone();
+    let mut book = Workbook::open(loaded.bytes, location.clone())?;
+    let grid = book.sheet("Data")?;
+    let blocks = nomis_blocks(&grid)?;
+    out.define(
+        Def {
+            id: ID,
+            title: "Enterprises in STEM-heavy industries",
+            definition: "Share of enterprises (UK Business Counts, all size bands) in the broad industry groups mining, quarrying and utilities (B, D, E); manufacturing (C); information and communication (J); professional, scientific and technical (M), of enterprises in all 18 groups; by local authority, March of each year.",
+            unit: "share",
+            direction: Direction::HigherIsBetter,
+            sources: &[UKBC, "lad22_to_pcon22", "lad24_to_pcon24"],
+            period: "2018-2022",
+            nations: &Nation::ALL,
+            method: Method::Apportioned,
+            caveats: "Counts businesses, not jobs: a one-person company weighs as much as a large employer, and an enterprise is counted where it is registered. Apportioned from local authorities by population share. Counts are rounded to 5 by ONS. UK-wide.",
+        }
+        .build(),
+    );
+    // year → authority → (STEM enterprises, all enterprises, industry groups seen)
+    let mut years: BTreeMap<String, BTreeMap<String, (f64, f64, usize)>> = BTreeMap::new();
+    for block in &blocks {
+        let period = year(block, &location)?;
+        let industry = block
+            .metadata
+            .iter()
+            .find(|(k, _)| k == "industry")
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| {
+                SourceError::new(
+                    location.in_sheet("Data"),
+                    Problem::Invalid(format!("the {} block names no industry", block.period)),
+                )
+            })?;
+        let stem = STEM_BUSINESS_GROUPS.contains(&industry);
+        let total = block.measure("Total").ok_or_else(|| {
+            SourceError::new(
+                location.in_sheet("Data"),
+                Problem::MissingColumn {
+                    found: format!("no Total column in the {} {industry} block", block.period),
+                },
+            )
+        })?;
+        let by_lad = years.entry(period).or_default();
+        for (row, area) in &block.rows {
+            let Some(name) = area.strip_prefix("ladu:") else {
+                continue;
+            };
+            let code = code_of(codes, &grid, *row, name)?;
+            let v = match block.value(&grid, *row, total)?.value {
+                Cell::Value(x) => x,
+                Cell::Missing(m) => {
+                    return Err(grid.error(
+                        *row,
+                        total.number_col,
+                        Problem::Invalid(format!(
+                            "business counts are published for every authority; found {m:?}"
+                        )),
+                    ))
+                }
+            };
+            let e = by_lad.entry(code.clone()).or_default();
+            if stem {
+                e.0 += v;
+            }
+            e.1 += v;
+            e.2 += 1;
+        }
+    }
+    for (period, lads) in years {
+        let lads: BTreeMap<String, Option<Lad>> = lads
+            .into_iter()
+            .map(|(code, (stem, all, groups))| {
+                // An authority missing from some industry block is incomplete.
+                let lad = (groups == 18).then_some(Lad {
+                    lo: stem,
+                    hi: stem,
+                    ci: 0.0,
+                    total: all,
+                });
+                (code, lad)
+            })
+            .collect();
+        apportion_lads(out, shares, &lads, ID, &period, UKBC, &grid.location(0, 0))?;
+    }
+    Ok(())
+}
