@@ -6,3 +6,4 @@ mod fixture;
 mod invalid;
 mod real_data;
 mod real_data_msoa;
+mod real_data_starts;

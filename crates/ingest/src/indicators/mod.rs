@@ -12,6 +12,7 @@ mod deprivation;
 mod msoa;
 mod scotland;
 mod seat_tables;
+mod starts;
 
 use crate::build::Inputs;
 use crate::Registry;
@@ -36,6 +37,7 @@ pub fn collect_all(
     seat_tables::composite_imd(inputs, reg, out)?;
     deprivation::collect(inputs, reg, out)?;
     apportion::collect(inputs, reg, out)?;
+    starts::collect(inputs, reg, out)?;
     msoa::collect(inputs, reg, out)?;
     Ok(())
 }
