@@ -88,6 +88,8 @@ pub enum Problem {
     MissingSheet { found: String },
     #[error("malformed spreadsheet: {0}")]
     Spreadsheet(String),
+    #[error("malformed Parquet: {0}")]
+    Parquet(String),
     #[error("malformed JSON: {0}")]
     Json(String),
     #[error("{0}")]

@@ -1,5 +1,6 @@
 //! Sources: the catalogue of public files stemgap reads, their checksums,
-//! fetching them, and strict readers for the formats they come in.
+//! fetching them, and strict readers for the formats they come in (CSV,
+//! XLSX, JSON, GeoJSON, Parquet).
 //!
 //! Every reader works on bytes already loaded (and checksummed) by
 //! [`SourceDir::load`], so each file is read from disk once and parsed once.
@@ -15,8 +16,10 @@ mod geojson;
 mod json;
 mod load;
 mod nomis;
+mod parquet;
 mod xlsx;
 
+pub use self::parquet::{IntColumn, ParquetTable, StrColumn};
 pub use catalogue::{Catalogue, SourceEntry};
 pub use cell::parse_cell;
 pub use csv_table::{CsvOptions, CsvTable, Encoding, Row};

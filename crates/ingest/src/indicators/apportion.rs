@@ -316,7 +316,7 @@ pub fn collect(
     ];
     super::aps::collect(inputs, reg, out, &shares)?;
     super::industry::collect(inputs, reg, out, &shares)?;
-    let denominators = denominators(reg, out)?;
+    let denominators = denominators(reg, out, POP)?;
 
     let base = "Apportioned from local authorities to seats by the share of each authority's population living in the seat, which assumes the same rate across the authority. The interval covers suppressed cells (fewer than 5, counted as 0 to 4), not the apportionment. Denominator: residents aged 19 and over at mid-2022 (converted to 2010-2024 seats through the population overlap of the two sets). The 2022 authority lookup has no entry for West Lindsey (E07000142): its 2010-2024 seat shares are derived from its 2024 shares through the seat overlap. England only: DfE publishes these for England; learners recorded outside England or with an unknown home are left out.";
     let part_year = " 2021/22 looks like a part year (England's totals are about a third of 2020/21's), so these rates are not full-year rates.";
@@ -450,13 +450,22 @@ fn fill_empty_2010_shares(reg: &Registry, shares10: &mut Shares, shares24: &Shar
     }
 }
 
-/// Residents aged 19+ per seat: measured on 2024 seats; converted to
-/// 2010-2024 seats by each 2024 seat's population overlap (and stored so).
-fn denominators(
+/// A population count per seat (`population_19_plus`, `population_16_plus`):
+/// measured on 2024 seats; converted to 2010-2024 seats by each 2024 seat's
+/// population overlap (and stored so, once).
+pub(super) fn denominators(
     reg: &Registry,
     out: &mut Collector,
+    id: &str,
 ) -> Result<HashMap<BoundarySet, HashMap<GssCode, f64>>, SourceError> {
-    let p24 = out.values(BoundarySet::Pcon2024, POP, "2022");
+    let p24 = out.values(BoundarySet::Pcon2024, id, "2022");
+    let done = out.values(BoundarySet::Pcon2010, id, "2022");
+    if !done.is_empty() {
+        return Ok(HashMap::from([
+            (BoundarySet::Pcon2024, p24),
+            (BoundarySet::Pcon2010, done),
+        ]));
+    }
     let mut totals: HashMap<&str, f64> = HashMap::new();
     let links: Vec<_> = reg
         .links
@@ -476,9 +485,11 @@ fn denominators(
             *p10.entry(to).or_default() += p * l.population.unwrap_or(0.0) / total;
         }
     }
+    // Defined with its title by `seat_tables::population`: this adds the
+    // conversion's source and caveat.
     out.define(Def {
-        id: POP,
-        title: "Population aged 19 and over",
+        id,
+        title: id,
         definition: "",
         unit: "count",
         direction: Direction::Neutral,
@@ -493,7 +504,7 @@ fn denominators(
         out.push(
             BoundarySet::Pcon2010,
             *code,
-            POP,
+            id,
             "2022",
             Cell::Value(*v),
             Method::Converted,

@@ -14,6 +14,7 @@ mod industry;
 mod msoa;
 mod scotland;
 mod seat_tables;
+mod starts;
 
 use crate::build::Inputs;
 use crate::Registry;
@@ -38,6 +39,7 @@ pub fn collect_all(
     seat_tables::composite_imd(inputs, reg, out)?;
     deprivation::collect(inputs, reg, out)?;
     apportion::collect(inputs, reg, out)?;
+    starts::collect(inputs, reg, out)?;
     msoa::collect(inputs, reg, out)?;
     // Last: converts what exists in one boundary set only.
     convert::collect(reg, out)?;

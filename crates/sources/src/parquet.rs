@@ -1,0 +1,867 @@
+//! A strict, column-at-a-time reader for flat Parquet files (the DfE
+//! apprenticeship dashboard files), on the `parquet` crate's low-level
+//! column API: no Arrow, and only the columns asked for are decoded.
+//!
+//! Rows are numbered from 1 in file order across row groups (a Parquet file
+//! has no header line, so row 1 is the first record, as pyarrow's index 0).
+//! Errors carry the file, that row and the column name.
+
+use crate::{Loaded, Location, Problem, SourceError};
+use ::parquet::basic::{Encoding, LogicalType, Type as PhysicalType};
+use ::parquet::column::page::Page;
+use ::parquet::file::reader::{FileReader, SerializedFileReader};
+use bytes::Bytes;
+use std::collections::HashMap;
+
+/// A Parquet file whose columns can be read by name.
+pub struct ParquetTable {
+    location: Location,
+    reader: SerializedFileReader<Bytes>,
+    /// Leaf columns, by dotted path (the name, for a flat file).
+    columns: Vec<String>,
+    rows: usize,
+}
+
+impl std::fmt::Debug for ParquetTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetTable")
+            .field("location", &self.location)
+            .field("columns", &self.columns)
+            .field("rows", &self.rows)
+            .finish()
+    }
+}
+
+/// A text column, dictionary-coded: each row holds the index of its value
+/// in [`StrColumn::values`] (distinct values in order of first appearance),
+/// or nothing for a null.
+#[derive(Debug, Clone)]
+pub struct StrColumn {
+    location: Location,
+    values: Vec<Box<str>>,
+    codes: Vec<u32>,
+}
+
+/// An integer column (INT32 or INT64), nulls kept as `None`.
+#[derive(Debug, Clone)]
+pub struct IntColumn {
+    location: Location,
+    values: Vec<Option<i64>>,
+}
+
+const NULL: u32 = u32::MAX;
+
+fn bad(location: Location, e: impl std::fmt::Display) -> SourceError {
+    let msg = e.to_string();
+    let msg = msg.strip_prefix("Parquet error: ").unwrap_or(&msg);
+    let msg = match msg.strip_prefix("Disabled feature at compile time: ") {
+        Some(codec) => format!(
+            "compressed with {}, which stemgap does not read (only Snappy is compiled in)",
+            codec.to_uppercase()
+        ),
+        None => msg.to_owned(),
+    };
+    SourceError::new(location, Problem::Parquet(msg))
+}
+
+impl ParquetTable {
+    /// Opens a loaded source (its footer and schema; no data is decoded yet).
+    pub fn parse(loaded: &Loaded<'_>) -> Result<Self, SourceError> {
+        Self::from_bytes(&loaded.bytes, loaded.location.clone())
+    }
+
+    pub fn from_bytes(bytes: &[u8], location: Location) -> Result<Self, SourceError> {
+        if bytes.is_empty() {
+            return Err(SourceError::new(location, Problem::Empty));
+        }
+        let reader = SerializedFileReader::new(Bytes::copy_from_slice(bytes))
+            .map_err(|e| bad(location.clone(), e))?;
+        let meta = reader.metadata().file_metadata();
+        let rows = usize::try_from(meta.num_rows())
+            .map_err(|_| bad(location.clone(), "negative row count"))?;
+        let columns = meta
+            .schema_descr()
+            .columns()
+            .iter()
+            .map(|c| c.path().string())
+            .collect();
+        Ok(ParquetTable {
+            location,
+            reader,
+            columns,
+            rows,
+        })
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Number of rows (records).
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Column names in schema order.
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// The index of a column, or an error listing the columns there are.
+    pub fn column(&self, name: &str) -> Result<usize, SourceError> {
+        self.columns.iter().position(|c| c == name).ok_or_else(|| {
+            SourceError::new(
+                self.location.at_column(name),
+                Problem::MissingColumn {
+                    found: self.columns.join(", "),
+                },
+            )
+        })
+    }
+
+    /// Checks a column's shape (flat, not repeated) and returns its index.
+    fn leaf(&self, name: &str) -> Result<(usize, i16), SourceError> {
+        let i = self.column(name)?;
+        let descr = self
+            .reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .column(i);
+        if descr.max_rep_level() > 0 || descr.max_def_level() > 1 {
+            return Err(bad(
+                self.location.at_column(name),
+                "a nested or repeated column, expected a flat one",
+            ));
+        }
+        Ok((i, descr.max_def_level()))
+    }
+
+    fn type_error(&self, name: &str, expected: &str) -> SourceError {
+        let descr = self
+            .reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .column(self.columns.iter().position(|c| c == name).unwrap_or(0));
+        let found = match descr.logical_type_ref() {
+            Some(l) => format!("{} ({l:?})", descr.physical_type()),
+            None => descr.physical_type().to_string(),
+        };
+        SourceError::new(
+            self.location.at_column(name),
+            Problem::Invalid(format!("column holds {found}, expected {expected}")),
+        )
+    }
+
+    /// Decodes every row of one column, page by page: values from
+    /// dictionary pages are decoded once per column chunk, data pages hold
+    /// dictionary indices (or PLAIN values, a writer's fallback), and
+    /// definition levels mark the nulls. The crate's typed column reader
+    /// would materialise every value; this is several times faster.
+    fn decode<V: Values>(&self, name: &str, v: &mut V) -> Result<Vec<V::Out>, SourceError> {
+        let (col, max_def) = self.leaf(name)?;
+        let at = self.location.at_column(name);
+        let mut out: Vec<V::Out> = Vec::with_capacity(self.rows);
+        let mut levels: Vec<u32> = Vec::new();
+        let mut present_values: Vec<V::Out> = Vec::new();
+        for g in 0..self.reader.num_row_groups() {
+            let group = self
+                .reader
+                .get_row_group(g)
+                .map_err(|e| bad(at.clone(), e))?;
+            let end = out.len() + usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+            let mut pages = group
+                .get_column_page_reader(col)
+                .map_err(|e| bad(at.clone(), e))?;
+            v.new_chunk();
+            while let Some(page) = pages
+                .get_next_page()
+                .map_err(|e| bad(at.at_row(out.len() as u64 + 1), e))?
+            {
+                let first = out.len() as u64 + 1;
+                let page_bad = |m: &str| bad(at.at_row(first), m);
+                let (buf, n, encoding, levels_len) = match page {
+                    Page::DictionaryPage {
+                        buf,
+                        num_values,
+                        encoding,
+                        ..
+                    } => {
+                        if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
+                            return Err(page_bad(&format!("dictionary page encoded {encoding}")));
+                        }
+                        v.dictionary(&buf, num_values as usize, &at.at_row(first))?;
+                        continue;
+                    }
+                    Page::DataPage {
+                        buf,
+                        num_values,
+                        encoding,
+                        def_level_encoding,
+                        ..
+                    } => {
+                        let len = if max_def == 0 {
+                            0
+                        } else if def_level_encoding == Encoding::RLE {
+                            let len = buf
+                                .first_chunk::<4>()
+                                .map(|b| u32::from_le_bytes(*b) as usize)
+                                .ok_or_else(|| page_bad("truncated page"))?;
+                            levels_from(&buf, 4, len, num_values, &mut levels)
+                                .ok_or_else(|| page_bad("malformed definition levels"))?;
+                            4 + len
+                        } else {
+                            return Err(page_bad(&format!(
+                                "definition levels encoded {def_level_encoding}"
+                            )));
+                        };
+                        (buf, num_values as usize, encoding, len)
+                    }
+                    Page::DataPageV2 {
+                        buf,
+                        num_values,
+                        encoding,
+                        def_levels_byte_len,
+                        rep_levels_byte_len,
+                        ..
+                    } => {
+                        let (rep, def) =
+                            (rep_levels_byte_len as usize, def_levels_byte_len as usize);
+                        if max_def > 0 {
+                            levels_from(&buf, rep, def, num_values, &mut levels)
+                                .ok_or_else(|| page_bad("malformed definition levels"))?;
+                        }
+                        (buf, num_values as usize, encoding, rep + def)
+                    }
+                };
+                if out.len() + n > end {
+                    return Err(page_bad("more values than the row group has rows"));
+                }
+                let present = if max_def == 0 {
+                    n
+                } else {
+                    levels.iter().filter(|&&l| l == 1).count()
+                };
+                let data = buf
+                    .get(levels_len..)
+                    .ok_or_else(|| page_bad("truncated page"))?;
+                present_values.clear();
+                match encoding {
+                    Encoding::PLAIN => {
+                        let mut rest = data;
+                        // The row of each value, for errors: nulls have none.
+                        let mut rows = (0..n).filter(|&i| max_def == 0 || levels[i] == 1);
+                        for _ in 0..present {
+                            let row = first + rows.next().unwrap_or(0) as u64;
+                            let (x, r) = v.plain(rest, &at.at_row(row))?;
+                            rest = r;
+                            present_values.push(x);
+                        }
+                    }
+                    Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY => {
+                        let (&width, rest) = data
+                            .split_first()
+                            .ok_or_else(|| page_bad("truncated page"))?;
+                        let mut bad_index = false;
+                        rle_hybrid(rest, width, present, |i| match v.entry(i) {
+                            Some(x) => present_values.push(x),
+                            None => bad_index = true,
+                        })
+                        .filter(|_| !bad_index && present_values.len() == present)
+                        .ok_or_else(|| page_bad("malformed dictionary indices"))?;
+                    }
+                    e => {
+                        return Err(page_bad(&format!(
+                            "values encoded {e}, which stemgap does not read"
+                        )))
+                    }
+                }
+                if max_def == 0 {
+                    out.extend_from_slice(&present_values);
+                } else {
+                    let mut next = present_values.iter();
+                    out.extend(levels.iter().map(|&l| match l {
+                        1 => next.next().copied().unwrap_or(V::NULL),
+                        _ => V::NULL,
+                    }));
+                }
+            }
+            if out.len() != end {
+                return Err(bad(
+                    at.at_row(out.len() as u64 + 1),
+                    format!(
+                        "row group {g} ends after row {}, its metadata says {end}",
+                        out.len()
+                    ),
+                ));
+            }
+        }
+        if out.len() != self.rows {
+            return Err(bad(
+                at,
+                format!("{} rows read, the footer says {}", out.len(), self.rows),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Decodes a text (BYTE_ARRAY) column. Every value must be UTF-8.
+    pub fn strings(&self, name: &str) -> Result<StrColumn, SourceError> {
+        let i = self.column(name)?;
+        let descr = self
+            .reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .column(i);
+        // BYTE_ARRAY may also hold binary data: only text annotations (or
+        // none, as some writers leave it) are accepted.
+        if descr.physical_type() != PhysicalType::BYTE_ARRAY
+            || !matches!(
+                descr.logical_type_ref(),
+                None | Some(LogicalType::String | LogicalType::Enum | LogicalType::Json)
+            )
+        {
+            return Err(self.type_error(name, "text"));
+        }
+        let mut text = Text::default();
+        let codes = self.decode(name, &mut text)?;
+        Ok(StrColumn {
+            location: self.location.at_column(name),
+            values: text.values,
+            codes,
+        })
+    }
+
+    /// Decodes an integer column (INT32 or INT64 without a date, time or
+    /// decimal annotation).
+    pub fn integers(&self, name: &str) -> Result<IntColumn, SourceError> {
+        let i = self.column(name)?;
+        let descr = self
+            .reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .column(i);
+        if !matches!(
+            descr.logical_type_ref(),
+            None | Some(LogicalType::Integer(_))
+        ) {
+            return Err(self.type_error(name, "integers"));
+        }
+        let wide = match descr.physical_type() {
+            PhysicalType::INT32 => false,
+            PhysicalType::INT64 => true,
+            _ => return Err(self.type_error(name, "integers")),
+        };
+        let values = self.decode(
+            name,
+            &mut Ints {
+                wide,
+                dictionary: Vec::new(),
+            },
+        )?;
+        Ok(IntColumn {
+            location: self.location.at_column(name),
+            values,
+        })
+    }
+}
+
+/// How values of one kind are decoded from pages.
+trait Values {
+    /// What a row holds.
+    type Out: Copy;
+    /// What a null row holds.
+    const NULL: Self::Out;
+    /// A new column chunk (row group) begins: its dictionary is its own.
+    fn new_chunk(&mut self);
+    /// A dictionary page of `n` PLAIN values.
+    fn dictionary(&mut self, buf: &[u8], n: usize, at: &Location) -> Result<(), SourceError>;
+    /// Entry `i` of the chunk's dictionary.
+    fn entry(&self, i: u32) -> Option<Self::Out>;
+    /// One PLAIN value from the front of `buf`, and the rest.
+    fn plain<'b>(
+        &mut self,
+        buf: &'b [u8],
+        at: &Location,
+    ) -> Result<(Self::Out, &'b [u8]), SourceError>;
+}
+
+/// Text, interned: distinct values numbered in order of first appearance.
+#[derive(Default)]
+struct Text {
+    values: Vec<Box<str>>,
+    index: HashMap<Box<[u8]>, u32>,
+    /// The chunk's dictionary, as codes.
+    local: Vec<u32>,
+}
+
+impl Text {
+    fn intern(&mut self, v: &[u8], at: &Location) -> Result<u32, SourceError> {
+        if let Some(&c) = self.index.get(v) {
+            return Ok(c);
+        }
+        let s = std::str::from_utf8(v)
+            .map_err(|e| SourceError::new(at.clone(), Problem::InvalidUtf8(e.to_string())))?;
+        let c = u32::try_from(self.values.len())
+            .ok()
+            .filter(|&c| c != NULL)
+            .ok_or_else(|| bad(at.clone(), "too many distinct values"))?;
+        self.values.push(s.into());
+        self.index.insert(v.into(), c);
+        Ok(c)
+    }
+}
+
+impl Values for Text {
+    type Out = u32;
+    const NULL: u32 = NULL;
+
+    fn new_chunk(&mut self) {
+        self.local.clear();
+    }
+
+    fn dictionary(&mut self, buf: &[u8], n: usize, at: &Location) -> Result<(), SourceError> {
+        self.local.clear();
+        let mut rest = buf;
+        for _ in 0..n {
+            let (v, r) =
+                plain_value(rest).ok_or_else(|| bad(at.clone(), "truncated dictionary page"))?;
+            rest = r;
+            let c = self.intern(v, at)?;
+            self.local.push(c);
+        }
+        Ok(())
+    }
+
+    fn entry(&self, i: u32) -> Option<u32> {
+        self.local.get(i as usize).copied()
+    }
+
+    fn plain<'b>(&mut self, buf: &'b [u8], at: &Location) -> Result<(u32, &'b [u8]), SourceError> {
+        let (v, rest) = plain_value(buf).ok_or_else(|| bad(at.clone(), "truncated page"))?;
+        Ok((self.intern(v, at)?, rest))
+    }
+}
+
+/// INT32 or INT64 values.
+struct Ints {
+    wide: bool,
+    dictionary: Vec<i64>,
+}
+
+impl Ints {
+    fn take<'b>(&self, buf: &'b [u8]) -> Option<(i64, &'b [u8])> {
+        if self.wide {
+            let (v, rest) = buf.split_first_chunk::<8>()?;
+            Some((i64::from_le_bytes(*v), rest))
+        } else {
+            let (v, rest) = buf.split_first_chunk::<4>()?;
+            Some((i64::from(i32::from_le_bytes(*v)), rest))
+        }
+    }
+}
+
+impl Values for Ints {
+    type Out = Option<i64>;
+    const NULL: Option<i64> = None;
+
+    fn new_chunk(&mut self) {
+        self.dictionary.clear();
+    }
+
+    fn dictionary(&mut self, buf: &[u8], n: usize, at: &Location) -> Result<(), SourceError> {
+        self.dictionary.clear();
+        let mut rest = buf;
+        for _ in 0..n {
+            let (v, r) = self
+                .take(rest)
+                .ok_or_else(|| bad(at.clone(), "truncated dictionary page"))?;
+            rest = r;
+            self.dictionary.push(v);
+        }
+        Ok(())
+    }
+
+    fn entry(&self, i: u32) -> Option<Option<i64>> {
+        self.dictionary.get(i as usize).map(|&v| Some(v))
+    }
+
+    fn plain<'b>(
+        &mut self,
+        buf: &'b [u8],
+        at: &Location,
+    ) -> Result<(Option<i64>, &'b [u8]), SourceError> {
+        let (v, rest) = self
+            .take(buf)
+            .ok_or_else(|| bad(at.clone(), "truncated page"))?;
+        Ok((Some(v), rest))
+    }
+}
+
+/// One PLAIN byte array (4-byte little-endian length, then the bytes) and
+/// the rest of the buffer.
+fn plain_value(buf: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = buf.split_first_chunk::<4>()?;
+    let len = u32::from_le_bytes(*len) as usize;
+    (rest.len() >= len).then(|| rest.split_at(len))
+}
+
+/// Definition levels of a flat optional column (bit width 1) from
+/// `buf[start..start + len]`, `n` of them, into `out`.
+fn levels_from(buf: &[u8], start: usize, len: usize, n: u32, out: &mut Vec<u32>) -> Option<()> {
+    out.clear();
+    let data = buf.get(start..start.checked_add(len)?)?;
+    rle_hybrid(data, 1, n as usize, |l| out.push(l))?;
+    (out.len() == n as usize && out.iter().all(|&l| l <= 1)).then_some(())
+}
+
+/// Decodes `count` values of the RLE / bit-packed hybrid encoding with the
+/// given bit width, passing each to `each`. `None` if the data ends early.
+fn rle_hybrid(mut data: &[u8], width: u8, count: usize, mut each: impl FnMut(u32)) -> Option<()> {
+    if width > 32 {
+        return None;
+    }
+    let width = width as usize;
+    let mask = if width == 32 {
+        u32::MAX
+    } else {
+        (1u32 << width) - 1
+    };
+    let mut left = count;
+    while left > 0 {
+        // ULEB128 header.
+        let mut header: u64 = 0;
+        let mut shift = 0;
+        loop {
+            let (&b, rest) = data.split_first()?;
+            data = rest;
+            header |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 56 {
+                return None;
+            }
+        }
+        if header & 1 == 0 {
+            // A run: one value, repeated.
+            let run = usize::try_from(header >> 1).ok()?;
+            let bytes = width.div_ceil(8);
+            let (v, rest) = data.split_at_checked(bytes)?;
+            data = rest;
+            let value = v
+                .iter()
+                .rev()
+                .fold(0u32, |acc, &b| (acc << 8) | u32::from(b));
+            for _ in 0..run.min(left) {
+                each(value);
+            }
+            left -= run.min(left);
+        } else {
+            // Bit-packed groups of eight values, least significant bit first.
+            let groups = usize::try_from(header >> 1).ok()?;
+            let (packed, rest) = data.split_at_checked(groups.checked_mul(width)?)?;
+            data = rest;
+            let n = (groups * 8).min(left);
+            let (mut acc, mut bits, mut bytes) = (0u64, 0usize, packed.iter());
+            for _ in 0..n {
+                while bits < width {
+                    acc |= u64::from(*bytes.next()?) << bits;
+                    bits += 8;
+                }
+                each((acc as u32) & mask);
+                acc >>= width;
+                bits -= width;
+            }
+            left -= n;
+        }
+    }
+    Some(())
+}
+
+impl StrColumn {
+    /// A column built in memory, as if read from `location` (which should
+    /// name the column): for tests of code that consumes columns.
+    pub fn from_values(location: Location, rows: &[Option<&str>]) -> Self {
+        let mut values: Vec<Box<str>> = Vec::new();
+        let codes = rows
+            .iter()
+            .map(|v| match v {
+                None => NULL,
+                Some(v) => match values.iter().position(|x| &**x == *v) {
+                    Some(i) => i as u32,
+                    None => {
+                        values.push((*v).into());
+                        (values.len() - 1) as u32
+                    }
+                },
+            })
+            .collect();
+        StrColumn {
+            location,
+            values,
+            codes,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// The value in a row (0-based index), `None` for a null.
+    pub fn get(&self, row: usize) -> Option<&str> {
+        self.code(row).map(|c| &*self.values[c as usize])
+    }
+
+    /// The dictionary index of a row's value, `None` for a null: rows with
+    /// the same value have the same index, so grouping needs no hashing.
+    pub fn code(&self, row: usize) -> Option<u32> {
+        Some(self.codes[row]).filter(|&c| c != NULL)
+    }
+
+    /// The distinct values, by index.
+    pub fn values(&self) -> &[Box<str>] {
+        &self.values
+    }
+
+    /// The value in a row; a null is an error at that row.
+    pub fn require(&self, row: usize) -> Result<&str, SourceError> {
+        self.get(row)
+            .ok_or_else(|| self.error(row, Problem::Invalid("empty (null) cell".into())))
+    }
+
+    /// An error at a row (0-based index) of this column.
+    pub fn error(&self, row: usize, problem: Problem) -> SourceError {
+        SourceError::new(self.location.at_row(row as u64 + 1), problem)
+    }
+
+    /// File and column, for messages about the whole column.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
+impl IntColumn {
+    /// A column built in memory (see [`StrColumn::from_values`]).
+    pub fn from_values(location: Location, values: Vec<Option<i64>>) -> Self {
+        IntColumn { location, values }
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The value in a row (0-based index), `None` for a null.
+    pub fn get(&self, row: usize) -> Option<i64> {
+        self.values[row]
+    }
+
+    /// The value in a row; a null is an error at that row.
+    pub fn require(&self, row: usize) -> Result<i64, SourceError> {
+        self.get(row)
+            .ok_or_else(|| self.error(row, Problem::Invalid("empty (null) cell".into())))
+    }
+
+    /// A count: the value in a row, which must be present and not negative.
+    pub fn count(&self, row: usize) -> Result<u64, SourceError> {
+        let v = self.require(row)?;
+        u64::try_from(v).map_err(|_| {
+            self.error(
+                row,
+                Problem::Invalid(format!("expected a count, found {v}")),
+            )
+        })
+    }
+
+    /// An error at a row (0-based index) of this column.
+    pub fn error(&self, row: usize, problem: Problem) -> SourceError {
+        SourceError::new(self.location.at_row(row as u64 + 1), problem)
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TINY: &[u8] = include_bytes!("../tests/data/tiny.parquet");
+    const TINY_ZSTD: &[u8] = include_bytes!("../tests/data/tiny_zstd.parquet");
+    const TINY_V2: &[u8] = include_bytes!("../tests/data/tiny_v2.parquet");
+
+    fn tiny() -> ParquetTable {
+        ParquetTable::from_bytes(TINY, Location::file("tiny.parquet")).unwrap()
+    }
+
+    #[test]
+    fn columns_and_rows_come_from_the_footer() {
+        let t = tiny();
+        assert_eq!(t.len(), 5);
+        assert_eq!(t.columns(), ["area", "count", "id", "share", "blob"]);
+        assert_eq!(t.column("id").unwrap(), 2);
+        assert_eq!(
+            t.column("starts").unwrap_err().to_string(),
+            "tiny.parquet, column \"starts\": missing column; found columns: area, count, id, share, blob"
+        );
+    }
+
+    #[test]
+    fn strings_are_dictionary_coded_across_row_groups() {
+        // Rows 1-3 are the first row group, 4-5 the second.
+        let area = tiny().strings("area").unwrap();
+        assert_eq!(area.len(), 5);
+        let got: Vec<_> = (0..5).map(|r| area.get(r)).collect();
+        assert_eq!(
+            got,
+            [
+                Some("Northam"),
+                Some("Southam"),
+                None,
+                Some("Northam"),
+                Some("Westham")
+            ]
+        );
+        assert_eq!(area.code(0), area.code(3));
+        assert_eq!(area.code(2), None);
+        assert_eq!(area.values().len(), 3);
+        assert_eq!(
+            area.require(2).unwrap_err().to_string(),
+            "tiny.parquet, row 3, column \"area\": empty (null) cell"
+        );
+    }
+
+    #[test]
+    fn integers_keep_nulls_and_counts_must_not_be_negative() {
+        let t = tiny();
+        let count = t.integers("count").unwrap();
+        let got: Vec<_> = (0..5).map(|r| count.get(r)).collect();
+        assert_eq!(got, [Some(12), None, Some(0), Some(7), Some(-5)]);
+        assert_eq!(count.count(3).unwrap(), 7);
+        assert_eq!(
+            count.count(1).unwrap_err().to_string(),
+            "tiny.parquet, row 2, column \"count\": empty (null) cell"
+        );
+        assert_eq!(
+            count.count(4).unwrap_err().to_string(),
+            "tiny.parquet, row 5, column \"count\": expected a count, found -5"
+        );
+        let id = t.integers("id").unwrap();
+        assert_eq!((0..5).map(|r| id.require(r).unwrap()).sum::<i64>(), 15);
+    }
+
+    #[test]
+    fn a_column_of_the_wrong_type_is_refused_by_name() {
+        let t = tiny();
+        assert_eq!(
+            t.strings("count").unwrap_err().to_string(),
+            "tiny.parquet, column \"count\": column holds INT32, expected text"
+        );
+        assert_eq!(
+            t.integers("share").unwrap_err().to_string(),
+            "tiny.parquet, column \"share\": column holds DOUBLE, expected integers"
+        );
+        assert_eq!(
+            t.integers("area").unwrap_err().to_string(),
+            "tiny.parquet, column \"area\": column holds BYTE_ARRAY (String), expected integers"
+        );
+    }
+
+    #[test]
+    fn text_must_be_utf8() {
+        // Row 3, after a null in the same (plain-encoded) page.
+        let e = tiny().strings("blob").unwrap_err();
+        assert_eq!(e.location.row, Some(3));
+        assert_eq!(e.location.column.as_deref(), Some("blob"));
+        assert!(matches!(e.problem, Problem::InvalidUtf8(_)), "{e}");
+    }
+
+    #[test]
+    fn version_2_data_pages_read_the_same() {
+        let v1 = tiny();
+        let v2 = ParquetTable::from_bytes(TINY_V2, Location::file("tiny.parquet")).unwrap();
+        let (a1, a2) = (v1.strings("area").unwrap(), v2.strings("area").unwrap());
+        assert!((0..5).all(|r| a1.get(r) == a2.get(r)));
+        let (c1, c2) = (v1.integers("count").unwrap(), v2.integers("count").unwrap());
+        assert!((0..5).all(|r| c1.get(r) == c2.get(r)));
+        assert_eq!(
+            v1.strings("blob").unwrap_err(),
+            v2.strings("blob").unwrap_err()
+        );
+    }
+
+    #[test]
+    fn rle_hybrid_runs_and_bit_packed_groups() {
+        // A run of 5 × 3 (width 2), then one bit-packed group of 8 values
+        // 0,1,2,3,0,1,2,3 (width 2: 0b11100100 twice).
+        let data = [5 << 1, 3, (1 << 1) | 1, 0b1110_0100, 0b1110_0100];
+        let mut got = Vec::new();
+        rle_hybrid(&data, 2, 13, |v| got.push(v)).unwrap();
+        assert_eq!(got, [3, 3, 3, 3, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
+        // Fewer values wanted than the group holds: padding is ignored.
+        got.clear();
+        rle_hybrid(&data, 2, 7, |v| got.push(v)).unwrap();
+        assert_eq!(got.len(), 7);
+        // Data that ends early.
+        assert_eq!(rle_hybrid(&data[..3], 2, 13, |_| ()), None);
+        assert_eq!(plain_value(&[3, 0, 0, 0, b'a', b'b']), None);
+        assert_eq!(
+            plain_value(&[2, 0, 0, 0, b'a', b'b', b'c']),
+            Some((&b"ab"[..], &b"c"[..]))
+        );
+    }
+
+    #[test]
+    fn codecs_not_compiled_in_and_broken_files_are_clear_errors() {
+        let t = ParquetTable::from_bytes(TINY_ZSTD, Location::file("z.parquet")).unwrap();
+        let e = t.strings("area").unwrap_err();
+        assert!(matches!(e.problem, Problem::Parquet(_)), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "z.parquet, column \"area\": malformed Parquet: compressed with ZSTD, which stemgap does not read (only Snappy is compiled in)"
+        );
+        let e = ParquetTable::from_bytes(b"not parquet at all", Location::file("x.parquet"))
+            .unwrap_err();
+        assert!(matches!(e.problem, Problem::Parquet(_)), "{e}");
+        // Cut short: the footer is gone.
+        let e = ParquetTable::from_bytes(&TINY[..TINY.len() - 10], Location::file("x.parquet"))
+            .unwrap_err();
+        assert!(matches!(e.problem, Problem::Parquet(_)), "{e}");
+        let e = ParquetTable::from_bytes(b"", Location::file("x.parquet")).unwrap_err();
+        assert_eq!(e.problem, Problem::Empty);
+    }
+
+    #[test]
+    fn columns_can_be_built_in_memory() {
+        let c = StrColumn::from_values(
+            Location::file("m").at_column("c"),
+            &[Some("a"), None, Some("a")],
+        );
+        assert_eq!(c.code(0), c.code(2));
+        assert_eq!(c.get(1), None);
+        assert_eq!(
+            c.require(1).unwrap_err().to_string(),
+            "m, row 2, column \"c\": empty (null) cell"
+        );
+        let i = IntColumn::from_values(Location::file("m").at_column("n"), vec![Some(3), None]);
+        assert_eq!(i.get(0), Some(3));
+        assert!(i.count(1).is_err());
+    }
+}
