@@ -157,3 +157,34 @@ fn the_gap_register_covers_every_indicator_and_nation() {
     assert_eq!(&imd_england[10], "not comparable");
     assert_eq!(&imd_england[4], "533");
 }
+
+#[test]
+fn authority_counts_are_shared_by_population_not_area() {
+    // Blyth and Ashington and Hexham both lie wholly in Northumberland, so an
+    // authority rate shared by population is about the same in both (the
+    // denominators are mid-2022 residents 19+, the shares mid-2019 people).
+    // Area shares gave the rural seat 55 times the town's rate.
+    let Some(db) = real_store() else { return };
+    let o = run(&[
+        "export",
+        "--db",
+        db.to_str().unwrap(),
+        "--boundaries",
+        "2024",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows: Vec<Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let rate = |name: &str| {
+        rows.iter()
+            .find(|r| r["name"] == name)
+            .and_then(|r| r["fe_stem_achievements_per_1000"].as_f64())
+            .unwrap_or_else(|| panic!("no rate for {name}"))
+    };
+    let (town, rural) = (rate("Blyth and Ashington"), rate("Hexham"));
+    assert!(
+        (town / rural - 1.0).abs() < 0.15,
+        "Blyth and Ashington {town} vs Hexham {rural}"
+    );
+}

@@ -24,12 +24,10 @@ use crate::Registry;
 use std::collections::{BTreeMap, HashMap};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
 
-use stemgap_sources::{parse_json, CsvOptions, CsvTable, Problem, Row, SourceError, UniqueMap};
+use stemgap_sources::{CsvOptions, CsvTable, Problem, Row, SourceError};
 
 const SSA: &str = "dfe_fe_et_aim_achievements_by_ssa_t1_lad_202122";
 const BY_TYPE: &str = "dfe_fes_achievements_by_type_lad_201617_202122";
-const SHARES_2010: &str = "lad22_to_pcon22";
-const SHARES_2024: &str = "lad24_to_pcon24";
 const POP: &str = "population_19_plus";
 
 /// Local government reorganisations in England since 2019 (ONS): a
@@ -78,22 +76,16 @@ const REORGANISATIONS: [(&str, &str, u16); 38] = [
     ("E07000169", "E06000065", 2023), // Selby
 ];
 
-/// The authority that holds `lad`'s area in the lookup's vintage: 2022
-/// authorities for the 2010-2024 seats, 2024 authorities for the 2024 seats.
-/// (Somerset's 2023 merger is listed for its four districts below.)
-pub(super) fn successor(lad: &str, set: BoundarySet) -> &str {
-    let until = match set {
-        BoundarySet::Pcon2010 => 2022,
-        BoundarySet::Pcon2024 => 2024,
-    };
+/// The 2023 authority that holds `lad`'s area: the population shares of both
+/// boundary sets are keyed by 2023 authorities (see [`shares`]), so every
+/// count is carried forward to them first. (Somerset's 2023 merger is listed
+/// for its four districts below.) `_set` is kept for the callers' clarity.
+pub(super) fn successor(lad: &str, _set: BoundarySet) -> &str {
     let mut code = lad;
-    while let Some((_, new, _)) = REORGANISATIONS
-        .iter()
-        .find(|(old, _, year)| *old == code && *year <= until)
-    {
+    while let Some((_, new, _)) = REORGANISATIONS.iter().find(|(old, _, _)| *old == code) {
         code = new;
     }
-    if set == BoundarySet::Pcon2024 && SOMERSET_2023.contains(&code) {
+    if SOMERSET_2023.contains(&code) {
         return "E06000066";
     }
     code
@@ -166,44 +158,85 @@ fn academic_year(row: &Row<'_>, col: usize) -> Result<String, SourceError> {
 /// LAD → [(seat, share of the LAD's population)], shares normalised to 1.
 pub(super) type Shares = HashMap<String, Vec<(GssCode, f64)>>;
 
-fn read_shares(
+/// The sources behind [`shares`], to list beside a source apportioned with them.
+pub(super) fn with_share_sources(src: &str) -> [&str; 6] {
+    [
+        src,
+        "ons_imd2019_lsoa11_rank_england",
+        "small_area_population_2019",
+        "small_area11_to_pcon2024_overlap_mysociety",
+        "small_area11_to_pcon2010_bestfit_postcodes",
+        "pcon2024_to_lad23_overlap_mysociety",
+    ]
+}
+
+/// LAD (2023 authorities) → seats with the share of the authority's mid-2019
+/// population living in each, for both boundary sets.
+///
+/// England: from small areas (each LSOA's authority and its population in
+/// each seat; see [`super::starts::population_shares`]). Wales, Scotland and
+/// Northern Ireland: 2024 seats from mySociety's seat × authority population
+/// overlap; 2010-2024 seats by carrying those shares through each 2024 seat's
+/// population overlap with the old seats (which assumes the authority's part
+/// of a 2024 seat is spread like the seat's population).
+///
+/// (The Open Innovations LAD → seat lookups hold **area** shares, which put
+/// far too much of an authority into its rural seats, so they are not used.)
+pub(super) fn shares(
     inputs: &Inputs<'_>,
     reg: &Registry,
-    set: BoundarySet,
-    id: &str,
-) -> Result<Shares, SourceError> {
-    let loaded = inputs.load(id)?;
-    let raw: UniqueMap<UniqueMap<f64>> = parse_json(&loaded)?;
-    let mut out = HashMap::new();
-    for (lad, UniqueMap(seats)) in raw.0 {
-        let bad = |m: String| {
-            SourceError::new(loaded.location.at_column(lad.clone()), Problem::Invalid(m))
-        };
-        let total: f64 = seats.values().sum();
-        if seats.is_empty() {
-            // An empty entry (West Lindsey in the 2022 file) is filled in by
-            // the caller from the other set's shares.
-            out.insert(lad, Vec::new());
-            continue;
-        }
-        if !(0.98..=1.02).contains(&total) {
-            return Err(bad(format!("shares sum to {total}, not 1")));
-        }
-        let mut v = Vec::new();
-        for (seat, share) in seats {
-            let code = GssCode::parse(&seat)
-                .ok()
-                .filter(|c| reg.seat(set, *c).is_some());
-            let code =
-                code.ok_or_else(|| bad(format!("{seat:?} is not a seat of the {} set", set.id())))?;
-            if !(0.0..=1.0).contains(&share) {
-                return Err(bad(format!("share {share} for {seat} is outside 0..1")));
-            }
-            v.push((code, share / total));
-        }
-        out.insert(lad, v);
+) -> Result<[(BoundarySet, Shares); 2], SourceError> {
+    let [(_, mut s10), (_, mut s24)] = super::starts::population_shares(inputs, reg)?;
+    // Other nations, 2024 seats: seat → authority links with the overlap population.
+    let mut totals: HashMap<&str, f64> = HashMap::new();
+    let links: Vec<_> = reg
+        .links
+        .iter()
+        .filter(|l| l.relation == "pcon2024->lad23" && !l.to.starts_with('E'))
+        .collect();
+    for l in &links {
+        *totals.entry(l.to.as_str()).or_default() += l.population.unwrap_or(0.0);
     }
-    Ok(out)
+    let mut other24: BTreeMap<&str, Vec<(GssCode, f64)>> = BTreeMap::new();
+    for l in &links {
+        let (Ok(seat), Some(p)) = (GssCode::parse(&l.from), l.population) else {
+            continue;
+        };
+        let total = totals[l.to.as_str()];
+        if total > 0.0 && p > 0.0 {
+            other24
+                .entry(l.to.as_str())
+                .or_default()
+                .push((seat, p / total));
+        }
+    }
+    // ... and carried to 2010-2024 seats through the seat overlaps.
+    let mut overlap: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
+    for l in reg
+        .links
+        .iter()
+        .filter(|l| l.relation == "pcon2024->pcon2010")
+    {
+        overlap
+            .entry(l.from.as_str())
+            .or_default()
+            .push((l.to.as_str(), l.population.unwrap_or(0.0)));
+    }
+    for (lad, v24) in other24 {
+        let mut acc: BTreeMap<GssCode, f64> = BTreeMap::new();
+        for (seat24, f) in &v24 {
+            let parts = overlap.get(seat24.as_str()).map_or(&[][..], Vec::as_slice);
+            let total: f64 = parts.iter().map(|(_, p)| p).sum();
+            for (seat10, p) in parts.iter().filter(|_| total > 0.0) {
+                if let Ok(code) = GssCode::parse(seat10) {
+                    *acc.entry(code).or_default() += f * p / total;
+                }
+            }
+        }
+        s10.insert(lad.to_owned(), acc.into_iter().collect());
+        s24.insert(lad.to_owned(), v24);
+    }
+    Ok([(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)])
 }
 
 /// LAD-level data: (indicator, period) → LAD → bounds.
@@ -307,18 +340,12 @@ pub fn collect(
     let mut data = LadData::new();
     read_ssa(inputs, &mut data)?;
     read_by_type(inputs, &mut data)?;
-    let shares24 = read_shares(inputs, reg, BoundarySet::Pcon2024, SHARES_2024)?;
-    let mut shares10 = read_shares(inputs, reg, BoundarySet::Pcon2010, SHARES_2010)?;
-    fill_empty_2010_shares(reg, &mut shares10, &shares24);
-    let shares = [
-        (BoundarySet::Pcon2010, shares10),
-        (BoundarySet::Pcon2024, shares24),
-    ];
+    let shares = shares(inputs, reg)?;
     super::aps::collect(inputs, reg, out, &shares)?;
     super::industry::collect(inputs, reg, out, &shares)?;
     let denominators = denominators(reg, out, POP)?;
 
-    let base = "Apportioned from local authorities to seats by the share of each authority's population living in the seat, which assumes the same rate across the authority. The interval covers suppressed cells (fewer than 5, counted as 0 to 4), not the apportionment. Denominator: residents aged 19 and over at mid-2022 (converted to 2010-2024 seats through the population overlap of the two sets). The 2022 authority lookup has no entry for West Lindsey (E07000142): its 2010-2024 seat shares are derived from its 2024 shares through the seat overlap. England only: DfE publishes these for England; learners recorded outside England or with an unknown home are left out.";
+    let base = "Apportioned from local authorities to seats by the share of each authority's population living in the seat, which assumes the same rate across the authority. The interval covers suppressed cells (fewer than 5, counted as 0 to 4), not the apportionment. Denominator: residents aged 19 and over at mid-2022 (converted to 2010-2024 seats through the population overlap of the two sets). Shares are of each authority's mid-2019 population, built from its small areas (2023 authorities; earlier districts are carried forward to them). England only: DfE publishes these for England; learners recorded outside England or with an unknown home are left out.";
     let part_year = " 2021/22 looks like a part year (England's totals are about a third of 2020/21's), so these rates are not full-year rates.";
     let ssa_def = |what: &str| {
         format!("Adult (19+) education and training aims achieved in 2021/22 by learners living in the seat, in {what}, per 1,000 residents aged 19 and over.")
@@ -339,12 +366,8 @@ pub fn collect(
         ("apprenticeship_achievements_per_1000", "Apprenticeship achievements per 1,000 adults", "Apprenticeship achievements (all ages and levels) in the academic year by learners living in the seat, per 1,000 residents aged 19 and over.", BY_TYPE, "2016/17-2020/21", format!("{base} The file's 2021/22 figures are a part year and are left out.")),
     ];
     for (id, title, definition, src, period, caveats) in &defs {
-        let sources = [
-            *src,
-            SHARES_2010,
-            SHARES_2024,
-            "mid2022_population_single_year_age_pcon2024",
-        ];
+        let mut sources = with_share_sources(src).to_vec();
+        sources.push("mid2022_population_single_year_age_pcon2024");
         out.define(
             Def {
                 id,
@@ -410,44 +433,6 @@ pub fn collect(
         }
     }
     Ok(())
-}
-
-/// A 2022 authority with an empty entry gets shares derived from its 2024
-/// shares through each 2024 seat's population overlap with the old seats.
-/// Authorities with neither stay empty, and apportioning to them fails.
-fn fill_empty_2010_shares(reg: &Registry, shares10: &mut Shares, shares24: &Shares) {
-    let mut overlap: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
-    for l in reg
-        .links
-        .iter()
-        .filter(|l| l.relation == "pcon2024->pcon2010")
-    {
-        overlap
-            .entry(l.from.as_str())
-            .or_default()
-            .push((l.to.as_str(), l.population.unwrap_or(0.0)));
-    }
-    for (lad, v) in shares10.iter_mut().filter(|(_, v)| v.is_empty()) {
-        let Some(new) = shares24.get(lad) else {
-            continue;
-        };
-        let mut acc: BTreeMap<GssCode, f64> = BTreeMap::new();
-        for (seat24, f) in new {
-            let parts = overlap.get(seat24.as_str()).map_or(&[][..], Vec::as_slice);
-            let total: f64 = parts.iter().map(|(_, p)| p).sum();
-            for (seat10, p) in parts.iter().filter(|_| total > 0.0) {
-                if let Ok(code) = GssCode::parse(seat10) {
-                    *acc.entry(code).or_default() += f * p / total;
-                }
-            }
-        }
-        tracing::info!(
-            lad,
-            seats = acc.len(),
-            "2010-set shares derived from the 2024 shares"
-        );
-        *v = acc.into_iter().collect();
-    }
 }
 
 /// A population count per seat (`population_19_plus`, `population_16_plus`):
@@ -523,11 +508,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn successors_follow_the_chain_to_the_lookup_vintage() {
-        // Taunton Deane → Somerset West and Taunton (2019) → Somerset (2023).
-        assert_eq!(successor("E07000190", BoundarySet::Pcon2010), "E07000246");
-        assert_eq!(successor("E07000190", BoundarySet::Pcon2024), "E06000066");
-        assert_eq!(successor("E07000187", BoundarySet::Pcon2010), "E07000187");
+    fn successors_follow_the_chain_to_the_2023_authorities() {
+        // Taunton Deane → Somerset West and Taunton (2019) → Somerset (2023),
+        // for either set: both sets' shares are keyed by 2023 authorities.
+        for set in BoundarySet::ALL {
+            assert_eq!(successor("E07000190", set), "E06000066");
+            assert_eq!(successor("E07000187", set), "E06000066");
+            assert_eq!(successor("E07000163", set), "E06000065");
+        }
         assert_eq!(successor("E07000026", BoundarySet::Pcon2024), "E06000063");
         assert_eq!(successor("E07000004", BoundarySet::Pcon2010), "E06000060");
         assert_eq!(successor("E09000001", BoundarySet::Pcon2024), "E09000001");

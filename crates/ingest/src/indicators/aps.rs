@@ -79,11 +79,11 @@ pub fn collect(
             definition: "Share of residents in employment whose occupation is in SOC 2010 sub-major group 21 (science, research, engineering and technology professionals), of all 25 sub-major groups; Annual Population Survey, calendar year, by place of residence.",
             unit: "share",
             direction: Direction::HigherIsBetter,
-            sources: &[SRC, "lad22_to_pcon22", "lad24_to_pcon24"],
+            sources: &super::apportion::with_share_sources(SRC),
             period: "2017-2021",
             nations: &[Nation::England, Nation::Wales, Nation::Scotland],
             method: Method::Apportioned,
-            caveats: "A survey estimate for local authorities, apportioned to seats by population share, which assumes the same share across each authority. The interval is the survey's 95% confidence interval for the SOC 21 count (authorities combined as independent) over the seat's total; it leaves out the apportionment. Seats drawing on an authority whose SOC 21 estimate Nomis does not publish (sample too small) are missing. Great Britain only: the extract has no Northern Ireland authorities.",
+            caveats: "A survey estimate for local authorities, apportioned to seats by the share of each authority's mid-2019 population living in the seat (from small areas), which assumes the same share across each authority. The interval is the survey's 95% confidence interval for the SOC 21 count (authorities combined as independent) over the seat's total; it leaves out the apportionment. Seats drawing on an authority whose SOC 21 estimate Nomis does not publish (sample too small) are missing. Great Britain only: the extract has no Northern Ireland authorities.",
         }
         .build(),
     );

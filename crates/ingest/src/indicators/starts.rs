@@ -500,7 +500,7 @@ type Shares = HashMap<String, Vec<(GssCode, f64)>>;
 /// registry's small-area links). Only English seats count: an English small
 /// area's sliver in a Welsh seat (a boundary artefact) is left out, so an
 /// authority's count stays in England.
-fn population_shares(
+pub(super) fn population_shares(
     inputs: &Inputs<'_>,
     reg: &Registry,
 ) -> Result<[(BoundarySet, Shares); 2], SourceError> {
