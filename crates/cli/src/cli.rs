@@ -30,6 +30,8 @@ pub enum Command {
     Locate(LocateArgs),
     /// List the seats that share a border with a seat (islands: the nearest seat).
     Neighbours(NeighboursArgs),
+    /// List the HE providers and teaching locations in a seat (--unplaced: those not placed, or flagged).
+    Institutions(crate::cmd::institutions::InstitutionsArgs),
 }
 
 #[derive(Args, Debug)]

@@ -5,5 +5,6 @@ mod fetch;
 mod fixture;
 mod invalid;
 mod real_data;
+mod real_data_institutions;
 mod real_data_msoa;
 mod real_data_starts;

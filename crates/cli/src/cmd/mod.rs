@@ -4,6 +4,7 @@ mod build;
 mod export;
 mod fetch;
 mod indicators;
+pub mod institutions;
 mod locate;
 mod neighbours;
 mod sources;
@@ -58,6 +59,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Indicators(a) => indicators::run(a),
         Command::Locate(a) => locate::run(a),
         Command::Neighbours(a) => neighbours::run(a),
+        Command::Institutions(a) => institutions::run(a),
     }
 }
 
