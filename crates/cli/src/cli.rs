@@ -34,6 +34,8 @@ pub enum Command {
     Findings(FindingsArgs),
     /// Print the data-gap register: every indicator by nation, with comparability.
     Gaps(GapsArgs),
+    /// List the HE providers and teaching locations in a seat (--unplaced: those not placed, or flagged).
+    Institutions(crate::cmd::institutions::InstitutionsArgs),
 }
 
 #[derive(Args, Debug)]

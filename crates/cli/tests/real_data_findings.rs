@@ -188,3 +188,24 @@ fn authority_counts_are_shared_by_population_not_area() {
         "Blyth and Ashington {town} vs Hexham {rural}"
     );
 }
+
+#[test]
+fn f4_compares_he_seats_with_their_neighbours_on_both_sets() {
+    let Some(db) = real_store() else { return };
+    let all = findings(db.to_str().unwrap());
+    for (id, at_least) in [
+        ("F4/2024/stem_jobs_share", 150),
+        ("F4/2010/stem_jobs_share", 50),
+    ] {
+        let f = find(&all, id);
+        assert!(f["estimate"].as_f64().is_some(), "{id}: {}", f["statement"]);
+        assert!(f["n"].as_u64().unwrap() >= at_least, "{id}: n = {}", f["n"]);
+        assert_eq!(f["unit"], "percentage points");
+        assert!(f["details"]["wilcoxon_p"].as_f64().is_some());
+    }
+    // The headline is the 2024 workplace measure.
+    assert_eq!(
+        find(&all, "F4")["estimate"],
+        find(&all, "F4/2024/stem_jobs_share")["estimate"]
+    );
+}

@@ -6,5 +6,6 @@ mod fixture;
 mod invalid;
 mod real_data;
 mod real_data_findings;
+mod real_data_institutions;
 mod real_data_msoa;
 mod real_data_starts;

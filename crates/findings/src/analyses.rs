@@ -489,21 +489,24 @@ fn university_part(data: &Dataset, id: String, set: BoundarySet, y: &str) -> Fin
                 "mean_neighbours".into(),
                 neighbour_means.iter().sum::<f64>() / neighbour_means.len() as f64,
             );
-            let dir = if r.mean >= 0.0 { "more" } else { "less" };
+            let dir = if r.mean >= 0.0 { "higher" } else { "lower" };
             let verdict = if excludes(r.ci.0, r.ci.1, 0.0) {
-                "a difference unlikely to be chance"
+                "the t interval excludes zero"
             } else {
                 "no clear difference: the interval includes zero"
             };
             f.statement = format!(
-                "In England and Wales ({}), the {} seats with a university or HE college have a {} {} percentage points {dir} than the mean of their neighbouring seats without one ({}; Wilcoxon {}): {verdict}.",
+                "In England and Wales ({}), the {} seats with a university or HE college have a value of \u{201c}{}\u{201d} on average {} percentage points {dir} than their neighbouring seats without one ({}; Wilcoxon {}): {verdict}.",
                 set.title(),
                 used_seats,
-                lower_first(&title_of(data, y)),
+                title_of(data, y),
                 num(r.mean.abs()),
                 ci(r.ci.0, r.ci.1, ""),
                 p(r.wilcoxon.p),
             );
+            if set == BoundarySet::Pcon2010 {
+                f.method.push_str("; on 2010-2024 seats hei_count holds only providers placed unambiguously (their 2024 seat lies at least 99% in one old seat), so many seats with a provider are treated as lacking one");
+            }
         }
         Err(e) => return not_estimated(f, &e.to_string()),
     }

@@ -74,6 +74,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     let registry = Registry::load(&inputs)?;
     let postcode_ranges = crate::postcodes::read(&inputs, &registry)?;
     let boundaries = crate::neighbours::load(&inputs)?;
+    let institution_files = crate::institutions::load(&inputs)?;
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
     let mut seat_areas = Vec::new();
     for set in BoundarySet::ALL {
@@ -93,14 +94,24 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     // is dropped and its temporary file deleted.
     progress.stage("indicators");
     let (writer, indicators, neighbours) = std::thread::scope(|scope| {
-        let neighbours = scope.spawn(|| -> Result<Vec<stemgap_store::Link>, IngestError> {
+        let neighbours = scope.spawn(|| -> Result<_, IngestError> {
             let mut links = Vec::new();
+            let mut maps = Vec::new();
             for (set, loaded) in &boundaries {
                 let seats: Vec<_> = registry.seats(*set).iter().map(|s| s.code).collect();
-                links.extend(crate::neighbours::links(loaded, *set, &seats)?);
+                let topology = crate::neighbours::parse(loaded, *set, &seats)?;
+                links.extend(topology.links()?);
+                maps.push(crate::seatmap::SeatMap::from_topology(&topology));
             }
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "neighbours found");
-            Ok(links)
+            // Institutions are placed on the boundaries just parsed.
+            let placed =
+                crate::institutions::place(&institution_files, &registry, &postcode_ranges, &maps)?;
+            tracing::info!(
+                seconds = start.elapsed().as_secs_f64(),
+                "institutions placed"
+            );
+            Ok((links, placed))
         });
         let writer = scope.spawn(|| -> Result<StoreWriter, IngestError> {
             let w = StoreWriter::create(db)?;
@@ -123,10 +134,13 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
                 .expect("the neighbours thread does not panic"),
         )
     });
-    let out = indicators?;
+    let mut out = indicators?;
     let w = writer?;
-    let neighbours = neighbours?;
-    w.put_links(&neighbours)?;
+    let (links, institutions) = neighbours?;
+    w.put_links(&links)?;
+    crate::institutions::log(&institutions.report);
+    crate::institutions::collect(&institutions, &mut out)?;
+    w.put_institutions(&institutions.rows())?;
     tracing::info!(
         seconds = start.elapsed().as_secs_f64(),
         "indicators made, geography stored"
@@ -163,7 +177,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     progress.stage("findings");
     let findings_json = std::thread::scope(|scope| -> Result<String, IngestError> {
         let findings = scope.spawn(|| {
-            let data = crate::findings::from_build(&registry, &out, &neighbours);
+            let data = crate::findings::from_build(&registry, &out, &links);
             let f = stemgap_findings::compute(&data);
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "findings computed");
             serde_json::to_string(&f).expect("findings serialise")

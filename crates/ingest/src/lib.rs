@@ -11,9 +11,11 @@
 //! Every source file is read from disk once, checksummed once and parsed once.
 
 pub mod indicators;
+pub mod institutions;
 pub mod neighbours;
 pub mod postcodes;
 pub mod registry;
+pub mod seatmap;
 
 pub mod build;
 mod error;

@@ -23,7 +23,7 @@ use stemgap_store::Link;
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 #[derive(Deserialize)]
-struct Topology {
+struct RawTopology {
     #[serde(rename = "type")]
     kind: String,
     transform: Option<Transform>,
@@ -53,23 +53,34 @@ struct Geometry {
     properties: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Arc indices used by a Polygon or MultiPolygon (`~i` is arc `i` reversed).
-fn arc_indices(g: &Geometry, out: &mut Vec<usize>) -> Result<(), String> {
-    fn walk(v: &serde_json::Value, out: &mut Vec<usize>) -> Result<(), String> {
-        match v {
-            serde_json::Value::Array(items) => items.iter().try_for_each(|i| walk(i, out)),
-            serde_json::Value::Number(n) => {
-                let i = n
+/// A Polygon's or MultiPolygon's arc references, as polygons of rings
+/// (`~i`, i.e. `-i - 1`, is arc `i` reversed).
+fn polygon_arcs(g: &Geometry) -> Result<PolygonArcs, String> {
+    fn list<'v>(v: &'v serde_json::Value, what: &str) -> Result<&'v [serde_json::Value], String> {
+        v.as_array()
+            .map(Vec::as_slice)
+            .ok_or_else(|| format!("{what} is {v}, not an array"))
+    }
+    fn ring(v: &serde_json::Value) -> Result<Vec<i64>, String> {
+        list(v, "a ring")?
+            .iter()
+            .map(|n| match n {
+                serde_json::Value::Number(n) => n
                     .as_i64()
-                    .ok_or_else(|| format!("arc index {n} is not an integer"))?;
-                out.push(if i < 0 { !i } else { i } as usize);
-                Ok(())
-            }
-            other => Err(format!("unexpected {other} among arc indices")),
-        }
+                    .ok_or_else(|| format!("arc index {n} is not an integer")),
+                other => Err(format!("unexpected {other} among arc indices")),
+            })
+            .collect()
+    }
+    fn polygon(v: &serde_json::Value) -> Result<Vec<Vec<i64>>, String> {
+        list(v, "a polygon")?.iter().map(ring).collect()
     }
     match g.kind.as_str() {
-        "Polygon" | "MultiPolygon" => walk(&g.arcs, out),
+        "Polygon" => Ok(vec![polygon(&g.arcs)?]),
+        "MultiPolygon" => list(&g.arcs, "a MultiPolygon")?
+            .iter()
+            .map(polygon)
+            .collect(),
         other => Err(format!(
             "geometry type {other:?} is not a Polygon or MultiPolygon"
         )),
@@ -100,6 +111,25 @@ pub fn load<'d>(inputs: &Inputs<'d>) -> Result<Vec<(BoundarySet, Loaded<'d>)>, S
         .collect()
 }
 
+/// A decoded TopoJSON boundary file: absolute arc positions and, for each
+/// seat, its polygons as rings of arc references (`~i` is arc `i` reversed).
+/// Parsed once and used both for contiguity ([`Topology::links`]) and for
+/// point-in-polygon ([`Topology::polygons`]).
+pub struct Topology {
+    set: BoundarySet,
+    location: stemgap_sources::Location,
+    arcs: Vec<Vec<[f64; 2]>>,
+    /// Seat, its polygons (rings of arc references), and the arcs it uses.
+    seats: Vec<(GssCode, PolygonArcs, Vec<usize>)>,
+}
+
+/// Polygons as rings of arc references (`~i` is arc `i` reversed).
+type PolygonArcs = Vec<Vec<Vec<i64>>>;
+
+/// Polygons (outer ring first, then holes) of one seat, as closed rings of
+/// longitude/latitude positions.
+pub type SeatPolygons = Vec<Vec<Vec<[f64; 2]>>>;
+
 /// Neighbour links for one boundary set, from its loaded TopoJSON; `expected`
 /// lists the set's seats, each of which must have exactly one geometry.
 pub fn links(
@@ -107,7 +137,17 @@ pub fn links(
     set: BoundarySet,
     expected: &[GssCode],
 ) -> Result<Vec<Link>, SourceError> {
-    let topo: Topology = parse_json(loaded)?;
+    parse(loaded, set, expected)?.links()
+}
+
+/// Decodes one boundary set's TopoJSON; `expected` lists the set's seats,
+/// each of which must have exactly one geometry.
+pub fn parse(
+    loaded: &Loaded<'_>,
+    set: BoundarySet,
+    expected: &[GssCode],
+) -> Result<Topology, SourceError> {
+    let topo: RawTopology = parse_json(loaded)?;
     let bad = |m: String| SourceError::new(loaded.location.clone(), Problem::Invalid(m));
     if topo.kind != "Topology" {
         return Err(bad(format!(
@@ -151,7 +191,7 @@ pub fn links(
         .values()
         .next()
         .ok_or_else(|| bad("no objects".into()))?;
-    let mut seats: Vec<(GssCode, Vec<usize>)> = Vec::new();
+    let mut seats: Vec<(GssCode, PolygonArcs, Vec<usize>)> = Vec::new();
     for (n, g) in collection.geometries.iter().enumerate() {
         let code = g
             .properties
@@ -166,18 +206,23 @@ pub fn links(
                     set.id()
                 ))
             })?;
-        let mut used = Vec::new();
-        arc_indices(g, &mut used).map_err(|m| bad(format!("{code}: {m}")))?;
+        let polygons = polygon_arcs(g).map_err(|m| bad(format!("{code}: {m}")))?;
+        let mut used: Vec<usize> = polygons
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|&i| if i < 0 { !i } else { i } as usize)
+            .collect();
         if let Some(i) = used.iter().find(|&&i| i >= arcs.len()) {
             return Err(bad(format!("{code}: arc {i} does not exist")));
         }
         used.sort_unstable();
         used.dedup();
-        seats.push((code, used));
+        seats.push((code, polygons, used));
     }
     if let Some(s) = expected
         .iter()
-        .find(|s| !seats.iter().any(|(c, _)| c == *s))
+        .find(|s| !seats.iter().any(|(c, ..)| c == *s))
     {
         return Err(bad(format!("no boundary for seat {s}")));
     }
@@ -188,9 +233,64 @@ pub fn links(
             expected.len()
         )));
     }
+    Ok(Topology {
+        set,
+        location: loaded.location.clone(),
+        arcs,
+        seats,
+    })
+}
+
+impl Topology {
+    pub fn set(&self) -> BoundarySet {
+        self.set
+    }
+
+    /// Each seat's polygons with their rings assembled from the arcs (an
+    /// arc after the first drops its first position, which repeats the
+    /// previous arc's last), in the file's order.
+    pub fn polygons(&self) -> Vec<(GssCode, SeatPolygons)> {
+        self.seats
+            .iter()
+            .map(|(code, polygons, _)| {
+                let polys = polygons
+                    .iter()
+                    .map(|rings| {
+                        rings
+                            .iter()
+                            .map(|refs| {
+                                let mut ring: Vec<[f64; 2]> = Vec::new();
+                                for &r in refs {
+                                    let arc = &self.arcs[if r < 0 { !r } else { r } as usize];
+                                    let skip = usize::from(!ring.is_empty());
+                                    if r < 0 {
+                                        ring.extend(arc.iter().rev().skip(skip));
+                                    } else {
+                                        ring.extend(arc.iter().skip(skip));
+                                    }
+                                }
+                                ring
+                            })
+                            .collect()
+                    })
+                    .collect();
+                (*code, polys)
+            })
+            .collect()
+    }
+
+    /// Neighbour links: shared arcs, and each island's nearest seat.
+    pub fn links(&self) -> Result<Vec<Link>, SourceError> {
+        contiguity(self)
+    }
+}
+
+fn contiguity(topo: &Topology) -> Result<Vec<Link>, SourceError> {
+    let bad = |m: String| SourceError::new(topo.location.clone(), Problem::Invalid(m));
+    let (arcs, seats, set) = (&topo.arcs, &topo.seats, topo.set);
     // Arc → the seats using it.
     let mut users: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (s, (_, used)) in seats.iter().enumerate() {
+    for (s, (_, _, used)) in seats.iter().enumerate() {
         for a in used {
             users.entry(*a).or_default().push(s);
         }
@@ -235,7 +335,7 @@ pub fn links(
     // Islands: the nearest seat by vertex centroid.
     let centroid = |s: usize| -> [f64; 2] {
         let pts: Vec<[f64; 2]> = seats[s]
-            .1
+            .2
             .iter()
             .flat_map(|a| arcs[*a].iter().copied())
             .collect();
@@ -344,6 +444,49 @@ mod tests {
             e.to_string(),
             "t.topo.json: E14000004: arc 7 does not exist"
         );
+    }
+
+    #[test]
+    fn polygons_are_assembled_from_arcs_in_order_and_reversed() {
+        let entry = Catalogue::embedded()
+            .get("pcon2024_uk_bgc")
+            .unwrap()
+            .clone();
+        let loaded = Loaded {
+            entry: &entry,
+            bytes: TOPO.as_bytes().to_vec(),
+            location: Location::file("t.topo.json"),
+        };
+        let topo = parse(&loaded, BoundarySet::Pcon2024, &codes()).unwrap();
+        let polys = topo.polygons();
+        assert_eq!(polys.len(), 4);
+        // A: arc 2, then arc 0 without its repeated first position.
+        assert_eq!(
+            polys[0].1,
+            [[[
+                [1.0, 51.0],
+                [0.0, 51.0],
+                [0.0, 50.0],
+                [1.0, 50.0],
+                [1.0, 51.0]
+            ]]]
+        );
+        // B: arcs 3, 1, 4, then arc 0 reversed (~0).
+        assert_eq!(
+            polys[1].1,
+            [[[
+                [1.0, 50.0],
+                [2.0, 50.0],
+                [2.0, 51.0],
+                [1.0, 51.0],
+                [1.0, 50.0]
+            ]]]
+        );
+        let map = crate::seatmap::SeatMap::from_topology(&topo);
+        assert_eq!(map.locate(0.5, 50.5), Some(codes()[0]));
+        assert_eq!(map.locate(1.5, 50.5), Some(codes()[1]));
+        assert_eq!(map.locate(5.5, 50.5), Some(codes()[3]));
+        assert_eq!(map.locate(4.0, 50.5), None);
     }
 
     #[test]

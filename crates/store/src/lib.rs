@@ -103,3 +103,56 @@ pub struct Hex {
     pub q: i32,
     pub r: i32,
 }
+
+/// A higher-education provider or teaching location and the seat it was
+/// placed in, in each boundary set, or why it could not be.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Institution {
+    /// `provider` (by its address) or `location` (a teaching location, by
+    /// its coordinates).
+    pub kind: String,
+    /// Provider: its PUBUKPRN; location: the UKPRN that lists it.
+    pub ukprn: String,
+    /// The location's LOCID; empty for a provider.
+    pub locid: String,
+    pub name: String,
+    /// Location: the provider teaching there (LOCUKPRN), when given.
+    pub partner: Option<String>,
+    /// Provider: the normalised postcode of its address, when it has one.
+    pub postcode: Option<String>,
+    /// Location: the coordinates as published.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    /// Location: the point placed (the published one, or its correction).
+    pub place_lat: Option<f64>,
+    pub place_lon: Option<f64>,
+    /// Seat and how it was found, per set (2010, 2024); `None` when not placed.
+    pub seat_2010: Option<String>,
+    pub route_2010: Option<String>,
+    pub seat_2024: Option<String>,
+    pub route_2024: Option<String>,
+    /// Whether it taught a STEM subject in Unistats 2018/19; `None` when unknown.
+    pub stem: Option<bool>,
+    /// How the STEM flag was found (`location 2018/19`, `provider 2018/19`).
+    pub stem_route: Option<String>,
+    /// Why it is unplaced in a set, or what was flagged or corrected.
+    pub problem: Option<String>,
+}
+
+impl Institution {
+    /// The seat in one boundary set, if placed there.
+    pub fn seat(&self, set: stemgap_core::BoundarySet) -> Option<&str> {
+        match set {
+            stemgap_core::BoundarySet::Pcon2010 => self.seat_2010.as_deref(),
+            stemgap_core::BoundarySet::Pcon2024 => self.seat_2024.as_deref(),
+        }
+    }
+
+    /// How it was placed in one boundary set.
+    pub fn route(&self, set: stemgap_core::BoundarySet) -> Option<&str> {
+        match set {
+            stemgap_core::BoundarySet::Pcon2010 => self.route_2010.as_deref(),
+            stemgap_core::BoundarySet::Pcon2024 => self.route_2024.as_deref(),
+        }
+    }
+}

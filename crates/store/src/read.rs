@@ -1,5 +1,5 @@
 use crate::schema::SCHEMA_VERSION;
-use crate::{Area, Hex, Link, SourceRow, StoreError};
+use crate::{Area, Hex, Institution, Link, SourceRow, StoreError};
 use rusqlite::{params, Connection, OpenFlags, Row};
 use std::path::Path;
 use stemgap_core::{
@@ -280,6 +280,54 @@ impl Store {
             .pop())
     }
 
+    /// The providers and teaching locations placed in a seat of `set`:
+    /// providers first, then locations, each by name.
+    pub fn institutions(
+        &self,
+        set: BoundarySet,
+        seat: &str,
+    ) -> Result<Vec<Institution>, StoreError> {
+        let col = match set {
+            BoundarySet::Pcon2010 => "seat2010",
+            BoundarySet::Pcon2024 => "seat2024",
+        };
+        self.query(
+            "reading institutions",
+            &format!(
+                "SELECT {INSTITUTION_COLUMNS} FROM institution WHERE {col} = ?1
+                 ORDER BY kind DESC, name, ukprn, locid"
+            ),
+            [seat],
+            institution,
+        )
+    }
+
+    /// Every provider and teaching location unplaced in either set or
+    /// placed with a flag or a correction, providers first.
+    pub fn unplaced_institutions(&self) -> Result<Vec<Institution>, StoreError> {
+        self.query(
+            "reading institutions",
+            &format!(
+                "SELECT {INSTITUTION_COLUMNS} FROM institution WHERE problem IS NOT NULL
+                 ORDER BY kind DESC, ukprn, locid"
+            ),
+            [],
+            institution,
+        )
+    }
+
+    /// Every provider and teaching location, providers first.
+    pub fn all_institutions(&self) -> Result<Vec<Institution>, StoreError> {
+        self.query(
+            "reading institutions",
+            &format!(
+                "SELECT {INSTITUTION_COLUMNS} FROM institution ORDER BY kind DESC, ukprn, locid"
+            ),
+            [],
+            institution,
+        )
+    }
+
     pub fn document(&self, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .query(
@@ -290,6 +338,31 @@ impl Store {
             )?
             .pop())
     }
+}
+
+const INSTITUTION_COLUMNS: &str = "kind, ukprn, locid, name, partner, postcode, lat, lon, \
+    place_lat, place_lon, seat2010, route2010, seat2024, route2024, stem, stem_route, problem";
+
+fn institution(r: &Row<'_>) -> rusqlite::Result<Institution> {
+    Ok(Institution {
+        kind: r.get(0)?,
+        ukprn: r.get(1)?,
+        locid: r.get(2)?,
+        name: r.get(3)?,
+        partner: r.get(4)?,
+        postcode: r.get(5)?,
+        lat: r.get(6)?,
+        lon: r.get(7)?,
+        place_lat: r.get(8)?,
+        place_lon: r.get(9)?,
+        seat_2010: r.get(10)?,
+        route_2010: r.get(11)?,
+        seat_2024: r.get(12)?,
+        route_2024: r.get(13)?,
+        stem: r.get(14)?,
+        stem_route: r.get(15)?,
+        problem: r.get(16)?,
+    })
 }
 
 /// The `area.kind` of a boundary set's seats.
@@ -365,6 +438,101 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let w = StoreWriter::create(&dir.path().join("s.db")).unwrap();
         assert!(w.put_observations(&[obs("E14001063", None, None)]).is_err());
+    }
+
+    fn institution(
+        kind: &str,
+        ukprn: &str,
+        seats: [Option<&str>; 2],
+        problem: Option<&str>,
+    ) -> Institution {
+        let route = |s: Option<&str>| s.map(|_| "postcode".to_owned());
+        Institution {
+            kind: kind.into(),
+            ukprn: ukprn.into(),
+            locid: if kind == "location" {
+                "A".into()
+            } else {
+                String::new()
+            },
+            name: format!("{kind} {ukprn}"),
+            partner: None,
+            postcode: Some("NE1 1AA".into()),
+            lat: None,
+            lon: None,
+            place_lat: None,
+            place_lon: None,
+            seat_2010: seats[0].map(str::to_owned),
+            route_2010: route(seats[0]),
+            seat_2024: seats[1].map(str::to_owned),
+            route_2024: route(seats[1]),
+            stem: Some(true),
+            stem_route: Some("provider 2018/19".into()),
+            problem: problem.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn institutions_round_trip_by_seat_and_by_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let w = StoreWriter::create(&db).unwrap();
+        let rows = vec![
+            institution(
+                "location",
+                "10000001",
+                [Some("E14000801"), Some("E14001401")],
+                None,
+            ),
+            institution(
+                "provider",
+                "10000001",
+                [None, Some("E14001401")],
+                Some("2010 set: split"),
+            ),
+            institution("provider", "10000002", [None, None], Some("no postcode")),
+        ];
+        w.put_institutions(&rows).unwrap();
+        w.commit().unwrap();
+        let s = Store::open(&db).unwrap();
+        let in_seat = s.institutions(BoundarySet::Pcon2024, "E14001401").unwrap();
+        assert_eq!(
+            in_seat,
+            [rows[1].clone(), rows[0].clone()],
+            "providers first"
+        );
+        assert_eq!(
+            s.institutions(BoundarySet::Pcon2010, "E14000801").unwrap(),
+            [rows[0].clone()]
+        );
+        assert_eq!(
+            s.unplaced_institutions().unwrap(),
+            [rows[1].clone(), rows[2].clone()]
+        );
+        assert_eq!(s.all_institutions().unwrap().len(), 3);
+        assert_eq!(rows[1].seat(BoundarySet::Pcon2024), Some("E14001401"));
+        assert_eq!(rows[1].route(BoundarySet::Pcon2010), None);
+    }
+
+    #[test]
+    fn an_unplaced_institution_needs_a_problem_and_keys_are_unique() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = StoreWriter::create(&dir.path().join("s.db")).unwrap();
+        assert!(w
+            .put_institutions(&[institution(
+                "provider",
+                "10000003",
+                [None, Some("E14001401")],
+                None
+            )])
+            .is_err());
+        let ok = institution(
+            "provider",
+            "10000004",
+            [Some("E14000801"), Some("E14001401")],
+            None,
+        );
+        assert!(w.put_institutions(&[ok.clone(), ok]).is_err());
     }
 
     #[test]

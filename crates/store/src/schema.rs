@@ -1,5 +1,5 @@
 /// Bumped whenever a table changes shape; a store of another version is refused.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 pub const CREATE: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -38,4 +38,17 @@ CREATE TABLE postcode_range (
     key INTEGER PRIMARY KEY, seat TEXT
 ) WITHOUT ROWID;
 CREATE TABLE document (id TEXT PRIMARY KEY, body TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE institution (
+    kind TEXT NOT NULL CHECK (kind IN ('provider', 'location')),
+    ukprn TEXT NOT NULL, locid TEXT NOT NULL, name TEXT NOT NULL, partner TEXT,
+    postcode TEXT, lat REAL, lon REAL, place_lat REAL, place_lon REAL,
+    seat2010 TEXT, route2010 TEXT, seat2024 TEXT, route2024 TEXT,
+    stem INTEGER, stem_route TEXT, problem TEXT,
+    PRIMARY KEY (kind, ukprn, locid),
+    CHECK ((seat2010 IS NULL) = (route2010 IS NULL)),
+    CHECK ((seat2024 IS NULL) = (route2024 IS NULL)),
+    CHECK ((seat2010 IS NOT NULL AND seat2024 IS NOT NULL) OR problem IS NOT NULL)
+) WITHOUT ROWID;
+CREATE INDEX institution_seat2010 ON institution (seat2010);
+CREATE INDEX institution_seat2024 ON institution (seat2024);
 ";

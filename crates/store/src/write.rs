@@ -1,5 +1,5 @@
 use crate::schema::{CREATE, SCHEMA_VERSION};
-use crate::{Area, Hex, Link, SourceRow, StoreError};
+use crate::{Area, Hex, Institution, Link, SourceRow, StoreError};
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 use stemgap_core::{IndicatorDef, Observation};
@@ -222,6 +222,43 @@ impl StoreWriter {
         for (key, seat) in ranges {
             st.execute(params![*key as i64, seat])
                 .map_err(self.sql("writing postcode ranges"))?;
+        }
+        Ok(())
+    }
+
+    /// Stores the higher-education providers and teaching locations with
+    /// their seats. A duplicate (kind, UKPRN, LOCID), or a row unplaced in a
+    /// set without a problem saying why, is refused.
+    pub fn put_institutions(&self, rows: &[Institution]) -> Result<(), StoreError> {
+        let mut rows: Vec<&Institution> = rows.iter().collect();
+        rows.sort_unstable_by(|a, b| {
+            (&a.kind, &a.ukprn, &a.locid).cmp(&(&b.kind, &b.ukprn, &b.locid))
+        });
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO institution VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)")
+            .map_err(self.sql("writing institutions"))?;
+        for i in rows {
+            st.execute(params![
+                i.kind,
+                i.ukprn,
+                i.locid,
+                i.name,
+                i.partner,
+                i.postcode,
+                i.lat,
+                i.lon,
+                i.place_lat,
+                i.place_lon,
+                i.seat_2010,
+                i.route_2010,
+                i.seat_2024,
+                i.route_2024,
+                i.stem,
+                i.stem_route,
+                i.problem
+            ])
+            .map_err(self.sql("writing institutions"))?;
         }
         Ok(())
     }

@@ -6,6 +6,7 @@ mod fetch;
 mod findings;
 mod gaps;
 mod indicators;
+pub mod institutions;
 mod locate;
 mod neighbours;
 mod sources;
@@ -62,6 +63,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Neighbours(a) => neighbours::run(a),
         Command::Findings(a) => findings::run(a),
         Command::Gaps(a) => gaps::run(a),
+        Command::Institutions(a) => institutions::run(a),
     }
 }
 
