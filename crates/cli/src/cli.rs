@@ -138,6 +138,11 @@ pub struct ExportArgs {
     pub boundaries: Boundaries,
     #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
     pub format: ExportFormat,
+    /// One row per seat, indicator and period, with the interval, the
+    /// missing-value flag, the method (measured, apportioned, converted,
+    /// derived) and the source, instead of one wide row per seat.
+    #[arg(long)]
+    pub long: bool,
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,

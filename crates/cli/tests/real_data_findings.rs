@@ -209,3 +209,54 @@ fn f4_compares_he_seats_with_their_neighbours_on_both_sets() {
         find(&all, "F4/2024/stem_jobs_share")["estimate"]
     );
 }
+
+#[test]
+fn long_export_carries_each_figures_method_on_both_sets() {
+    let Some(db) = real_store() else { return };
+    let methods = |set: &str, indicator: &str| {
+        let o = run(&[
+            "export",
+            "--db",
+            db.to_str().unwrap(),
+            "--boundaries",
+            set,
+            "--long",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+        assert_eq!(
+            r.headers().unwrap().iter().collect::<Vec<_>>(),
+            [
+                "code",
+                "name",
+                "nation",
+                "indicator",
+                "period",
+                "value",
+                "lower",
+                "upper",
+                "flag",
+                "method",
+                "source",
+                "boundaries"
+            ]
+        );
+        let mut m: Vec<String> = r
+            .records()
+            .map(|x| x.unwrap())
+            .filter(|x| &x[3] == indicator)
+            .map(|x| x[9].to_owned())
+            .collect();
+        m.sort();
+        m.dedup();
+        m
+    };
+    assert_eq!(methods("2024", "level4_share"), ["measured"]);
+    assert_eq!(methods("2010", "level4_share"), ["converted"]);
+    assert_eq!(
+        methods("2010", "fe_stem_achievements_per_1000"),
+        ["apportioned"]
+    );
+    assert_eq!(methods("2024", "stem_jobs_share"), ["apportioned"]);
+    assert_eq!(methods("2024", "imd_score"), ["derived"]);
+}

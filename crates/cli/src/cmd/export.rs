@@ -19,18 +19,33 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
         .into_iter()
         .map(|a| (a.code, a.name))
         .collect();
-    // Observations are ordered by indicator, code, period: the last one
-    // seen for a pair is its latest period.
-    let mut latest: HashMap<(String, String), Option<f64>> = HashMap::new();
-    for o in store.observations(Some(set), None)? {
-        latest.insert((o.indicator, o.code.to_string()), o.value);
-    }
+    let observations = store.observations(Some(set), None)?;
     let mut out: Box<dyn Write> = match &args.out {
         Some(p) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
         )),
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
+    if args.long {
+        let names: HashMap<&str, (&str, &str)> = seats
+            .iter()
+            .map(|s| {
+                (
+                    s.code.as_str(),
+                    (s.name.as_str(), s.nation.map_or("", |n| n.name())),
+                )
+            })
+            .collect();
+        long(&mut out, args.format, &observations, &names)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Observations are ordered by indicator, code, period: the last one
+    // seen for a pair is its latest period.
+    let mut latest: HashMap<(String, String), Option<f64>> = HashMap::new();
+    for o in observations {
+        latest.insert((o.indicator, o.code.to_string()), o.value);
+    }
     let value = |ind: &str, code: &str| {
         latest
             .get(&(ind.to_owned(), code.to_owned()))
@@ -96,4 +111,79 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The long layout: one record per observation, with its provenance.
+fn long(
+    out: &mut dyn Write,
+    format: ExportFormat,
+    observations: &[stemgap_core::Observation],
+    names: &HashMap<&str, (&str, &str)>,
+) -> anyhow::Result<()> {
+    const HEADER: [&str; 12] = [
+        "code",
+        "name",
+        "nation",
+        "indicator",
+        "period",
+        "value",
+        "lower",
+        "upper",
+        "flag",
+        "method",
+        "source",
+        "boundaries",
+    ];
+    let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let record = |o: &stemgap_core::Observation| -> [String; 12] {
+        let code = o.code.to_string();
+        let (name, nation) = names.get(code.as_str()).copied().unwrap_or(("", ""));
+        [
+            code.clone(),
+            name.to_owned(),
+            nation.to_owned(),
+            o.indicator.clone(),
+            o.period.clone(),
+            num(o.value),
+            num(o.lower),
+            num(o.upper),
+            o.flag.map_or(String::new(), |f| f.id().to_owned()),
+            o.method.id().to_owned(),
+            o.source.clone(),
+            o.boundary.map_or(String::new(), |b| b.id().to_owned()),
+        ]
+    };
+    match format {
+        ExportFormat::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(HEADER)?;
+            for o in observations {
+                w.write_record(record(o))?;
+            }
+            w.flush()?;
+        }
+        ExportFormat::Json => {
+            let rows: Vec<serde_json::Value> = observations
+                .iter()
+                .map(|o| {
+                    let mut m = serde_json::Map::new();
+                    for (k, v) in HEADER.iter().zip(record(o)) {
+                        let value = match *k {
+                            "value" | "lower" | "upper" => v
+                                .parse::<f64>()
+                                .ok()
+                                .map_or(serde_json::Value::Null, Into::into),
+                            _ if v.is_empty() => serde_json::Value::Null,
+                            _ => v.into(),
+                        };
+                        m.insert((*k).to_owned(), value);
+                    }
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+    }
+    Ok(())
 }
