@@ -1,8 +1,8 @@
 use crate::indicators::{self, Collector};
 use crate::{IngestError, Registry};
-use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::Mutex;
 use std::time::Instant;
 use stemgap_core::BoundarySet;
 use stemgap_sources::{Loaded, SourceDir, SourceError};
@@ -11,15 +11,15 @@ use stemgap_store::{SourceRow, StoreWriter};
 /// Reads catalogued files and remembers which ones the build used.
 pub struct Inputs<'d> {
     dir: &'d SourceDir,
-    used: RefCell<BTreeSet<String>>,
-    progress: &'d dyn Progress,
+    used: Mutex<BTreeSet<String>>,
+    progress: &'d (dyn Progress + Sync),
 }
 
 impl<'d> Inputs<'d> {
-    pub fn new(dir: &'d SourceDir, progress: &'d dyn Progress) -> Self {
+    pub fn new(dir: &'d SourceDir, progress: &'d (dyn Progress + Sync)) -> Self {
         Inputs {
             dir,
-            used: RefCell::default(),
+            used: Mutex::default(),
             progress,
         }
     }
@@ -36,7 +36,10 @@ impl<'d> Inputs<'d> {
     pub fn load(&self, id: &str) -> Result<Loaded<'d>, SourceError> {
         self.progress.source(id);
         let loaded = self.dir.load(id)?;
-        self.used.borrow_mut().insert(id.to_owned());
+        self.used
+            .lock()
+            .expect("no thread panics holding it")
+            .insert(id.to_owned());
         Ok(loaded)
     }
 }
@@ -67,7 +70,11 @@ pub struct Summary {
 /// Everything is read and validated before the new store is written; the
 /// store is written beside `db` and renamed over it only when complete, so
 /// a failed build leaves any previous store as it was.
-pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summary, IngestError> {
+pub fn build(
+    dir: &SourceDir,
+    db: &Path,
+    progress: &(dyn Progress + Sync),
+) -> Result<Summary, IngestError> {
     let start = Instant::now();
     let inputs = Inputs::new(dir, progress);
     progress.stage("registry");
@@ -147,7 +154,7 @@ pub fn build(dir: &SourceDir, db: &Path, progress: &dyn Progress) -> Result<Summ
     );
 
     progress.stage("store");
-    let used = inputs.used.borrow();
+    let used = inputs.used.lock().expect("no thread panics holding it");
     let sources: Vec<SourceRow> = dir
         .catalogue()
         .entries()

@@ -156,7 +156,7 @@ fn academic_year(row: &Row<'_>, col: usize) -> Result<String, SourceError> {
 }
 
 /// LAD → [(seat, share of the LAD's population)], shares normalised to 1.
-pub(super) type Shares = HashMap<String, Vec<(GssCode, f64)>>;
+pub(super) type Shares = BTreeMap<String, Vec<(GssCode, f64)>>;
 
 /// The sources behind [`shares`], to list beside a source apportioned with them.
 pub(super) fn with_share_sources(src: &str) -> [&str; 6] {

@@ -24,25 +24,67 @@ use stemgap_core::{
 };
 use stemgap_sources::{Location, Problem, SourceError};
 
-/// Runs every indicator module.
+/// Runs every indicator module, on two threads: the modules that share
+/// local-authority counts out by population (they need the population
+/// figures first) on one, the rest on the other. Each module's definitions
+/// keep their place in the catalogue (its section number), whichever thread
+/// made them, so the catalogue order does not depend on the threads.
 pub fn collect_all(
     inputs: &Inputs<'_>,
     reg: &Registry,
     out: &mut Collector,
 ) -> Result<(), SourceError> {
-    seat_tables::population(inputs, reg, out)?;
-    census::collect(inputs, reg, out)?;
-    scotland::collect(inputs, reg, out)?;
-    seat_tables::ucas(inputs, reg, out)?;
-    seat_tables::ks4(inputs, reg, out)?;
-    seat_tables::ofsted(inputs, reg, out)?;
-    seat_tables::composite_imd(inputs, reg, out)?;
-    deprivation::collect(inputs, reg, out)?;
-    apportion::collect(inputs, reg, out)?;
-    starts::collect(inputs, reg, out)?;
-    msoa::collect(inputs, reg, out)?;
+    // Each thread reports the section it failed in: when both fail (two
+    // modules reading the same broken file), the error is the one the
+    // modules run in catalogue order would have met first.
+    type Outcome = Result<Collector, (u16, SourceError)>;
+    fn run(f: impl FnOnce(&mut Collector) -> Result<(), SourceError>) -> Outcome {
+        let mut c = Collector::default();
+        match f(&mut c) {
+            Ok(()) => Ok(c),
+            Err(e) => Err((c.section, e)),
+        }
+    }
+    let (local, rest) = std::thread::scope(|scope| {
+        let rest = scope.spawn(|| {
+            run(|c| {
+                c.section(1);
+                census::collect(inputs, reg, c)?;
+                scotland::collect(inputs, reg, c)?;
+                seat_tables::ucas(inputs, reg, c)?;
+                seat_tables::ks4(inputs, reg, c)?;
+                seat_tables::ofsted(inputs, reg, c)?;
+                seat_tables::composite_imd(inputs, reg, c)?;
+                deprivation::collect(inputs, reg, c)?;
+                c.section(4);
+                msoa::collect(inputs, reg, c)
+            })
+        });
+        let local = run(|c| {
+            c.section(0);
+            seat_tables::population(inputs, reg, c)?;
+            c.section(2);
+            apportion::collect(inputs, reg, c)?;
+            c.section(3);
+            starts::collect(inputs, reg, c)
+        });
+        (
+            local,
+            rest.join().expect("an indicator thread does not panic"),
+        )
+    });
+    match (local, rest) {
+        (Ok(a), Ok(b)) => {
+            out.merge(a)?;
+            out.merge(b)?;
+        }
+        (Err((_, e)), Ok(_)) | (Ok(_), Err((_, e))) => return Err(e),
+        (Err((sa, ea)), Err((sb, eb))) => return Err(if sa <= sb { ea } else { eb }),
+    }
     // Last: converts what exists in one boundary set only.
+    out.section(5);
     convert::collect(reg, out)?;
+    out.sort_definitions();
     Ok(())
 }
 
@@ -50,11 +92,57 @@ pub fn collect_all(
 #[derive(Debug, Default)]
 pub struct Collector {
     defs: Vec<IndicatorDef>,
+    /// The catalogue section of each definition (see [`collect_all`]).
+    sections: Vec<u16>,
+    section: u16,
     obs: Vec<Observation>,
     keys: HashSet<(Option<BoundarySet>, String, GssCode, String)>,
 }
 
 impl Collector {
+    /// Definitions made from now on belong to catalogue section `n`.
+    pub fn section(&mut self, n: u16) {
+        self.section = n;
+    }
+
+    /// Takes in another collector's definitions and observations; an
+    /// observation both hold is a duplicate.
+    pub fn merge(&mut self, other: Collector) -> Result<(), SourceError> {
+        for (def, section) in other.defs.into_iter().zip(other.sections) {
+            let before = self.section;
+            self.section = section;
+            self.define(def);
+            self.section = before;
+        }
+        for o in other.obs {
+            if !self
+                .keys
+                .insert((o.boundary, o.indicator.clone(), o.code, o.period.clone()))
+            {
+                return Err(SourceError::new(
+                    Location::file(o.source.clone()),
+                    Problem::Duplicate(format!("{}, {}, {}", o.code, o.indicator, o.period)),
+                ));
+            }
+            self.obs.push(o);
+        }
+        Ok(())
+    }
+
+    /// Puts the definitions in catalogue order: by section, then in the
+    /// order each section made them.
+    pub fn sort_definitions(&mut self) {
+        let mut order: Vec<usize> = (0..self.defs.len()).collect();
+        order.sort_by_key(|&i| (self.sections[i], i));
+        let defs = std::mem::take(&mut self.defs);
+        let mut slots: Vec<Option<IndicatorDef>> = defs.into_iter().map(Some).collect();
+        self.defs = order
+            .iter()
+            .map(|&i| slots[i].take().expect("each once"))
+            .collect();
+        self.sections = order.iter().map(|&i| self.sections[i]).collect();
+    }
+
     pub fn definitions(&self) -> &[IndicatorDef] {
         &self.defs
     }
@@ -86,6 +174,7 @@ impl Collector {
             }
         } else {
             self.defs.push(def);
+            self.sections.push(self.section);
         }
     }
 

@@ -490,7 +490,7 @@ fn check_complete(
 
 /// Each 2023 authority's seats, with the share of its population living
 /// in each: [`Shares`].
-type Shares = HashMap<String, Vec<(GssCode, f64)>>;
+use super::apportion::Shares;
 
 /// Population shares of each English 2023 authority among the seats of both
 /// sets, built from small areas: each LSOA 2011 lies in one 2019 district
@@ -608,12 +608,14 @@ fn small_area_shares(
         *acc[0].entry((lad, seat)).or_default() += p;
     }
     let shares = |acc: &HashMap<(usize, GssCode), f64>| {
-        let mut totals = vec![0.0; lads.len()];
-        for ((lad, _), p) in acc {
-            totals[*lad] += p;
-        }
-        let mut out: Shares = HashMap::new();
+        // Summed in key order, so the floating-point totals do not depend
+        // on the hash map's iteration order.
         let sorted: BTreeMap<_, _> = acc.iter().collect();
+        let mut totals = vec![0.0; lads.len()];
+        for ((lad, _), p) in &sorted {
+            totals[*lad] += *p;
+        }
+        let mut out: Shares = Shares::new();
         for ((lad, seat), p) in sorted {
             if totals[*lad] > 0.0 && *p > 0.0 {
                 out.entry(lads[*lad].clone())
@@ -1176,7 +1178,7 @@ mod tests {
                 1..8,
             )
         ) {
-            let mut shares: HashMap<String, Vec<(GssCode, f64)>> = HashMap::new();
+            let mut shares: Shares = Shares::new();
             let mut counts = Vec::new();
             let mut seat = 1063;
             for (i, (starts, weights)) in lads.iter().enumerate() {
