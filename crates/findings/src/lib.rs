@@ -16,7 +16,7 @@
 //! | F4 | STEM jobs in seats with an HE provider vs their neighbours without | paired t interval, Wilcoxon signed-rank |
 //! | F5 | each industry's employment share vs deprivation; old vs new industry | Pearson with Fisher-z interval; case bootstrap of the difference |
 //! | F6 | data gaps by indicator and nation | coverage from the data, comparability from [`gaps::RULES`] |
-//! | spatial | clustering of every indicator | Moran's I (permutation p); LISA for the headline indicators |
+//! | spatial | clustering of every indicator | Moran's I (permutation p for the headline indicators, Cliff-Ord randomisation p for the rest); LISA for the headline indicators |
 //! | sensitivity | how F1–F3 move with basis, aggregation, boundaries, STEM definition | as F1–F3 |
 
 mod analyses;
@@ -38,9 +38,10 @@ pub const DOCUMENT: &str = "findings";
 pub const SEED: u64 = 20230701;
 /// Bootstrap replicates for group contrasts and case bootstraps.
 pub const REPLICATES: usize = 2000;
-/// Permutations for global Moran's I (the smallest pseudo p is 1/100; the
-/// analytical randomisation p is reported beside it).
-pub const PERMUTATIONS: usize = 99;
+/// Permutations for the global Moran's I of the headline indicators (the
+/// smallest pseudo p is 1/1000); the other maps report the analytical
+/// randomisation p.
+pub const PERMUTATIONS: usize = 999;
 /// Confidence level of every interval.
 pub const LEVEL: f64 = 0.95;
 

@@ -2,7 +2,7 @@ use crate::schema::{CREATE, SCHEMA_VERSION};
 use crate::{Area, Hex, Institution, Link, SourceRow, StoreError};
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
-use stemgap_core::{IndicatorDef, Observation};
+use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Observation};
 
 /// Writes a new store to a temporary file beside `dest`; [`commit`] renames
 /// it into place. Dropping a writer without committing deletes the
@@ -181,15 +181,32 @@ impl StoreWriter {
     }
 
     pub fn put_observations(&self, obs: &[Observation]) -> Result<(), StoreError> {
-        let mut obs: Vec<&Observation> = obs.iter().collect();
-        obs.sort_unstable_by(|a, b| {
-            (a.boundary, &a.indicator, a.code, &a.period).cmp(&(
-                b.boundary,
-                &b.indicator,
-                b.code,
-                &b.period,
-            ))
-        });
+        // Rows go in primary-key order (appends to the B-tree). The strings
+        // are ranked once so the sort compares integers, not strings.
+        fn rank(mut names: Vec<&str>) -> std::collections::HashMap<&str, u32> {
+            names.sort_unstable();
+            names.dedup();
+            names.into_iter().zip(0..).collect()
+        }
+        let indicators = rank(obs.iter().map(|o| o.indicator.as_str()).collect());
+        let periods = rank(obs.iter().map(|o| o.period.as_str()).collect());
+        type Key = (Option<BoundarySet>, u32, GssCode, u32);
+        let mut keyed: Vec<(Key, &Observation)> = obs
+            .iter()
+            .map(|o| {
+                (
+                    (
+                        o.boundary,
+                        indicators[o.indicator.as_str()],
+                        o.code,
+                        periods[o.period.as_str()],
+                    ),
+                    o,
+                )
+            })
+            .collect();
+        keyed.sort_unstable_by_key(|(k, _)| *k);
+        let obs = keyed.into_iter().map(|(_, o)| o);
         let mut st = self
             .conn()
             .prepare_cached("INSERT INTO observation VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")

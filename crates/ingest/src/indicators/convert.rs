@@ -138,118 +138,134 @@ fn other(set: BoundarySet) -> BoundarySet {
 /// Converts every convertible indicator and period that exists in one set
 /// only into the other set, and says so in its definition.
 pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
-    // Observation indices by (set, indicator, period), built once.
-    let mut groups: BTreeMap<(BoundarySet, String, String), Vec<usize>> = BTreeMap::new();
-    for (i, o) in out.observations().iter().enumerate() {
-        if let Some(set) = o.boundary {
-            groups
-                .entry((set, o.indicator.clone(), o.period.clone()))
-                .or_default()
-                .push(i);
-        }
-    }
-    let defs: Vec<IndicatorDef> = out.definitions().to_vec();
     let links = [
         (BoundarySet::Pcon2010, overlaps(reg, BoundarySet::Pcon2010)),
         (BoundarySet::Pcon2024, overlaps(reg, BoundarySet::Pcon2024)),
     ];
+    // Read phase (borrowing the observations): what each conversion gives.
+    // (to set, indicator, period, source, seat, value or missing, bounds)
+    type Pending = (
+        BoundarySet,
+        String,
+        String,
+        String,
+        GssCode,
+        Option<f64>,
+        Option<(f64, f64)>,
+    );
+    let mut pending: Vec<Pending> = Vec::new();
     let mut converted: Vec<(String, BoundarySet)> = Vec::new();
-    for def in &defs {
-        let Some(kind) = kind_of(&def.unit) else {
-            continue;
-        };
-        for (from_set, overlaps) in &links {
-            let to_set = other(*from_set);
-            let periods: Vec<String> = groups
-                .keys()
-                .filter(|(s, i, _)| *s == *from_set && *i == def.id)
-                .map(|(_, _, p)| p.clone())
-                .collect();
-            for period in &periods {
-                if groups.contains_key(&(to_set, def.id.clone(), period.clone())) {
-                    continue;
-                }
-                let all = out.observations();
-                let source_obs: Vec<Observation> = groups
-                    [&(*from_set, def.id.clone(), period.clone())]
-                    .iter()
-                    .map(|&i| all[i].clone())
+    {
+        let all = out.observations();
+        // Observation indices by (set, indicator, period), built once.
+        let mut groups: BTreeMap<(BoundarySet, &str, &str), Vec<usize>> = BTreeMap::new();
+        for (i, o) in all.iter().enumerate() {
+            if let Some(set) = o.boundary {
+                groups
+                    .entry((set, o.indicator.as_str(), o.period.as_str()))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        for def in out.definitions() {
+            let Some(kind) = kind_of(&def.unit) else {
+                continue;
+            };
+            for (from_set, overlaps) in &links {
+                let to_set = other(*from_set);
+                let periods: Vec<&str> = groups
+                    .range((*from_set, def.id.as_str(), "")..)
+                    .take_while(|((s, i, _), _)| *s == *from_set && *i == def.id)
+                    .map(|((_, _, p), _)| *p)
                     .collect();
-                let pick = |f: fn(&Observation) -> Option<f64>| -> HashMap<GssCode, f64> {
-                    source_obs
-                        .iter()
-                        .filter_map(|o| Some((o.code, f(o)?)))
-                        .collect()
-                };
-                let source = source_obs
-                    .first()
-                    .map(|o| o.source.clone())
-                    .unwrap_or_default();
-                let value = convert(&pick(|o| o.value), overlaps, kind, MIN_COVERAGE);
-                let lower = convert(&pick(|o| o.lower), overlaps, kind, MIN_COVERAGE);
-                let upper = convert(&pick(|o| o.upper), overlaps, kind, MIN_COVERAGE);
-                // Only seats of the nations the indicator covers.
-                let at = Location::file(format!(
-                    "conversion of {} seats to {} seats",
-                    from_set.id(),
-                    to_set.id()
-                ));
-                for seat in reg.seats(to_set) {
-                    if !def.nations.contains(&seat.nation) {
+                for period in periods {
+                    if groups.contains_key(&(to_set, def.id.as_str(), period)) {
                         continue;
                     }
-                    let cell = match value.get(&seat.code).copied().flatten() {
-                        Some(v) => (
-                            v,
-                            lower.get(&seat.code).copied().flatten(),
-                            upper.get(&seat.code).copied().flatten(),
-                        ),
-                        None => {
-                            out.push(
-                                to_set,
-                                seat.code,
-                                &def.id,
-                                period,
-                                stemgap_core::Cell::Missing(Marker::NotAvailable),
-                                Method::Converted,
-                                &source,
-                                &at,
-                            )?;
+                    let source_obs = &groups[&(*from_set, def.id.as_str(), period)];
+                    let pick = |f: fn(&Observation) -> Option<f64>| -> HashMap<GssCode, f64> {
+                        source_obs
+                            .iter()
+                            .filter_map(|&i| Some((all[i].code, f(&all[i])?)))
+                            .collect()
+                    };
+                    let source = source_obs
+                        .first()
+                        .map(|&i| all[i].source.clone())
+                        .unwrap_or_default();
+                    let value = convert(&pick(|o| o.value), overlaps, kind, MIN_COVERAGE);
+                    let lower = convert(&pick(|o| o.lower), overlaps, kind, MIN_COVERAGE);
+                    let upper = convert(&pick(|o| o.upper), overlaps, kind, MIN_COVERAGE);
+                    // Only seats of the nations the indicator covers.
+                    for seat in reg.seats(to_set) {
+                        if !def.nations.contains(&seat.nation) {
                             continue;
                         }
-                    };
-                    match cell {
-                        (v, Some(lo), Some(hi)) => out.push_bounded(
+                        let v = value.get(&seat.code).copied().flatten();
+                        let bounds = match (
+                            lower.get(&seat.code).copied().flatten(),
+                            upper.get(&seat.code).copied().flatten(),
+                        ) {
+                            (Some(lo), Some(hi)) if v.is_some() => Some((lo, hi)),
+                            _ => None,
+                        };
+                        pending.push((
                             to_set,
+                            def.id.clone(),
+                            period.to_owned(),
+                            source.clone(),
                             seat.code,
-                            &def.id,
-                            period,
-                            (v, lo, hi),
-                            Method::Converted,
-                            &source,
-                            &at,
-                        )?,
-                        (v, _, _) => out.push(
-                            to_set,
-                            seat.code,
-                            &def.id,
-                            period,
-                            stemgap_core::Cell::Value(v),
-                            Method::Converted,
-                            &source,
-                            &at,
-                        )?,
+                            v,
+                            bounds,
+                        ));
                     }
-                }
-                if !converted
-                    .iter()
-                    .any(|(id, s)| *id == def.id && *s == to_set)
-                {
-                    converted.push((def.id.clone(), to_set));
+                    if !converted
+                        .iter()
+                        .any(|(id, s)| *id == def.id && *s == to_set)
+                    {
+                        converted.push((def.id.clone(), to_set));
+                    }
                 }
             }
         }
     }
+    // Write phase.
+    let at = Location::file("conversion between the boundary sets");
+    for (to_set, id, period, source, code, value, bounds) in pending {
+        match (value, bounds) {
+            (Some(v), Some((lo, hi))) => out.push_bounded(
+                to_set,
+                code,
+                &id,
+                &period,
+                (v, lo, hi),
+                Method::Converted,
+                &source,
+                &at,
+            )?,
+            (Some(v), None) => out.push(
+                to_set,
+                code,
+                &id,
+                &period,
+                stemgap_core::Cell::Value(v),
+                Method::Converted,
+                &source,
+                &at,
+            )?,
+            (None, _) => out.push(
+                to_set,
+                code,
+                &id,
+                &period,
+                stemgap_core::Cell::Missing(Marker::NotAvailable),
+                Method::Converted,
+                &source,
+                &at,
+            )?,
+        }
+    }
+    let defs: Vec<IndicatorDef> = out.definitions().to_vec();
     for (id, to_set) in converted {
         let how = match kind_of(&defs.iter().find(|d| d.id == id).expect("defined").unit) {
             Some(Kind::Count) => "each seat's count shared among the other set's seats in proportion to the population they share",
