@@ -34,6 +34,9 @@ pub enum Command {
     Findings(FindingsArgs),
     /// Print the data-gap register: every indicator by nation, with comparability.
     Gaps(GapsArgs),
+    /// Serve the web atlas and the JSON API (builds the store first if it is
+    /// missing and --sources is given).
+    Serve(ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -197,4 +200,18 @@ pub struct GapsArgs {
     pub db: DbArg,
     #[arg(long, value_enum, default_value_t = GapsFormat::Text)]
     pub format: GapsFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Build the store from this sources directory first, if it is missing.
+    #[arg(long, value_name = "DIR")]
+    pub sources: Option<PathBuf>,
+    #[command(flatten)]
+    pub catalogue: CatalogueArg,
 }

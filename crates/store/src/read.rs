@@ -280,6 +280,18 @@ impl Store {
             .pop())
     }
 
+    /// Every postcode range as (start key, seat or none), ordered by key:
+    /// for a caller that keeps the lookup in memory and searches it itself
+    /// with the same rule as [`Store::postcode_range`].
+    pub fn postcode_ranges(&self) -> Result<Vec<(u64, Option<String>)>, StoreError> {
+        self.query(
+            "reading postcode ranges",
+            "SELECT key, seat FROM postcode_range ORDER BY key",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<String>>(1)?)),
+        )
+    }
+
     pub fn document(&self, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .query(

@@ -8,6 +8,7 @@ mod gaps;
 mod indicators;
 mod locate;
 mod neighbours;
+mod serve;
 mod sources;
 
 use crate::cli::{CatalogueArg, Command};
@@ -62,6 +63,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Neighbours(a) => neighbours::run(a),
         Command::Findings(a) => findings::run(a),
         Command::Gaps(a) => gaps::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 
