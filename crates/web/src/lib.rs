@@ -22,6 +22,7 @@ pub mod download;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod schema;
 pub mod svg;
 pub mod wire;
 
