@@ -7,3 +7,4 @@ mod invalid;
 mod real_data;
 mod real_data_findings;
 mod real_data_msoa;
+mod web;
