@@ -919,15 +919,21 @@ pub async fn indicator(
     };
     let xunit = xd.unit.clone();
     let fmt_x = move |v: f64| format::short(v, &xunit);
+    // Fractions read as percentage points; other units as they are.
+    let (scale, per) = if format::is_fraction(&d.unit) {
+        (100.0, " percentage points")
+    } else {
+        (1.0, "")
+    };
     let scatter_text = match &fit {
         Some(f) => format!(
-            "{} seats with both figures. Fitted line: {} changes by {} for each unit of {} (95% CI {} to {}); the shaded band is the 95% confidence interval of the fitted mean. Seats in different nations are pooled.",
+            "{} seats with both figures. Fitted line: {} changes by {}{per} for each unit of {} (95% CI {} to {}); the shaded band is the 95% confidence interval of the fitted mean. Seats in different nations are pooled.",
             f.n,
             d.title,
-            format::sig(f.slope, 3),
+            format::sig(f.slope * scale, 3),
             xd.title,
-            format::sig(f.slope_ci.0, 3),
-            format::sig(f.slope_ci.1, 3),
+            format::sig(f.slope_ci.0 * scale, 3),
+            format::sig(f.slope_ci.1 * scale, 3),
         ),
         None if x == k => "This is the deprivation measure itself: no scatter is drawn against it.".into(),
         None => format!("{} seats have both figures: too few, or too little variation, to fit a line.", points.len()),
