@@ -1,5 +1,6 @@
 //! The one integration-test binary (ripgrep style): modules by theme.
 
+mod browser;
 mod common;
 mod fetch;
 mod fixture;

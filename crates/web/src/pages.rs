@@ -582,7 +582,12 @@ pub async fn constituency(
         .iter()
         .filter_map(|id| atlas.indicator(id).map(|(k, _)| k))
         .collect();
-    let cell = |k: usize, j: usize| value_text(s.series[k].value(j), &atlas.indicators[k].unit);
+    let cell = |k: usize, j: usize| {
+        s.series[k].value(j).map_or_else(
+            || "–".to_owned(),
+            |v| format::value(v, &atlas.indicators[k].unit),
+        )
+    };
     let neighbours: Vec<NeighbourRow> = s.neighbours[i]
         .iter()
         .map(|n| {
