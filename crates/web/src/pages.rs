@@ -1050,9 +1050,13 @@ struct FindingView {
     boundaries: String,
     nations: String,
     excluded: Vec<String>,
-    chart: String,
-    chart_text: String,
+    charts: Vec<Chart>,
     parts: Vec<PartRow>,
+}
+
+struct Chart {
+    svg: String,
+    text: String,
 }
 
 #[derive(Template)]
@@ -1096,49 +1100,56 @@ fn reference(unit: &str) -> Option<f64> {
 const CHART_ROWS: usize = 30;
 
 fn finding_view(f: &Finding) -> FindingView {
-    let with_ci: Vec<&Finding> = std::iter::once(f)
-        .chain(f.parts.iter())
-        .filter(|p| {
-            p.unit == f.unit && p.estimate.is_some() && p.ci_low.is_some() && p.ci_high.is_some()
-        })
-        .take(CHART_ROWS)
-        .collect();
-    let rows: Vec<svg::CiRow<'_>> = with_ci
+    // One chart per unit among the finding and all its parts that have an
+    // interval, in order of first appearance.
+    let all = f.walk();
+    let mut units: Vec<&str> = Vec::new();
+    for p in &all {
+        if p.estimate.is_some()
+            && p.ci_low.is_some()
+            && p.ci_high.is_some()
+            && !units.contains(&p.unit.as_str())
+        {
+            units.push(&p.unit);
+        }
+    }
+    let charts = units
         .iter()
-        .filter_map(|p| {
-            Some(svg::CiRow {
-                label: &p.id,
-                estimate: p.estimate?,
-                low: p.ci_low?,
-                high: p.ci_high?,
-            })
+        .map(|unit| {
+            let rows: Vec<svg::CiRow<'_>> = all
+                .iter()
+                .filter(|p| p.unit == *unit)
+                .filter_map(|p| {
+                    Some(svg::CiRow {
+                        label: &p.id,
+                        estimate: p.estimate?,
+                        low: p.ci_low?,
+                        high: p.ci_high?,
+                    })
+                })
+                .collect();
+            let total = rows.len();
+            let shown = &rows[..total.min(CHART_ROWS)];
+            let svg = svg::ci_chart(
+                shown,
+                reference(unit),
+                unit,
+                &format!("{}: estimates in {unit} with {:.0}% confidence intervals", f.id, f.level * 100.0),
+            );
+            let text = format!(
+                "Chart of {}{} estimate{} in {unit} with their {:.0}% confidence intervals (dots and whiskers){}; the numbers are in the table below.",
+                if total > shown.len() { format!("the first {} of ", shown.len()) } else { String::new() },
+                total,
+                if total == 1 { "" } else { "s" },
+                f.level * 100.0,
+                match reference(unit) {
+                    Some(r) => format!(", and a dashed line at {r} (no difference)"),
+                    None => String::new(),
+                }
+            );
+            Chart { svg, text }
         })
         .collect();
-    let chart = svg::ci_chart(
-        &rows,
-        reference(&f.unit),
-        &f.unit,
-        &format!(
-            "{}: estimates with {:.0}% confidence intervals",
-            f.id,
-            f.level * 100.0
-        ),
-    );
-    let chart_text = if rows.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "Chart of {} estimate{} in {} with their {:.0}% confidence intervals (dots and whiskers){}; the numbers are in the table below.",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" },
-            f.unit,
-            f.level * 100.0,
-            match reference(&f.unit) {
-                Some(r) => format!(", and a dashed line at {r} (no difference)"),
-                None => String::new(),
-            }
-        )
-    };
     FindingView {
         id: f.id.clone(),
         title: f.title.clone(),
@@ -1168,10 +1179,9 @@ fn finding_view(f: &Finding) -> FindingView {
             .iter()
             .map(|x| format!("{} seats: {}", x.count, x.reason))
             .collect(),
-        chart,
-        chart_text,
-        parts: std::iter::once(f)
-            .chain(f.parts.iter())
+        charts,
+        parts: all
+            .iter()
             .map(|p| PartRow {
                 id: p.id.clone(),
                 statement: p.statement.clone(),
