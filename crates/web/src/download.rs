@@ -297,3 +297,138 @@ pub fn indicator_metadata(app: &crate::App, k: usize) -> Value {
         },
     })
 }
+
+/// `/download/constituency/{code}-{set}.csv` and its metadata: one row per
+/// indicator for one seat, with the comparisons its page shows.
+pub async fn seat_file(State(app): State<Shared>, P(file): P) -> Result<Response, HttpError> {
+    let (name, kind) = split(&file).ok_or_else(|| not_found(&file))?;
+    let (code, set) = name.rsplit_once('-').ok_or_else(|| not_found(&file))?;
+    let set = match set {
+        "2010" => BoundarySet::Pcon2010,
+        "2024" => BoundarySet::Pcon2024,
+        _ => return Err(not_found(&file)),
+    };
+    let (_, i) = crate::api::find_seat(&app, code, Some(set), PAGE)?;
+    match kind {
+        Kind::Csv => Ok(csv_response(
+            seat_csv(&app, set, i)?,
+            &format!("{name}.csv"),
+        )),
+        Kind::Metadata => Ok(metadata_response(&seat_metadata(&app, set, i))),
+    }
+}
+
+const SEAT_FILE_COLUMNS: [(&str, &str, &str); 16] = [
+    ("indicator", "Indicator id", "string"),
+    ("title", "Indicator", "string"),
+    ("unit", "Unit", "string"),
+    ("period", "Period of the figure", "string"),
+    ("value", "Value (empty when missing)", "number"),
+    ("lower", "Lower bound of the interval", "number"),
+    ("upper", "Upper bound of the interval", "number"),
+    (
+        "flag",
+        "Why the value is missing, as the source marked it",
+        "string",
+    ),
+    (
+        "method",
+        "measured, apportioned, converted or derived",
+        "string",
+    ),
+    ("source", "Source id (see /sources)", "string"),
+    (
+        "rank_in_nation",
+        "Rank within the nation (1 = highest)",
+        "integer",
+    ),
+    (
+        "nation_count",
+        "Seats of the nation with a value",
+        "integer",
+    ),
+    (
+        "nation_mean",
+        "Unweighted mean of the nation's seats",
+        "number",
+    ),
+    (
+        "region_mean",
+        "Unweighted mean of the region's seats",
+        "number",
+    ),
+    (
+        "neighbour_mean",
+        "Unweighted mean of the bordering seats",
+        "number",
+    ),
+    ("caveats", "Caveats", "string"),
+];
+
+pub fn seat_csv(app: &crate::App, set: BoundarySet, i: usize) -> Result<Vec<u8>, HttpError> {
+    let atlas = &app.atlas;
+    let s = atlas.set(set);
+    let seat = &s.seats[i];
+    let slot = seat.nation.map(crate::atlas::nation_slot);
+    let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(SEAT_FILE_COLUMNS.iter().map(|c| c.0))
+        .map_err(csv_error)?;
+    for (d, series) in atlas.indicators.iter().zip(&s.series) {
+        let o = series.latest(i);
+        w.write_record([
+            d.id.as_str(),
+            &d.title,
+            &d.unit,
+            o.map_or("", |o| o.period.as_str()),
+            &num(o.and_then(|o| o.value)),
+            &num(o.and_then(|o| o.lower)),
+            &num(o.and_then(|o| o.upper)),
+            o.and_then(|o| o.flag).map_or("", |f| f.id()),
+            o.map_or("", |o| o.method.id()),
+            o.map_or("", |o| o.source.as_str()),
+            &series.rank[i].map_or(String::new(), |r| r.to_string()),
+            &slot.map_or(String::new(), |k| series.nation_count[k].to_string()),
+            &num(slot.and_then(|k| series.nation_mean[k])),
+            &num(seat
+                .region
+                .as_ref()
+                .and_then(|r| series.region_mean.get(r).copied())),
+            &num(series.neighbour_mean[i]),
+            &d.caveats,
+        ])
+        .map_err(csv_error)?;
+    }
+    w.into_inner().map_err(csv_error)
+}
+
+pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
+    let atlas = &app.atlas;
+    let seat = &atlas.set(set).seats[i];
+    let columns: Vec<Value> = SEAT_FILE_COLUMNS
+        .iter()
+        .map(|(name, title, datatype)| {
+            let mut c = json!({"name": name, "titles": title, "datatype": datatype});
+            if matches!(*name, "indicator" | "title" | "unit") {
+                c["required"] = json!(true);
+            } else {
+                c["null"] = json!("");
+            }
+            c
+        })
+        .collect();
+    let mut ids = atlas
+        .indicators
+        .iter()
+        .flat_map(|d| d.sources.iter().map(String::as_str));
+    json!({
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
+        "url": format!("{}-{}.csv", seat.code, set.id()),
+        "dc:title": format!("stemgap: every indicator for {} ({}, {})", seat.name, seat.code, set.title()),
+        "dc:description": "One row per indicator: the latest period's value with its interval, method and source, the seat's rank within its nation, and unweighted means of the nation's, region's and bordering seats' figures. Values are as stored: shares and rates are fractions between 0 and 1.",
+        "dc:creator": format!("stemgap {}", atlas.built_by),
+        "dc:source": licences(app, &mut ids),
+        "dialect": {"header": true, "encoding": "utf-8"},
+        "tableSchema": {"columns": columns, "primaryKey": "indicator"},
+    })
+}

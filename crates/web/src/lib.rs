@@ -10,7 +10,7 @@
 //! | --- | --- |
 //! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
-//! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
+//! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
 //!
 //! Only GET and HEAD are answered (405 otherwise); every response carries
 //! the security headers of [`security_headers`]; request bodies are limited
@@ -132,6 +132,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/v1/locate", get(api::locate))
         .route("/download/{file}", get(download::set_file))
         .route("/download/indicators/{file}", get(download::indicator_file))
+        .route("/download/constituency/{file}", get(download::seat_file))
         .fallback(not_found)
         .with_state(app)
         .layer(axum::middleware::from_fn(only_get_and_head))

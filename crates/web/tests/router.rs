@@ -800,6 +800,54 @@ async fn downloads_are_csv_with_gss_codes_and_matching_csvw_metadata() {
     assert_eq!(meta["url"], "he_entry_rate_18.csv");
 }
 
+#[tokio::test]
+async fn a_seat_download_holds_every_indicator_with_its_comparisons() {
+    let atlas = &app().atlas;
+    let g = get("/download/constituency/E14001401-2024.csv").await;
+    assert_eq!(g.status, StatusCode::OK, "{}", g.body);
+    assert_eq!(g.content_type(), "text/csv; charset=utf-8");
+    let mut r = csv::Reader::from_reader(g.body.as_bytes());
+    let header: Vec<String> = r.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), atlas.indicators.len());
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let he = rows.iter().find(|r| &r[0] == "he_entry_rate_18").unwrap();
+    assert_eq!(&he[col("value")], "0.345");
+    assert_eq!(&he[col("rank_in_nation")], "3");
+    assert_eq!(&he[col("period")], "2024");
+    let mean: f64 = he[col("nation_mean")].parse().unwrap();
+    assert!(close(mean, (0.345 + 0.371 + 0.402) / 3.0));
+    let meta = get("/download/constituency/E14001401-2024.csv-metadata.json")
+        .await
+        .json();
+    assert_eq!(meta["url"], "E14001401-2024.csv");
+    let names: Vec<&str> = meta["tableSchema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, header);
+    // The Scottish code is in both sets; a 2024 code is not in the 2010 set.
+    assert_eq!(
+        get("/download/constituency/S14000031-2010.csv")
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for bad in [
+        "E14001401-2010.csv",
+        "E14001401.csv",
+        "E14001401-1999.csv",
+        "x-2024.csv",
+        "..%2F-2024.csv",
+    ] {
+        get(&format!("/download/constituency/{bad}"))
+            .await
+            .page_error(StatusCode::NOT_FOUND);
+    }
+}
+
 // ------------------------------------------------------------------ hardening
 
 #[tokio::test]
