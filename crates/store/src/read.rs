@@ -380,6 +380,29 @@ mod tests {
     }
 
     #[test]
+    fn postcode_ranges_read_back_in_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let w = StoreWriter::create(&db).unwrap();
+        let ranges = vec![
+            (30, None),
+            (10, Some("E14001063".to_owned())),
+            (20, Some("W07000081".to_owned())),
+        ];
+        w.put_postcode_ranges(&ranges).unwrap();
+        w.commit().unwrap();
+        let s = Store::open(&db).unwrap();
+        let got = s.postcode_ranges().unwrap();
+        assert_eq!(got.iter().map(|r| r.0).collect::<Vec<_>>(), [10, 20, 30]);
+        assert_eq!(got[1].1.as_deref(), Some("W07000081"));
+        // The same rule as the single lookup: the largest start at or below.
+        assert_eq!(
+            s.postcode_range(25).unwrap(),
+            Some(Some("W07000081".to_owned()))
+        );
+    }
+
+    #[test]
     fn missing_store_says_how_to_build_it() {
         let e = Store::open(Path::new("/nonexistent/x.db")).err().unwrap();
         assert!(e.to_string().contains("stemgap build --sources DIR"), "{e}");
