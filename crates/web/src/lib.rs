@@ -12,12 +12,15 @@
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
 //! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
 //!
-//! Only GET and HEAD are answered (405 otherwise); every response carries
+//! Every answer depends only on the request target, so successful GET
+//! responses are kept in a bounded [`cache`]. Only GET and HEAD are
+//! answered (405 otherwise); every response carries
 //! the security headers of [`security_headers`]; request bodies are limited
 //! to [`BODY_LIMIT`] bytes and requests to [`TIMEOUT`].
 
 pub mod api;
 pub mod atlas;
+pub mod cache;
 pub mod download;
 pub mod error;
 pub mod format;
@@ -51,6 +54,8 @@ use tower_http::timeout::TimeoutLayer;
 pub const BODY_LIMIT: usize = 16 * 1024;
 /// Longest a request may take before it is answered 408.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Bytes of response bodies kept for reuse ([`cache`]).
+pub const CACHE_BYTES: usize = 64 << 20;
 
 /// The atlas with what is laid out or serialised once for every request.
 pub struct App {
@@ -60,6 +65,8 @@ pub struct App {
     /// `/api/v1/findings` and `/api/v1/gaps`, serialised once.
     findings_json: String,
     gaps_json: String,
+    /// Successful GET responses, kept up to [`CACHE_BYTES`].
+    pub cache: cache::ResponseCache,
 }
 
 impl App {
@@ -89,6 +96,7 @@ impl App {
             hex,
             findings_json,
             gaps_json,
+            cache: cache::ResponseCache::new(CACHE_BYTES),
         }
     }
 
@@ -134,7 +142,8 @@ pub fn router(app: Shared) -> Router {
         .route("/download/indicators/{file}", get(download::indicator_file))
         .route("/download/constituency/{file}", get(download::seat_file))
         .fallback(not_found)
-        .with_state(app)
+        .with_state(app.clone())
+        .layer(axum::middleware::from_fn_with_state(app, cache::layer))
         .layer(axum::middleware::from_fn(only_get_and_head))
         .layer(
             ServiceBuilder::new()

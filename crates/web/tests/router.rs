@@ -948,6 +948,38 @@ async fn a_large_body_is_refused() {
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
 
+#[tokio::test]
+async fn successful_gets_are_served_again_from_the_cache() {
+    let uri = "/indicator/he_entry_rate_18?boundaries=2010&sort=rank&order=desc";
+    let before = app().cache.len();
+    let first = get(uri).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(app().cache.len() > before, "kept");
+    let second = get(uri).await;
+    assert_eq!(second.body, first.body);
+    assert_eq!(second.content_type(), first.content_type());
+    for (name, value) in stemgap_web::security_headers() {
+        assert_eq!(second.headers[&name], value, "a hit still carries {name}");
+    }
+    // HEAD of a cached page has no body; errors are never kept.
+    let head = request(Method::HEAD, uri, Body::empty()).await;
+    assert_eq!(head.status, StatusCode::OK);
+    assert!(head.body.is_empty());
+    get("/constituency/E14000000")
+        .await
+        .page_error(StatusCode::NOT_FOUND);
+    get("/?boundaries=cached")
+        .await
+        .page_error(StatusCode::BAD_REQUEST);
+    assert!(app().cache.bytes() <= stemgap_web::CACHE_BYTES);
+    let again = get("/?boundaries=cached").await;
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "not served from the cache"
+    );
+}
+
 // ------------------------------------------------------------------ snapshots
 
 #[tokio::test]
