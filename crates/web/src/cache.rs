@@ -65,9 +65,9 @@ impl ResponseCache {
             return;
         }
         if let Ok(mut entries) = self.entries.write() {
-            if !entries.contains_key(&key) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = entries.entry(key) {
                 self.bytes.fetch_add(size, Ordering::Relaxed);
-                entries.insert(key, Entry { headers, body });
+                slot.insert(Entry { headers, body });
             }
         }
     }
