@@ -41,3 +41,26 @@ for path in \
     | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
   echo "   server RSS after: $(rss)"
 done
+
+# A mixed load: every 2024 seat's page and API answer in turn, for
+# MIXED (default 60s), with the server's memory every 10 s.
+mixed=${MIXED:-60s}
+lua=$(mktemp --suffix=.lua)
+codes=$(curl -s "http://$addr/api/v1/constituencies?boundaries=2024" | grep -o '"url":"/api/v1/constituencies/[A-Z][0-9]*' | cut -d/ -f5)
+{
+  echo 'paths = {'
+  for c in $codes; do
+    echo "  \"/constituency/$c?boundaries=2024\", \"/api/v1/constituencies/$c?boundaries=2024\","
+  done
+  echo '}'
+  echo 'i = 0'
+  echo 'request = function() i = i % #paths + 1; return wrk.format("GET", paths[i]) end'
+} >"$lua"
+echo "== mixed: $(echo "$codes" | wc -w) seats x (page + API), $mixed"
+( for _ in $(seq 100); do sleep 10; kill -0 "$pid" 2>/dev/null || break; echo "   RSS $(rss)"; done ) &
+sampler=$!
+wrk -t"$threads" -c"$conns" -d"$mixed" --timeout 5s --latency -s "$lua" "http://$addr" \
+  | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
+kill "$sampler" 2>/dev/null || true
+echo "   server RSS after: $(rss)"
+rm -f "$lua"

@@ -404,3 +404,83 @@ fn serve_answers_the_real_store_over_http() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(rest.contains("E14001172"));
 }
+
+/// A bounded load test on loopback: 64 clients, 40 requests each, over
+/// every seat's page and API answer (the real store when present, else the
+/// test observatory). Every answer must be a 200; the latencies are
+/// printed (`--nocapture`), not asserted: CI machines are noisy and this
+/// is the debug build; the release figures come from `dev/bench/web.sh`.
+#[test]
+fn load_test_64_connections_zero_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = match real_store() {
+        Some(db) => db,
+        None => {
+            let obs = repo().join("tests/observatory");
+            let db = dir.path().join("observatory.db");
+            let o = crate::fixture::build_with(&obs, &obs.join("catalogue.toml"), &db);
+            assert!(o.status.success(), "{}", stderr(&o));
+            db
+        }
+    };
+    let server = serve(&["--db", db.to_str().unwrap()]);
+    let (_, rest) = http_get(&server.addr, "/api/v1/constituencies");
+    let list: Value = serde_json::from_str(rest.split_once("\r\n\r\n").unwrap().1).unwrap();
+    let paths: Vec<String> = list["constituencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| {
+            [
+                c["page"].as_str().unwrap().to_owned(),
+                c["url"].as_str().unwrap().to_owned(),
+            ]
+        })
+        .collect();
+    let paths = Arc::new(paths);
+    let started = std::time::Instant::now();
+    let workers: Vec<_> = (0..64)
+        .map(|w| {
+            let paths = paths.clone();
+            let addr = server.addr.clone();
+            std::thread::spawn(move || {
+                (0..40)
+                    .map(|i| {
+                        let path = &paths[(w * 40 + i) % paths.len()];
+                        let t = std::time::Instant::now();
+                        let (status, _) = http_get(&addr, path);
+                        (status, t.elapsed())
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for w in workers {
+        results.extend(w.join().unwrap());
+    }
+    let wall = started.elapsed();
+    let errors: Vec<&String> = results
+        .iter()
+        .map(|r| &r.0)
+        .filter(|s| *s != "HTTP/1.1 200 OK")
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{} errors, e.g. {:?}",
+        errors.len(),
+        errors.first()
+    );
+    let mut ms: Vec<f64> = results.iter().map(|r| r.1.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let q = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
+    eprintln!(
+        "load test: {} requests from 64 clients in {:.2} s ({:.0}/s), 0 errors; latency p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (new connection per request)",
+        ms.len(),
+        wall.as_secs_f64(),
+        ms.len() as f64 / wall.as_secs_f64(),
+        q(0.5),
+        q(0.99),
+        q(1.0)
+    );
+}

@@ -55,7 +55,7 @@ pub const BODY_LIMIT: usize = 16 * 1024;
 /// Longest a request may take before it is answered 408.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 /// Bytes of response bodies kept for reuse ([`cache`]).
-pub const CACHE_BYTES: usize = 64 << 20;
+pub const CACHE_BYTES: usize = 256 << 20;
 
 /// The atlas with what is laid out or serialised once for every request.
 pub struct App {
