@@ -36,6 +36,9 @@ pub enum Command {
     Gaps(GapsArgs),
     /// List the HE providers and teaching locations in a seat (--unplaced: those not placed, or flagged).
     Institutions(crate::cmd::institutions::InstitutionsArgs),
+    /// Serve the web atlas and the JSON API (builds the store first if it is
+    /// missing and --sources is given).
+    Serve(ServeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -204,4 +207,18 @@ pub struct GapsArgs {
     pub db: DbArg,
     #[arg(long, value_enum, default_value_t = GapsFormat::Text)]
     pub format: GapsFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub addr: std::net::SocketAddr,
+    /// Build the store from this sources directory first, if it is missing.
+    #[arg(long, value_name = "DIR")]
+    pub sources: Option<PathBuf>,
+    #[command(flatten)]
+    pub catalogue: CatalogueArg,
 }

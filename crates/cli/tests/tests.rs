@@ -1,5 +1,6 @@
 //! The one integration-test binary (ripgrep style): modules by theme.
 
+mod browser;
 mod common;
 mod fetch;
 mod fixture;
@@ -9,3 +10,4 @@ mod real_data_findings;
 mod real_data_institutions;
 mod real_data_msoa;
 mod real_data_starts;
+mod web;

@@ -328,6 +328,18 @@ impl Store {
         )
     }
 
+    /// Every postcode range as (start key, seat or none), ordered by key:
+    /// for a caller that keeps the lookup in memory and searches it itself
+    /// with the same rule as [`Store::postcode_range`].
+    pub fn postcode_ranges(&self) -> Result<Vec<(u64, Option<String>)>, StoreError> {
+        self.query(
+            "reading postcode ranges",
+            "SELECT key, seat FROM postcode_range ORDER BY key",
+            [],
+            |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, Option<String>>(1)?)),
+        )
+    }
+
     pub fn document(&self, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .query(
@@ -533,6 +545,29 @@ mod tests {
             None,
         );
         assert!(w.put_institutions(&[ok.clone(), ok]).is_err());
+    }
+
+    #[test]
+    fn postcode_ranges_read_back_in_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let w = StoreWriter::create(&db).unwrap();
+        let ranges = vec![
+            (30, None),
+            (10, Some("E14001063".to_owned())),
+            (20, Some("W07000081".to_owned())),
+        ];
+        w.put_postcode_ranges(&ranges).unwrap();
+        w.commit().unwrap();
+        let s = Store::open(&db).unwrap();
+        let got = s.postcode_ranges().unwrap();
+        assert_eq!(got.iter().map(|r| r.0).collect::<Vec<_>>(), [10, 20, 30]);
+        assert_eq!(got[1].1.as_deref(), Some("W07000081"));
+        // The same rule as the single lookup: the largest start at or below.
+        assert_eq!(
+            s.postcode_range(25).unwrap(),
+            Some(Some("W07000081".to_owned()))
+        );
     }
 
     #[test]

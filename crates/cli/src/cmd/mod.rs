@@ -9,6 +9,7 @@ mod indicators;
 pub mod institutions;
 mod locate;
 mod neighbours;
+mod serve;
 mod sources;
 
 use crate::cli::{CatalogueArg, Command};
@@ -64,6 +65,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Findings(a) => findings::run(a),
         Command::Gaps(a) => gaps::run(a),
         Command::Institutions(a) => institutions::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
 

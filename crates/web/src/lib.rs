@@ -1,0 +1,293 @@
+//! stemgap's web atlas and JSON API.
+//!
+//! [`Atlas::load`] reads everything the site shows from the store once;
+//! [`App`] adds what is drawn or serialised once (hex layouts, the larger
+//! JSON bodies); [`router`] answers every request from memory. No request
+//! runs SQL or touches the filesystem: the stylesheet and the OpenAPI
+//! document are compiled in, and downloads are written from the atlas.
+//!
+//! | path | what |
+//! | --- | --- |
+//! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
+//! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
+//! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
+//!
+//! Every answer depends only on the request target, so successful GET
+//! responses are kept in a bounded [`cache`]. Only GET and HEAD are
+//! answered (405 otherwise); every response carries
+//! the security headers of [`security_headers`]; request bodies are limited
+//! to [`BODY_LIMIT`] bytes and requests to [`TIMEOUT`].
+
+pub mod api;
+pub mod atlas;
+pub mod cache;
+pub mod download;
+pub mod error;
+pub mod format;
+pub mod pages;
+pub mod schema;
+pub mod svg;
+pub mod wire;
+
+pub use atlas::Atlas;
+pub use error::{Audience, HttpError, LoadError, ServeError};
+
+use axum::extract::{FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use stemgap_core::BoundarySet;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Largest request body accepted (GET and HEAD need none).
+pub const BODY_LIMIT: usize = 16 * 1024;
+/// Longest a request may take before it is answered 408.
+pub const TIMEOUT: Duration = Duration::from_secs(10);
+/// Bytes of response bodies kept for reuse ([`cache`]).
+pub const CACHE_BYTES: usize = 256 << 20;
+
+/// The atlas with what is laid out or serialised once for every request.
+pub struct App {
+    pub atlas: Atlas,
+    /// Hex layouts, indexed like [`Atlas::sets`].
+    pub hex: [svg::HexLayout; 2],
+    /// `/api/v1/findings` and `/api/v1/gaps`, serialised once.
+    findings_json: String,
+    gaps_json: String,
+    /// Successful GET responses, kept up to [`CACHE_BYTES`].
+    pub cache: cache::ResponseCache,
+}
+
+impl App {
+    pub fn new(atlas: Atlas) -> App {
+        let hex = [
+            svg::HexLayout::new(&atlas.sets[0].hexes),
+            svg::HexLayout::new(&atlas.sets[1].hexes),
+        ];
+        let findings = wire::FindingList {
+            count: atlas.findings.findings.len(),
+            findings: atlas
+                .findings
+                .findings
+                .iter()
+                .map(wire::FindingOut::of)
+                .collect(),
+        };
+        let gaps = wire::GapList {
+            count: atlas.findings.gaps.len(),
+            gaps: atlas.findings.gaps.iter().map(wire::GapOut::of).collect(),
+        };
+        // Serialising plain structs of strings and finite numbers cannot fail.
+        let findings_json = serde_json::to_string(&findings).unwrap_or_default();
+        let gaps_json = serde_json::to_string(&gaps).unwrap_or_default();
+        App {
+            atlas,
+            hex,
+            findings_json,
+            gaps_json,
+            cache: cache::ResponseCache::new(CACHE_BYTES),
+        }
+    }
+
+    /// Loads the atlas from a store file.
+    pub fn open(db: &std::path::Path) -> Result<App, LoadError> {
+        let store = stemgap_store::Store::open(db)?;
+        Ok(App::new(Atlas::load(&store)?))
+    }
+
+    pub fn hex(&self, set: BoundarySet) -> &svg::HexLayout {
+        match set {
+            BoundarySet::Pcon2010 => &self.hex[0],
+            BoundarySet::Pcon2024 => &self.hex[1],
+        }
+    }
+}
+
+pub type Shared = Arc<App>;
+
+/// Every route, with the hardening layers.
+pub fn router(app: Shared) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/search", get(pages::search))
+        .route("/constituency/{code}", get(pages::constituency))
+        .route("/indicators", get(pages::indicators))
+        .route("/indicator/{id}", get(pages::indicator))
+        .route("/findings", get(pages::findings))
+        .route("/gaps", get(pages::gaps))
+        .route("/compare", get(pages::compare))
+        .route("/sources", get(pages::sources))
+        .route("/static/style.css", get(pages::stylesheet))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1/constituencies", get(api::constituencies))
+        .route("/api/v1/constituencies/{code}", get(api::constituency))
+        .route("/api/v1/indicators", get(api::indicators))
+        .route("/api/v1/indicators/{id}", get(api::indicator))
+        .route("/api/v1/findings", get(api::findings))
+        .route("/api/v1/findings/{*id}", get(api::finding))
+        .route("/api/v1/gaps", get(api::gaps))
+        .route("/api/v1/locate", get(api::locate))
+        .route("/download/{file}", get(download::set_file))
+        .route("/download/indicators/{file}", get(download::indicator_file))
+        .route("/download/constituency/{file}", get(download::seat_file))
+        .fallback(not_found)
+        .with_state(app.clone())
+        .layer(axum::middleware::from_fn_with_state(app, cache::layer))
+        .layer(axum::middleware::from_fn(only_get_and_head))
+        .layer(
+            ServiceBuilder::new()
+                .layer(security_headers_layer(0))
+                .layer(security_headers_layer(1))
+                .layer(security_headers_layer(2))
+                .layer(security_headers_layer(3))
+                .layer(security_headers_layer(4))
+                .layer(CatchPanicLayer::custom(panicked))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    TIMEOUT,
+                )),
+        )
+}
+
+/// The headers every response carries.
+pub fn security_headers() -> [(HeaderName, &'static str); 5] {
+    [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            "same-origin",
+        ),
+    ]
+}
+
+fn security_headers_layer(i: usize) -> SetResponseHeaderLayer<HeaderValue> {
+    let (name, value) = security_headers()[i].clone();
+    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    HttpError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Audience::Page,
+        "Something went wrong on our side.",
+    )
+    .into_response()
+}
+
+async fn only_get_and_head(req: Request, next: Next) -> Response {
+    if req.method() == Method::GET || req.method() == Method::HEAD {
+        return next.run(req).await;
+    }
+    let audience = Audience::of_path(req.uri().path());
+    let mut r = HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        audience,
+        format!(
+            "{} is not allowed: this site only answers GET and HEAD",
+            req.method()
+        ),
+    )
+    .into_response();
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+    r
+}
+
+async fn not_found(req: Request) -> HttpError {
+    HttpError::not_found(
+        Audience::of_path(req.uri().path()),
+        format!("There is no page at {}.", req.uri().path()),
+    )
+}
+
+/// Query parameters, with a malformed query answered 400 (a page or JSON,
+/// by path) instead of axum's plain-text rejection.
+pub struct Q<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let audience = Audience::of_path(parts.uri.path());
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(v)) => Ok(Q(v)),
+            Err(e) => Err(HttpError::bad_request(
+                audience,
+                format!("Bad query string: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+/// One path segment, with a rejection answered 404.
+pub struct P(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for P {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let audience = Audience::of_path(parts.uri.path());
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(v)) => Ok(P(v)),
+            Err(e) => Err(HttpError::not_found(audience, e.body_text())),
+        }
+    }
+}
+
+/// `?boundaries=`: 2024 when absent; anything but 2010 or 2024 is a 400.
+pub fn boundaries(
+    value: Option<&str>,
+    audience: Audience,
+) -> Result<Option<BoundarySet>, HttpError> {
+    match value {
+        None => Ok(None),
+        Some(v) => match v {
+            "2010" => Ok(Some(BoundarySet::Pcon2010)),
+            "2024" => Ok(Some(BoundarySet::Pcon2024)),
+            other => Err(HttpError::bad_request(
+                audience,
+                format!("boundaries must be 2010 or 2024, not {other:?}"),
+            )),
+        },
+    }
+}
+
+/// Binds `addr` and serves until Ctrl-C; `ready` is told the bound address.
+pub async fn serve(
+    app: Shared,
+    addr: SocketAddr,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: addr.to_string(),
+            source,
+        })?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Loopback load test of `stemgap serve` (release) with wrk: for each path,
+# CONNS connections for DURATION, latency percentiles and errors, and the
+# server's resident memory before and after. Bounded: every wrk run stops by
+# itself, and the server is stopped at the end. Targets aside, remember the
+# load generator shares the machine's cores with the server.
+#
+#   bash dev/bench/web.sh [STORE] [SOURCES_DIR]
+#   DURATION=30s CONNS=64 THREADS=2 bash dev/bench/web.sh stemgap.db ../shared/data
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+db=${1:-stemgap.db}
+sources=${2:-../shared/data}
+duration=${DURATION:-30s}
+conns=${CONNS:-64}
+threads=${THREADS:-2}
+if ! command -v wrk >/dev/null; then
+  apt-get install -y -qq wrk >/dev/null
+fi
+cargo build --release -p stemgap --quiet
+out=$(mktemp)
+./target/release/stemgap serve --db "$db" --sources "$sources" --addr 127.0.0.1:0 >"$out" 2>/dev/null &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; rm -f "$out"' EXIT
+for _ in $(seq 600); do
+  grep -q '^serving on' "$out" && break
+  sleep 0.1
+done
+addr=$(sed -n 's|^serving on http://\([^/]*\)/.*|\1|p' "$out")
+[ -n "$addr" ] || { echo "the server did not start" >&2; exit 1; }
+rss() { awk '/VmRSS/ {print $2/1024 " MB"}' "/proc/$pid/status"; }
+echo "server $addr, pid $pid, RSS at start $(rss); $conns connections, $threads wrk threads, $duration per path"
+for path in \
+  /constituency/E14001172 \
+  '/api/v1/constituencies/E14001172' \
+  '/api/v1/indicators/level4_share?boundaries=2024' \
+  '/api/v1/locate?postcode=SW1A+0AA' \
+  / ; do
+  echo "== GET $path"
+  wrk -t"$threads" -c"$conns" -d"$duration" --timeout 5s --latency "http://$addr$path" \
+    | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
+  echo "   server RSS after: $(rss)"
+done
+
+# A mixed load: every 2024 seat's page and API answer in turn, for
+# MIXED (default 60s), with the server's memory every 10 s.
+mixed=${MIXED:-60s}
+lua=$(mktemp --suffix=.lua)
+codes=$(curl -s "http://$addr/api/v1/constituencies?boundaries=2024" | grep -o '"url":"/api/v1/constituencies/[A-Z][0-9]*' | cut -d/ -f5)
+{
+  echo 'paths = {'
+  for c in $codes; do
+    echo "  \"/constituency/$c?boundaries=2024\", \"/api/v1/constituencies/$c?boundaries=2024\","
+  done
+  echo '}'
+  echo 'i = 0'
+  echo 'request = function() i = i % #paths + 1; return wrk.format("GET", paths[i]) end'
+} >"$lua"
+echo "== mixed: $(echo "$codes" | wc -w) seats x (page + API), $mixed"
+( for _ in $(seq 100); do sleep 10; kill -0 "$pid" 2>/dev/null || break; echo "   RSS $(rss)"; done ) &
+sampler=$!
+wrk -t"$threads" -c"$conns" -d"$mixed" --timeout 5s --latency -s "$lua" "http://$addr" \
+  | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
+kill "$sampler" 2>/dev/null || true
+echo "   server RSS after: $(rss)"
+rm -f "$lua"
