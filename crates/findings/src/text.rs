@@ -6,6 +6,10 @@ pub fn num(v: f64) -> String {
         return "n/a".into();
     }
     let a = v.abs();
+    if a >= 1e6 {
+        // Only degenerate estimates (a handful of seats) get this large.
+        return format!("{v:.2e}");
+    }
     let dp = if a >= 100.0 {
         0
     } else if a >= 10.0 {
@@ -76,6 +80,7 @@ mod tests {
         assert_eq!(num(-0.01234), "-0.0123");
         assert_eq!(num(1.5), "1.50");
         assert_eq!(num(150.4), "150");
+        assert_eq!(num(6.25e31), "6.25e31");
         assert_eq!(p(0.0004), "p < 0.001");
         assert_eq!(p(0.0123), "p = 0.012");
         assert_eq!(ci(1.0, 2.0, "%"), "95% CI 1.00% to 2.00%");
