@@ -39,9 +39,9 @@ pub const SEED: u64 = 20230701;
 /// Bootstrap replicates for group contrasts and case bootstraps.
 pub const REPLICATES: usize = 2000;
 /// Permutations for the global Moran's I of the headline indicators (the
-/// smallest pseudo p is 1/1000); the other maps report the analytical
+/// smallest pseudo p is 1/500); the other maps report the analytical
 /// randomisation p.
-pub const PERMUTATIONS: usize = 999;
+pub const PERMUTATIONS: usize = 499;
 /// Confidence level of every interval.
 pub const LEVEL: f64 = 0.95;
 
