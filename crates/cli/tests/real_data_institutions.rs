@@ -4,7 +4,7 @@
 //! `../shared/data` (skipped, with a message, when they are absent). Each
 //! store is built once for this module.
 
-use crate::common::{real_data, run, stderr, stdout};
+use crate::common::{run, stderr, stdout};
 use crate::fixture::{build_with, observatory, observatory_catalogue};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -30,26 +30,7 @@ fn observatory_store() -> &'static Path {
         .1
 }
 
-fn real_store() -> Option<PathBuf> {
-    static STORE: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
-    STORE
-        .get_or_init(|| {
-            let data = real_data()?;
-            let dir = tempfile::tempdir().unwrap();
-            let db = dir.path().join("real.db");
-            let o = run(&[
-                "build",
-                "--sources",
-                data.to_str().unwrap(),
-                "--db",
-                db.to_str().unwrap(),
-            ]);
-            assert!(o.status.success(), "real build failed: {}", stderr(&o));
-            Some((dir, db))
-        })
-        .as_ref()
-        .map(|(_, db)| db.clone())
-}
+use crate::real_data::real_store;
 
 /// `stemgap institutions ARGS --format json --db DB`, parsed.
 fn institutions(db: &Path, args: &[&str]) -> Vec<Value> {

@@ -57,10 +57,7 @@ fn build_once(
     .map(|(_, db)| db.clone())
 }
 
-fn real_store() -> Option<PathBuf> {
-    static STORE: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
-    build_once(&STORE, real_data(), None)
-}
+use crate::real_data::real_store;
 
 fn observatory_store() -> PathBuf {
     static STORE: OnceLock<Option<(tempfile::TempDir, PathBuf)>> = OnceLock::new();
