@@ -156,6 +156,16 @@ fn the_gap_register_covers_every_indicator_and_nation() {
         .unwrap();
     assert_eq!(&imd_england[10], "not comparable");
     assert_eq!(&imd_england[4], "533");
+    // Each indicator gets its own source's reason, not a broader prefix's.
+    let row = |id: &str, nation: &str| {
+        rows.iter()
+            .find(|r| &r[0] == id && &r[2] == nation)
+            .unwrap_or_else(|| panic!("no row {id} {nation}"))
+    };
+    assert!(row("he_entry_rate_18", "Scotland")[11].contains("UCAS"));
+    assert_eq!(&row("he_entry_rate_18", "Scotland")[10], "harmonisable");
+    assert!(row("fe_providers", "Wales")[11].contains("Ofsted"));
+    assert!(row("imd_score", "Scotland")[11].contains("ranks only"));
 }
 
 #[test]
