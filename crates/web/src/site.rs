@@ -216,13 +216,21 @@ fn links(html: &str) -> Vec<(std::ops::Range<usize>, String)> {
             };
             let end = start + len;
             if before.is_some_and(|c| c.is_ascii_whitespace()) {
-                out.push((start..end, html[start..end].replace("&amp;", "&")));
+                out.push((start..end, unescape(&html[start..end])));
             }
             from = end;
         }
     }
     out.sort_by_key(|(r, _)| r.start);
     out
+}
+
+/// An attribute value as the URL it stands for (askama writes `&` as
+/// `&#38;`; templates as `&amp;`).
+fn unescape(v: &str) -> String {
+    v.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#x26;", "&")
 }
 
 /// The internal targets of a page's links (canonical URLs).
@@ -410,11 +418,11 @@ mod tests {
 
     #[test]
     fn links_are_made_relative_with_fragments_kept() {
-        let html = r##"<a href="/">m</a><link rel="stylesheet" href="/static/style.css"><a href="/indicator/a?boundaries=2010&amp;sort=value#table">t</a><a href="#main">s</a><a href="https://x.org/">e</a>"##;
+        let html = r##"<a href="/">m</a><link rel="stylesheet" href="/static/style.css"><a href="/indicator/a?boundaries=2010&amp;sort=value#table">t</a><a href="/indicator/b?boundaries=2024&#38;x=c&#38;sort=name&#38;order=asc#table">u</a><a href="#main">s</a><a href="https://x.org/">e</a>"##;
         let out = rewrite(html, "constituency/C-2024.html");
         assert_eq!(
             out,
-            r##"<a href="../index.html">m</a><link rel="stylesheet" href="../static/style.css"><a href="../indicator/a-2010.html#table">t</a><a href="#main">s</a><a href="https://x.org/">e</a>"##
+            r##"<a href="../index.html">m</a><link rel="stylesheet" href="../static/style.css"><a href="../indicator/a-2010.html#table">t</a><a href="../indicator/b-2024.html#table">u</a><a href="#main">s</a><a href="https://x.org/">e</a>"##
         );
     }
 }
