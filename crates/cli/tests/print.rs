@@ -236,11 +236,17 @@ fn check_brief(db: &Path, tmp: &Path) {
         .seat(stemgap_core::GssCode::parse(&code).unwrap())
         .unwrap();
     assert!(html.contains(&escaped(&seat.name)));
-    // Every indicator with a figure for the seat is there with the seat's
-    // value, its nation's mean and its neighbours' mean, as stored.
+    // Every STEM and deprivation indicator with a figure for the seat is
+    // there with the seat's value, rank, nation mean and neighbour mean, as
+    // stored.
     let slot = stemgap_web::atlas::nation_slot(seat.nation.unwrap());
     let mut rows = 0;
     for (k, d) in atlas.indicators.iter().enumerate() {
+        if !stemgap_web::brief::BRIEF_INDICATORS.contains(&d.id.as_str())
+            && !stemgap_web::atlas::is_deprivation(&d.id)
+        {
+            continue;
+        }
         let series = &s.series[k];
         let Some(v) = series.value(i) else { continue };
         if !d.nations.contains(&seat.nation.unwrap()) {

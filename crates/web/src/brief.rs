@@ -52,6 +52,36 @@ struct BriefPage<'a> {
     no_value: Vec<String>,
 }
 
+/// The STEM skills indicators a brief shows, in this order (those the
+/// store has): qualifications and school attainment, further and higher
+/// education, STEM occupations and jobs, institutions.
+pub const BRIEF_INDICATORS: [&str; 24] = [
+    "level4_share",
+    "no_quals_share",
+    "ks2_expected_pct",
+    "ks4_attainment8",
+    "ks4_a_c_pct",
+    "he_entry_rate_18",
+    "fe_stem_achievements_per_1000",
+    "fe_stem_broad_achievements_per_1000",
+    "fe_achievements_per_1000",
+    "apprenticeship_stem_starts_per_1000",
+    "apprenticeship_starts_per_1000",
+    "apprenticeship_achievements_per_1000",
+    "stem_professionals_share",
+    "professional_occupations_share",
+    "technical_occupations_share",
+    "stem_jobs_share",
+    "stem_enterprises_share",
+    "jobs_share_professional_scientific",
+    "jobs_share_information_communication",
+    "jobs_share_manufacturing",
+    "aps_manufacturing_share",
+    "hei_count",
+    "he_locations",
+    "he_stem_locations",
+];
+
 /// How many institution names a brief lists before "and N more".
 const NAMES_SHOWN: usize = 6;
 
@@ -75,11 +105,16 @@ pub fn brief(
         let d = &atlas.indicators[k];
         nation.is_none_or(|n| d.nations.contains(&n))
     };
-    let (dep, rest): (Vec<usize>, Vec<usize>) =
-        (0..atlas.indicators.len()).partition(|&k| is_deprivation(&atlas.indicators[k].id));
+    let stem: Vec<usize> = BRIEF_INDICATORS
+        .iter()
+        .filter_map(|id| atlas.indicator(id).map(|(k, _)| k))
+        .collect();
+    let dep: Vec<usize> = (0..atlas.indicators.len())
+        .filter(|&k| is_deprivation(&atlas.indicators[k].id))
+        .collect();
     // Indicators published for the seat's nation and with a figure for it.
     let shown = |k: &usize| covers(*k) && s.series[*k].value(i).is_some();
-    let rows = rest
+    let rows = stem
         .iter()
         .filter(|k| shown(k))
         .map(|&k| profile_row(atlas, s, i, k))
@@ -89,29 +124,45 @@ pub fn brief(
         .filter(|k| shown(k))
         .map(|&k| profile_row(atlas, s, i, k))
         .collect();
-    // Indicators of the seat's nation without a figure for the seat.
-    let no_value = (0..atlas.indicators.len())
-        .filter(|&k| covers(k) && s.series[k].value(i).is_none())
-        .map(|k| atlas.indicators[k].title.clone())
+    // Brief indicators of the seat's nation without a figure for the seat.
+    let no_value = stem
+        .iter()
+        .chain(&dep)
+        .filter(|&&k| covers(k) && s.series[k].value(i).is_none())
+        .map(|&k| atlas.indicators[k].title.clone())
         .collect();
     let nation_name = nation.map_or("", |n| n.name());
-    let unknown = atlas
-        .findings
-        .gaps
-        .iter()
-        .filter(|g| nation.is_some_and(|n| Nation::from_id(&g.nation).ok() == Some(n)))
-        .filter(|g| {
-            matches!(
-                g.comparability,
-                Comparability::Missing | Comparability::NotComparable
-            )
-        })
-        .map(|g| Unknown {
-            title: g.title.clone(),
-            status: g.comparability.id().to_owned(),
-            reason: g.reason.clone(),
-        })
-        .collect();
+    // The register's missing and not-comparable cells of the seat's nation
+    // for the brief's indicators, one line per grade and reason.
+    let mut unknown: Vec<Unknown> = Vec::new();
+    for g in &atlas.findings.gaps {
+        let ours = nation.is_some_and(|n| Nation::from_id(&g.nation).ok() == Some(n));
+        let listed = atlas
+            .indicator(&g.indicator)
+            .is_some_and(|(k, _)| stem.contains(&k) || dep.contains(&k));
+        let gap = matches!(
+            g.comparability,
+            Comparability::Missing | Comparability::NotComparable
+        );
+        if !(ours && listed && gap) {
+            continue;
+        }
+        let status = g.comparability.id();
+        match unknown
+            .iter_mut()
+            .find(|u| u.status == status && u.reason == g.reason)
+        {
+            Some(u) => {
+                u.title.push_str("; ");
+                u.title.push_str(&g.title);
+            }
+            None => unknown.push(Unknown {
+                title: g.title.clone(),
+                status: status.to_owned(),
+                reason: g.reason.clone(),
+            }),
+        }
+    }
     let providers = institutions.iter().filter(|x| x.kind == "provider").count();
     let locations = institutions.len() - providers;
     let stem_places = institutions.iter().filter(|x| x.stem == Some(true)).count();
