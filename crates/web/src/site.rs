@@ -289,11 +289,64 @@ async fn fetch(app: axum::Router, url: &str) -> Result<(String, Vec<u8>), SiteEr
     Ok((kind, body.to_vec()))
 }
 
+/// What one written file was.
+#[derive(Clone, Copy)]
+enum Kind {
+    Page,
+    Json,
+    Download,
+    Other,
+}
+
+/// Fetches `url`, writes its file under `out` (a page with its links made
+/// relative) and returns what it was, its size and, for a page, the
+/// canonical URLs it links to.
+async fn render_one(
+    service: axum::Router,
+    out: &Path,
+    url: &str,
+) -> Result<(Kind, u64, Vec<String>), SiteError> {
+    let (content_type, body) = fetch(service, url).await?;
+    let file = file_name(url);
+    let path = out.join(&file);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| SiteError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let (kind, targets, bytes) = if content_type.starts_with("text/html") {
+        let html = String::from_utf8_lossy(&body);
+        (
+            Kind::Page,
+            page_targets(&html),
+            rewrite(&html, &file).into_bytes(),
+        )
+    } else if url.starts_with("/download/") {
+        (Kind::Download, Vec::new(), body)
+    } else if file.ends_with(".json") {
+        (Kind::Json, Vec::new(), body)
+    } else {
+        (Kind::Other, Vec::new(), body)
+    };
+    std::fs::write(&path, &bytes).map_err(|source| SiteError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok((kind, bytes.len() as u64, targets))
+}
+
 /// Renders the whole site into `out` (created if needed; files already
-/// there are overwritten, others left alone).
+/// there are overwritten, others left alone). Pages are fetched, rewritten
+/// and written in parallel, one wave of newly linked URLs at a time; each
+/// file depends only on its URL, so the order does not matter.
 pub async fn write_site(app: Shared, out: &Path) -> Result<SiteSummary, SiteError> {
     let service = router(app.clone());
-    let mut done: BTreeMap<String, (String, Vec<u8>)> = BTreeMap::new();
+    let out: std::sync::Arc<PathBuf> = std::sync::Arc::new(out.to_path_buf());
+    std::fs::create_dir_all(out.as_path()).map_err(|source| SiteError::Io {
+        path: out.display().to_string(),
+        source,
+    })?;
     let mut queued: BTreeSet<String> = BTreeSet::new();
     let mut todo: Vec<String> = Vec::new();
     for s in seeds(&app) {
@@ -303,72 +356,34 @@ pub async fn write_site(app: Shared, out: &Path) -> Result<SiteSummary, SiteErro
             }
         }
     }
+    let mut summary = SiteSummary::default();
     while !todo.is_empty() {
         let mut tasks = tokio::task::JoinSet::new();
         for url in std::mem::take(&mut todo) {
-            let app = service.clone();
-            tasks.spawn(async move {
-                let r = fetch(app, &url).await;
-                (url, r)
-            });
+            let service = service.clone();
+            let out = out.clone();
+            tasks.spawn(async move { render_one(service, &out, &url).await });
         }
-        let mut batch = Vec::new();
+        let mut found: BTreeSet<String> = BTreeSet::new();
         while let Some(joined) = tasks.join_next().await {
-            let (url, r) = joined.map_err(|e| SiteError::Render {
+            let (kind, bytes, targets) = joined.map_err(|e| SiteError::Render {
                 url: String::new(),
                 message: e.to_string(),
-            })?;
-            batch.push((url, r?));
-        }
-        batch.sort_by(|a, b| a.0.cmp(&b.0));
-        for (url, (kind, body)) in batch {
-            if kind.starts_with("text/html") {
-                let html = String::from_utf8_lossy(&body);
-                for t in page_targets(&html) {
-                    if queued.insert(t.clone()) {
-                        todo.push(t);
-                    }
-                }
+            })??;
+            match kind {
+                Kind::Page => summary.pages += 1,
+                Kind::Json => summary.json += 1,
+                Kind::Download => summary.downloads += 1,
+                Kind::Other => summary.other += 1,
             }
-            done.insert(url, (kind, body));
+            summary.bytes += bytes;
+            found.extend(targets);
         }
-    }
-
-    let mut summary = SiteSummary::default();
-    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
-    for (url, (kind, body)) in &done {
-        let file = file_name(url);
-        let path = out.join(&file);
-        if let Some(dir) = path.parent() {
-            if dirs.insert(dir.to_path_buf()) {
-                std::fs::create_dir_all(dir).map_err(|source| SiteError::Io {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
+        for t in found {
+            if queued.insert(t.clone()) {
+                todo.push(t);
             }
         }
-        let bytes: Vec<u8> = if kind.starts_with("text/html") {
-            summary.pages += 1;
-            rewrite(&String::from_utf8_lossy(body), &file).into_bytes()
-        } else {
-            if file.ends_with(".csv") {
-                summary.downloads += 1;
-            } else if file.ends_with(".json") {
-                if url.starts_with("/download/") {
-                    summary.downloads += 1;
-                } else {
-                    summary.json += 1;
-                }
-            } else {
-                summary.other += 1;
-            }
-            body.clone()
-        };
-        summary.bytes += bytes.len() as u64;
-        std::fs::write(&path, &bytes).map_err(|source| SiteError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
     }
     Ok(summary)
 }
