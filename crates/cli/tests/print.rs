@@ -481,6 +481,36 @@ fn report_and_brief_print_to_pdf() {
         pages.len()
     );
     assert!(pages[0] > 0.01, "the brief's page is blank ({})", pages[0]);
+    // One seat of each nation (their gap lists differ): one page each.
+    let (atlas, _) = busiest_seat(&db);
+    for nation in stemgap_core::Nation::ALL {
+        let Some(seat) = atlas.sets[1]
+            .seats
+            .iter()
+            .find(|s| s.nation == Some(nation))
+        else {
+            continue;
+        };
+        let code = seat.code.to_string();
+        let pdf = tmp.path().join(format!("{code}.pdf"));
+        let o = run(&[
+            "brief",
+            &code,
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            pdf.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+        let pages = inked_pages(&pdf, tmp.path());
+        assert_eq!(
+            pages.len(),
+            1,
+            "the brief of {code} printed to {} pages",
+            pages.len()
+        );
+        assert!(pages[0] > 0.01, "the brief of {code} is blank");
+    }
     eprintln!(
         "report: {} pages; brief of {code}: 1 page, {:.1}% inked",
         inked_pages(&tmp.path().join("report/report.pdf"), tmp.path()).len(),
