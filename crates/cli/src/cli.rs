@@ -39,6 +39,12 @@ pub enum Command {
     /// Serve the web atlas and the JSON API (builds the store first if it is
     /// missing and --sources is given).
     Serve(ServeArgs),
+    /// Write the whole web atlas as a static site with relative links (pages, API JSON, downloads).
+    Site(crate::cmd::site::SiteArgs),
+    /// Write a one-page A4 brief (HTML, or PDF for an --out ending in .pdf) for a seat, or --all seats.
+    Brief(crate::cmd::brief::BriefArgs),
+    /// Write the printable report (self-contained HTML; --pdf also prints it to PDF).
+    Report(crate::cmd::report::ReportArgs),
 }
 
 #[derive(Args, Debug)]

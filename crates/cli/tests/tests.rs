@@ -5,6 +5,7 @@ mod common;
 mod fetch;
 mod fixture;
 mod invalid;
+mod print;
 mod real_data;
 mod real_data_findings;
 mod real_data_institutions;

@@ -20,12 +20,15 @@
 
 pub mod api;
 pub mod atlas;
+pub mod brief;
 pub mod cache;
 pub mod download;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod report;
 pub mod schema;
+pub mod site;
 pub mod svg;
 pub mod wire;
 

@@ -448,23 +448,23 @@ pub struct SetQuery {
     boundaries: Option<String>,
 }
 
-struct ProfileRow {
-    id: String,
-    title: String,
-    href: String,
-    value: String,
-    interval: String,
-    rank: String,
-    nation_mean: String,
-    region_mean: String,
-    neighbour_mean: String,
-    period: String,
-    method: String,
-    source_id: String,
-    source_title: String,
-    caveats: String,
-    history: String,
-    csv: String,
+pub(crate) struct ProfileRow {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) href: String,
+    pub(crate) value: String,
+    pub(crate) interval: String,
+    pub(crate) rank: String,
+    pub(crate) nation_mean: String,
+    pub(crate) region_mean: String,
+    pub(crate) neighbour_mean: String,
+    pub(crate) period: String,
+    pub(crate) method: String,
+    pub(crate) source_id: String,
+    pub(crate) source_title: String,
+    pub(crate) caveats: String,
+    pub(crate) history: String,
+    pub(crate) csv: String,
 }
 
 struct NeighbourRow {
@@ -507,7 +507,7 @@ fn mean_text(v: Option<f64>, unit: &str) -> String {
     v.map_or_else(|| "–".to_owned(), |v| format::value(v, unit))
 }
 
-fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> ProfileRow {
+pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> ProfileRow {
     let d = &atlas.indicators[k];
     let series = &s.series[k];
     let seat = &s.seats[i];
@@ -1027,36 +1027,36 @@ pub async fn indicator(
 
 // ---------------------------------------------------------------- findings
 
-struct PartRow {
-    id: String,
-    statement: String,
-    estimate: String,
-    interval: String,
-    n: usize,
+pub(crate) struct PartRow {
+    pub(crate) id: String,
+    pub(crate) statement: String,
+    pub(crate) estimate: String,
+    pub(crate) interval: String,
+    pub(crate) n: usize,
 }
 
-struct FindingView {
-    id: String,
-    title: String,
-    statement: String,
-    estimate: String,
-    interval: String,
-    unit: String,
-    n: usize,
-    method: String,
-    p_value: String,
-    seed: String,
-    indicators: String,
-    boundaries: String,
-    nations: String,
-    excluded: Vec<String>,
-    charts: Vec<Chart>,
-    parts: Vec<PartRow>,
+pub(crate) struct FindingView {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) statement: String,
+    pub(crate) estimate: String,
+    pub(crate) interval: String,
+    pub(crate) unit: String,
+    pub(crate) n: usize,
+    pub(crate) method: String,
+    pub(crate) p_value: String,
+    pub(crate) seed: String,
+    pub(crate) indicators: String,
+    pub(crate) boundaries: String,
+    pub(crate) nations: String,
+    pub(crate) excluded: Vec<String>,
+    pub(crate) charts: Vec<Chart>,
+    pub(crate) parts: Vec<PartRow>,
 }
 
-struct Chart {
-    svg: String,
-    text: String,
+pub(crate) struct Chart {
+    pub(crate) svg: String,
+    pub(crate) text: String,
 }
 
 #[derive(Template)]
@@ -1099,7 +1099,7 @@ fn reference(unit: &str) -> Option<f64> {
 /// At most this many rows in a finding's interval chart (all are in its table).
 const CHART_ROWS: usize = 30;
 
-fn finding_view(f: &Finding) -> FindingView {
+pub(crate) fn finding_view(f: &Finding) -> FindingView {
     // One chart per unit among the finding and all its parts that have an
     // interval, in order of first appearance.
     let all = f.walk();
@@ -1209,18 +1209,18 @@ pub async fn findings(State(app): State<Shared>) -> Response {
 
 // ---------------------------------------------------------------- gaps
 
-struct GapCell {
-    class: &'static str,
-    grade: &'static str,
-    status: String,
-    reason: String,
+pub(crate) struct GapCell {
+    pub(crate) class: &'static str,
+    pub(crate) grade: &'static str,
+    pub(crate) status: String,
+    pub(crate) reason: String,
 }
 
-struct GapLine {
-    href: String,
-    title: String,
-    id: String,
-    cells: Vec<GapCell>,
+pub(crate) struct GapLine {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) id: String,
+    pub(crate) cells: Vec<GapCell>,
 }
 
 #[derive(Template)]
@@ -1233,9 +1233,9 @@ struct GapsPage {
     statement: String,
 }
 
-pub async fn gaps(State(app): State<Shared>) -> Response {
+/// The register as one line per indicator with a cell per nation.
+pub(crate) fn gap_lines(atlas: &Atlas) -> Vec<GapLine> {
     use stemgap_findings::Comparability as C;
-    let atlas = &app.atlas;
     let mut lines: Vec<GapLine> = Vec::new();
     for g in &atlas.findings.gaps {
         if lines.last().is_none_or(|l| l.id != g.indicator) {
@@ -1283,6 +1283,12 @@ pub async fn gaps(State(app): State<Shared>) -> Response {
             };
         }
     }
+    lines
+}
+
+pub async fn gaps(State(app): State<Shared>) -> Response {
+    let atlas = &app.atlas;
+    let lines = gap_lines(atlas);
     let statement = atlas
         .findings
         .findings

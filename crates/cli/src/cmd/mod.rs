@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+pub mod brief;
 mod build;
 mod export;
 mod fetch;
@@ -9,7 +10,10 @@ mod indicators;
 pub mod institutions;
 mod locate;
 mod neighbours;
+pub mod pdf;
+pub mod report;
 mod serve;
+pub mod site;
 mod sources;
 
 use crate::cli::{CatalogueArg, Command};
@@ -66,6 +70,9 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Gaps(a) => gaps::run(a),
         Command::Institutions(a) => institutions::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Site(a) => site::run(a),
+        Command::Brief(a) => brief::run(a),
+        Command::Report(a) => report::run(a),
     }
 }
 

@@ -1,0 +1,443 @@
+//! The static site: every page, the API's JSON and the downloads, rendered
+//! by driving [`crate::router`] in-process (no network) and written as
+//! files with relative links, so any static server can host them.
+//!
+//! Pages are found by crawling from a list of seeds (both home maps, every
+//! indicator's map per set, every profile, every indicator page per set,
+//! the lists, the API documents): each internal `href`, `src` or `action`
+//! in a page is fetched too and rewritten to the relative path of its file.
+//! Query strings become part of the file name ([`file_name`]); the
+//! indicator pages' table-sorting and x-axis parameters and compare's seat
+//! list are dropped (a static page cannot re-sort), so those links open the
+//! page in its default order. Every response depends only on its URL, so
+//! the output is byte-identical from run to run.
+
+use crate::{router, Shared};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use tower::ServiceExt;
+
+/// Why the site could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("{url}: the atlas answered {status}")]
+    Status { url: String, status: StatusCode },
+    #[error("{url}: {message}")]
+    Render { url: String, message: String },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// What was written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteSummary {
+    pub pages: usize,
+    pub json: usize,
+    pub downloads: usize,
+    pub other: usize,
+    pub bytes: u64,
+}
+
+impl SiteSummary {
+    pub fn files(&self) -> usize {
+        self.pages + self.json + self.downloads + self.other
+    }
+}
+
+/// Paths that need the server (a query typed by the reader): links to them
+/// are left as they are.
+const DYNAMIC: [&str; 1] = ["/search"];
+
+/// Query parameters kept in the static site, in file-name order; any other
+/// parameter is dropped from links.
+const KEPT: [&str; 2] = ["indicator", "boundaries"];
+
+/// The canonical form of an internal URL (`/path?k=v&…`, parameters in
+/// [`KEPT`] order, fragment removed), or `None` for an external link, a
+/// fragment, or something that is not a site URL.
+pub fn canonical(url: &str) -> Option<String> {
+    if !url.starts_with('/') || url.starts_with("//") {
+        return None;
+    }
+    let url = url.split('#').next().unwrap_or("");
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p, q),
+        None => (url, ""),
+    };
+    if DYNAMIC.contains(&path) {
+        return None;
+    }
+    let mut params: BTreeMap<&str, &str> = BTreeMap::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        params.insert(k, v);
+    }
+    let kept: Vec<String> = KEPT
+        .iter()
+        .filter_map(|k| params.get(k).map(|v| format!("{k}={v}")))
+        .collect();
+    Some(if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    })
+}
+
+/// Characters kept in file names; anything else becomes `_`.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The file (relative to the site's root, `/`-separated) a canonical URL is
+/// written to: `/` is `index.html`, `/?indicator=X&boundaries=2010`
+/// `index-X-2010.html`, `/constituency/C?boundaries=2024`
+/// `constituency/C-2024.html`, `/api/v1/gaps` `api/v1/gaps.json`; a path
+/// ending in a file name keeps its extension (`download/2024.csv`).
+pub fn file_name(canonical: &str) -> String {
+    let (path, query) = canonical.split_once('?').unwrap_or((canonical, ""));
+    let suffix: String = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("-{}", safe(p.split_once('=').map_or(p, |(_, v)| v))))
+        .collect();
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(safe)
+        .collect();
+    let (dirs, last) = match segments.split_last() {
+        Some((last, dirs)) => (dirs.to_vec(), last.clone()),
+        None => (Vec::new(), "index".to_owned()),
+    };
+    let is_api = path.starts_with("/api/");
+    let known_ext = [".csv", ".json", ".css"];
+    let leaf = if let Some(ext) = known_ext.iter().find(|e| last.ends_with(*e)) {
+        // `.csv-metadata.json` keeps its whole double extension.
+        let stem = &last[..last.len() - ext.len()];
+        format!("{stem}{suffix}{ext}")
+    } else if is_api {
+        format!("{last}{suffix}.json")
+    } else {
+        format!("{last}{suffix}.html")
+    };
+    let mut parts = dirs;
+    parts.push(leaf);
+    parts.join("/")
+}
+
+/// The relative path from the file `from` to the file `to` (both relative
+/// to the site's root, `/`-separated).
+pub fn relative(from: &str, to: &str) -> String {
+    let depth = from.matches('/').count();
+    let mut s = "../".repeat(depth);
+    s.push_str(to);
+    s
+}
+
+/// The URLs every site starts from.
+fn seeds(app: &Shared) -> Vec<String> {
+    let atlas = &app.atlas;
+    let mut v: Vec<String> = [
+        "/",
+        "/indicators",
+        "/findings",
+        "/gaps",
+        "/sources",
+        "/compare",
+        "/static/style.css",
+        "/api/openapi.json",
+        "/api/v1/indicators",
+        "/api/v1/findings",
+        "/api/v1/gaps",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    for f in &atlas.findings.findings {
+        v.push(format!("/api/v1/findings/{}", f.id));
+    }
+    for s in &atlas.sets {
+        let set = s.set.id();
+        v.push(format!("/?boundaries={set}"));
+        v.push(format!("/api/v1/constituencies?boundaries={set}"));
+        v.push(format!("/download/{set}.csv"));
+        v.push(format!("/download/{set}.csv-metadata.json"));
+        for d in &atlas.indicators {
+            v.push(format!("/?indicator={}&boundaries={set}", d.id));
+            v.push(format!("/indicator/{}?boundaries={set}", d.id));
+            v.push(format!("/api/v1/indicators/{}?boundaries={set}", d.id));
+        }
+        for seat in &s.seats {
+            v.push(format!("/constituency/{}?boundaries={set}", seat.code));
+            v.push(format!(
+                "/api/v1/constituencies/{}?boundaries={set}",
+                seat.code
+            ));
+            v.push(format!("/download/constituency/{}-{set}.csv", seat.code));
+            v.push(format!(
+                "/download/constituency/{}-{set}.csv-metadata.json",
+                seat.code
+            ));
+        }
+    }
+    for d in &atlas.indicators {
+        v.push(format!("/download/indicators/{}.csv", d.id));
+        v.push(format!("/download/indicators/{}.csv-metadata.json", d.id));
+    }
+    v
+}
+
+/// Internal URLs in a page's `href`, `src` and `action` attributes (as
+/// written, entity-encoded), with the byte range of each value.
+fn links(html: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\"", "action=\""] {
+        let mut from = 0;
+        while let Some(at) = html[from..].find(attr) {
+            let start = from + at + attr.len();
+            // An attribute name, not the end of another word (`data-href`).
+            let before = html[..from + at].chars().next_back();
+            let Some(len) = html[start..].find('"') else {
+                break;
+            };
+            let end = start + len;
+            if before.is_some_and(|c| c.is_ascii_whitespace()) {
+                out.push((start..end, unescape(&html[start..end])));
+            }
+            from = end;
+        }
+    }
+    out.sort_by_key(|(r, _)| r.start);
+    out
+}
+
+/// An attribute value as the URL it stands for (askama writes `&` as
+/// `&#38;`; templates as `&amp;`).
+fn unescape(v: &str) -> String {
+    v.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#x26;", "&")
+}
+
+/// The internal targets of a page's links (canonical URLs).
+pub fn page_targets(html: &str) -> Vec<String> {
+    links(html)
+        .into_iter()
+        .filter_map(|(_, url)| canonical(&url))
+        .collect()
+}
+
+/// `html` (the page at file `file`) with every internal link made relative.
+fn rewrite(html: &str, file: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut last = 0;
+    for (range, url) in links(html) {
+        let Some(c) = canonical(&url) else { continue };
+        let fragment = url.find('#').map_or("", |i| &url[i..]);
+        out.push_str(&html[last..range.start]);
+        out.push_str(&relative(file, &file_name(&c)));
+        out.push_str(fragment);
+        last = range.end;
+    }
+    out.push_str(&html[last..]);
+    out
+}
+
+async fn fetch(app: axum::Router, url: &str) -> Result<(String, Vec<u8>), SiteError> {
+    let req = Request::get(url)
+        .body(Body::empty())
+        .map_err(|e| SiteError::Render {
+            url: url.to_owned(),
+            message: e.to_string(),
+        })?;
+    let res = app.oneshot(req).await.map_err(|e| SiteError::Render {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })?;
+    if res.status() != StatusCode::OK {
+        return Err(SiteError::Status {
+            url: url.to_owned(),
+            status: res.status(),
+        });
+    }
+    let kind = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .map_err(|e| SiteError::Render {
+            url: url.to_owned(),
+            message: e.to_string(),
+        })?;
+    Ok((kind, body.to_vec()))
+}
+
+/// What one written file was.
+#[derive(Clone, Copy)]
+enum Kind {
+    Page,
+    Json,
+    Download,
+    Other,
+}
+
+/// Fetches `url`, writes its file under `out` (a page with its links made
+/// relative) and returns what it was, its size and, for a page, the
+/// canonical URLs it links to.
+async fn render_one(
+    service: axum::Router,
+    out: &Path,
+    url: &str,
+) -> Result<(Kind, u64, Vec<String>), SiteError> {
+    let (content_type, body) = fetch(service, url).await?;
+    let file = file_name(url);
+    let path = out.join(&file);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| SiteError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    let (kind, targets, bytes) = if content_type.starts_with("text/html") {
+        let html = String::from_utf8_lossy(&body);
+        (
+            Kind::Page,
+            page_targets(&html),
+            rewrite(&html, &file).into_bytes(),
+        )
+    } else if url.starts_with("/download/") {
+        (Kind::Download, Vec::new(), body)
+    } else if file.ends_with(".json") {
+        (Kind::Json, Vec::new(), body)
+    } else {
+        (Kind::Other, Vec::new(), body)
+    };
+    std::fs::write(&path, &bytes).map_err(|source| SiteError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok((kind, bytes.len() as u64, targets))
+}
+
+/// Renders the whole site into `out` (created if needed; files already
+/// there are overwritten, others left alone). Pages are fetched, rewritten
+/// and written in parallel, one wave of newly linked URLs at a time; each
+/// file depends only on its URL, so the order does not matter.
+pub async fn write_site(app: Shared, out: &Path) -> Result<SiteSummary, SiteError> {
+    let service = router(app.clone());
+    let out: std::sync::Arc<PathBuf> = std::sync::Arc::new(out.to_path_buf());
+    std::fs::create_dir_all(out.as_path()).map_err(|source| SiteError::Io {
+        path: out.display().to_string(),
+        source,
+    })?;
+    let mut queued: BTreeSet<String> = BTreeSet::new();
+    let mut todo: Vec<String> = Vec::new();
+    for s in seeds(&app) {
+        if let Some(c) = canonical(&s) {
+            if queued.insert(c.clone()) {
+                todo.push(c);
+            }
+        }
+    }
+    let mut summary = SiteSummary::default();
+    while !todo.is_empty() {
+        let mut tasks = tokio::task::JoinSet::new();
+        for url in std::mem::take(&mut todo) {
+            let service = service.clone();
+            let out = out.clone();
+            tasks.spawn(async move { render_one(service, &out, &url).await });
+        }
+        let mut found: BTreeSet<String> = BTreeSet::new();
+        while let Some(joined) = tasks.join_next().await {
+            let (kind, bytes, targets) = joined.map_err(|e| SiteError::Render {
+                url: String::new(),
+                message: e.to_string(),
+            })??;
+            match kind {
+                Kind::Page => summary.pages += 1,
+                Kind::Json => summary.json += 1,
+                Kind::Download => summary.downloads += 1,
+                Kind::Other => summary.other += 1,
+            }
+            summary.bytes += bytes;
+            found.extend(targets);
+        }
+        for t in found {
+            if queued.insert(t.clone()) {
+                todo.push(t);
+            }
+        }
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_deterministic_and_flat() {
+        assert_eq!(file_name("/"), "index.html");
+        assert_eq!(
+            file_name(&canonical("/?boundaries=2010&indicator=stem_share").unwrap()),
+            "index-stem_share-2010.html"
+        );
+        assert_eq!(
+            file_name("/constituency/E14001063?boundaries=2024"),
+            "constituency/E14001063-2024.html"
+        );
+        assert_eq!(file_name("/api/v1/gaps"), "api/v1/gaps.json");
+        assert_eq!(
+            file_name("/api/v1/constituencies/E14001063?boundaries=2010"),
+            "api/v1/constituencies/E14001063-2010.json"
+        );
+        assert_eq!(file_name("/download/2024.csv"), "download/2024.csv");
+        assert_eq!(
+            file_name("/download/2024.csv-metadata.json"),
+            "download/2024.csv-metadata.json"
+        );
+        assert_eq!(file_name("/static/style.css"), "static/style.css");
+        assert_eq!(
+            file_name("/api/v1/findings/F1/2024/x"),
+            "api/v1/findings/F1/2024/x.json"
+        );
+    }
+
+    #[test]
+    fn canonical_drops_sorting_and_fragments() {
+        assert_eq!(
+            canonical("/indicator/a?boundaries=2010&x=b&sort=value&order=desc#table").unwrap(),
+            "/indicator/a?boundaries=2010"
+        );
+        assert_eq!(canonical("https://example.org/"), None);
+        assert_eq!(canonical("#main"), None);
+        assert_eq!(canonical("//cdn/x"), None);
+    }
+
+    #[test]
+    fn links_are_made_relative_with_fragments_kept() {
+        let html = r##"<a href="/">m</a><link rel="stylesheet" href="/static/style.css"><a href="/indicator/a?boundaries=2010&amp;sort=value#table">t</a><a href="/indicator/b?boundaries=2024&#38;x=c&#38;sort=name&#38;order=asc#table">u</a><a href="#main">s</a><a href="https://x.org/">e</a>"##;
+        let out = rewrite(html, "constituency/C-2024.html");
+        assert_eq!(
+            out,
+            r##"<a href="../index.html">m</a><link rel="stylesheet" href="../static/style.css"><a href="../indicator/a-2010.html#table">t</a><a href="../indicator/b-2024.html#table">u</a><a href="#main">s</a><a href="https://x.org/">e</a>"##
+        );
+    }
+}
