@@ -144,6 +144,12 @@ fn not_estimated(mut f: Finding, why: &str) -> Finding {
     f
 }
 
+/// Why a part cannot be estimated, when one of `ids` has no figures in `set`.
+fn unavailable(data: &Dataset, set: BoundarySet, ids: &[&str]) -> Option<String> {
+    let missing = ids.iter().find(|id| !data.has(set, id))?;
+    Some(format!("{missing} has no figures for this boundary set"))
+}
+
 /// Makes a parent's headline fields those of its first part with an estimate.
 pub fn lift_headline(f: &mut Finding) {
     for p in &mut f.parts {
@@ -207,14 +213,8 @@ fn gradient(data: &Dataset, id: String, set: BoundarySet, y: &str, x: &str) -> F
     );
     f.indicators = used(data, set, &[y, x]);
     f.unit = "% change per doubling".into();
-    if !data.has(set, y) || !data.has(set, x) {
-        return not_estimated(
-            f,
-            &format!(
-                "{} has no figures for this boundary set",
-                if data.has(set, y) { x } else { y }
-            ),
-        );
+    if let Some(why) = unavailable(data, set, &[y, x]) {
+        return not_estimated(f, &why);
     }
     let t = data.table(set, &[y, x], ENGLAND);
     f.excluded = exclusions(&t);
@@ -292,10 +292,8 @@ fn quintile_ratio(data: &Dataset, id: String, set: BoundarySet, y: &str, x: &str
     );
     f.indicators = used(data, set, &[y, x, POPULATION]);
     f.unit = "ratio".into();
-    for needed in [y, x, POPULATION] {
-        if !data.has(set, needed) {
-            return not_estimated(f, &format!("{needed} has no figures for this boundary set"));
-        }
+    if let Some(why) = unavailable(data, set, &[y, x, POPULATION]) {
+        return not_estimated(f, &why);
     }
     let t = data.table(set, &[y, x, POPULATION], ENGLAND);
     f.excluded = exclusions(&t);
@@ -420,10 +418,8 @@ fn university_part(data: &Dataset, id: String, set: BoundarySet, y: &str) -> Fin
     );
     f.indicators = used(data, set, &[y, HE_MARKER]);
     f.unit = "percentage points".into();
-    for needed in [y, HE_MARKER] {
-        if !data.has(set, needed) {
-            return not_estimated(f, &format!("{needed} has no figures for this boundary set"));
-        }
+    if let Some(why) = unavailable(data, set, &[y, HE_MARKER]) {
+        return not_estimated(f, &why);
     }
     let value = |c: GssCode| data.figure(set, y, c).map(|f| f.value * 100.0);
     let has_he = |c: GssCode| data.figure(set, HE_MARKER, c).map(|f| f.value >= 1.0);
@@ -603,11 +599,8 @@ fn old_new_contrast(data: &Dataset, set: BoundarySet) -> Finding {
         .collect();
     f.indicators = used(data, set, &ids);
     f.unit = "difference in Pearson r".into();
-    if let Some(missing) = ids.iter().find(|id| !data.has(set, id)) {
-        return not_estimated(
-            f,
-            &format!("{missing} has no figures for this boundary set"),
-        );
+    if let Some(why) = unavailable(data, set, &ids) {
+        return not_estimated(f, &why);
     }
     let t = data.table(set, &ids, ENGLAND);
     f.excluded = exclusions(&t);

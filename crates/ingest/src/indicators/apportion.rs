@@ -432,6 +432,8 @@ pub fn collect(
             }
         }
     }
+    // Apprenticeship starts use the same shares (built once).
+    super::starts::collect(inputs, reg, out, &shares)?;
     Ok(())
 }
 

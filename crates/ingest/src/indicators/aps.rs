@@ -21,7 +21,9 @@ use crate::registry::{name_key, NEW_AUTHORITIES};
 use crate::Registry;
 use std::collections::{BTreeMap, HashMap};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
-use stemgap_sources::{nomis_blocks, Problem, SourceError, Workbook};
+use stemgap_sources::{
+    nomis_blocks, Grid, Location, NomisBlock, NomisMeasure, Problem, SourceError, Workbook,
+};
 
 const SRC: &str = "nomis_aps_employment_by_occupation_soc2010_lad_2017_2022";
 const ID: &str = "stem_professionals_share";
@@ -38,6 +40,52 @@ pub(super) struct Lad {
     pub hi: f64,
     pub ci: f64,
     pub total: f64,
+}
+
+/// A Nomis block's year: `Jan 2018-Dec 2018` or `2018` → `2018`.
+pub(super) fn year(block: &NomisBlock, at: &Location) -> Result<String, SourceError> {
+    let p = block.period.strip_prefix("Jan ").unwrap_or(&block.period);
+    let y = p.split('-').next().unwrap_or_default();
+    if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(y.to_owned())
+    } else {
+        Err(SourceError::new(
+            at.clone(),
+            Problem::Invalid(format!("unexpected period {:?}", block.period)),
+        ))
+    }
+}
+
+/// The block's measure whose label contains `needle`, or an error naming it.
+pub(super) fn measure<'b>(
+    block: &'b NomisBlock,
+    needle: &str,
+    at: &Location,
+) -> Result<&'b NomisMeasure, SourceError> {
+    block.measure(needle).ok_or_else(|| {
+        SourceError::new(
+            at.in_sheet("Data"),
+            Problem::MissingColumn {
+                found: format!("no {needle:?} in the {} block", block.period),
+            },
+        )
+    })
+}
+
+/// The code of a `ladu:` row's authority, or an error at that row.
+pub(super) fn code_of<'c>(
+    codes: &'c HashMap<String, String>,
+    grid: &Grid,
+    row: usize,
+    name: &str,
+) -> Result<&'c String, SourceError> {
+    codes.get(&name_key(name)).ok_or_else(|| {
+        grid.error(
+            row,
+            0,
+            Problem::UnknownCode(format!("{name:?}: no local authority has this name")),
+        )
+    })
 }
 
 /// Authority names (2019 districts, the authorities created since, and
@@ -88,38 +136,14 @@ pub fn collect(
         .build(),
     );
     for block in &blocks {
-        let period = block
-            .period
-            .strip_prefix("Jan ")
-            .and_then(|p| p.split('-').next())
-            .filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-            .ok_or_else(|| {
-                SourceError::new(
-                    location.clone(),
-                    Problem::Invalid(format!("unexpected period {:?}", block.period)),
-                )
-            })?
-            .to_owned();
-        let soc21 = block.measure(SOC21).ok_or_else(|| {
-            SourceError::new(
-                location.in_sheet("Data"),
-                Problem::MissingColumn {
-                    found: format!("no {SOC21:?} in the {} block", block.period),
-                },
-            )
-        })?;
+        let period = year(block, &location)?;
+        let soc21 = measure(block, SOC21, &location)?;
         let mut lads: BTreeMap<String, Option<Lad>> = BTreeMap::new();
         for (row, area) in &block.rows {
             let Some(name) = area.strip_prefix("ladu:") else {
                 continue;
             };
-            let code = codes.get(&name_key(name)).ok_or_else(|| {
-                grid.error(
-                    *row,
-                    0,
-                    Problem::UnknownCode(format!("{name:?}: no local authority has this name")),
-                )
-            })?;
+            let code = code_of(&codes, &grid, *row, name)?;
             let v = block.value(&grid, *row, soc21)?;
             let (lo, hi) = match v.value {
                 Cell::Value(x) => (x, x),

@@ -16,14 +16,13 @@
 //! authority missing; an unreliable interval (`*`) counts as no interval.
 
 use super::apportion::Shares;
-use super::aps::{apportion_lads, authority_codes, Lad};
+use super::aps::{apportion_lads, authority_codes, code_of, measure, year, Lad};
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::registry::name_key;
 use crate::Registry;
 use std::collections::{BTreeMap, HashMap};
 use stemgap_core::{BoundarySet, Cell, Direction, Marker, Method, Nation};
-use stemgap_sources::{nomis_blocks, NomisBlock, Problem, SourceError, Workbook};
+use stemgap_sources::{nomis_blocks, Problem, SourceError, Workbook};
 
 const APS: &str = "nomis_aps_employment_by_industry_sic2007_lad_2018_2022";
 const UKBC: &str = "nomis_ukbc_enterprises_by_industry_sizeband_lad_2018_2022";
@@ -63,20 +62,6 @@ fn bounds(cell: Cell) -> Option<(f64, f64)> {
     }
 }
 
-/// `Jan 2018-Dec 2018` or `2018` → `2018`.
-fn year(block: &NomisBlock, at: &stemgap_sources::Location) -> Result<String, SourceError> {
-    let p = block.period.strip_prefix("Jan ").unwrap_or(&block.period);
-    let y = p.split('-').next().unwrap_or_default();
-    if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
-        Ok(y.to_owned())
-    } else {
-        Err(SourceError::new(
-            at.clone(),
-            Problem::Invalid(format!("unexpected period {:?}", block.period)),
-        ))
-    }
-}
-
 pub fn collect(
     inputs: &Inputs<'_>,
     reg: &Registry,
@@ -87,21 +72,6 @@ pub fn collect(
     let caveat = "A local-authority figure apportioned to seats by population share, which assumes the same mix across each authority. Bounds cover suppressed counts; the interval is the survey's 95% confidence interval where published (authorities combined as independent), not the apportionment. Great Britain: the extract has no Northern Ireland authorities. Small counts are often unpublished (`!`), so many seats are missing for energy and water.";
     aps_industry(inputs, out, shares, &codes, caveat)?;
     business_counts(inputs, out, shares, &codes)
-}
-
-fn code_of<'c>(
-    codes: &'c HashMap<String, String>,
-    grid: &stemgap_sources::Grid,
-    row: usize,
-    name: &str,
-) -> Result<&'c String, SourceError> {
-    codes.get(&name_key(name)).ok_or_else(|| {
-        grid.error(
-            row,
-            0,
-            Problem::UnknownCode(format!("{name:?}: no local authority has this name")),
-        )
-    })
 }
 
 fn aps_industry(
@@ -136,14 +106,7 @@ fn aps_industry(
     for block in &blocks {
         let period = year(block, &location)?;
         for (id, _, needle, _) in APS_INDICATORS {
-            let measure = block.measure(needle).ok_or_else(|| {
-                SourceError::new(
-                    location.in_sheet("Data"),
-                    Problem::MissingColumn {
-                        found: format!("no {needle:?} in the {} block", block.period),
-                    },
-                )
-            })?;
+            let measure = measure(block, needle, &location)?;
             let mut lads: BTreeMap<String, Option<Lad>> = BTreeMap::new();
             for (row, area) in &block.rows {
                 let Some(name) = area.strip_prefix("ladu:") else {
@@ -223,14 +186,7 @@ fn business_counts(
                 )
             })?;
         let stem = STEM_BUSINESS_GROUPS.contains(&industry);
-        let total = block.measure("Total").ok_or_else(|| {
-            SourceError::new(
-                location.in_sheet("Data"),
-                Problem::MissingColumn {
-                    found: format!("no Total column in the {} {industry} block", block.period),
-                },
-            )
-        })?;
+        let total = measure(block, "Total", &location)?;
         let by_lad = years.entry(period).or_default();
         for (row, area) in &block.rows {
             let Some(name) = area.strip_prefix("ladu:") else {

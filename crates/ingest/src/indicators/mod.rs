@@ -64,9 +64,8 @@ pub fn collect_all(
             c.section(0);
             seat_tables::population(inputs, reg, c)?;
             c.section(2);
-            apportion::collect(inputs, reg, c)?;
-            c.section(3);
-            starts::collect(inputs, reg, c)
+            // Includes apprenticeship starts, which share its population shares.
+            apportion::collect(inputs, reg, c)
         });
         (
             local,

@@ -662,10 +662,14 @@ fn thousands(v: f64) -> String {
     out
 }
 
+/// Starts by home authority, shared among seats by `shares` (the population
+/// shares [`super::apportion::collect`] built once for every apportioned
+/// source).
 pub fn collect(
     inputs: &Inputs<'_>,
     reg: &Registry,
     out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
 ) -> Result<(), SourceError> {
     let names = LadNames::from_registry(reg);
     let map_at = Location::file(inputs.path_of(MAP));
@@ -779,8 +783,7 @@ pub fn collect(
         );
     }
 
-    let shares = population_shares(inputs, reg)?;
-    for (set, shares) in &shares {
+    for (set, shares) in shares {
         let pop = &pops[set];
         for (year, y) in &years {
             for (id, values) in [
