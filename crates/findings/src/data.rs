@@ -2,7 +2,8 @@
 //! and boundary set (the indicator's latest period), with the seats'
 //! nations and the contiguity graph.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Method, Nation, Observation};
 
 /// A seat as the findings need it.
@@ -63,8 +64,8 @@ impl Dataset {
         // The latest period with a value in each nation (nations may differ:
         // SIMD 2020 beside IMD 2019); one period per nation, so seats of a
         // nation are never compared across years.
-        let mut values: ByIndicator<(String, HashMap<GssCode, Figure>)> = HashMap::new();
-        let mut newest: HashMap<(BoundarySet, &str, Nation), &str> = HashMap::new();
+        let mut values: ByIndicator<(String, HashMap<GssCode, Figure>)> = HashMap::default();
+        let mut newest: HashMap<(BoundarySet, &str, Nation), &str> = HashMap::default();
         for o in observations {
             let (Some(set), Some(v)) = (o.boundary, o.value) else {
                 continue;
@@ -105,7 +106,7 @@ impl Dataset {
         }
         // Grouped under borrowed keys first: one owned key per indicator.
         type Group<'o> = (BTreeSet<&'o str>, Coverage, HashMap<GssCode, Figure>);
-        let mut groups: HashMap<(BoundarySet, &str), Group<'_>> = HashMap::new();
+        let mut groups: HashMap<(BoundarySet, &str), Group<'_>> = HashMap::default();
         for ((set, id, code), (period, figure)) in latest {
             let g = groups.entry((set, id)).or_default();
             g.0.insert(period);
@@ -114,7 +115,7 @@ impl Dataset {
             c.1.insert(figure.method);
             g.2.insert(code, figure);
         }
-        let mut coverage: ByIndicator<Coverage> = HashMap::new();
+        let mut coverage: ByIndicator<Coverage> = HashMap::default();
         for ((set, id), (periods, cover, figures)) in groups {
             let period = periods.into_iter().collect::<Vec<_>>().join(", ");
             coverage

@@ -4,7 +4,7 @@
 use crate::data::Dataset;
 use crate::text::{num, p};
 use crate::{Finding, LEVEL, PERMUTATIONS, SEED};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use stemgap_core::BoundarySet;
 use stemgap_stats::{local_moran, moran, LisaCluster, SpatialWeights};
 
@@ -27,7 +27,7 @@ pub const LISA_PERMUTATIONS: usize = 199;
 fn graph(data: &Dataset, set: BoundarySet, id: &str) -> (Vec<String>, Vec<f64>, Vec<Vec<usize>>) {
     let mut codes = Vec::new();
     let mut y = Vec::new();
-    let mut index = HashMap::new();
+    let mut index = HashMap::default();
     for s in data.seats(set) {
         if let Some(f) = data.figure(set, id, s.code) {
             index.insert(s.code, codes.len());
@@ -173,7 +173,7 @@ pub fn spatial(data: &Dataset) -> Finding {
         "Spatial structure: do neighbouring seats look alike?",
     );
     for set in [BoundarySet::Pcon2024, BoundarySet::Pcon2010] {
-        let mut cache = WeightsCache::new();
+        let mut cache = WeightsCache::default();
         // Headline indicators first, then the rest in catalogue order.
         let mut ids: Vec<&str> = LISA_INDICATORS.to_vec();
         ids.extend(

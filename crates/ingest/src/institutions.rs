@@ -66,7 +66,8 @@ use crate::build::Inputs;
 use crate::indicators::{Collector, Def};
 use crate::seatmap::{haversine_km, SeatMap};
 use crate::Registry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation, Postcode};
 use stemgap_sources::{CsvOptions, CsvTable, Loaded, Location, Problem, Row, SourceError};
 use stemgap_store::Institution;
@@ -467,7 +468,7 @@ fn read_stem(files: &Files<'_>) -> Result<Stem, SourceError> {
         cl.column("LOCID")?,
     );
     // Course id → (a provider using it, whether several do).
-    let mut providers_of: HashMap<&str, (&str, bool)> = HashMap::new();
+    let mut providers_of: HashMap<&str, (&str, bool)> = HashMap::default();
     for row in cl.rows() {
         let course = row.str(course_col).trim();
         if course.is_empty() {
@@ -481,7 +482,7 @@ fn read_stem(files: &Files<'_>) -> Result<Stem, SourceError> {
     let sbj = CsvTable::parse(&files.sbj1819, CsvOptions::default())?;
     sbj.expect_headers(&["KISCOURSEID", "CODE"])?;
     let stem_codes: BTreeSet<&str> = STEM_CAH1.into_iter().collect();
-    let mut entries: HashMap<&str, Vec<bool>> = HashMap::new();
+    let mut entries: HashMap<&str, Vec<bool>> = HashMap::default();
     let mut run: Option<(&str, bool)> = None;
     for row in sbj.rows() {
         let (course, code) = (row.str(0).trim(), row.str(1).trim());
@@ -522,8 +523,8 @@ fn read_stem(files: &Files<'_>) -> Result<Stem, SourceError> {
             (*course, tag)
         })
         .collect();
-    let mut at_location: HashMap<(&str, &str), Evidence> = HashMap::new();
-    let mut at_provider: HashMap<&str, Evidence> = HashMap::new();
+    let mut at_location: HashMap<(&str, &str), Evidence> = HashMap::default();
+    let mut at_provider: HashMap<&str, Evidence> = HashMap::default();
     for row in cl.rows() {
         let tag = course_tag[row.str(course_col).trim()];
         let (publisher, registrar) = (row.str(pub_col).trim(), row.str(uk_col).trim());
@@ -846,7 +847,7 @@ pub struct Geography {
 
 impl Geography {
     pub fn of(reg: &Registry) -> Geography {
-        let mut overlaps: HashMap<GssCode, Vec<(GssCode, f64)>> = HashMap::new();
+        let mut overlaps: HashMap<GssCode, Vec<(GssCode, f64)>> = HashMap::default();
         for l in reg
             .links
             .iter()

@@ -14,8 +14,9 @@
 //! Both kinds of link are stored in both directions.
 
 use crate::build::Inputs;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, GssCode};
 use stemgap_sources::{parse_json, Loaded, Problem, SourceError};
 use stemgap_store::Link;
@@ -289,7 +290,7 @@ fn contiguity(topo: &Topology) -> Result<Vec<Link>, SourceError> {
     let bad = |m: String| SourceError::new(topo.location.clone(), Problem::Invalid(m));
     let (arcs, seats, set) = (&topo.arcs, &topo.seats, topo.set);
     // Arc → the seats using it.
-    let mut users: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut users: HashMap<usize, Vec<usize>> = HashMap::default();
     for (s, (_, _, used)) in seats.iter().enumerate() {
         for a in used {
             users.entry(*a).or_default().push(s);

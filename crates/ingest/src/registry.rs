@@ -12,7 +12,8 @@
 //!   best-fit 2010-set seat and their population overlap with 2024 seats.
 
 use crate::build::Inputs;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, GssCode, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, HexJson, Location, Problem, Row, SourceError};
 use stemgap_store::{Area, Hex, Link};
@@ -271,7 +272,7 @@ impl Registry {
         let loaded = inputs.load(id)?;
         let hex: HexJson = stemgap_sources::parse_json(&loaded)?;
         let kind = stemgap_store::seat_kind(set);
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for (code, tile) in &hex.hexes.0 {
             let c = GssCode::parse(code)
                 .ok()
@@ -312,7 +313,7 @@ impl Registry {
             t.column("percentage_overlap_pop")?,
             t.column("overlap_pop")?,
         );
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for row in t.rows() {
             let from = self.seat_code(BoundarySet::Pcon2010, &row, a)?;
             let to = self.short_code_cell(&row, b)?;
@@ -426,7 +427,7 @@ impl Registry {
             t.column("percentage_overlap_pop")?,
             t.column("overlap_pop")?,
         );
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         let mut lad23 = BTreeMap::new();
         for row in t.rows() {
             let seat = self.short_code_cell(&row, a)?;
@@ -471,7 +472,8 @@ impl Registry {
             t.column("lsoa")?,
             t.column("overall_local_score")?,
         );
-        let mut known: HashSet<String> = HashSet::with_capacity(t.len());
+        let mut known: HashSet<String> =
+            HashSet::with_capacity_and_hasher(t.len(), Default::default());
         for row in t.rows() {
             let nation = Nation::from_id(row.str(nc).trim()).map_err(|_| {
                 row.error(
@@ -524,7 +526,7 @@ impl Registry {
         let loaded = inputs.load("small_area11_to_pcon2010_bestfit_postcodes")?;
         let t = CsvTable::parse(&loaded, CsvOptions::default())?;
         t.expect_headers(&["pcon", "lsoa11", "pcds"])?;
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for row in t.rows() {
             let seat = self.seat_code(BoundarySet::Pcon2010, &row, 0)?;
             let area = small(&row, 1)?;
@@ -548,7 +550,7 @@ impl Registry {
             t.column("overlap_pop")?,
             t.column("original_pop")?,
         );
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for row in t.rows() {
             let area = small(&row, a)?;
             let seat = self.short_code_cell(&row, b)?;

@@ -11,7 +11,7 @@ use ::parquet::basic::{Encoding, LogicalType, Type as PhysicalType};
 use ::parquet::column::page::Page;
 use ::parquet::file::reader::{FileReader, SerializedFileReader};
 use bytes::Bytes;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A Parquet file whose columns can be read by name.
 pub struct ParquetTable {

@@ -21,7 +21,8 @@
 use super::{Collector, Def};
 use crate::build::Inputs;
 use crate::Registry;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
 
 use stemgap_sources::{CsvOptions, CsvTable, Problem, Row, SourceError};
@@ -188,7 +189,7 @@ pub(super) fn shares(
 ) -> Result<[(BoundarySet, Shares); 2], SourceError> {
     let [(_, mut s10), (_, mut s24)] = super::starts::population_shares(inputs, reg)?;
     // Other nations, 2024 seats: seat → authority links with the overlap population.
-    let mut totals: HashMap<&str, f64> = HashMap::new();
+    let mut totals: HashMap<&str, f64> = HashMap::default();
     let links: Vec<_> = reg
         .links
         .iter()
@@ -211,7 +212,7 @@ pub(super) fn shares(
         }
     }
     // ... and carried to 2010-2024 seats through the seat overlaps.
-    let mut overlap: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
+    let mut overlap: HashMap<&str, Vec<(&str, f64)>> = HashMap::default();
     for l in reg
         .links
         .iter()
@@ -259,7 +260,7 @@ fn read_ssa(inputs: &Inputs<'_>, data: &mut LadData) -> Result<(), SourceError> 
     let [code, level, year, nvq, eth, gender, ssa, ach] = cols;
     let (code, level, year, ach, ssa) = (code?, level?, year?, ach?, ssa?);
     let filters = [nvq?, eth?, gender?];
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for row in t.rows() {
         if row.str(level) != "localAuthorityDistrict"
             || filters.iter().any(|&c| row.str(c) != "Total")
@@ -307,7 +308,7 @@ fn read_by_type(inputs: &Inputs<'_>, data: &mut LadData) -> Result<(), SourceErr
     ]
     .map(|c| t.column(c));
     let (code, level, year, age, kind, ach) = (code?, level?, year?, age?, kind?, ach?);
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for row in t.rows() {
         if row.str(level) != "localAuthorityDistrict"
             || row.str(age) != "Total"
@@ -448,12 +449,13 @@ pub(super) fn denominators(
     let p24 = out.values(BoundarySet::Pcon2024, id, "2022");
     let done = out.values(BoundarySet::Pcon2010, id, "2022");
     if !done.is_empty() {
-        return Ok(HashMap::from([
-            (BoundarySet::Pcon2024, p24),
-            (BoundarySet::Pcon2010, done),
-        ]));
+        return Ok(
+            [(BoundarySet::Pcon2024, p24), (BoundarySet::Pcon2010, done)]
+                .into_iter()
+                .collect(),
+        );
     }
-    let mut totals: HashMap<&str, f64> = HashMap::new();
+    let mut totals: HashMap<&str, f64> = HashMap::default();
     let links: Vec<_> = reg
         .links
         .iter()
@@ -499,10 +501,12 @@ pub(super) fn denominators(
             &at,
         )?;
     }
-    Ok(HashMap::from([
+    Ok([
         (BoundarySet::Pcon2024, p24),
         (BoundarySet::Pcon2010, p10.into_iter().collect()),
-    ]))
+    ]
+    .into_iter()
+    .collect())
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use super::{Collector, Def};
 use crate::build::Inputs;
 use crate::registry::{name_key, NEW_AUTHORITIES};
 use crate::Registry;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
 use stemgap_sources::{
     nomis_blocks, Grid, Location, NomisBlock, NomisMeasure, Problem, SourceError, Workbook,

@@ -21,7 +21,8 @@
 
 use super::Collector;
 use crate::Registry;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Marker, Method, Observation};
 use stemgap_sources::{Location, SourceError};
 
@@ -69,8 +70,8 @@ pub fn convert(
     kind: Kind,
     min_coverage: f64,
 ) -> BTreeMap<GssCode, Option<f64>> {
-    let mut from_total: HashMap<GssCode, f64> = HashMap::new();
-    let mut to_total: HashMap<GssCode, f64> = HashMap::new();
+    let mut from_total: HashMap<GssCode, f64> = HashMap::default();
+    let mut to_total: HashMap<GssCode, f64> = HashMap::default();
     for o in overlaps {
         *from_total.entry(o.from).or_default() += o.population;
         *to_total.entry(o.to).or_default() += o.population;
@@ -328,18 +329,18 @@ mod tests {
             code("E14001063"),
             code("E14001064"),
         );
-        let values = HashMap::from([(a, 1000.0), (b, 300.0)]);
+        let values = [(a, 1000.0), (b, 300.0)].into_iter().collect();
         let c = convert(&values, &overlaps(), Kind::Count, MIN_COVERAGE);
         // X: 1000 × 60/100 = 600; Y: 1000 × 40/100 + 300 × 50/50 = 700.
         assert_eq!(c[&x], Some(600.0));
         assert_eq!(c[&y], Some(700.0));
-        let shares = HashMap::from([(a, 0.2), (b, 0.5)]);
+        let shares = [(a, 0.2), (b, 0.5)].into_iter().collect();
         let m = convert(&shares, &overlaps(), Kind::Mean, MIN_COVERAGE);
         assert_eq!(m[&x], Some(0.2));
         // Y: (0.2 × 40 + 0.5 × 50) / 90 = 33/90.
         assert!((m[&y].unwrap() - 33.0 / 90.0).abs() < 1e-15);
         // Without B, Y is covered 40/90 < 95%: no mean is given.
-        let only_a = HashMap::from([(a, 0.2)]);
+        let only_a = [(a, 0.2)].into_iter().collect();
         assert_eq!(
             convert(&only_a, &overlaps(), Kind::Mean, MIN_COVERAGE)[&y],
             None
@@ -383,7 +384,7 @@ mod tests {
         ) {
             let ov = overlaps();
             let ov: Vec<Overlap> = ov.iter().zip(&pops).map(|(o, p)| Overlap { population: *p, ..*o }).collect();
-            let values = HashMap::from([(ov[0].from, vals[0]), (ov[2].from, vals[1])]);
+            let values: HashMap<_, _> = [(ov[0].from, vals[0]), (ov[2].from, vals[1])].into_iter().collect();
             let (lo, hi) = (vals[0].min(vals[1]), vals[0].max(vals[1]));
             for v in convert(&values, &ov, Kind::Mean, MIN_COVERAGE).values().flatten() {
                 prop_assert!(*v >= lo - 1e-12 && *v <= hi + 1e-12);

@@ -25,7 +25,8 @@
 use super::{Collector, Def};
 use crate::build::Inputs;
 use crate::Registry;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, Location, Problem, SourceError};
 
@@ -86,7 +87,8 @@ pub fn collect(
     out: &mut Collector,
 ) -> Result<(), SourceError> {
     let population = read_population(inputs, reg)?;
-    let mut ranks: HashMap<String, f64> = HashMap::with_capacity(reg.small_areas.len());
+    let mut ranks: HashMap<String, f64> =
+        HashMap::with_capacity_and_hasher(reg.small_areas.len(), Default::default());
     let mut cutoff: BTreeMap<Nation, f64> = BTreeMap::new();
     let mut sources = vec![POPULATION, SCORES, BESTFIT, OVERLAP];
     for (src, code_col, rank_col, nation, _) in RANKS {
@@ -157,7 +159,7 @@ pub fn collect(
             BoundarySet::Pcon2010 => "small_area->pcon2010",
             BoundarySet::Pcon2024 => "small_area->pcon2024",
         };
-        let mut acc: HashMap<GssCode, Acc> = HashMap::new();
+        let mut acc: HashMap<GssCode, Acc> = HashMap::default();
         for link in reg.links.iter().filter(|l| l.relation == relation) {
             let seat = GssCode::parse(&link.to).expect("links hold registry codes");
             let nation = reg.small_areas[&link.from];
@@ -246,7 +248,7 @@ fn read_population(
     let loaded = inputs.load(POPULATION)?;
     let t = CsvTable::parse(&loaded, CsvOptions::default())?;
     t.expect_headers(&["lsoa", "pop"])?;
-    let mut pop = HashMap::with_capacity(t.len());
+    let mut pop = HashMap::with_capacity_and_hasher(t.len(), Default::default());
     for row in t.rows() {
         let code = row.str(0).trim();
         if code == "Grand Total" {

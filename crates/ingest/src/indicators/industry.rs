@@ -20,7 +20,8 @@ use super::aps::{apportion_lads, authority_codes, code_of, measure, year, Lad};
 use super::{Collector, Def};
 use crate::build::Inputs;
 use crate::Registry;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, Marker, Method, Nation};
 use stemgap_sources::{nomis_blocks, Problem, SourceError, Workbook};
 

@@ -18,7 +18,7 @@ mod starts;
 
 use crate::build::Inputs;
 use crate::Registry;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use stemgap_core::{
     BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation,
 };

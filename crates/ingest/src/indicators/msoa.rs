@@ -57,7 +57,8 @@ use super::{share, Collector, Def};
 use crate::build::Inputs;
 use crate::registry::name_key;
 use crate::Registry;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Loaded, Location, Problem, SourceError};
 
@@ -317,11 +318,11 @@ struct Geography {
 
 impl Geography {
     fn new(areas: Vec<SmallArea>, authorities: BTreeMap<String, Authority>) -> Geography {
-        let mut msoa11: HashMap<String, usize> = HashMap::new();
+        let mut msoa11: HashMap<String, usize> = HashMap::default();
         let mut weights11: Vec<Weights> = Vec::new();
         let mut number11: Vec<String> = Vec::new();
         let mut prefixes: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut whole: HashMap<String, Weights> = HashMap::new();
+        let mut whole: HashMap<String, Weights> = HashMap::default();
         let mut grouped = Vec::with_capacity(areas.len());
         for a in areas {
             whole.entry(a.lad.clone()).or_default().add(&a.weights);
@@ -345,7 +346,7 @@ impl Geography {
                 });
             grouped.push((id, a.lad, a.weights));
         }
-        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<String>> = HashMap::default();
         for (code, a) in &authorities {
             by_name
                 .entry(authority_key(&a.name))
@@ -359,7 +360,7 @@ impl Geography {
         }
         // An authority only renamed since 2011 (one old name in its LSOA
         // names, not its 2019 name): its MSOAs answer to the new name too.
-        let mut aliases = HashMap::new();
+        let mut aliases = HashMap::default();
         for (lad, names) in &prefixes {
             let Some(a) = authorities.get(lad) else {
                 continue;
@@ -391,8 +392,8 @@ impl Geography {
     fn place(&self, msoas: &[Msoa]) -> Result<Vec<Placed>, SourceError> {
         let bad = |m: &Msoa, problem: Problem| SourceError::new(m.at.clone(), problem);
         let mut matched: Vec<Option<(Route, usize)>> = Vec::with_capacity(msoas.len());
-        let mut used: HashMap<usize, &Msoa> = HashMap::new();
-        let mut keys = HashSet::new();
+        let mut used: HashMap<usize, &Msoa> = HashMap::default();
+        let mut keys = HashSet::default();
         for m in msoas {
             let (la, number) = split_msoa_name(&m.name).ok_or_else(|| {
                 bad(
@@ -429,7 +430,7 @@ impl Geography {
             matched.push(hit);
         }
         // 2011 MSOAs that no 2021 MSOA is named after, by authority.
-        let mut orphans: HashMap<&str, Weights> = HashMap::new();
+        let mut orphans: HashMap<&str, Weights> = HashMap::default();
         for (id, lad, w) in &self.areas {
             if id.is_some_and(|id| !used.contains_key(&id)) {
                 orphans.entry(lad.as_str()).or_default().add(w);
@@ -729,7 +730,8 @@ fn read_small_areas(
     let loaded = inputs.load(POPULATION)?;
     let t = CsvTable::parse(&loaded, CsvOptions::default())?;
     t.expect_headers(&["lsoa", "pop"])?;
-    let mut population: HashMap<&str, f64> = HashMap::with_capacity(t.len());
+    let mut population: HashMap<&str, f64> =
+        HashMap::with_capacity_and_hasher(t.len(), Default::default());
     for row in t.rows() {
         let code = row.str(0).trim();
         if code == "Grand Total" {
@@ -746,7 +748,7 @@ fn read_small_areas(
         }
     }
 
-    let mut weights: HashMap<&str, Weights> = HashMap::new();
+    let mut weights: HashMap<&str, Weights> = HashMap::default();
     let mut outside = 0.0;
     for l in &reg.links {
         let set = match l.relation.as_str() {
@@ -785,7 +787,7 @@ fn read_small_areas(
 
     let mut areas = Vec::with_capacity(weights.len());
     let mut authorities: BTreeMap<String, Authority> = BTreeMap::new();
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut seen: HashSet<String> = HashSet::default();
     for (src, cols, nation) in [
         (
             NAMES_ENGLAND,
@@ -958,7 +960,8 @@ pub fn collect(
 
     // The two tables must list the same MSOAs under the same names: a
     // missing one is a truncated or filtered file.
-    let mut by_code: HashMap<GssCode, usize> = HashMap::with_capacity(bres.len());
+    let mut by_code: HashMap<GssCode, usize> =
+        HashMap::with_capacity_and_hasher(bres.len(), Default::default());
     for (i, r) in bres.iter().enumerate() {
         if by_code.insert(r.msoa.code, i).is_some() {
             return Err(SourceError::new(

@@ -31,7 +31,8 @@ use super::{Collector, Def};
 use crate::build::Inputs;
 use crate::registry::name_key;
 use crate::Registry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
 use stemgap_sources::{
     CsvOptions, CsvTable, IntColumn, Location, ParquetTable, Problem, SourceError, StrColumn,
@@ -156,7 +157,7 @@ struct LadNames {
 
 impl LadNames {
     fn new<'a>(lads: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
-        let mut by_key: HashMap<String, Option<String>> = HashMap::new();
+        let mut by_key: HashMap<String, Option<String>> = HashMap::default();
         for (code, name) in lads {
             by_key
                 .entry(name_key(name))
@@ -312,7 +313,7 @@ impl ProviderMix {
         let mut ssas: Resolver<Option<usize>> = Resolver::new(&c.ssa);
         let mut seen = [false; STEM_SSA_T1.len()];
         // (year, provider) as dictionary codes → (all, STEM) starts.
-        let mut sums: HashMap<(usize, usize), (u64, u64)> = HashMap::new();
+        let mut sums: HashMap<(usize, usize), (u64, u64)> = HashMap::default();
         for row in 0..c.year.len() {
             let (&starts, _) = measures.get(&c.measure, row, |m| match m {
                 "Starts" => Ok(true),
@@ -510,8 +511,9 @@ pub(super) fn population_shares(
     // Small area → index of its 2023 authority in `lads` (successors are
     // looked up once per 2019 district).
     let mut lads: Vec<String> = Vec::new();
-    let mut index: HashMap<GssCode, usize> = HashMap::new();
-    let mut lad_of: HashMap<&str, usize> = HashMap::with_capacity(t.len());
+    let mut index: HashMap<GssCode, usize> = HashMap::default();
+    let mut lad_of: HashMap<&str, usize> =
+        HashMap::with_capacity_and_hasher(t.len(), Default::default());
     for row in t.rows() {
         let lsoa = row.str(lsoa_col).trim();
         let lad = row.code(lad_col)?;
@@ -1091,13 +1093,15 @@ mod tests {
     fn counts_are_shared_by_population_share() {
         // Northam: 85 starts, 37.2% / 62.8% in two seats; Somerset: 110, all
         // in one.
-        let shares: HashMap<&str, Vec<(GssCode, f64)>> = HashMap::from([
+        let shares: HashMap<&str, Vec<(GssCode, f64)>> = [
             (
                 "E06000091",
                 vec![(code("E14001401"), 0.372), (code("E14001402"), 0.628)],
             ),
             ("E06000066", vec![(code("E14001403"), 1.0)]),
-        ]);
+        ]
+        .into_iter()
+        .collect();
         let lads = [
             ("E06000091".to_owned(), Est::exact(85.0)),
             ("E06000066".to_owned(), Est::exact(110.0)),
@@ -1145,7 +1149,9 @@ mod tests {
             link("small_area->pcon2010", "W", "W07000061", None),
         ];
         let lads = ["E06000091".to_owned(), "E06000066".to_owned()];
-        let lad_of = HashMap::from([("A", 0), ("B", 0), ("C", 0), ("D", 1), ("E", 1)]);
+        let lad_of = [("A", 0), ("B", 0), ("C", 0), ("D", 1), ("E", 1)]
+            .into_iter()
+            .collect();
         let [(_, s10), (_, s24)] = small_area_shares(&lad_of, &lads, &links);
         assert_eq!(
             s24["E06000091"],
