@@ -70,6 +70,13 @@ fn json(app: &Shared, uri: &str) -> Value {
     serde_json::from_str(&g.body).unwrap()
 }
 
+/// Seats drawn on a page's boundary map.
+fn boundary_seats(h: &str) -> usize {
+    let map = h.split("<svg class=\"boundarymap\"").nth(1).unwrap_or("");
+    let map = &map[..map.find("</svg>").unwrap_or(0)];
+    map.matches("<path d=\"M").count()
+}
+
 #[test]
 fn real_pages_draw_650_seats_and_every_indicator_page_renders() {
     let Some(app) = real_app() else { return };
@@ -88,6 +95,7 @@ fn real_pages_draw_650_seats_and_every_indicator_page_renders() {
             let h = html(&app, &format!("/indicator/{}?boundaries={set}", d.id));
             assert_eq!(h.matches("<polygon").count(), 650, "{} {set}", d.id);
             assert!(h.contains("id=\"table\""), "{} {set}", d.id);
+            assert_eq!(boundary_seats(&h), 650, "{} {set}: boundary map", d.id);
         }
         let g = get(&app, &format!("/?indicator={}", d.id));
         assert_eq!(g.status, StatusCode::OK, "home with {}", d.id);

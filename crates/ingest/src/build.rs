@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
-use stemgap_core::BoundarySet;
+use stemgap_core::{BoundarySet, GssCode};
 use stemgap_sources::{Loaded, SourceDir, SourceError};
 use stemgap_store::{SourceRow, StoreWriter};
 
@@ -104,11 +104,13 @@ pub fn build(
         let neighbours = scope.spawn(|| -> Result<_, IngestError> {
             let mut links = Vec::new();
             let mut maps = Vec::new();
+            let mut outlines = Vec::new();
             for (set, loaded) in &boundaries {
                 let seats: Vec<_> = registry.seats(*set).iter().map(|s| s.code).collect();
                 let topology = crate::neighbours::parse(loaded, *set, &seats)?;
                 links.extend(topology.links()?);
                 maps.push(crate::seatmap::SeatMap::from_topology(&topology));
+                outlines.push((*set, crate::shapes::draw(&topology)));
             }
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "neighbours found");
             // Institutions are placed on the boundaries just parsed.
@@ -118,7 +120,7 @@ pub fn build(
                 seconds = start.elapsed().as_secs_f64(),
                 "institutions placed"
             );
-            Ok((links, placed))
+            Ok((links, placed, outlines))
         });
         let writer = scope.spawn(|| -> Result<StoreWriter, IngestError> {
             let w = StoreWriter::create(db)?;
@@ -143,8 +145,40 @@ pub fn build(
     });
     let mut out = indicators?;
     let w = writer?;
-    let (links, institutions) = neighbours?;
+    let (links, institutions, outlines) = neighbours?;
     w.put_links(&links)?;
+    for (set, drawn) in &outlines {
+        let kind = stemgap_store::seat_kind(*set);
+        let [x, y, width, height] = drawn.view_box;
+        w.put_meta(
+            &stemgap_store::outline_view_box_key(kind),
+            &format!("{x} {y} {width} {height}"),
+        )?;
+        let rows: Vec<stemgap_store::Outline> = drawn
+            .shapes
+            .iter()
+            .map(|s| stemgap_store::Outline {
+                kind: kind.to_owned(),
+                code: s.code.to_string(),
+                path: s.path.clone(),
+            })
+            .collect();
+        w.put_outlines(&rows)?;
+        // London's seats are a few pixels wide on a map of the UK: the
+        // boundary map shows them again, enlarged, in an inset.
+        let london: GssCode = GssCode::parse(crate::shapes::LONDON).expect("a GSS code");
+        let in_london = drawn.shapes.iter().filter(|s| {
+            registry
+                .seat(*set, s.code)
+                .is_some_and(|seat| seat.region == london)
+        });
+        if let Some([x, y, width, height]) = crate::shapes::frame(in_london, 1.0) {
+            w.put_meta(
+                &stemgap_store::outline_inset_key(kind),
+                &format!("London|{x:.1} {y:.1} {width:.1} {height:.1}"),
+            )?;
+        }
+    }
     crate::institutions::log(&institutions.report);
     crate::institutions::collect(&institutions, &mut out)?;
     w.put_institutions(&institutions.rows())?;

@@ -16,6 +16,7 @@ pub mod neighbours;
 pub mod postcodes;
 pub mod registry;
 pub mod seatmap;
+pub mod shapes;
 
 pub mod build;
 mod error;

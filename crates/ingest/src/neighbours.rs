@@ -247,6 +247,21 @@ impl Topology {
         self.set
     }
 
+    /// Every arc's absolute longitude/latitude positions.
+    pub fn arcs(&self) -> &[Vec<[f64; 2]>] {
+        &self.arcs
+    }
+
+    pub fn seat_count(&self) -> usize {
+        self.seats.len()
+    }
+
+    /// Each seat's polygons as rings of arc references (`~i` is arc `i`
+    /// reversed), in the file's order.
+    pub fn seat_polygons(&self) -> impl Iterator<Item = (GssCode, &[Vec<Vec<i64>>])> {
+        self.seats.iter().map(|(c, p, _)| (*c, p.as_slice()))
+    }
+
     /// Each seat's polygons with their rings assembled from the arcs (an
     /// arc after the first drops its first position, which repeats the
     /// previous arc's last), in the file's order.
@@ -361,9 +376,23 @@ fn contiguity(topo: &Topology) -> Result<Vec<Link>, SourceError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use stemgap_sources::{Catalogue, Location};
+
+    /// The fixture below, parsed (for other modules' tests).
+    pub(crate) fn fixture() -> Topology {
+        let entry = Catalogue::embedded()
+            .get("pcon2024_uk_bgc")
+            .unwrap()
+            .clone();
+        let loaded = Loaded {
+            entry: &entry,
+            bytes: TOPO.as_bytes().to_vec(),
+            location: Location::file("t.topo.json"),
+        };
+        parse(&loaded, BoundarySet::Pcon2024, &codes()).unwrap()
+    }
 
     /// Three unit squares in a row (A | B | C) sharing two arcs, and an
     /// island D two degrees east of C; quantised with a transform.

@@ -104,6 +104,29 @@ pub struct Hex {
     pub r: i32,
 }
 
+/// A seat's outline for a boundary map: an SVG path (draw with
+/// `fill-rule="evenodd"`) in its set's frame, whose view box is the meta
+/// value [`outline_view_box_key`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    /// The seat kind: `pcon2010` or `pcon2024`.
+    pub kind: String,
+    pub code: String,
+    pub path: String,
+}
+
+/// The meta key holding a seat kind's outline view box, `min_x min_y width
+/// height`.
+pub fn outline_view_box_key(kind: &str) -> String {
+    format!("outline_view_box:{kind}")
+}
+
+/// The meta key holding a seat kind's inset, `name|min_x min_y width
+/// height`: part of the map drawn again, enlarged (London).
+pub fn outline_inset_key(kind: &str) -> String {
+    format!("outline_inset:{kind}")
+}
+
 /// A higher-education provider or teaching location and the seat it was
 /// placed in, in each boundary set, or why it could not be.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,5 @@
 use crate::schema::SCHEMA_VERSION;
-use crate::{Area, Hex, Institution, Link, SourceRow, StoreError};
+use crate::{Area, Hex, Institution, Link, Outline, SourceRow, StoreError};
 use rusqlite::{params, Connection, OpenFlags, Row};
 use std::path::Path;
 use stemgap_core::{
@@ -192,6 +192,23 @@ impl Store {
                     to: r.get(2)?,
                     weight: r.get(3)?,
                     population: r.get(4)?,
+                })
+            },
+        )
+    }
+
+    /// A seat kind's outlines, by code (none in a store built without
+    /// boundaries).
+    pub fn outlines(&self, kind: &str) -> Result<Vec<Outline>, StoreError> {
+        self.query(
+            "reading outlines",
+            "SELECT kind, code, path FROM outline WHERE kind = ?1 ORDER BY code",
+            [kind],
+            |r| {
+                Ok(Outline {
+                    kind: r.get(0)?,
+                    code: r.get(1)?,
+                    path: r.get(2)?,
                 })
             },
         )

@@ -1,5 +1,5 @@
 /// Bumped whenever a table changes shape; a store of another version is refused.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 
 pub const CREATE: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -21,6 +21,10 @@ CREATE TABLE link (
 ) WITHOUT ROWID;
 CREATE TABLE hex (
     kind TEXT NOT NULL, code TEXT NOT NULL, q INTEGER NOT NULL, r INTEGER NOT NULL,
+    PRIMARY KEY (kind, code)
+) WITHOUT ROWID;
+CREATE TABLE outline (
+    kind TEXT NOT NULL, code TEXT NOT NULL, path TEXT NOT NULL,
     PRIMARY KEY (kind, code)
 ) WITHOUT ROWID;
 CREATE TABLE indicator (

@@ -1,5 +1,5 @@
 use crate::schema::{CREATE, SCHEMA_VERSION};
-use crate::{Area, Hex, Institution, Link, SourceRow, StoreError};
+use crate::{Area, Hex, Institution, Link, Outline, SourceRow, StoreError};
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Observation};
@@ -152,6 +152,18 @@ impl StoreWriter {
         for h in rows {
             st.execute(params![h.kind, h.code, h.q, h.r])
                 .map_err(self.sql("writing hexes"))?;
+        }
+        Ok(())
+    }
+
+    pub fn put_outlines(&self, rows: &[Outline]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO outline VALUES (?1,?2,?3)")
+            .map_err(self.sql("writing outlines"))?;
+        for o in rows {
+            st.execute(params![o.kind, o.code, o.path])
+                .map_err(self.sql("writing outlines"))?;
         }
         Ok(())
     }

@@ -108,6 +108,20 @@ pub struct SetAtlas {
     /// Seats of the other boundary set that each seat's population overlaps,
     /// with the share of its population in each, largest first.
     pub overlaps: Vec<Vec<(usize, f64)>>,
+    /// Seat outlines for the boundary map (`None` in a store without them).
+    pub outlines: Option<Outlines>,
+}
+
+/// Seat outlines as SVG paths, drawn at build time (see
+/// `stemgap_ingest::shapes`).
+#[derive(Debug, Clone)]
+pub struct Outlines {
+    /// `min_x min_y width height`.
+    pub view_box: String,
+    /// A part of the map drawn again, enlarged: its name and view box.
+    pub inset: Option<(String, String)>,
+    /// Indexed like [`SetAtlas::seats`].
+    pub paths: Vec<Option<String>>,
 }
 
 impl SetAtlas {
@@ -413,8 +427,28 @@ fn load_set(
     for s in &mut series {
         compare(s, &seats, &neighbours);
     }
+
+    let mut paths = vec![None; seats.len()];
+    for o in store.outlines(kind)? {
+        let i = lookup(&o.code).ok_or_else(|| corrupt(&format!("outline for {}", o.code)))?;
+        paths[i] = Some(o.path);
+    }
+    let outlines = match store.meta(&stemgap_store::outline_view_box_key(kind))? {
+        Some(view_box) if paths.iter().any(Option::is_some) => Some(Outlines {
+            view_box,
+            inset: store
+                .meta(&stemgap_store::outline_inset_key(kind))?
+                .and_then(|v| {
+                    v.split_once('|')
+                        .map(|(name, vb)| (name.to_owned(), vb.to_owned()))
+                }),
+            paths,
+        }),
+        _ => None,
+    };
     Ok(SetAtlas {
         set,
+        outlines,
         overlaps: vec![Vec::new(); seats.len()],
         seats,
         index,

@@ -133,6 +133,9 @@ struct LegendItem {
 /// alternative.
 struct MapView {
     svg: String,
+    /// The same colours on the seats' real boundaries (indicator page), and
+    /// its enlarged inset.
+    boundary: Option<(String, Option<String>)>,
     legend: Vec<LegendItem>,
     summary: String,
 }
@@ -141,7 +144,7 @@ fn value_text(v: Option<f64>, unit: &str) -> String {
     v.map_or_else(String::new, |v| format::value(v, unit))
 }
 
-fn choropleth(app: &crate::App, set: BoundarySet, k: usize) -> MapView {
+fn choropleth(app: &crate::App, set: BoundarySet, k: usize, with_boundary: bool) -> MapView {
     let atlas = &app.atlas;
     let s = atlas.set(set);
     let d = &atlas.indicators[k];
@@ -215,8 +218,19 @@ fn choropleth(app: &crate::App, set: BoundarySet, k: usize) -> MapView {
         &format!("Hex map: {} ({} boundaries)", d.title, set.id()),
         &summary,
     );
+    let boundary = s.outlines.as_ref().filter(|_| with_boundary).map(|o| {
+        svg::boundary_map(
+            o,
+            &seats,
+            &format!("Boundary map: {} ({} boundaries)", d.title, set.id()),
+            &summary
+                .replace("Hexes are", "Seats are")
+                .replace("grey hexes", "grey seats"),
+        )
+    });
     MapView {
         svg,
+        boundary,
         legend,
         summary,
     }
@@ -340,7 +354,7 @@ pub async fn home(State(app): State<Shared>, Q(q): Q<MapQuery>) -> Result<Respon
         definition: d.definition.clone(),
         indicators: indicator_choices(atlas, k, &|_| true),
         sets: set_choices(set),
-        map: choropleth(&app, set, k),
+        map: choropleth(&app, set, k, false),
         rows: seat_rows(atlas, s, k, &order),
         findings: atlas
             .findings
@@ -1012,7 +1026,7 @@ pub async fn indicator(
         x_title: xd.title.clone(),
         sort: sort.into(),
         order: order.into(),
-        map: choropleth(&app, set, k),
+        map: choropleth(&app, set, k, true),
         histogram,
         bins,
         scatter,

@@ -203,6 +203,58 @@ pub fn hex_map(layout: &HexLayout, seats: &[MapSeat<'_>], title: &str, desc: &st
     s
 }
 
+/// The seats' real boundaries (drawn at build time), every seat filled and
+/// linked like the hex map, with an enlarged inset (London) when the store
+/// has one (returned second: it draws the first map's seats again, so it
+/// must be on the same page). Borders keep a hairline width at any scale.
+pub fn boundary_map(
+    outlines: &crate::atlas::Outlines,
+    seats: &[MapSeat<'_>],
+    title: &str,
+    desc: &str,
+) -> (String, Option<String>) {
+    let size: usize = outlines.paths.iter().flatten().map(String::len).sum();
+    let mut s = String::with_capacity(size + seats.len() * 160 + 1200);
+    let _ = write!(
+        s,
+        r#"<svg class="boundarymap" viewBox="{}" role="img" aria-labelledby="bmap-title bmap-desc" xmlns="http://www.w3.org/2000/svg"><title id="bmap-title">{}</title><desc id="bmap-desc">{}</desc><g id="bmap-seats" stroke="{OUTLINE}" stroke-width="0.4" stroke-linejoin="round" fill-rule="evenodd">"#,
+        esc(&outlines.view_box),
+        esc(title),
+        esc(desc)
+    );
+    for (seat, path) in seats.iter().zip(&outlines.paths) {
+        let Some(path) = path else { continue };
+        let _ = write!(
+            s,
+            r#"<a href="{}" tabindex="-1"><path d="{path}" fill="{}" vector-effect="non-scaling-stroke"><title>{}: {}</title></path></a>"#,
+            esc(&seat.href),
+            seat.fill,
+            esc(seat.name),
+            esc(&seat.label)
+        );
+    }
+    s.push_str("</g>");
+    if let Some((_, vb)) = &outlines.inset {
+        // The inset's frame on the main map.
+        let n: Vec<f64> = vb.split(' ').filter_map(|v| v.parse().ok()).collect();
+        if let [x, y, w, h] = n[..] {
+            let _ = write!(
+                s,
+                r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" stroke="{INK}" stroke-width="1.5" vector-effect="non-scaling-stroke"/>"#
+            );
+        }
+    }
+    s.push_str("</svg>");
+    let inset = outlines.inset.as_ref().map(|(name, vb)| {
+        format!(
+            r##"<svg class="inset" viewBox="{}" role="img" aria-labelledby="inset-title" xmlns="http://www.w3.org/2000/svg"><title id="inset-title">{} enlarged (the framed area of the boundary map)</title><use href="#bmap-seats"/></svg>"##,
+            esc(vb),
+            esc(name)
+        )
+    });
+    (s, inset)
+}
+
 /// A small map of every seat in grey with one seat picked out in the
 /// darkest viridis colour and its neighbours in the middle one.
 pub fn locator(layout: &HexLayout, seat: usize, neighbours: &[usize], name: &str) -> String {
@@ -559,6 +611,52 @@ pub fn ci_chart(rows: &[CiRow<'_>], reference: Option<f64>, unit: &str, title: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_boundary_map_links_every_outlined_seat_and_frames_its_inset() {
+        let outlines = crate::atlas::Outlines {
+            view_box: "0 0 100 50".into(),
+            inset: Some(("London".into(), "10 10 5 4.5".into())),
+            paths: vec![
+                Some("M0 0l10 0 0 10z".into()),
+                None,
+                Some("M20 0l5 0 0 5z".into()),
+            ],
+        };
+        let seat = |name, fill| MapSeat {
+            name,
+            href: format!("/constituency/{name}"),
+            fill,
+            label: "1%".into(),
+        };
+        let seats = [
+            seat("A&B", VIRIDIS5[0]),
+            seat("C", NO_DATA),
+            seat("D", VIRIDIS5[4]),
+        ];
+        let (map, inset) = boundary_map(&outlines, &seats, "T", "D");
+        assert!(map.starts_with(r#"<svg class="boundarymap" viewBox="0 0 100 50""#));
+        // C has no outline: two seats drawn, each linked, in its colour.
+        assert_eq!(map.matches("<path d=").count(), 2);
+        assert!(map.contains(r##"<a href="/constituency/A&amp;B" tabindex="-1"><path d="M0 0l10 0 0 10z" fill="#440154""##));
+        assert!(map.contains("<title>A&amp;B: 1%</title>"));
+        assert!(map.contains(r#"<rect x="10" y="10" width="5" height="4.5""#));
+        let inset = inset.unwrap();
+        assert!(
+            inset.contains(r##"viewBox="10 10 5 4.5""##)
+                && inset.contains(r##"<use href="#bmap-seats"/>"##)
+        );
+        let (_, none) = boundary_map(
+            &crate::atlas::Outlines {
+                inset: None,
+                ..outlines
+            },
+            &seats,
+            "T",
+            "D",
+        );
+        assert!(none.is_none());
+    }
 
     #[test]
     fn quintile_classes_cover_the_range_and_use_distinct_colours() {

@@ -310,6 +310,19 @@ async fn the_indicator_page_sorts_by_the_url_and_draws_its_charts() {
         assert!(pos(w[0]) < pos(w[1]), "{} before {}", w[0], w[1]);
     }
     assert!(html.contains("aria-sort=\"descending\""));
+    // The boundary map draws the six seats from the fixture's TopoJSON, in
+    // the hex map's colours: Southam and Vale in the top fifth, Loughmore
+    // (no value) grey.
+    let map = html.split("<svg class=\"boundarymap\"").nth(1).unwrap();
+    let map = &map[..map.find("</svg>").unwrap()];
+    assert_eq!(map.matches("<path d=\"M").count(), 6);
+    let fill_of = |code: &str| {
+        let at = map.find(&format!("/constituency/{code}?")).unwrap();
+        let fill = &map[at..][map[at..].find("fill=\"").unwrap() + 6..];
+        fill[..7].to_owned()
+    };
+    assert_eq!(fill_of("E14001403"), "#fde725");
+    assert_eq!(fill_of("N05000011"), "#e6e6e6");
     // The heading link reverses the order.
     assert!(unescape(html).contains("x=uk_imd_score&sort=value&order=asc#table"));
     let asc = get("/indicator/he_entry_rate_18?sort=value&order=asc").await;
