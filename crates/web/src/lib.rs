@@ -274,7 +274,70 @@ pub fn boundaries(
     }
 }
 
-/// Binds `addr` and serves until Ctrl-C; `ready` is told the bound address.
+/// The request targets rendered into the cache before the server answers
+/// anyone: the most-visited pages, and every seat's profile page and API
+/// answer on the 2024 boundaries (the default set). A profile costs under a
+/// millisecond to render, but a burst of first visits to many seats at once
+/// (a mailing, a crawler, a load test) would otherwise all miss the cache
+/// together. The 2010 set is rendered on first request.
+pub fn hot_targets(app: &App) -> Vec<String> {
+    let mut targets: Vec<String> = ["/", "/findings", "/gaps", "/indicators", "/sources"]
+        .iter()
+        .map(|t| (*t).to_owned())
+        .collect();
+    let set = BoundarySet::Pcon2024;
+    for seat in &app.atlas.set(set).seats {
+        targets.push(format!(
+            "/constituency/{}?boundaries={}",
+            seat.code,
+            set.id()
+        ));
+        targets.push(format!(
+            "/api/v1/constituencies/{}?boundaries={}",
+            seat.code,
+            set.id()
+        ));
+    }
+    targets
+}
+
+/// Renders `targets` through the router (and so into its cache) on every
+/// worker thread; returns how many were answered 200.
+pub async fn prime(app: Shared, targets: Vec<String>) -> usize {
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let targets = Arc::new(targets);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (app, targets, next) = (app.clone(), targets.clone(), next.clone());
+        tasks.spawn(async move {
+            use tower::ServiceExt;
+            let service = router(app);
+            let mut ok = 0;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(target) = targets.get(i) else {
+                    break ok;
+                };
+                let Ok(req) = Request::get(target.as_str()).body(axum::body::Body::empty()) else {
+                    continue;
+                };
+                let Ok(res) = service.clone().oneshot(req).await;
+                ok += usize::from(res.status() == StatusCode::OK);
+                // The cache keeps the body as the response is built.
+                let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await;
+            }
+        });
+    }
+    let mut ok = 0;
+    while let Some(done) = tasks.join_next().await {
+        ok += done.unwrap_or(0);
+    }
+    ok
+}
+
+/// Binds `addr`, fills the cache with [`hot_targets`], and serves until
+/// Ctrl-C; `ready` is told the bound address once the cache is filled.
 pub async fn serve(
     app: Shared,
     addr: SocketAddr,
@@ -286,6 +349,17 @@ pub async fn serve(
             addr: addr.to_string(),
             source,
         })?;
+    let started = std::time::Instant::now();
+    let targets = hot_targets(&app);
+    let count = targets.len();
+    let ok = prime(app.clone(), targets).await;
+    tracing::info!(
+        targets = count,
+        ok,
+        cached_bytes = app.cache.bytes(),
+        seconds = started.elapsed().as_secs_f64(),
+        "cache primed"
+    );
     ready(listener.local_addr()?);
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {

@@ -37,6 +37,11 @@ fn app() -> Shared {
     .clone()
 }
 
+/// A fresh app (empty cache) on the observatory's atlas.
+fn fresh_app() -> Shared {
+    Arc::new(App::new(app().atlas.clone()))
+}
+
 struct Got {
     status: StatusCode,
     headers: HeaderMap,
@@ -1016,4 +1021,45 @@ async fn json_snapshots() {
         .cloned();
     insta::assert_json_snapshot!("bryn_mor_stem_professionals_share", stem);
     insta::assert_json_snapshot!("bryn_mor_neighbours", v["neighbours"]);
+}
+
+#[tokio::test]
+async fn priming_renders_the_hot_pages_into_the_cache_before_serving() {
+    let app = fresh_app();
+    let targets = stemgap_web::hot_targets(&app);
+    // Five site pages, and a profile and an API answer for each 2024 seat.
+    let seats = app.atlas.set(stemgap_core::BoundarySet::Pcon2024).seats.len();
+    assert_eq!(targets.len(), 5 + 2 * seats);
+    assert!(targets.contains(&"/constituency/E14001403?boundaries=2024".to_owned()));
+    assert!(app.cache.is_empty());
+    assert_eq!(stemgap_web::prime(app.clone(), targets.clone()).await, targets.len());
+    assert_eq!(app.cache.len(), targets.len());
+    let bytes = app.cache.bytes();
+    // A primed target is answered from the cache: nothing new is kept, and
+    // the answer is the one a fresh app renders.
+    let res = router(app.clone())
+        .oneshot(
+            Request::get("/api/v1/constituencies/E14001403?boundaries=2024")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let cached = res.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!((app.cache.len(), app.cache.bytes()), (targets.len(), bytes));
+    let fresh = router(fresh_app())
+        .oneshot(
+            Request::get("/api/v1/constituencies/E14001403?boundaries=2024")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes();
+    assert_eq!(cached, fresh);
 }
