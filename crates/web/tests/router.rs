@@ -1028,11 +1028,18 @@ async fn priming_renders_the_hot_pages_into_the_cache_before_serving() {
     let app = fresh_app();
     let targets = stemgap_web::hot_targets(&app);
     // Five site pages, and a profile and an API answer for each 2024 seat.
-    let seats = app.atlas.set(stemgap_core::BoundarySet::Pcon2024).seats.len();
+    let seats = app
+        .atlas
+        .set(stemgap_core::BoundarySet::Pcon2024)
+        .seats
+        .len();
     assert_eq!(targets.len(), 5 + 2 * seats);
     assert!(targets.contains(&"/constituency/E14001403?boundaries=2024".to_owned()));
     assert!(app.cache.is_empty());
-    assert_eq!(stemgap_web::prime(app.clone(), targets.clone()).await, targets.len());
+    assert_eq!(
+        stemgap_web::prime(app.clone(), targets.clone()).await,
+        targets.len()
+    );
     assert_eq!(app.cache.len(), targets.len());
     let bytes = app.cache.bytes();
     // A primed target is answered from the cache: nothing new is kept, and

@@ -95,7 +95,11 @@ pub struct Collector {
     sections: Vec<u16>,
     section: u16,
     obs: Vec<Observation>,
-    keys: HashSet<(Option<BoundarySet>, String, GssCode, String)>,
+    /// Seat, indicator and period of every observation, to refuse a second;
+    /// indicator ids and periods by their number in `names` (a few hundred
+    /// strings for ~200,000 keys).
+    keys: HashSet<(Option<BoundarySet>, u32, GssCode, u32)>,
+    names: HashMap<String, u32>,
 }
 
 impl Collector {
@@ -113,11 +117,19 @@ impl Collector {
             self.define(def);
             self.section = before;
         }
+        if self.obs.is_empty() {
+            // Nothing to clash with: the other's observations and keys as
+            // they are.
+            self.obs = other.obs;
+            self.keys = other.keys;
+            self.names = other.names;
+            return Ok(());
+        }
+        self.obs.reserve(other.obs.len());
+        self.keys.reserve(other.obs.len());
         for o in other.obs {
-            if !self
-                .keys
-                .insert((o.boundary, o.indicator.clone(), o.code, o.period.clone()))
-            {
+            let key = self.key(o.boundary, &o.indicator, o.code, &o.period);
+            if !self.keys.insert(key) {
                 return Err(SourceError::new(
                     Location::file(o.source.clone()),
                     Problem::Duplicate(format!("{}, {}, {}", o.code, o.indicator, o.period)),
@@ -126,6 +138,25 @@ impl Collector {
             self.obs.push(o);
         }
         Ok(())
+    }
+
+    fn name(&mut self, s: &str) -> u32 {
+        if let Some(&n) = self.names.get(s) {
+            return n;
+        }
+        let n = self.names.len() as u32;
+        self.names.insert(s.to_owned(), n);
+        n
+    }
+
+    fn key(
+        &mut self,
+        set: Option<BoundarySet>,
+        indicator: &str,
+        code: GssCode,
+        period: &str,
+    ) -> (Option<BoundarySet>, u32, GssCode, u32) {
+        (set, self.name(indicator), code, self.name(period))
     }
 
     /// Puts the definitions in catalogue order: by section, then in the
@@ -204,10 +235,8 @@ impl Collector {
             self.defs.iter().any(|d| d.id == indicator),
             "undefined indicator {indicator}"
         );
-        if !self
-            .keys
-            .insert((Some(set), indicator.to_owned(), code, period.to_owned()))
-        {
+        let key = self.key(Some(set), indicator, code, period);
+        if !self.keys.insert(key) {
             return Err(SourceError::new(
                 at.clone(),
                 Problem::Duplicate(format!("{code}, {indicator}, {period}")),
