@@ -3,7 +3,9 @@
 # CONNS connections for DURATION, latency percentiles and errors, and the
 # server's resident memory before and after. Bounded: every wrk run stops by
 # itself, and the server is stopped at the end. Targets aside, remember the
-# load generator shares the machine's cores with the server.
+# load generator shares the machine's cores with the server. The server
+# primes its cache (site pages, every 2024 profile and API answer) before it
+# prints "serving on", so the first run does not measure a cold cache.
 #
 #   bash dev/bench/web.sh [STORE] [SOURCES_DIR]
 #   DURATION=30s CONNS=64 THREADS=2 bash dev/bench/web.sh stemgap.db ../shared/data
