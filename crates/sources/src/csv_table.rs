@@ -83,6 +83,9 @@ impl CsvTable {
             .has_headers(false)
             .flexible(true)
             .from_reader(bytes);
+        // Line numbers from byte offsets: the csv crate's own line count
+        // is one short per blank line it skips and per CRLF line ending.
+        let mut lines = LineCounter::new(bytes, skipped);
         let mut record = StringRecord::new();
         let mut headers: Option<Vec<String>> = None;
         let mut extra_headers = Vec::new();
@@ -92,7 +95,7 @@ impl CsvTable {
                 Ok(false) => break,
                 Ok(true) => {}
                 Err(e) => {
-                    let line = e.position().map(|p| p.line() + skipped);
+                    let line = e.position().map(|p| lines.line_at(p.byte()));
                     let problem = match e.kind() {
                         csv::ErrorKind::Utf8 { err, .. } => Problem::InvalidUtf8(format!(
                             "in field {}, after byte {} of the field",
@@ -108,7 +111,7 @@ impl CsvTable {
                     return Err(SourceError::new(loc, problem));
                 }
             }
-            let line = record.position().map_or(0, |p| p.line()) + skipped;
+            let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
             let Some(h) = &headers else {
                 headers = Some(record.iter().map(|s| s.trim().to_owned()).collect());
                 continue;
@@ -216,6 +219,43 @@ impl CsvTable {
 /// header and the first data line are kept (the CSV reader skips them).
 /// Lines are split on `\n` without regard to quoting: Nomis never quotes
 /// line breaks.
+/// Line numbers (1-based, as an editor shows them) of byte offsets visited in
+/// increasing order, counting every `\n` in between.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'b> LineCounter<'b> {
+    /// `skipped` lines were cut off before `bytes`.
+    fn new(bytes: &'b [u8], skipped: u64) -> Self {
+        LineCounter {
+            bytes,
+            offset: 0,
+            line: 1 + skipped,
+        }
+    }
+
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let mut to = usize::try_from(byte).map_or(self.bytes.len(), |b| b.min(self.bytes.len()));
+        // After a CRLF the csv crate places the next record at the `\n`, and
+        // no record starts with a line ending: step over them.
+        while matches!(self.bytes.get(to), Some(b'\r' | b'\n')) {
+            to += 1;
+        }
+        if to > self.offset {
+            let newlines = self.bytes[self.offset..to]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            self.line += newlines as u64;
+            self.offset = to;
+        }
+        self.line
+    }
+}
+
 fn first_block(bytes: &[u8], extra_header_rows: usize) -> &[u8] {
     let mut pos = 0;
     let mut non_blank = 0usize;
@@ -289,6 +329,50 @@ impl<'t> Row<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_numbers_count_crlf_endings_blank_lines_and_quoted_newlines() {
+        for (text, expected) in [
+            ("a,b\n1,2\n3,4\n", [2, 3]),
+            ("a,b\r\n1,2\r\n3,4\r\n", [2, 3]),
+            ("a,b\n\n1,2\n\n3,4\n", [3, 5]),
+            ("a,b\r\n\r\n1,2\r\n\r\n3,4", [3, 5]),
+            ("\"x\ny\",b\n1,2\n\"3\r\n3\",4\n", [3, 4]),
+        ] {
+            let t = CsvTable::from_bytes(
+                text.as_bytes(),
+                Encoding::Utf8,
+                Location::file("t.csv"),
+                CsvOptions::default(),
+            )
+            .unwrap();
+            let lines: Vec<u64> = t.rows().map(|r| r.line).collect();
+            assert_eq!(lines, expected, "{text:?}");
+        }
+        // After skipped lines too, and in an error.
+        let t = CsvTable::from_bytes(
+            b"title\r\n\r\na,b\r\n1,2\r\n",
+            Encoding::Utf8,
+            Location::file("t.csv"),
+            CsvOptions {
+                skip_lines: 2,
+                ..CsvOptions::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(t.rows().map(|r| r.line).collect::<Vec<_>>(), [4]);
+        let e = CsvTable::from_bytes(
+            b"a,b\r\n1,2\r\n3\r\n",
+            Encoding::Utf8,
+            Location::file("t.csv"),
+            CsvOptions {
+                flexible: false,
+                ..CsvOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("row 3"), "{e}");
+    }
 
     fn table(text: &[u8], opts: CsvOptions) -> Result<CsvTable, SourceError> {
         CsvTable::from_bytes(text, Encoding::Utf8, Location::file("t.csv"), opts)
