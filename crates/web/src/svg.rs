@@ -177,7 +177,7 @@ pub fn hex_map(layout: &HexLayout, seats: &[MapSeat<'_>], title: &str, desc: &st
     let mut s = String::with_capacity(seats.len() * 220 + 400);
     let _ = write!(
         s,
-        r#"<svg class="hexmap" viewBox="0 0 {:.0} {:.0}" role="img" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title><desc id="map-desc">{}</desc><g stroke="{OUTLINE}" stroke-width="0.6">"#,
+        r#"<svg class="hexmap" viewBox="0 0 {:.0} {:.0}" role="group" aria-labelledby="map-title" aria-describedby="map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title><desc id="map-desc">{}</desc><g stroke="{OUTLINE}" stroke-width="0.6">"#,
         layout.width,
         layout.height,
         esc(title),
@@ -187,17 +187,13 @@ pub fn hex_map(layout: &HexLayout, seats: &[MapSeat<'_>], title: &str, desc: &st
         let Some((x, y)) = centre else { continue };
         let _ = write!(
             s,
-            r#"<a href="{}" tabindex="-1"><polygon points=""#,
-            esc(&seat.href)
-        );
-        hex_points(*x, *y, &mut s);
-        let _ = write!(
-            s,
-            r#"" fill="{}"><title>{}: {}</title></polygon></a>"#,
-            seat.fill,
+            r#"<a href="{}" tabindex="-1"><title>{}: {}</title><polygon points=""#,
+            esc(&seat.href),
             esc(seat.name),
             esc(&seat.label)
         );
+        hex_points(*x, *y, &mut s);
+        let _ = write!(s, r#"" fill="{}"/></a>"#, seat.fill);
     }
     s.push_str("</g></svg>");
     s
