@@ -300,6 +300,44 @@ fn focus_visible(d: &Driver, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The page reflows to a 320 CSS px wide viewport (WCAG 1.4.10: 1280px
+/// at 400% zoom) without scrolling sideways: nothing outside the tables'
+/// own scroll regions (`.table-wrap`) is wider than the viewport. Emulated
+/// with DevTools' device metrics, so the page need not load again. Returns
+/// what overflows.
+fn reflows(d: &Driver, name: &str) -> Vec<String> {
+    let cdp = |cmd: &str, params: Value| {
+        d.post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }));
+    };
+    cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 320, "height": 640, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    let v = d.script(
+        "const W = document.documentElement.clientWidth, out = [];
+         if (document.documentElement.scrollWidth > W)
+           for (const el of document.body.querySelectorAll('*')) {
+             if (el.closest('.table-wrap') || out.some(o => o.el.contains(el))) continue;
+             const r = el.getBoundingClientRect();
+             if (r.width > 0 && r.right > W + 1) out.push({el, text: el.outerHTML.slice(0, 120) + ' — right edge at ' + Math.round(r.right) + 'px'});
+           }
+         return [innerWidth, document.documentElement.scrollWidth, out.map(o => o.text)];",
+    );
+    cdp("Emulation.clearDeviceMetricsOverride", json!({}));
+    assert_eq!(v[0], 320, "{name}: the emulated viewport");
+    v[2].as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{name}: wider than a 320px viewport (page {}px wide): {}",
+                v[1],
+                o.as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 /// One press of the Tab key.
 fn tab(d: &Driver) {
     d.post(
@@ -478,6 +516,7 @@ fn pages_in_headless_chromium() {
         d.go(url);
         problems.extend(audit(&d, &axe, name, &shots));
         problems.extend(focus_visible(&d, name));
+        problems.extend(reflows(&d, name));
     }
     assert!(
         problems.is_empty(),
