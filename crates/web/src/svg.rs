@@ -1,7 +1,11 @@
 //! Server-drawn SVG: the hex cartogram, a locator map, a histogram, a
 //! scatter with its fitted line and band, and a confidence-interval chart.
 //! Every chart is an `<svg role="img">` with a `<title>` and `<desc>`; the
-//! pages put a data table beside each. Colours come from viridis (sequential,
+//! pages put a data table beside each. The hex map is the exception: its
+//! hexes are links, which `role="img"` would hide (and axe-core reports as
+//! interactive content nested in an image), so it is a `role="group"`
+//! named by its title and described by its description, each link named
+//! by its own `<title>`. Colours come from viridis (sequential,
 //! colour-blind safe, monotone in lightness); no colour is the only carrier
 //! of a value, and text never sits on a coloured fill.
 
@@ -171,8 +175,9 @@ pub struct MapSeat<'a> {
     pub label: String,
 }
 
-/// The hex cartogram, every seat filled and linked (links are out of the
-/// tab order: the table beside the map is the keyboard route).
+/// The hex cartogram, every seat filled and linked. The links are named
+/// (the `<title>`, also the tooltip) and out of the tab order: the table
+/// beside the map is the keyboard route to the same pages.
 pub fn hex_map(layout: &HexLayout, seats: &[MapSeat<'_>], title: &str, desc: &str) -> String {
     let mut s = String::with_capacity(seats.len() * 220 + 400);
     let _ = write!(
@@ -719,6 +724,25 @@ mod tests {
         assert_eq!(bins.iter().map(|b| b.2).sum::<usize>(), 5);
         assert_eq!(bins[0].2, 2);
         assert!(svg.contains("<title id=\"hist-title\">t</title>"));
+    }
+
+    #[test]
+    fn the_hex_map_is_a_named_group_of_named_links() {
+        let l = HexLayout::new(&[Some((0, 0)), Some((0, 1))]);
+        let seats = [("A & B", "#440154"), ("C", "#fde725")].map(|(name, fill)| MapSeat {
+            name,
+            href: format!("/constituency/{name}"),
+            fill,
+            label: "1%".into(),
+        });
+        let svg = hex_map(&l, &seats, "t", "d");
+        // Not an image: its children would be presentational, the links lost.
+        assert!(!svg.contains("role=\"img\""));
+        assert!(
+            svg.contains(r#"role="group" aria-labelledby="map-title" aria-describedby="map-desc""#)
+        );
+        assert_eq!(svg.matches(r#"tabindex="-1"><title>"#).count(), 2);
+        assert!(svg.contains("<title>A &amp; B: 1%</title><polygon"));
     }
 
     #[test]
