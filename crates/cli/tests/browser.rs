@@ -62,14 +62,28 @@ struct Driver {
     session: String,
 }
 
-fn read(resp: ureq::http::Response<ureq::Body>) -> Value {
+/// The JSON body of a response; a status other than 2xx panics with
+/// `what` was asked and WebDriver's error and message.
+fn read(resp: ureq::http::Response<ureq::Body>, what: &str) -> Value {
+    let status = resp.status();
     let text = resp
         .into_body()
         .into_with_config()
         .limit(64 << 20)
         .read_to_string()
         .unwrap();
-    serde_json::from_str(&text).unwrap()
+    let v: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: {status}: {e}: {text}"));
+    if !status.is_success() {
+        let msg: String = v["value"]["message"]
+            .as_str()
+            .unwrap_or(&text)
+            .chars()
+            .take(2000)
+            .collect();
+        panic!("{what}: {status}: {} {msg}", v["value"]["error"]);
+    }
+    v
 }
 
 impl Driver {
@@ -81,7 +95,13 @@ impl Driver {
             .header("Content-Type", "application/json")
             .send(body.to_string())
             .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-        read(resp)["value"].clone()
+        // Name the navigation or script (its start, not the whole of axe).
+        let what = body["url"]
+            .as_str()
+            .or(body["script"].as_str())
+            .unwrap_or("");
+        let what: String = what.chars().take(120).collect();
+        read(resp, &format!("POST {url} ({what})"))["value"].clone()
     }
 
     fn get(&self, path: &str) -> Value {
@@ -91,7 +111,7 @@ impl Driver {
             .get(&url)
             .call()
             .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-        read(resp)["value"].clone()
+        read(resp, &format!("GET {url}"))["value"].clone()
     }
 
     fn go(&self, url: &str) {
@@ -370,6 +390,7 @@ fn pages_in_headless_chromium() {
         return;
     }
     let axe = axe_source();
+    let _turn = crate::common::heavy();
     let tmp = tempfile::tempdir().unwrap();
     let (db, seats, profile, name) = match real_store() {
         Some(db) => (db, 650, "E14001172", "Cities of London and Westminster"),
@@ -389,6 +410,7 @@ fn pages_in_headless_chromium() {
     let base = format!("http://127.0.0.1:{port}");
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(120)))
+        .http_status_as_error(false)
         .build()
         .into();
     let start = Instant::now();
@@ -415,7 +437,7 @@ fn pages_in_headless_chromium() {
         .header("Content-Type", "application/json")
         .send(caps.to_string())
         .expect("a browser session");
-    let session = read(resp)["value"]["sessionId"]
+    let session = read(resp, "a new session")["value"]["sessionId"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -482,6 +504,7 @@ fn pages_in_headless_chromium() {
                 .get(&format!("{site}{path}"))
                 .call()
                 .unwrap_or_else(|e| panic!("GET {path}: {e}")),
+            path,
         )
     };
     let ids: Vec<String> = api("/api/v1/indicators")["indicators"]
@@ -528,6 +551,7 @@ fn pages_in_headless_chromium() {
     pages.push(("report", format!("file://{}", report.display())));
     pages.push(("brief", format!("file://{}", brief.display())));
 
+    let audit_started = Instant::now();
     let mut problems = Vec::new();
     for (name, url) in &pages {
         d.go(url);
@@ -535,6 +559,11 @@ fn pages_in_headless_chromium() {
         problems.extend(focus_visible(&d, name));
         problems.extend(reflows(&d, name));
     }
+    eprintln!(
+        "accessibility audit: {} pages in {:.1} s",
+        pages.len(),
+        audit_started.elapsed().as_secs_f64()
+    );
     assert!(
         problems.is_empty(),
         "{} accessibility problem(s):\n\n{}",
