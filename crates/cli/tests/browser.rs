@@ -6,6 +6,26 @@
 //! `../shared/data` is there (650 hexes), else the test observatory.
 //! Skipped, with a message, when chromium or chromedriver is not installed
 //! (`.ci/run` installs both).
+//!
+//! Then an accessibility audit of every kind of page (home with either
+//! boundary set, a profile, an indicator, the indicator list, findings,
+//! gaps, compare with and without seats, sources, search results, a 404)
+//! and of the printable report and a brief (files written by `stemgap
+//! report` and `stemgap brief`, opened as `file://` URLs). On each:
+//! - axe-core's WCAG 2.0/2.1/2.2 A and AA rules, run in the page; any
+//!   violation fails the test with its rule, impact, help and first nodes,
+//!   and each page's results are saved as `axe-<page>.json` beside the
+//!   screenshots ("incomplete" results, which axe leaves to a person, are
+//!   counted in the log, not failed: here they are text over SVG charts and
+//!   cells of tables scrolled out of their region, reviewed by hand);
+//! - every element the keyboard can reach shows a focus outline of at least
+//!   2px when focused (`:focus-visible`);
+//! - the page reflows to a 320px-wide viewport (WCAG 1.4.10) with nothing
+//!   but the tables' own scroll regions wider than the screen.
+//!
+//! axe-core is an npm package pinned in `.ci/axe/package.json` and
+//! installed by `.ci/run` (`npm ci --prefix .ci/axe`); `STEMGAP_AXE` names
+//! another `axe.min.js`. Without it the audit is skipped with a message.
 
 use crate::common::{repo, stemgap};
 use crate::real_data::real_store;
@@ -42,14 +62,28 @@ struct Driver {
     session: String,
 }
 
-fn read(resp: ureq::http::Response<ureq::Body>) -> Value {
+/// The JSON body of a response; a status other than 2xx panics with
+/// `what` was asked and WebDriver's error and message.
+fn read(resp: ureq::http::Response<ureq::Body>, what: &str) -> Value {
+    let status = resp.status();
     let text = resp
         .into_body()
         .into_with_config()
         .limit(64 << 20)
         .read_to_string()
         .unwrap();
-    serde_json::from_str(&text).unwrap()
+    let v: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{what}: {status}: {e}: {text}"));
+    if !status.is_success() {
+        let msg: String = v["value"]["message"]
+            .as_str()
+            .unwrap_or(&text)
+            .chars()
+            .take(2000)
+            .collect();
+        panic!("{what}: {status}: {} {msg}", v["value"]["error"]);
+    }
+    v
 }
 
 impl Driver {
@@ -61,7 +95,13 @@ impl Driver {
             .header("Content-Type", "application/json")
             .send(body.to_string())
             .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-        read(resp)["value"].clone()
+        // Name the navigation or script (its start, not the whole of axe).
+        let what = body["url"]
+            .as_str()
+            .or(body["script"].as_str())
+            .unwrap_or("");
+        let what: String = what.chars().take(120).collect();
+        read(resp, &format!("POST {url} ({what})"))["value"].clone()
     }
 
     fn get(&self, path: &str) -> Value {
@@ -71,7 +111,7 @@ impl Driver {
             .get(&url)
             .call()
             .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-        read(resp)["value"].clone()
+        read(resp, &format!("GET {url}"))["value"].clone()
     }
 
     fn go(&self, url: &str) {
@@ -161,12 +201,196 @@ fn fixture_store(dir: &Path) -> PathBuf {
     db
 }
 
+/// Where `.ci/run` installs axe-core (`npm ci --prefix .ci/axe`).
+const AXE_DEFAULT: &str = ".ci/axe/node_modules/axe-core/axe.min.js";
+
+/// The WCAG 2.2 A and AA rules (axe tags every rule with the version and
+/// level that brought it in; a rule of 2.0 A has only `wcag2a`).
+const AXE_TAGS: [&str; 5] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+
+/// axe-core's browser bundle: `$STEMGAP_AXE`, else [`AXE_DEFAULT`] in the
+/// repository. None, with a message, when it is not installed; a
+/// `STEMGAP_AXE` naming no file is an error.
+fn axe_source() -> Option<String> {
+    let path = match std::env::var_os("STEMGAP_AXE") {
+        Some(p) => {
+            let p = PathBuf::from(p);
+            assert!(p.is_file(), "STEMGAP_AXE={} is not a file", p.display());
+            p
+        }
+        None => repo().join(AXE_DEFAULT),
+    };
+    if !path.is_file() {
+        eprintln!(
+            "skipped: the accessibility audit needs axe-core at {} (`npm ci --prefix .ci/axe`, as .ci/run does, or STEMGAP_AXE=/path/to/axe.min.js)",
+            path.display()
+        );
+        return None;
+    }
+    Some(std::fs::read_to_string(path).unwrap())
+}
+
+/// Runs axe-core on the page in the browser, saves its results as
+/// `axe-<name>.json` in `out` and returns one readable paragraph per
+/// violation: the rule, its impact, what it asks and the first nodes.
+fn audit(d: &Driver, axe: &str, name: &str, out: &Path) -> Vec<String> {
+    let url = d.script("return location.href");
+    d.script(axe);
+    let run = d.post(
+        "/execute/async",
+        json!({"script": "const done = arguments[arguments.length - 1];
+            axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},
+                               resultTypes: ['violations', 'incomplete']})
+               .then(r => done(JSON.stringify(r)), e => done(JSON.stringify({error: String(e)})));",
+            "args": [AXE_TAGS]}),
+    );
+    let text = run
+        .as_str()
+        .unwrap_or_else(|| panic!("axe on {name}: {run}"));
+    let results: Value = serde_json::from_str(text).unwrap();
+    assert!(
+        results["error"].is_null(),
+        "axe on {name}: {}",
+        results["error"]
+    );
+    let file = out.join(format!("axe-{name}.json"));
+    std::fs::write(&file, serde_json::to_string_pretty(&results).unwrap()).unwrap();
+    let rules = |key: &str| results[key].as_array().unwrap().clone();
+    let incomplete: Vec<String> = rules("incomplete")
+        .iter()
+        .map(|r| {
+            format!(
+                "{} ({})",
+                r["id"].as_str().unwrap(),
+                r["nodes"].as_array().unwrap().len()
+            )
+        })
+        .collect();
+    eprintln!(
+        "axe {name}: {} violation(s), {} rule(s) passed; to review: {}; {}",
+        rules("violations").len(),
+        rules("passes").len(),
+        if incomplete.is_empty() {
+            "none".to_owned()
+        } else {
+            incomplete.join(", ")
+        },
+        file.display()
+    );
+    rules("violations")
+        .iter()
+        .map(|v| {
+            let nodes = v["nodes"].as_array().unwrap();
+            let mut s = format!(
+                "{name} ({url}): {} [{}] {} — {} node(s); {}",
+                v["id"].as_str().unwrap(),
+                v["impact"].as_str().unwrap_or("?"),
+                v["help"].as_str().unwrap(),
+                nodes.len(),
+                v["helpUrl"].as_str().unwrap_or(""),
+            );
+            for n in nodes.iter().take(4) {
+                let html: String = n["html"].as_str().unwrap_or("").chars().take(200).collect();
+                s += &format!("\n    {} {html}", n["target"]);
+                if let Some(why) = n["failureSummary"].as_str() {
+                    s += &format!("\n      {}", why.replace('\n', "\n      "));
+                }
+            }
+            s
+        })
+        .collect()
+}
+
+/// Every element the keyboard reaches shows a focus indicator: after one
+/// real Tab (so the browser is in keyboard modality), each focusable
+/// element is focused in turn and must match `:focus-visible` and draw an
+/// outline at least 2px wide. Returns the elements that do not.
+fn focus_visible(d: &Driver, name: &str) -> Vec<String> {
+    d.script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)");
+    tab(d);
+    let v = d.script(
+        "const bad = []; let checked = 0;
+         for (const el of document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]')) {
+           if (el.tabIndex < 0 || el.disabled) continue;
+           el.focus();
+           if (document.activeElement !== el) continue; // hidden: not reachable either
+           checked++;
+           const s = getComputedStyle(el);
+           if (!el.matches(':focus-visible') || s.outlineStyle === 'none' || parseFloat(s.outlineWidth) < 2)
+             bad.push(el.outerHTML.slice(0, 160) + ' — outline: ' + s.outlineStyle + ' ' + s.outlineWidth);
+         }
+         return [checked, bad];",
+    );
+    let checked = v[0].as_u64().unwrap();
+    assert!(checked > 0, "{name}: nothing on the page takes focus");
+    eprintln!("focus {name}: {checked} focusable element(s) checked");
+    v[1].as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            format!(
+                "{name}: no visible focus indicator: {}",
+                b.as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// The page reflows to a 320 CSS px wide viewport (WCAG 1.4.10: 1280px
+/// at 400% zoom) without scrolling sideways: nothing outside the tables'
+/// own scroll regions (`.table-wrap`) is wider than the viewport. Emulated
+/// with DevTools' device metrics, so the page need not load again. Returns
+/// what overflows.
+fn reflows(d: &Driver, name: &str) -> Vec<String> {
+    let cdp = |cmd: &str, params: Value| {
+        d.post("/goog/cdp/execute", json!({ "cmd": cmd, "params": params }));
+    };
+    cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 320, "height": 640, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    let v = d.script(
+        "const W = document.documentElement.clientWidth, out = [];
+         if (document.documentElement.scrollWidth > W)
+           for (const el of document.body.querySelectorAll('*')) {
+             if (el.closest('.table-wrap') || out.some(o => o.el.contains(el))) continue;
+             const r = el.getBoundingClientRect();
+             if (r.width > 0 && r.right > W + 1) out.push({el, text: el.outerHTML.slice(0, 120) + ' — right edge at ' + Math.round(r.right) + 'px'});
+           }
+         return [innerWidth, document.documentElement.scrollWidth, out.map(o => o.text)];",
+    );
+    cdp("Emulation.clearDeviceMetricsOverride", json!({}));
+    assert_eq!(v[0], 320, "{name}: the emulated viewport");
+    v[2].as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            format!(
+                "{name}: wider than a 320px viewport (page {}px wide): {}",
+                v[1],
+                o.as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// One press of the Tab key.
+fn tab(d: &Driver) {
+    d.post(
+        "/actions",
+        json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+            {"type": "keyDown", "value": "\u{E004}"}, {"type": "keyUp", "value": "\u{E004}"}]}]}),
+    );
+}
+
 #[test]
 fn pages_in_headless_chromium() {
     if !Path::new(CHROMIUM).is_file() || !Path::new(CHROMEDRIVER).is_file() {
         eprintln!("skipped: {CHROMIUM} and {CHROMEDRIVER} are needed (apt-get install chromium chromium-driver)");
         return;
     }
+    let axe = axe_source();
+    let _turn = crate::common::heavy();
     let tmp = tempfile::tempdir().unwrap();
     let (db, seats, profile, name) = match real_store() {
         Some(db) => (db, 650, "E14001172", "Cities of London and Westminster"),
@@ -186,6 +410,7 @@ fn pages_in_headless_chromium() {
     let base = format!("http://127.0.0.1:{port}");
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(120)))
+        .http_status_as_error(false)
         .build()
         .into();
     let start = Instant::now();
@@ -212,7 +437,7 @@ fn pages_in_headless_chromium() {
         .header("Content-Type", "application/json")
         .send(caps.to_string())
         .expect("a browser session");
-    let session = read(resp)["value"]["sessionId"]
+    let session = read(resp, "a new session")["value"]["sessionId"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -240,11 +465,7 @@ fn pages_in_headless_chromium() {
     assert_eq!(v[2], seats, "hexes on the map");
     assert_eq!(v[3], 0, "no JavaScript on the page");
     // The first Tab reaches the skip link.
-    d.post(
-        "/actions",
-        json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
-            {"type": "keyDown", "value": "\u{E004}"}, {"type": "keyUp", "value": "\u{E004}"}]}]}),
-    );
+    tab(&d);
     let focused = d.script("return document.activeElement.textContent");
     assert_eq!(focused, "Skip to content");
     d.screenshot(&shots.join("home.png"));
@@ -272,4 +493,81 @@ fn pages_in_headless_chromium() {
         assert!(text.contains(id), "{id}");
     }
     d.screenshot(&shots.join("findings.png"));
+
+    // The accessibility audit of every kind of page, then the printable
+    // report and brief (files, not served: opened as file:// URLs).
+    let Some(axe) = axe else { return };
+    d.post("/timeouts", json!({ "script": 120_000 }));
+    let api = |path: &str| -> Value {
+        read(
+            agent
+                .get(&format!("{site}{path}"))
+                .call()
+                .unwrap_or_else(|e| panic!("GET {path}: {e}")),
+            path,
+        )
+    };
+    let ids: Vec<String> = api("/api/v1/indicators")["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect();
+    let indicator = ids.iter().find(|i| *i == "level4_share").unwrap_or(&ids[0]);
+    let other = api("/api/v1/constituencies")["constituencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap().to_owned())
+        .find(|c| c != profile)
+        .unwrap();
+    let mut pages: Vec<(&str, String)> = vec![
+        ("home", format!("{site}/")),
+        ("home-2010", format!("{site}/?boundaries=2010")),
+        ("profile", format!("{site}/constituency/{profile}")),
+        ("indicator", format!("{site}/indicator/{indicator}")),
+        ("indicators", format!("{site}/indicators")),
+        ("findings", format!("{site}/findings")),
+        ("gaps", format!("{site}/gaps")),
+        ("compare", format!("{site}/compare?codes={profile},{other}")),
+        ("compare-empty", format!("{site}/compare")),
+        ("sources", format!("{site}/sources")),
+        ("search", format!("{site}/search?q=North")),
+        ("not-found", format!("{site}/no-such-page")),
+    ];
+    let printed = tmp.path().join("printed");
+    let (report, brief) = (printed.join("report.html"), printed.join("brief.html"));
+    for args in [
+        ["report", "--out", printed.to_str().unwrap()].as_slice(),
+        ["brief", profile, "--out", brief.to_str().unwrap()].as_slice(),
+    ] {
+        let o = stemgap()
+            .args(args)
+            .args(["--db", db.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", crate::common::stderr(&o));
+    }
+    pages.push(("report", format!("file://{}", report.display())));
+    pages.push(("brief", format!("file://{}", brief.display())));
+
+    let audit_started = Instant::now();
+    let mut problems = Vec::new();
+    for (name, url) in &pages {
+        d.go(url);
+        problems.extend(audit(&d, &axe, name, &shots));
+        problems.extend(focus_visible(&d, name));
+        problems.extend(reflows(&d, name));
+    }
+    eprintln!(
+        "accessibility audit: {} pages in {:.1} s",
+        pages.len(),
+        audit_started.elapsed().as_secs_f64()
+    );
+    assert!(
+        problems.is_empty(),
+        "{} accessibility problem(s):\n\n{}",
+        problems.len(),
+        problems.join("\n\n")
+    );
 }

@@ -40,3 +40,11 @@ pub fn real_data() -> Option<PathBuf> {
         None
     }
 }
+
+/// Held by the tests that load the machine hardest and time their answers
+/// (the browser test's page loads and audits, the HTTP load test), so that
+/// they take turns instead of starving each other on a 2-core machine.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -431,6 +431,7 @@ fn load_test_64_connections_zero_errors() {
             db
         }
     };
+    let _turn = crate::common::heavy();
     let server = serve(&["--db", db.to_str().unwrap()]);
     let (_, rest) = http_get(&server.addr, "/api/v1/constituencies");
     let list: Value = serde_json::from_str(rest.split_once("\r\n\r\n").unwrap().1).unwrap();

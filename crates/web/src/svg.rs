@@ -1,9 +1,13 @@
 //! Server-drawn SVG: the hex cartogram, a locator map, a histogram, a
 //! scatter with its fitted line and band, and a confidence-interval chart.
 //! Every chart is an `<svg role="img">` with a `<title>` and `<desc>`; the
-//! pages put a data table beside each. Colours come from viridis (sequential,
-//! colour-blind safe, monotone in lightness); no colour is the only carrier
-//! of a value, and text never sits on a coloured fill.
+//! pages put a data table beside each. The hex and boundary maps are the
+//! exception: their seats are links, which `role="img"` would hide (axe-core
+//! reports them as interactive content nested in an image), so each is a
+//! `role="group"` named by its title and described by its description,
+//! each link named by its own `<title>`. Colours come from viridis
+//! (sequential, colour-blind safe, monotone in lightness); no colour is the
+//! only carrier of a value, and text never sits on a coloured fill.
 
 use std::fmt::Write;
 
@@ -171,13 +175,14 @@ pub struct MapSeat<'a> {
     pub label: String,
 }
 
-/// The hex cartogram, every seat filled and linked (links are out of the
-/// tab order: the table beside the map is the keyboard route).
+/// The hex cartogram, every seat filled and linked. The links are named
+/// (the `<title>`, also the tooltip) and out of the tab order: the table
+/// beside the map is the keyboard route to the same pages.
 pub fn hex_map(layout: &HexLayout, seats: &[MapSeat<'_>], title: &str, desc: &str) -> String {
     let mut s = String::with_capacity(seats.len() * 220 + 400);
     let _ = write!(
         s,
-        r#"<svg class="hexmap" viewBox="0 0 {:.0} {:.0}" role="img" aria-labelledby="map-title map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title><desc id="map-desc">{}</desc><g stroke="{OUTLINE}" stroke-width="0.6">"#,
+        r#"<svg class="hexmap" viewBox="0 0 {:.0} {:.0}" role="group" aria-labelledby="map-title" aria-describedby="map-desc" xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title><desc id="map-desc">{}</desc><g stroke="{OUTLINE}" stroke-width="0.6">"#,
         layout.width,
         layout.height,
         esc(title),
@@ -187,24 +192,20 @@ pub fn hex_map(layout: &HexLayout, seats: &[MapSeat<'_>], title: &str, desc: &st
         let Some((x, y)) = centre else { continue };
         let _ = write!(
             s,
-            r#"<a href="{}" tabindex="-1"><polygon points=""#,
-            esc(&seat.href)
-        );
-        hex_points(*x, *y, &mut s);
-        let _ = write!(
-            s,
-            r#"" fill="{}"><title>{}: {}</title></polygon></a>"#,
-            seat.fill,
+            r#"<a href="{}" tabindex="-1"><title>{}: {}</title><polygon points=""#,
+            esc(&seat.href),
             esc(seat.name),
             esc(&seat.label)
         );
+        hex_points(*x, *y, &mut s);
+        let _ = write!(s, r#"" fill="{}"/></a>"#, seat.fill);
     }
     s.push_str("</g></svg>");
     s
 }
 
 /// The seats' real boundaries (drawn at build time), every seat filled and
-/// linked like the hex map, with an enlarged inset (London) when the store
+/// linked like the hex map (a named group of named links), with an enlarged inset (London) when the store
 /// has one (returned second: it draws the first map's seats again, so it
 /// must be on the same page). Borders keep a hairline width at any scale.
 pub fn boundary_map(
@@ -217,7 +218,7 @@ pub fn boundary_map(
     let mut s = String::with_capacity(size + seats.len() * 160 + 1200);
     let _ = write!(
         s,
-        r#"<svg class="boundarymap" viewBox="{}" role="img" aria-labelledby="bmap-title bmap-desc" xmlns="http://www.w3.org/2000/svg"><title id="bmap-title">{}</title><desc id="bmap-desc">{}</desc><g id="bmap-seats" stroke="{OUTLINE}" stroke-width="0.4" stroke-linejoin="round" fill-rule="evenodd">"#,
+        r#"<svg class="boundarymap" viewBox="{}" role="group" aria-labelledby="bmap-title" aria-describedby="bmap-desc" xmlns="http://www.w3.org/2000/svg"><title id="bmap-title">{}</title><desc id="bmap-desc">{}</desc><g id="bmap-seats" stroke="{OUTLINE}" stroke-width="0.4" stroke-linejoin="round" fill-rule="evenodd">"#,
         esc(&outlines.view_box),
         esc(title),
         esc(desc)
@@ -226,11 +227,11 @@ pub fn boundary_map(
         let Some(path) = path else { continue };
         let _ = write!(
             s,
-            r#"<a href="{}" tabindex="-1"><path d="{path}" fill="{}" vector-effect="non-scaling-stroke"><title>{}: {}</title></path></a>"#,
+            r#"<a href="{}" tabindex="-1"><title>{}: {}</title><path d="{path}" fill="{}" vector-effect="non-scaling-stroke"/></a>"#,
             esc(&seat.href),
-            seat.fill,
             esc(seat.name),
-            esc(&seat.label)
+            esc(&seat.label),
+            seat.fill
         );
     }
     s.push_str("</g>");
@@ -638,8 +639,9 @@ mod tests {
         assert!(map.starts_with(r#"<svg class="boundarymap" viewBox="0 0 100 50""#));
         // C has no outline: two seats drawn, each linked, in its colour.
         assert_eq!(map.matches("<path d=").count(), 2);
-        assert!(map.contains(r##"<a href="/constituency/A&amp;B" tabindex="-1"><path d="M0 0l10 0 0 10z" fill="#440154""##));
-        assert!(map.contains("<title>A&amp;B: 1%</title>"));
+        assert!(map.contains(r##"<a href="/constituency/A&amp;B" tabindex="-1"><title>A&amp;B: 1%</title><path d="M0 0l10 0 0 10z" fill="#440154""##));
+        assert!(map
+            .contains(r#"role="group" aria-labelledby="bmap-title" aria-describedby="bmap-desc""#));
         assert!(map.contains(r#"<rect x="10" y="10" width="5" height="4.5""#));
         let inset = inset.unwrap();
         assert!(
@@ -723,6 +725,25 @@ mod tests {
         assert_eq!(bins.iter().map(|b| b.2).sum::<usize>(), 5);
         assert_eq!(bins[0].2, 2);
         assert!(svg.contains("<title id=\"hist-title\">t</title>"));
+    }
+
+    #[test]
+    fn the_hex_map_is_a_named_group_of_named_links() {
+        let l = HexLayout::new(&[Some((0, 0)), Some((0, 1))]);
+        let seats = [("A & B", "#440154"), ("C", "#fde725")].map(|(name, fill)| MapSeat {
+            name,
+            href: format!("/constituency/{name}"),
+            fill,
+            label: "1%".into(),
+        });
+        let svg = hex_map(&l, &seats, "t", "d");
+        // Not an image: its children would be presentational, the links lost.
+        assert!(!svg.contains("role=\"img\""));
+        assert!(
+            svg.contains(r#"role="group" aria-labelledby="map-title" aria-describedby="map-desc""#)
+        );
+        assert_eq!(svg.matches(r#"tabindex="-1"><title>"#).count(), 2);
+        assert!(svg.contains("<title>A &amp; B: 1%</title><polygon"));
     }
 
     #[test]
