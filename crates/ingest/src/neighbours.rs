@@ -124,6 +124,23 @@ pub struct Topology {
     seats: Vec<(GssCode, PolygonArcs, Vec<usize>)>,
 }
 
+/// A ring assembled from arc references (`~i` is arc `i` reversed); an arc
+/// after the first drops its first position, which repeats the previous
+/// arc's last.
+pub fn ring<P: Copy>(arcs: &[Vec<P>], refs: &[i64]) -> Vec<P> {
+    let mut ring: Vec<P> = Vec::new();
+    for &r in refs {
+        let arc = &arcs[if r < 0 { !r } else { r } as usize];
+        let skip = usize::from(!ring.is_empty());
+        if r < 0 {
+            ring.extend(arc.iter().rev().skip(skip));
+        } else {
+            ring.extend(arc.iter().skip(skip));
+        }
+    }
+    ring
+}
+
 /// Polygons as rings of arc references (`~i` is arc `i` reversed).
 type PolygonArcs = Vec<Vec<Vec<i64>>>;
 
@@ -262,33 +279,15 @@ impl Topology {
         self.seats.iter().map(|(c, p, _)| (*c, p.as_slice()))
     }
 
-    /// Each seat's polygons with their rings assembled from the arcs (an
-    /// arc after the first drops its first position, which repeats the
-    /// previous arc's last), in the file's order.
+    /// Each seat's polygons with their rings assembled from the arcs
+    /// ([`ring`]), in the file's order.
     pub fn polygons(&self) -> Vec<(GssCode, SeatPolygons)> {
         self.seats
             .iter()
             .map(|(code, polygons, _)| {
                 let polys = polygons
                     .iter()
-                    .map(|rings| {
-                        rings
-                            .iter()
-                            .map(|refs| {
-                                let mut ring: Vec<[f64; 2]> = Vec::new();
-                                for &r in refs {
-                                    let arc = &self.arcs[if r < 0 { !r } else { r } as usize];
-                                    let skip = usize::from(!ring.is_empty());
-                                    if r < 0 {
-                                        ring.extend(arc.iter().rev().skip(skip));
-                                    } else {
-                                        ring.extend(arc.iter().skip(skip));
-                                    }
-                                }
-                                ring
-                            })
-                            .collect()
-                    })
+                    .map(|rings| rings.iter().map(|refs| ring(&self.arcs, refs)).collect())
                     .collect();
                 (*code, polys)
             })
@@ -382,16 +381,7 @@ pub(crate) mod tests {
 
     /// The fixture below, parsed (for other modules' tests).
     pub(crate) fn fixture() -> Topology {
-        let entry = Catalogue::embedded()
-            .get("pcon2024_uk_bgc")
-            .unwrap()
-            .clone();
-        let loaded = Loaded {
-            entry: &entry,
-            bytes: TOPO.as_bytes().to_vec(),
-            location: Location::file("t.topo.json"),
-        };
-        parse(&loaded, BoundarySet::Pcon2024, &codes()).unwrap()
+        with_loaded(TOPO, |l| parse(l, BoundarySet::Pcon2024, &codes()).unwrap())
     }
 
     /// Three unit squares in a row (A | B | C) sharing two arcs, and an
@@ -419,17 +409,21 @@ pub(crate) mod tests {
             .collect()
     }
 
-    fn run(text: &str, expected: &[GssCode]) -> Result<Vec<Link>, SourceError> {
+    /// `text` as the loaded 2024 boundary file `t.topo.json`, given to `f`.
+    fn with_loaded<T>(text: &str, f: impl FnOnce(&Loaded<'_>) -> T) -> T {
         let entry = Catalogue::embedded()
             .get("pcon2024_uk_bgc")
             .unwrap()
             .clone();
-        let loaded = Loaded {
+        f(&Loaded {
             entry: &entry,
             bytes: text.as_bytes().to_vec(),
             location: Location::file("t.topo.json"),
-        };
-        links(&loaded, BoundarySet::Pcon2024, expected)
+        })
+    }
+
+    fn run(text: &str, expected: &[GssCode]) -> Result<Vec<Link>, SourceError> {
+        with_loaded(text, |l| links(l, BoundarySet::Pcon2024, expected))
     }
 
     #[test]
@@ -478,16 +472,7 @@ pub(crate) mod tests {
 
     #[test]
     fn polygons_are_assembled_from_arcs_in_order_and_reversed() {
-        let entry = Catalogue::embedded()
-            .get("pcon2024_uk_bgc")
-            .unwrap()
-            .clone();
-        let loaded = Loaded {
-            entry: &entry,
-            bytes: TOPO.as_bytes().to_vec(),
-            location: Location::file("t.topo.json"),
-        };
-        let topo = parse(&loaded, BoundarySet::Pcon2024, &codes()).unwrap();
+        let topo = fixture();
         let polys = topo.polygons();
         assert_eq!(polys.len(), 4);
         // A: arc 2, then arc 0 without its repeated first position.

@@ -21,7 +21,7 @@
 //! moves in tenths of a unit, `z` closing each ring; draw with
 //! `fill-rule="evenodd"`) and the view box enclosing all of a set's seats.
 
-use crate::neighbours::Topology;
+use crate::neighbours::{ring, Topology};
 use geo::{Coord, LineString, Simplify};
 use std::fmt::Write as _;
 use stemgap_core::GssCode;
@@ -139,25 +139,12 @@ pub fn draw(topo: &Topology) -> Shapes {
             line.simplify(TOLERANCE).0
         })
         .collect();
-    let ring_of = |refs: &[i64]| -> Vec<Coord<f64>> {
-        let mut ring: Vec<Coord<f64>> = Vec::new();
-        for &r in refs {
-            let arc = &arcs[if r < 0 { !r } else { r } as usize];
-            let skip = usize::from(!ring.is_empty());
-            if r < 0 {
-                ring.extend(arc.iter().rev().skip(skip));
-            } else {
-                ring.extend(arc.iter().skip(skip));
-            }
-        }
-        ring
-    };
     let (mut lo, mut hi) = ((i64::MAX, i64::MAX), (i64::MIN, i64::MIN));
     let mut shapes = Vec::with_capacity(topo.seat_count());
     for (code, polygons) in topo.seat_polygons() {
         let mut rings: Vec<Vec<Vec<Coord<f64>>>> = polygons
             .iter()
-            .map(|p| p.iter().map(|refs| ring_of(refs)).collect())
+            .map(|p| p.iter().map(|refs| ring(&arcs, refs)).collect())
             .collect();
         let outer_area = |p: &Vec<Vec<Coord<f64>>>| p.first().map_or(0.0, |r| area2(r).abs() / 2.0);
         let largest = (0..rings.len())
