@@ -32,7 +32,22 @@ pub struct CsvTable {
     location: Location,
     headers: Vec<String>,
     extra_headers: Vec<StringRecord>,
-    records: Vec<(u64, StringRecord)>,
+    /// Every data field's text, one after another (one allocation for the
+    /// whole table instead of two per row).
+    text: String,
+    /// End of each field in `text`.
+    ends: Vec<u32>,
+    records: Vec<Rec>,
+}
+
+/// A data row: its line, where its first field starts in `text` and its
+/// fields' numbers in `ends`.
+#[derive(Debug, Clone, Copy)]
+struct Rec {
+    line: u64,
+    start: u32,
+    first: u32,
+    len: u32,
 }
 
 impl CsvTable {
@@ -90,6 +105,16 @@ impl CsvTable {
         let mut headers: Option<Vec<String>> = None;
         let mut extra_headers = Vec::new();
         let mut records = Vec::new();
+        let mut text = String::with_capacity(bytes.len());
+        let mut ends: Vec<u32> = Vec::with_capacity(bytes.len() / 8);
+        let offset = |n: usize| {
+            u32::try_from(n).map_err(|_| {
+                SourceError::new(
+                    location.clone(),
+                    Problem::Invalid("a CSV file over 4 GB".into()),
+                )
+            })
+        };
         loop {
             match rdr.read_record(&mut record) {
                 Ok(false) => break,
@@ -129,13 +154,25 @@ impl CsvTable {
                     },
                 ));
             }
-            records.push((line, record.clone()));
+            let (start, first) = (offset(text.len())?, offset(ends.len())?);
+            for field in record.iter() {
+                text.push_str(field);
+                ends.push(offset(text.len())?);
+            }
+            records.push(Rec {
+                line,
+                start,
+                first,
+                len: offset(record.len())?,
+            });
         }
         let headers = headers.ok_or_else(|| SourceError::new(location.clone(), Problem::Empty))?;
         Ok(CsvTable {
             location,
             headers,
             extra_headers,
+            text,
+            ends,
             records,
         })
     }
@@ -206,9 +243,9 @@ impl CsvTable {
     }
 
     pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
-        self.records.iter().map(move |(line, rec)| Row {
+        self.records.iter().map(move |&rec| Row {
             table: self,
-            line: *line,
+            line: rec.line,
             rec,
         })
     }
@@ -277,13 +314,25 @@ fn first_block(bytes: &[u8], extra_header_rows: usize) -> &[u8] {
 pub struct Row<'t> {
     table: &'t CsvTable,
     pub line: u64,
-    rec: &'t StringRecord,
+    rec: Rec,
 }
 
 impl<'t> Row<'t> {
     /// The raw text of a column (empty when the row is short).
     pub fn str(&self, col: usize) -> &'t str {
-        self.rec.get(col).unwrap_or("")
+        let Rec {
+            start, first, len, ..
+        } = self.rec;
+        let col = match u32::try_from(col) {
+            Ok(c) if c < len => c,
+            _ => return "",
+        };
+        let t = self.table;
+        let from = match col {
+            0 => start,
+            _ => t.ends[(first + col - 1) as usize],
+        };
+        &t.text[from as usize..t.ends[(first + col) as usize] as usize]
     }
 
     /// The location of a cell, for errors.
@@ -329,6 +378,32 @@ impl<'t> Row<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_read_back_as_written_whatever_the_row_length() {
+        let t = CsvTable::from_bytes(
+            "a,b,c\n1,,\"x, y\"\nrégion,2\n,,,extra\n".as_bytes(),
+            Encoding::Utf8,
+            Location::file("t.csv"),
+            CsvOptions {
+                flexible: true,
+                ..CsvOptions::default()
+            },
+        )
+        .unwrap();
+        let rows: Vec<Vec<&str>> = t
+            .rows()
+            .map(|r| (0..5).map(|c| r.str(c)).collect())
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ["1", "", "x, y", "", ""],
+                ["région", "2", "", "", ""],
+                ["", "", "", "extra", ""],
+            ]
+        );
+    }
 
     #[test]
     fn row_numbers_count_crlf_endings_blank_lines_and_quoted_newlines() {
