@@ -29,6 +29,8 @@ impl stemgap_ingest::Progress for BuildBar {
     }
 
     fn source(&self, id: &str) {
+        // A thread moves on to another file: what it freed goes back now.
+        crate::trim_thread_heap();
         self.0.inc(1);
         self.0.set_message(id.to_owned());
     }
