@@ -401,6 +401,78 @@ fn serve_builds_a_missing_store_from_sources_then_answers_over_http() {
 }
 
 #[test]
+fn serve_rebuilds_a_store_of_another_schema_only_when_given_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.db");
+    let obs = repo().join("tests/observatory");
+    let cat = obs.join("catalogue.toml");
+    let out = run(&[
+        "build",
+        "--sources",
+        obs.to_str().unwrap(),
+        "--catalogue",
+        cat.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // As if written by an earlier stemgap.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+            [],
+        )
+        .unwrap();
+    let out = run(&[
+        "serve",
+        "--db",
+        db.to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("has schema 1, this stemgap reads schema")
+            && err.contains("`stemgap build --sources DIR --db"),
+        "{err}"
+    );
+    let server = serve(&[
+        "--db",
+        db.to_str().unwrap(),
+        "--sources",
+        obs.to_str().unwrap(),
+        "--catalogue",
+        cat.to_str().unwrap(),
+    ]);
+    // Rebuilt (the build's summary line), then served.
+    assert!(server.said.contains("built "), "{}", server.said);
+    let (status, _) = http_get(&server.addr, "/constituency/E14001401");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    // A file that is no stemgap store is left alone, even with sources.
+    let other = dir.path().join("other.db");
+    std::fs::write(&other, b"not a store").unwrap();
+    let out = run(&[
+        "serve",
+        "--db",
+        other.to_str().unwrap(),
+        "--sources",
+        obs.to_str().unwrap(),
+        "--catalogue",
+        cat.to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read(&other).unwrap(), b"not a store");
+}
+
+#[test]
 fn serve_answers_the_real_store_over_http() {
     let Some(db) = real_store() else { return };
     let server = serve(&["--db", db.to_str().unwrap()]);

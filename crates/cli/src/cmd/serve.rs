@@ -5,20 +5,33 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 /// Serves the web atlas and the JSON API from a store, read into memory
-/// once. A missing store is built first when `--sources` is given;
-/// otherwise the error says how to build it.
+/// once. A missing store, or a stemgap store of another schema version, is
+/// built first when `--sources` is given; otherwise the error says how to
+/// build it. (A file that is not a stemgap store is never overwritten.)
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let db = args.db.path();
-    if !db.is_file() {
+    let stale = match stemgap_store::Store::open(&db) {
+        Err(stemgap_store::StoreError::Schema {
+            found: Some(found),
+            expected,
+            ..
+        }) => Some(format!(
+            "the store at {} has schema {found}, this stemgap reads schema {expected}",
+            db.display()
+        )),
+        _ => None,
+    };
+    if !db.is_file() || stale.is_some() {
         let Some(sources) = args.sources else {
             anyhow::bail!(
-                "no store at {0}: build one with `stemgap build --sources DIR --db {0}`, or give `stemgap serve` the sources with `--sources DIR` to build it first",
+                "{}: build one with `stemgap build --sources DIR --db {1}`, or give `stemgap serve` the sources with `--sources DIR` to build it first",
+                stale.unwrap_or_else(|| format!("no store at {}", db.display())),
                 db.display()
             );
         };
         eprintln!(
-            "no store at {}: building it from {}",
-            db.display(),
+            "{}: building it from {}",
+            stale.unwrap_or_else(|| format!("no store at {}", db.display())),
             sources.display()
         );
         super::build::run(BuildArgs {
