@@ -81,12 +81,13 @@ struct Acc {
     most_deprived: f64,
 }
 
+/// `population` is [`read_population`]'s.
 pub fn collect(
     inputs: &Inputs<'_>,
     reg: &Registry,
+    population: &HashMap<String, f64>,
     out: &mut Collector,
 ) -> Result<(), SourceError> {
-    let population = read_population(inputs, reg)?;
     let mut ranks: HashMap<String, f64> =
         HashMap::with_capacity_and_hasher(reg.small_areas.len(), Default::default());
     let mut cutoff: BTreeMap<Nation, f64> = BTreeMap::new();
@@ -239,9 +240,12 @@ pub fn collect(
     Ok(())
 }
 
-/// Mid-2019 population per small area. The file's last row, "Grand Total",
-/// is wrong (SOURCES.md) and is skipped; any other unknown code is an error.
-fn read_population(
+/// Mid-2019 population per small area, every small area of the registry
+/// (read once, for the deprivation and the MSOA weights). The file's last
+/// row, "Grand Total", is wrong (SOURCES.md) and is skipped; any other
+/// unknown code, a duplicate, a negative count or a missing area is an
+/// error.
+pub fn read_population(
     inputs: &Inputs<'_>,
     reg: &Registry,
 ) -> Result<HashMap<String, f64>, SourceError> {

@@ -55,9 +55,11 @@ pub fn collect_all(
                 seat_tables::ks4(inputs, reg, c)?;
                 seat_tables::ofsted(inputs, reg, c)?;
                 seat_tables::composite_imd(inputs, reg, c)?;
-                deprivation::collect(inputs, reg, c)?;
+                // Read once, for the deprivation and the MSOA weights.
+                let population = deprivation::read_population(inputs, reg)?;
+                deprivation::collect(inputs, reg, &population, c)?;
                 c.section(4);
-                msoa::collect(inputs, reg, c)
+                msoa::collect(inputs, reg, &population, c)
             })
         });
         let local = run(|c| {

@@ -719,34 +719,19 @@ fn encoding(loaded: &Loaded<'_>) -> Encoding {
 fn read_small_areas(
     inputs: &Inputs<'_>,
     reg: &Registry,
+    population: &HashMap<String, f64>,
 ) -> Result<(Vec<SmallArea>, BTreeMap<String, Authority>), SourceError> {
     let ew = |code: &str| {
         reg.small_areas
             .get(code)
             .is_some_and(|n| matches!(n, Nation::England | Nation::Wales))
     };
-    // Mid-2019 populations (the 2010-2024 weights); "Grand Total" is wrong
-    // and skipped (SOURCES.md).
-    let loaded = inputs.load(POPULATION)?;
-    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-    t.expect_headers(&["lsoa", "pop"])?;
-    let mut population: HashMap<&str, f64> =
-        HashMap::with_capacity_and_hasher(t.len(), Default::default());
-    for row in t.rows() {
-        let code = row.str(0).trim();
-        if code == "Grand Total" {
-            continue;
-        }
-        let Some((code, _)) = reg.small_areas.get_key_value(code) else {
-            return Err(row.error(
-                0,
-                Problem::UnknownCode(format!("{code:?}: not a known small area")),
-            ));
-        };
-        if ew(code) && population.insert(code.as_str(), count(&row, 1)?).is_some() {
-            return Err(row.error(0, Problem::Duplicate(code.clone())));
-        }
-    }
+    // Mid-2019 populations (the 2010-2024 weights), England and Wales.
+    let population: HashMap<&str, f64> = population
+        .iter()
+        .filter(|(code, _)| ew(code))
+        .map(|(code, &v)| (code.as_str(), v))
+        .collect();
 
     let mut weights: HashMap<&str, Weights> = HashMap::default();
     let mut outside = 0.0;
@@ -761,9 +746,10 @@ fn read_small_areas(
         }
         let seat = GssCode::parse(&l.to).expect("links hold registry codes");
         let pop = match set {
+            // read_population has checked every small area has one.
             BoundarySet::Pcon2010 => population.get(l.from.as_str()).copied().ok_or_else(|| {
                 SourceError::new(
-                    loaded.location.clone(),
+                    stemgap_sources::Location::file(POPULATION),
                     Problem::Invalid(format!("no population for small area {}", l.from)),
                 )
             })?,
@@ -944,13 +930,16 @@ fn pct(x: f64, of: f64) -> String {
     format!("{:.1}%", 100.0 * x / of)
 }
 
+/// `population` is the small-area population read for the deprivation
+/// ([`super::deprivation::read_population`]).
 pub fn collect(
     inputs: &Inputs<'_>,
     reg: &Registry,
+    population: &HashMap<String, f64>,
     out: &mut Collector,
 ) -> Result<(), SourceError> {
     let start = std::time::Instant::now();
-    let (areas, authorities) = read_small_areas(inputs, reg)?;
+    let (areas, authorities) = read_small_areas(inputs, reg, population)?;
     let geo = Geography::new(areas, authorities);
 
     let bres_src = inputs.load(BRES)?;
