@@ -116,10 +116,10 @@ pub struct SetAtlas {
 /// `stemgap_ingest::shapes`).
 #[derive(Debug, Clone)]
 pub struct Outlines {
-    /// `min_x min_y width height`.
-    pub view_box: String,
+    /// `[min_x, min_y, width, height]`.
+    pub view_box: [f64; 4],
     /// A part of the map drawn again, enlarged: its name and view box.
-    pub inset: Option<(String, String)>,
+    pub inset: Option<(String, [f64; 4])>,
     /// Indexed like [`SetAtlas::seats`].
     pub paths: Vec<Option<String>>,
 }
@@ -433,17 +433,39 @@ fn load_set(
         let i = lookup(&o.code).ok_or_else(|| corrupt(&format!("outline for {}", o.code)))?;
         paths[i] = Some(o.path);
     }
-    let outlines = match store.meta(&stemgap_store::outline_view_box_key(kind))? {
-        Some(view_box) if paths.iter().any(Option::is_some) => Some(Outlines {
-            view_box,
-            inset: store
-                .meta(&stemgap_store::outline_inset_key(kind))?
-                .and_then(|v| {
-                    v.split_once('|')
-                        .map(|(name, vb)| (name.to_owned(), vb.to_owned()))
-                }),
-            paths,
-        }),
+    // View boxes are four numbers, width and height positive.
+    let view_box = |key: &str, text: &str| -> Result<[f64; 4], LoadError> {
+        let n: Vec<f64> = text
+            .split(' ')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| corrupt(&format!("{key} {text:?}")))?;
+        match n[..] {
+            [x, y, w, h] if [x, y, w, h].iter().all(|v| v.is_finite()) && w > 0.0 && h > 0.0 => {
+                Ok([x, y, w, h])
+            }
+            _ => Err(corrupt(&format!("{key} {text:?}"))),
+        }
+    };
+    let box_key = stemgap_store::outline_view_box_key(kind);
+    let outlines = match store.meta(&box_key)? {
+        Some(text) if paths.iter().any(Option::is_some) => {
+            let inset_key = stemgap_store::outline_inset_key(kind);
+            let inset = match store.meta(&inset_key)? {
+                Some(v) => {
+                    let (name, vb) = v
+                        .split_once('|')
+                        .ok_or_else(|| corrupt(&format!("{inset_key} {v:?}")))?;
+                    Some((name.to_owned(), view_box(&inset_key, vb)?))
+                }
+                None => None,
+            };
+            Some(Outlines {
+                view_box: view_box(&box_key, &text)?,
+                inset,
+                paths,
+            })
+        }
         _ => None,
     };
     Ok(SetAtlas {

@@ -68,6 +68,15 @@ pub fn sig(v: f64, digits: i32) -> String {
 }
 
 /// The unit in words, for headings and legends.
+/// Nations by name, comma-separated: "England, Wales".
+pub fn nation_list(nations: &[stemgap_core::Nation]) -> String {
+    nations
+        .iter()
+        .map(|n| n.name())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub fn unit_words(unit: &str) -> &str {
     match unit {
         "share" => "share of the population (%)",

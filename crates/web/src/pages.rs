@@ -200,18 +200,29 @@ fn choropleth(app: &crate::App, set: BoundarySet, k: usize, with_boundary: bool)
                 }
             })
     };
-    let summary = match (extreme(true), extreme(false)) {
-        (Some((hv, hi)), Some((lv, li))) => format!(
-            "{} of {} seats have a value. Highest: {} ({}). Lowest: {} ({}). Hexes are coloured by fifths of the seats' values, from dark purple (lowest fifth) to yellow (highest fifth); grey hexes have no data.",
+    // What the values are, then how a map shows them (hexes or seats).
+    let facts = match (extreme(true), extreme(false)) {
+        (Some((hv, hi)), Some((lv, li))) => Some(format!(
+            "{} of {} seats have a value. Highest: {} ({}). Lowest: {} ({}).",
             values.len(),
             s.seats.len(),
             s.seats[hi].name,
             format::value(hv, &d.unit),
             s.seats[li].name,
             format::value(lv, &d.unit),
-        ),
-        _ => format!("No seat of the {} boundaries has a value for this indicator.", set.id()),
+        )),
+        _ => None,
     };
+    let describe = |shapes: &str| {
+        match &facts {
+        Some(facts) => format!(
+            "{facts} {} are coloured by fifths of the seats' values, from dark purple (lowest fifth) to yellow (highest fifth); grey {shapes} have no data.",
+            capitalised(shapes)
+        ),
+        None => format!("No seat of the {} boundaries has a value for this indicator.", set.id()),
+    }
+    };
+    let summary = describe("hexes");
     let svg = svg::hex_map(
         app.hex(set),
         &seats,
@@ -223,9 +234,7 @@ fn choropleth(app: &crate::App, set: BoundarySet, k: usize, with_boundary: bool)
             o,
             &seats,
             &format!("Boundary map: {} ({} boundaries)", d.title, set.id()),
-            &summary
-                .replace("Hexes are", "Seats are")
-                .replace("grey hexes", "grey seats"),
+            &describe("seats"),
         )
     });
     MapView {
@@ -234,6 +243,13 @@ fn choropleth(app: &crate::App, set: BoundarySet, k: usize, with_boundary: bool)
         legend,
         summary,
     }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut c = word.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// A seat in a table.
@@ -707,12 +723,7 @@ pub async fn indicators(State(app): State<Shared>) -> Response {
             unit: format::unit_words(&d.unit).into(),
             period: d.period.clone(),
             method: d.method.id().into(),
-            nations: d
-                .nations
-                .iter()
-                .map(|n| n.name())
-                .collect::<Vec<_>>()
-                .join(", "),
+            nations: format::nation_list(&d.nations),
             coverage_2010: atlas.sets[0].series[k].coverage,
             coverage_2024: atlas.sets[1].series[k].coverage,
         })
@@ -1001,12 +1012,7 @@ pub async fn indicator(
         direction: d.direction.id().replace('_', " "),
         period: d.period.clone(),
         method: d.method.id().into(),
-        nations: d
-            .nations
-            .iter()
-            .map(|n| n.name())
-            .collect::<Vec<_>>()
-            .join(", "),
+        nations: format::nation_list(&d.nations),
         caveats: d.caveats.clone(),
         sources: d
             .sources

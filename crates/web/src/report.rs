@@ -92,12 +92,7 @@ pub fn report(atlas: &Atlas) -> Result<String, ReportError> {
                 unit: format::unit_words(&d.unit).to_owned(),
                 period: d.period.clone(),
                 method: d.method.id().to_owned(),
-                nations: d
-                    .nations
-                    .iter()
-                    .map(|n| n.name())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                nations: format::nation_list(&d.nations),
                 coverage: [
                     atlas.sets[0].series[k].coverage,
                     atlas.sets[1].series[k].coverage,

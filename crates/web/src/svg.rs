@@ -216,10 +216,11 @@ pub fn boundary_map(
 ) -> (String, Option<String>) {
     let size: usize = outlines.paths.iter().flatten().map(String::len).sum();
     let mut s = String::with_capacity(size + seats.len() * 160 + 1200);
+    let vb = |[x, y, w, h]: [f64; 4]| format!("{x} {y} {w} {h}");
     let _ = write!(
         s,
         r#"<svg class="boundarymap" viewBox="{}" role="group" aria-labelledby="bmap-title" aria-describedby="bmap-desc" xmlns="http://www.w3.org/2000/svg"><title id="bmap-title">{}</title><desc id="bmap-desc">{}</desc><g id="bmap-seats" stroke="{OUTLINE}" stroke-width="0.4" stroke-linejoin="round" fill-rule="evenodd">"#,
-        esc(&outlines.view_box),
+        vb(outlines.view_box),
         esc(title),
         esc(desc)
     );
@@ -235,21 +236,18 @@ pub fn boundary_map(
         );
     }
     s.push_str("</g>");
-    if let Some((_, vb)) = &outlines.inset {
+    if let Some((_, [x, y, w, h])) = &outlines.inset {
         // The inset's frame on the main map.
-        let n: Vec<f64> = vb.split(' ').filter_map(|v| v.parse().ok()).collect();
-        if let [x, y, w, h] = n[..] {
-            let _ = write!(
-                s,
-                r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" stroke="{INK}" stroke-width="1.5" vector-effect="non-scaling-stroke"/>"#
-            );
-        }
+        let _ = write!(
+            s,
+            r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" stroke="{INK}" stroke-width="1.5" vector-effect="non-scaling-stroke"/>"#
+        );
     }
     s.push_str("</svg>");
-    let inset = outlines.inset.as_ref().map(|(name, vb)| {
+    let inset = outlines.inset.as_ref().map(|(name, view_box)| {
         format!(
             r##"<svg class="inset" viewBox="{}" role="img" aria-labelledby="inset-title" xmlns="http://www.w3.org/2000/svg"><title id="inset-title">{} enlarged (the framed area of the boundary map)</title><use href="#bmap-seats"/></svg>"##,
-            esc(vb),
+            vb(*view_box),
             esc(name)
         )
     });
@@ -616,8 +614,8 @@ mod tests {
     #[test]
     fn the_boundary_map_links_every_outlined_seat_and_frames_its_inset() {
         let outlines = crate::atlas::Outlines {
-            view_box: "0 0 100 50".into(),
-            inset: Some(("London".into(), "10 10 5 4.5".into())),
+            view_box: [0.0, 0.0, 100.0, 50.0],
+            inset: Some(("London".into(), [10.0, 10.0, 5.0, 4.5])),
             paths: vec![
                 Some("M0 0l10 0 0 10z".into()),
                 None,
