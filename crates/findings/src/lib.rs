@@ -45,6 +45,63 @@ pub const PERMUTATIONS: usize = 499;
 /// Confidence level of every interval.
 pub const LEVEL: f64 = 0.95;
 
+/// The report the findings revisit, as it should be cited wherever it is named.
+pub const REPORT_CITATION: &str = "Regional STEM skills inequity, All-Party Parliamentary Group on Diversity and Inclusion in STEM, July 2023 (research by London Economics for the British Science Association)";
+/// The report's short title, for running text.
+pub const REPORT_TITLE: &str = "Regional STEM skills inequity";
+
+/// How today's public data compare with what the 2023 report said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Verdict {
+    /// The interval supports the report's claim (see [`Ledger::rule`]).
+    #[serde(rename = "reproduced")]
+    Reproduced,
+    /// Same direction, but a different size, or only some parts agree.
+    #[serde(rename = "partly reproduced")]
+    PartlyReproduced,
+    /// The interval is compatible with no effect: the claim is not shown.
+    #[serde(rename = "not reproduced")]
+    NotReproduced,
+    /// The interval excludes the claim and lies on the other side of no effect.
+    #[serde(rename = "contradicted")]
+    Contradicted,
+    /// The data needed to test the claim are not in the sources.
+    #[serde(rename = "cannot be tested")]
+    CannotBeTested,
+    /// A finding the report did not make.
+    #[serde(rename = "beyond the report")]
+    BeyondTheReport,
+}
+
+impl Verdict {
+    /// The verdict as written in the JSON and in text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Reproduced => "reproduced",
+            Verdict::PartlyReproduced => "partly reproduced",
+            Verdict::NotReproduced => "not reproduced",
+            Verdict::Contradicted => "contradicted",
+            Verdict::CannotBeTested => "cannot be tested",
+            Verdict::BeyondTheReport => "beyond the report",
+        }
+    }
+}
+
+/// One line of the reproduction ledger: what the 2023 report said, and how
+/// today's estimate compares.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ledger {
+    /// The report's claim, in its words.
+    pub claim: String,
+    /// The report's figure, where it gave one.
+    pub report_value: Option<f64>,
+    /// How far today's measure differs from the report's.
+    pub comparable: String,
+    pub verdict: Verdict,
+    /// The rule the verdict was chosen by, applied to these numbers.
+    pub rule: String,
+}
+
 /// Seats left out of an analysis, for one reason.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exclusion {
@@ -68,6 +125,20 @@ pub struct Finding {
     pub level: f64,
     /// Seats (or cells, for F6) the estimate is made from.
     pub n: usize,
+    /// Independent clusters (local authorities, regions) behind the
+    /// interval, where it was made from clusters rather than seats.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clusters: Option<usize>,
+    /// How the interval was made (e.g. "authority-cluster bootstrap,
+    /// 10,000 replicates"; "CR2 cluster-robust t, Bell-McCaffrey df").
+    #[serde(default)]
+    pub inference: String,
+    /// The estimate on the lower and the upper bounds of suppressed source
+    /// cells: how far suppression alone could move it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound_high: Option<f64>,
     pub unit: String,
     pub method: String,
     /// Boundary set ids (`2010`, `2024`).
@@ -91,6 +162,9 @@ pub struct Finding {
     pub seats: BTreeMap<String, Vec<String>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<Finding>,
+    /// The reproduction ledger (F1-F6 and later findings' top level).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report: Option<Ledger>,
 }
 
 impl Finding {
@@ -105,6 +179,10 @@ impl Finding {
             ci_high: None,
             level: LEVEL,
             n: 0,
+            clusters: None,
+            inference: String::new(),
+            bound_low: None,
+            bound_high: None,
             unit: String::new(),
             method: String::new(),
             boundaries: Vec::new(),
@@ -117,6 +195,7 @@ impl Finding {
             details: BTreeMap::new(),
             seats: BTreeMap::new(),
             parts: Vec::new(),
+            report: None,
         }
     }
 

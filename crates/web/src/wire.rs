@@ -394,6 +394,13 @@ pub struct FindingOut<'a> {
     pub ci_high: Option<f64>,
     pub level: f64,
     pub n: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clusters: Option<usize>,
+    pub inference: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_low: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound_high: Option<f64>,
     pub unit: &'a str,
     pub method: &'a str,
     pub boundaries: &'a [String],
@@ -406,6 +413,18 @@ pub struct FindingOut<'a> {
     pub details: &'a BTreeMap<String, f64>,
     pub seats: &'a BTreeMap<String, Vec<String>>,
     pub parts: Vec<FindingOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<LedgerOut<'a>>,
+}
+
+/// The reproduction ledger of a finding: the 2023 report's claim and today's verdict.
+#[derive(Serialize)]
+pub struct LedgerOut<'a> {
+    pub claim: &'a str,
+    pub report_value: Option<f64>,
+    pub comparable: &'a str,
+    pub verdict: &'static str,
+    pub rule: &'a str,
 }
 
 impl<'a> FindingOut<'a> {
@@ -419,6 +438,10 @@ impl<'a> FindingOut<'a> {
             ci_high: f.ci_high,
             level: f.level,
             n: f.n,
+            clusters: f.clusters,
+            inference: &f.inference,
+            bound_low: f.bound_low,
+            bound_high: f.bound_high,
             unit: &f.unit,
             method: &f.method,
             boundaries: &f.boundaries,
@@ -439,6 +462,13 @@ impl<'a> FindingOut<'a> {
             details: &f.details,
             seats: &f.seats,
             parts: f.parts.iter().map(FindingOut::of).collect(),
+            report: f.report.as_ref().map(|r| LedgerOut {
+                claim: &r.claim,
+                report_value: r.report_value,
+                comparable: &r.comparable,
+                verdict: r.verdict.label(),
+                rule: &r.rule,
+            }),
         }
     }
 }
