@@ -1,12 +1,14 @@
 //! F1–F5 and the sensitivity grid.
 
 use crate::data::{nation_list, Dataset, Table};
+use crate::inference::{cluster_ids, seed, Bound, Inference, Spec, SUPPRESSION_BOUNDED};
 use crate::text::{ci, excludes, lower_first, num, p};
-use crate::{Exclusion, Finding, LEVEL, REPLICATES, SEED};
+use crate::{Exclusion, Finding, LEVEL, PERMUTATIONS, REPLICATES};
 use stemgap_core::{BoundarySet, GssCode, Nation};
 use stemgap_stats::{
-    case_bootstrap, group_contrast, paired, pearson, per_doubling, spearman,
-    weighted_quantile_groups, Contrast, Cov, OlsOptions,
+    case_bootstrap, cluster_contrast, cluster_robust, group_contrast, paired, pearson,
+    per_doubling, relabel_test, spearman, weighted_quantile_groups_by, ClusterContrast, ClusterCov,
+    ClusteredGroup, Contrast, Cov, OlsOptions,
 };
 
 const ENGLAND: &[Nation] = &[Nation::England];
@@ -172,6 +174,13 @@ pub fn lift_headline(f: &mut Finding) {
         f.seed = h.seed;
         f.replicates = h.replicates;
         f.excluded = h.excluded.clone();
+        f.clusters = h.clusters;
+        f.inference = h.inference.clone();
+        f.bound_low = h.bound_low;
+        f.bound_high = h.bound_high;
+        if f.details.is_empty() {
+            f.details = h.details.clone();
+        }
     } else if let Some(h) = f.parts.first() {
         f.statement = h.statement.clone();
     }
@@ -199,10 +208,33 @@ fn base(id: String, title: String, set: BoundarySet, nations: &[Nation]) -> Find
     f
 }
 
-/// Per-doubling gradient of `y` on deprivation `x` (England).
-fn gradient(data: &Dataset, id: String, set: BoundarySet, y: &str, x: &str) -> Finding {
+/// Keeps the rows of `t` that `keep` says, in order.
+fn subset(v: &[f64], keep: &[bool]) -> Vec<f64> {
+    v.iter()
+        .zip(keep)
+        .filter(|(_, k)| **k)
+        .map(|(v, _)| *v)
+        .collect()
+}
+
+/// "% lower"/"% higher" wording of a per-doubling interval.
+fn doubling_interval(lo: f64, hi: f64) -> String {
+    if hi < 0.0 {
+        format!("95% CI {}% to {}% lower", num(-hi), num(-lo))
+    } else if lo > 0.0 {
+        format!("95% CI {}% to {}% higher", num(lo), num(hi))
+    } else {
+        format!("{}; the interval includes no change", ci(lo, hi, "%"))
+    }
+}
+
+/// Per-doubling gradient of the outcome on deprivation (England), with
+/// seat-level (HC3), authority-clustered and region-clustered intervals;
+/// the headline interval is chosen by [`Inference::resolve`].
+pub(crate) fn gradient(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
+    let Spec { set, y, x, .. } = spec;
     let mut f = base(
-        id,
+        id.clone(),
         format!(
             "{} per doubling of {}",
             title_of(data, y),
@@ -211,52 +243,159 @@ fn gradient(data: &Dataset, id: String, set: BoundarySet, y: &str, x: &str) -> F
         set,
         ENGLAND,
     );
-    f.indicators = used(data, set, &[y, x]);
+    f.indicators = vec![
+        format!("{y} ({})", spec.period_label(data)),
+        used(data, set, &[x]).remove(0),
+    ];
     f.unit = "% change per doubling".into();
-    if let Some(why) = unavailable(data, set, &[y, x]) {
+    if let Some(why) = unavailable(data, set, &[y, x, POPULATION]) {
         return not_estimated(f, &why);
     }
-    let t = data.table(set, &[y, x], ENGLAND);
-    f.excluded = exclusions(&t);
-    let (ys, xs) = (t.col(0), t.col(1));
-    match per_doubling(&ys, &xs, &OlsOptions::default().cov(Cov::HC3).level(LEVEL)) {
-        Ok(d) => {
-            add_exclusion(
-                &mut f,
-                "value not positive (no logarithm)",
-                d.excluded.iter().map(|&i| t.codes[i]).collect(),
-            );
-            f.n = d.n;
-            f.estimate = Some(d.pct);
-            f.ci_low = Some(d.ci.0);
-            f.ci_high = Some(d.ci.1);
-            f.p_value = Some(d.fit.p[1]);
-            f.method = format!("{}; {} standard errors", d.method, d.cov.name());
-            f.details.insert("slope_log2".into(), d.slope);
-            f.details.insert("r2".into(), d.fit.r2);
-            let dir = if d.pct < 0.0 { "lower" } else { "higher" };
-            let interval = if d.ci.1 < 0.0 {
-                format!("95% CI {}% to {}% lower", num(-d.ci.1), num(-d.ci.0))
-            } else if d.ci.0 > 0.0 {
-                format!("95% CI {}% to {}% higher", num(d.ci.0), num(d.ci.1))
-            } else {
-                format!(
-                    "{}; the interval includes no change",
-                    ci(d.ci.0, d.ci.1, "%")
-                )
-            };
-            let article = crate::text::article(&num(d.pct.abs()));
-            f.statement = format!(
-                "In England ({}), a seat whose {} is twice as high has on average {article} {}% {dir} value of \u{201c}{}\u{201d} ({interval}; n = {} seats).",
-                set.title(),
-                lower_first(&title_of(data, x)),
-                num(d.pct.abs()),
-                title_of(data, y),
-                d.n,
-            );
+    let t = data.table_with(set, &[y, x, POPULATION], ENGLAND, |id, c| {
+        if id == y {
+            spec.outcome(data, c)
+        } else {
+            data.figure(set, id, c).map(|f| f.value)
         }
-        Err(e) => return not_estimated(f, &e.to_string()),
+    });
+    f.excluded = exclusions(&t);
+    let (ys, xs, pop) = (t.col(0), t.col(1), t.col(2));
+    let mut options = OlsOptions::default().cov(Cov::HC3).level(LEVEL);
+    if spec.weighted {
+        options = options.weights(&pop);
     }
+    let d = match per_doubling(&ys, &xs, &options) {
+        Ok(d) => d,
+        Err(e) => return not_estimated(f, &e.to_string()),
+    };
+    add_exclusion(
+        &mut f,
+        "value not positive (no logarithm)",
+        d.excluded.iter().map(|&i| t.codes[i]).collect(),
+    );
+    let mut keep = vec![true; t.n()];
+    for &i in &d.excluded {
+        keep[i] = false;
+    }
+    let codes: Vec<GssCode> = t
+        .codes
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(c, _)| *c)
+        .collect();
+    let ly: Vec<f64> = subset(&ys, &keep).iter().map(|v| v.log2()).collect();
+    let lx: Vec<f64> = subset(&xs, &keep).iter().map(|v| v.log2()).collect();
+    let w = subset(&pop, &keep);
+    let pct = |b: f64| (b.exp2() - 1.0) * 100.0;
+    let mut copts = OlsOptions::default();
+    if spec.weighted {
+        copts = copts.weights(&w);
+    }
+    // Cluster-robust fits: CR2 unweighted, CR1 under weights.
+    let clustered = |level: Inference| -> Option<(f64, f64, f64, f64, usize, &'static str)> {
+        let ids = cluster_ids(data, set, &codes, level).ok()?;
+        let cr = cluster_robust(&ly, &[&lx], &ids, &copts).ok()?;
+        let cov = if spec.weighted {
+            ClusterCov::CR1
+        } else {
+            ClusterCov::CR2
+        };
+        let (lo, hi) = cr.conf_int(1, cov, LEVEL)?;
+        let (_, df) = cr.se_df(1, cov)?;
+        Some((lo, hi, cr.p_value(1, cov)?, df, cr.clusters, cov.name()))
+    };
+    let by_authority = clustered(Inference::Authority);
+    let by_region = clustered(Inference::Region);
+    f.n = d.n;
+    f.estimate = Some(d.pct);
+    f.details.insert("slope_log2".into(), d.slope);
+    f.details.insert("r2".into(), d.fit.r2);
+    f.details.insert("ci_seats_low".into(), d.ci.0);
+    f.details.insert("ci_seats_high".into(), d.ci.1);
+    for (name, c) in [("authority", by_authority), ("region", by_region)] {
+        if let Some((lo, hi, p, df, g, _)) = c {
+            f.details.insert(format!("ci_{name}_low"), pct(lo));
+            f.details.insert(format!("ci_{name}_high"), pct(hi));
+            f.details.insert(format!("p_{name}"), p);
+            f.details.insert(format!("df_{name}"), df);
+            f.details.insert(format!("clusters_{name}"), g as f64);
+        }
+    }
+    let weighting = if spec.weighted {
+        "population-weighted (WLS)"
+    } else {
+        "unweighted"
+    };
+    let chosen = spec.inference.resolve(data, y);
+    let (lo, hi) = match chosen {
+        Inference::Authority | Inference::Region => {
+            let c = if chosen == Inference::Authority {
+                by_authority
+            } else {
+                by_region
+            };
+            let Some((lo, hi, p, df, g, name)) = c else {
+                return not_estimated(f, "no cluster for some seats");
+            };
+            f.p_value = Some(p);
+            f.clusters = Some(g);
+            f.inference = format!(
+                "{name} with {g} {} as clusters ({} df); {weighting}",
+                if chosen == Inference::Authority {
+                    "local authorities"
+                } else {
+                    "regions"
+                },
+                num(df)
+            );
+            (pct(lo), pct(hi))
+        }
+        _ => {
+            f.p_value = Some(d.fit.p[1]);
+            f.inference = format!(
+                "HC3 heteroskedasticity-robust t with seats as independent units ({} df); {weighting}",
+                d.fit.df_resid
+            );
+            d.ci
+        }
+    };
+    f.ci_low = Some(lo);
+    f.ci_high = Some(hi);
+    f.method = format!("{}; {}", d.method, f.inference);
+    let why = if data.authority_level(y) {
+        "its figures are local-authority figures shared out to seats, so authorities are the independent units"
+    } else {
+        "it is measured for each seat; the clustered intervals are given beside it"
+    };
+    let dir = if d.pct < 0.0 { "lower" } else { "higher" };
+    let article = crate::text::article(&num(d.pct.abs()));
+    let mut statement = format!(
+        "In England ({}), a seat whose {} is twice as high has on average {article} {}% {dir} value of \u{201c}{}\u{201d} ({}; n = {} seats",
+        set.title(),
+        lower_first(&title_of(data, x)),
+        num(d.pct.abs()),
+        title_of(data, y),
+        doubling_interval(lo, hi),
+        d.n,
+    );
+    if let Some(g) = f.clusters {
+        statement.push_str(&format!(" in {g} clusters"));
+    }
+    statement.push_str(&format!("). The interval treats {}", chosen.label()));
+    if spec.inference == Inference::Headline {
+        statement.push_str(&format!(" because {why}"));
+    }
+    statement.push('.');
+    if chosen == Inference::Seats {
+        if let Some((alo, ahi, ..)) = by_authority {
+            statement.push_str(&format!(
+                " Clustered by local authority it is {}.",
+                doubling_interval(pct(alo), pct(ahi))
+            ));
+        }
+    }
+    f.statement = statement;
     f
 }
 
@@ -268,20 +407,43 @@ pub fn f1(data: &Dataset) -> Finding {
             f.parts.push(gradient(
                 data,
                 format!("F1/{}/{y}", set.id()),
-                set,
-                y,
-                DEPRIVATION,
+                Spec::headline(set, y, DEPRIVATION),
             ));
         }
     }
     f
 }
 
-/// Ratio of the mean of `y` in the most deprived fifth of seats (by
-/// population, on `x`) to the least deprived fifth, England.
-fn quintile_ratio(data: &Dataset, id: String, set: BoundarySet, y: &str, x: &str) -> Finding {
+/// The most and least deprived fifths of `t`'s seats (population-weighted
+/// fifths of column 1, ties broken by column 3, the declared secondary key).
+fn fifths(t: &Table) -> Result<(Vec<usize>, Vec<usize>, &'static str), String> {
+    let groups = weighted_quantile_groups_by(&t.col(1), &t.col(3), &t.col(2), 5)
+        .map_err(|e| e.to_string())?;
+    let pick = |g: usize| -> Vec<usize> { (0..t.n()).filter(|&i| groups.group[i] == g).collect() };
+    Ok((pick(5), pick(1), groups.method))
+}
+
+/// The ratio of the two fifths' means of `ys` (weighted by `w` if given).
+fn fifth_ratio(ys: &[f64], w: Option<&[f64]>, most: &[usize], least: &[usize]) -> f64 {
+    let mean = |idx: &[usize]| {
+        let (mut s, mut t) = (0.0, 0.0);
+        for &i in idx {
+            let wi = w.map_or(1.0, |w| w[i]);
+            s += wi * ys[i];
+            t += wi;
+        }
+        s / t
+    };
+    mean(most) / mean(least)
+}
+
+/// Ratio of the mean of the outcome in the most deprived fifth of seats (by
+/// population, on `x`) to the least deprived fifth, England, with a
+/// bootstrap that resamples the units the inference treats as independent.
+pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
+    let Spec { set, y, x, .. } = spec;
     let mut f = base(
-        id,
+        id.clone(),
         format!(
             "{}: most vs least deprived fifth of seats by {}",
             title_of(data, y),
@@ -290,64 +452,279 @@ fn quintile_ratio(data: &Dataset, id: String, set: BoundarySet, y: &str, x: &str
         set,
         ENGLAND,
     );
-    f.indicators = used(data, set, &[y, x, POPULATION]);
+    f.indicators = vec![
+        format!("{y} ({})", spec.period_label(data)),
+        used(data, set, &[x]).remove(0),
+        used(data, set, &[POPULATION]).remove(0),
+    ];
     f.unit = "ratio".into();
-    if let Some(why) = unavailable(data, set, &[y, x, POPULATION]) {
+    // Ties in a share of deprived areas (a third of seats have none) are
+    // broken by the deprivation score, never by seat code.
+    let tiebreak = if x == DEPRIVATION { x } else { DEPRIVATION };
+    if let Some(why) = unavailable(data, set, &[y, x, POPULATION, tiebreak]) {
         return not_estimated(f, &why);
     }
-    let t = data.table(set, &[y, x, POPULATION], ENGLAND);
+    let table = |bound: Bound| {
+        let s = Spec { bound, ..spec };
+        data.table_with(set, &[y, x, POPULATION, tiebreak], ENGLAND, |id, c| {
+            if id == y {
+                s.outcome(data, c)
+            } else {
+                data.figure(set, id, c).map(|f| f.value)
+            }
+        })
+    };
+    let t = table(spec.bound);
     f.excluded = exclusions(&t);
-    let (ys, xs, w) = (t.col(0), t.col(1), t.col(2));
-    let groups = match weighted_quantile_groups(&xs, &w, 5) {
+    let (most, least, group_method) = match fifths(&t) {
+        Ok(g) => g,
+        Err(e) => return not_estimated(f, &e),
+    };
+    let (ys, pop) = (t.col(0), t.col(2));
+    let weights = spec.weighted.then_some(pop.as_slice());
+    let chosen = spec.inference.resolve(data, y);
+    let contrast = |level: Inference, seed: u64| -> Result<ClusterContrast, String> {
+        let ids = cluster_ids(data, set, &t.codes, level)
+            .map_err(|m| format!("{} seats have no cluster", m.len()))?;
+        let group = |idx: &[usize]| {
+            (
+                idx.iter().map(|&i| ys[i]).collect::<Vec<f64>>(),
+                idx.iter().map(|&i| pop[i]).collect::<Vec<f64>>(),
+                idx.iter().map(|&i| ids[i]).collect::<Vec<usize>>(),
+            )
+        };
+        let (a, b) = (group(&most), group(&least));
+        let g = |v: &(Vec<f64>, Vec<f64>, Vec<usize>)| -> (Vec<f64>, Option<Vec<f64>>, Vec<usize>) {
+            (v.0.clone(), spec.weighted.then(|| v.1.clone()), v.2.clone())
+        };
+        let (a, b) = (g(&a), g(&b));
+        cluster_contrast(
+            ClusteredGroup {
+                values: &a.0,
+                weights: a.1.as_deref(),
+                clusters: &a.2,
+            },
+            ClusteredGroup {
+                values: &b.0,
+                weights: b.1.as_deref(),
+                clusters: &b.2,
+            },
+            Contrast::Ratio,
+            LEVEL,
+            REPLICATES,
+            seed,
+        )
+        .map_err(|e| e.to_string())
+    };
+    let c = match contrast(chosen, seed(&id)) {
+        Ok(c) => c,
+        Err(e) => return not_estimated(f, &e),
+    };
+    f.n = c.n_a + c.n_b;
+    f.estimate = Some(c.estimate);
+    f.ci_low = Some(c.ci.0);
+    f.ci_high = Some(c.ci.1);
+    f.seed = Some(c.seed);
+    f.replicates = Some(c.replicates);
+    let weighting = if spec.weighted {
+        "population-weighted means"
+    } else {
+        "unweighted means of seats"
+    };
+    let units = match chosen {
+        Inference::Authority => "local authorities",
+        Inference::Region => "regions",
+        _ => "seats",
+    };
+    if chosen != Inference::Seats {
+        f.clusters = Some(c.clusters);
+    }
+    f.inference = format!(
+        "percentile bootstrap resampling whole {units} ({} {units}, {} replicates, seed {}; {} failed); {weighting}",
+        c.clusters, c.replicates, c.seed, c.failed
+    );
+    f.method = format!(
+        "seats split into five groups of equal population by {x} ({group_method}); {}",
+        c.method
+    );
+    f.details.insert("mean_most_deprived".into(), c.mean_a);
+    f.details.insert("mean_least_deprived".into(), c.mean_b);
+    f.details.insert("seats_most_deprived".into(), c.n_a as f64);
+    f.details
+        .insert("seats_least_deprived".into(), c.n_b as f64);
+    // The other units' intervals beside the headline.
+    for level in [Inference::Seats, Inference::Authority] {
+        if level == chosen {
+            continue;
+        }
+        let name = if level == Inference::Seats {
+            "seats"
+        } else {
+            "authority"
+        };
+        if let Ok(o) = contrast(level, seed(&format!("{id}/{name}"))) {
+            f.details.insert(format!("ci_{name}_low"), o.ci.0);
+            f.details.insert(format!("ci_{name}_high"), o.ci.1);
+            if level == Inference::Authority {
+                f.details
+                    .insert("clusters_authority".into(), o.clusters as f64);
+            }
+        }
+    }
+    // How far suppressed source cells alone could move the estimate: the
+    // same seats and fifths, every suppressed cell at its lowest and at its
+    // highest possible count.
+    if SUPPRESSION_BOUNDED.contains(&y) && spec.bound == Bound::Mid {
+        let at = |b: Bound| {
+            let tb = table(b);
+            (tb.codes == t.codes).then(|| fifth_ratio(&tb.col(0), weights, &most, &least))
+        };
+        if let (Some(lo), Some(hi)) = (at(Bound::Low), at(Bound::High)) {
+            // A ratio of two sums moves both ways: report the range of the
+            // two corner estimates, and the extremes (numerator low and
+            // denominator high, and vice versa).
+            let (tl, th) = (table(Bound::Low).col(0), table(Bound::High).col(0));
+            let mixed = |num: &[f64], den: &[f64]| {
+                let mean = |v: &[f64], idx: &[usize]| {
+                    let (mut s, mut t) = (0.0, 0.0);
+                    for &i in idx {
+                        let wi = weights.map_or(1.0, |w| w[i]);
+                        s += wi * v[i];
+                        t += wi;
+                    }
+                    s / t
+                };
+                mean(num, &most) / mean(den, &least)
+            };
+            let extremes = [lo, hi, mixed(&tl, &th), mixed(&th, &tl)];
+            let bl = extremes.iter().cloned().fold(f64::INFINITY, f64::min);
+            let bh = extremes.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            f.bound_low = Some(bl);
+            f.bound_high = Some(bh);
+            f.details.insert("estimate_all_low".into(), lo);
+            f.details.insert("estimate_all_high".into(), hi);
+        }
+    }
+    let unit = data.definition(y).map_or("", |d| d.unit.as_str());
+    let scale = if unit == "share" { 100.0 } else { 1.0 };
+    let suffix = match unit {
+        "share" => "%",
+        "rate_per_1000" => " per 1,000",
+        _ => "",
+    };
+    let verdict = if excludes(c.ci.0, c.ci.1, 1.0) {
+        String::new()
+    } else {
+        " The interval includes no difference.".into()
+    };
+    let clusters = if chosen == Inference::Seats {
+        String::new()
+    } else {
+        format!(", {} {units}", c.clusters)
+    };
+    let mut statement = format!(
+        "In England ({}, {}), {} averages {}{suffix} in the most deprived fifth of seats and {}{suffix} in the least deprived fifth: {} times as much ({}, resampling {units}; {} and {} seats{clusters}).{verdict}",
+        set.title(),
+        spec.period_label(data),
+        lower_first(&title_of(data, y)),
+        num(c.mean_a * scale),
+        num(c.mean_b * scale),
+        num(c.estimate),
+        ci(c.ci.0, c.ci.1, ""),
+        c.n_a,
+        c.n_b,
+    );
+    if let (Some(lo), Some(hi)) = (f.bound_low, f.bound_high) {
+        statement.push_str(&format!(
+            " Suppressed source cells alone could put it anywhere from {} to {}.",
+            num(lo),
+            num(hi)
+        ));
+    }
+    f.statement = statement;
+    f
+}
+
+/// The same contrast with local authorities as the units: each authority's
+/// outcome, deprivation and population aggregated from its seats
+/// (population-weighted means; for figures shared out from authorities
+/// this recovers the authority's own rate), fifths of authorities by
+/// population, and a bootstrap of authorities.
+fn authority_ratio(data: &Dataset, id: String, set: BoundarySet, y: &str) -> Finding {
+    let mut f = base(
+        id.clone(),
+        format!(
+            "{}: most vs least deprived fifth of local authorities",
+            title_of(data, y)
+        ),
+        set,
+        ENGLAND,
+    );
+    f.indicators = used(data, set, &[y, DEPRIVATION, POPULATION]);
+    f.unit = "ratio".into();
+    if let Some(why) = unavailable(data, set, &[y, DEPRIVATION, POPULATION]) {
+        return not_estimated(f, &why);
+    }
+    let t = data.table(set, &[y, DEPRIVATION, POPULATION], ENGLAND);
+    f.excluded = exclusions(&t);
+    let ids = match cluster_ids(data, set, &t.codes, Inference::Authority) {
+        Ok(ids) => ids,
+        Err(m) => return not_estimated(f, &format!("{} seats have no authority", m.len())),
+    };
+    let g = ids.iter().max().map_or(0, |m| m + 1);
+    let mut acc = vec![(0.0, 0.0, 0.0); g];
+    for (i, row) in t.rows.iter().enumerate() {
+        let a = &mut acc[ids[i]];
+        a.0 += row[2] * row[0];
+        a.1 += row[2] * row[1];
+        a.2 += row[2];
+    }
+    let ys: Vec<f64> = acc.iter().map(|a| a.0 / a.2).collect();
+    let xs: Vec<f64> = acc.iter().map(|a| a.1 / a.2).collect();
+    let pop: Vec<f64> = acc.iter().map(|a| a.2).collect();
+    let groups = match weighted_quantile_groups_by(&xs, &xs, &pop, 5) {
         Ok(g) => g,
         Err(e) => return not_estimated(f, &e.to_string()),
     };
-    let pick = |g: usize| -> Vec<f64> {
-        (0..ys.len())
-            .filter(|&i| groups.group[i] == g)
+    let pick = |k: usize| -> Vec<f64> {
+        (0..g)
+            .filter(|&i| groups.group[i] == k)
             .map(|i| ys[i])
             .collect()
     };
-    let (most, least) = (pick(5), pick(1));
-    match group_contrast(&most, &least, Contrast::Ratio, LEVEL, REPLICATES, SEED) {
+    match group_contrast(
+        &pick(5),
+        &pick(1),
+        Contrast::Ratio,
+        LEVEL,
+        REPLICATES,
+        seed(&id),
+    ) {
         Ok(c) => {
             f.n = c.n;
+            f.clusters = Some(g);
             f.estimate = Some(c.estimate);
             f.ci_low = Some(c.ci.0);
             f.ci_high = Some(c.ci.1);
             f.seed = Some(c.seed);
             f.replicates = Some(c.replicates);
+            f.inference = format!(
+                "percentile bootstrap of authorities within each fifth ({} replicates, seed {})",
+                c.replicates, c.seed
+            );
             f.method = format!(
-                "seats split into five groups of equal population by {x} ({}); {}",
-                groups.method, c.method
+                "authorities' figures rebuilt from their seats (population-weighted), split into five groups of equal population by {DEPRIVATION}; {}",
+                c.method
             );
             f.details.insert("mean_most_deprived".into(), c.mean_a);
             f.details.insert("mean_least_deprived".into(), c.mean_b);
-            f.details.insert("seats_most_deprived".into(), c.n_a as f64);
-            f.details
-                .insert("seats_least_deprived".into(), c.n_b as f64);
-            let unit = data.definition(y).map_or("", |d| d.unit.as_str());
-            let scale = if unit == "share" { 100.0 } else { 1.0 };
-            let suffix = match unit {
-                "share" => "%",
-                "rate_per_1000" => " per 1,000",
-                _ => "",
-            };
-            let verdict = if excludes(c.ci.0, c.ci.1, 1.0) {
-                ""
-            } else {
-                " The interval includes no difference."
-            };
             f.statement = format!(
-                "In England ({}), {} averages {}{suffix} in the most deprived fifth of seats and {}{suffix} in the least deprived fifth: {} times as much ({}; {} and {} seats).{verdict}",
+                "Taking local authorities as the units ({}: {} authorities in the two fifths, of {g}), {} is {} times as high in the most deprived fifth as in the least ({}).",
                 set.title(),
+                c.n,
                 lower_first(&title_of(data, y)),
-                num(c.mean_a * scale),
-                num(c.mean_b * scale),
                 num(c.estimate),
                 ci(c.ci.0, c.ci.1, ""),
-                c.n_a,
-                c.n_b,
             );
         }
         Err(e) => return not_estimated(f, &e.to_string()),
@@ -355,30 +732,56 @@ fn quintile_ratio(data: &Dataset, id: String, set: BoundarySet, y: &str, x: &str
     f
 }
 
-/// F2: STEM FE take-up by deprivation.
-pub fn f2(data: &Dataset) -> Finding {
-    let mut f = Finding::new(
-        "F2",
-        "Deprived areas lean on further education: STEM FE take-up by deprivation",
-    );
+/// The parts of a quintile-ratio finding: each measure on each set (the
+/// headline choices), each measure pooled over its years, and the
+/// headline measures with local authorities as the units.
+fn ratio_parts(data: &Dataset, finding: &str, measures: &[&str]) -> Vec<Finding> {
+    let mut parts = Vec::new();
     for set in SETS {
-        for y in F2_MEASURES {
-            f.parts.push(quintile_ratio(
+        for y in measures {
+            parts.push(quintile_ratio(
                 data,
-                format!("F2/{}/{y}", set.id()),
-                set,
-                y,
-                DEPRIVATION,
+                format!("{finding}/{}/{y}", set.id()),
+                Spec::headline(set, y, DEPRIVATION),
             ));
         }
     }
+    for set in SETS {
+        for y in measures {
+            if data.periods(set, y).len() > 1 {
+                let spec = Spec {
+                    pooled: true,
+                    ..Spec::headline(set, y, DEPRIVATION)
+                };
+                let mut p =
+                    quintile_ratio(data, format!("{finding}/{}/{y}/pooled", set.id()), spec);
+                p.title = format!("{} (every year pooled)", p.title);
+                parts.push(p);
+            }
+        }
+        for y in measures.iter().take(1) {
+            if data.authority_level(y) {
+                parts.push(authority_ratio(
+                    data,
+                    format!("{finding}/{}/{y}/authorities", set.id()),
+                    set,
+                    y,
+                ));
+            }
+        }
+    }
+    parts
+}
+
+/// F2: STEM FE take-up by deprivation.
+pub fn f2(data: &Dataset) -> Finding {
+    let mut f = Finding::new("F2", "STEM further education take-up by deprivation");
+    f.parts = ratio_parts(data, "F2", &F2_MEASURES);
     // The degree-level contrast the report sets beside it.
     f.parts.push(quintile_ratio(
         data,
         "F2/2024/level4_share".into(),
-        BoundarySet::Pcon2024,
-        "level4_share",
-        DEPRIVATION,
+        Spec::headline(BoundarySet::Pcon2024, "level4_share", DEPRIVATION),
     ));
     f
 }
@@ -387,142 +790,276 @@ pub fn f2(data: &Dataset) -> Finding {
 pub fn f3(data: &Dataset) -> Finding {
     let mut f = Finding::new(
         "F3",
-        "Deprived areas lean on apprenticeships: starts and achievements by deprivation",
+        "Apprenticeship starts and achievements by deprivation",
     );
-    for set in SETS {
-        for y in F3_MEASURES {
-            f.parts.push(quintile_ratio(
-                data,
-                format!("F3/{}/{y}", set.id()),
-                set,
-                y,
-                DEPRIVATION,
-            ));
-        }
-    }
+    f.parts = ratio_parts(data, "F3", &F3_MEASURES);
     f
 }
 
+/// Markers of "a seat with an HE provider": physical teaching presence
+/// (the headline definition), then any registered provider.
+pub const HE_MARKERS: [(&str, &str); 2] = [
+    (
+        "he_teaching_presence",
+        "with physical higher-education teaching",
+    ),
+    (HE_MARKER, "with a registered HE provider"),
+];
+
 /// Seat minus the mean of its neighbours without an HE provider, for seats
-/// with one.
-fn university_part(data: &Dataset, id: String, set: BoundarySet, y: &str) -> Finding {
+/// with one; tested against random relabellings of which seats hold one.
+fn university_part(
+    data: &Dataset,
+    id: String,
+    set: BoundarySet,
+    y: &str,
+    (marker, described): (&str, &str),
+) -> Finding {
     let nations = [Nation::England, Nation::Wales];
     let mut f = base(
-        id,
+        id.clone(),
         format!(
-            "{}: seats with an HE provider vs their neighbours without one",
+            "{}: seats {described} vs their neighbours without",
             title_of(data, y)
         ),
         set,
         &nations,
     );
-    f.indicators = used(data, set, &[y, HE_MARKER]);
+    f.indicators = used(data, set, &[y, marker]);
     f.unit = "percentage points".into();
-    if let Some(why) = unavailable(data, set, &[y, HE_MARKER]) {
+    if let Some(why) = unavailable(data, set, &[y, marker]) {
         return not_estimated(f, &why);
     }
-    let value = |c: GssCode| data.figure(set, y, c).map(|f| f.value * 100.0);
-    let has_he = |c: GssCode| data.figure(set, HE_MARKER, c).map(|f| f.value >= 1.0);
-    let (mut d, mut used_seats) = (Vec::new(), 0usize);
-    let mut no_value = Vec::new();
-    let mut no_plain_neighbour = Vec::new();
-    let mut neighbour_means = Vec::new();
-    for seat in data
+    // Eligible seats: England and Wales, with a value and a known marker.
+    let seats: Vec<GssCode> = data
         .seats(set)
         .iter()
         .filter(|s| nations.contains(&s.nation))
-    {
-        if has_he(seat.code) != Some(true) {
-            continue;
-        }
-        let Some(v) = value(seat.code) else {
-            no_value.push(seat.code);
-            continue;
-        };
-        let others: Vec<f64> = data
-            .neighbours(set, seat.code)
-            .iter()
-            .filter(|&&c| has_he(c) == Some(false))
-            .filter_map(|&c| value(c))
-            .collect();
-        if others.is_empty() {
-            no_plain_neighbour.push(seat.code);
-            continue;
-        }
-        let m = others.iter().sum::<f64>() / others.len() as f64;
-        neighbour_means.push(m);
-        d.push(v - m);
-        used_seats += 1;
-    }
-    add_exclusion(&mut f, &format!("HE seat with no value for {y}"), no_value);
-    add_exclusion(
-        &mut f,
-        "HE seat with no bordering seat that lacks an HE provider and has a value",
-        no_plain_neighbour,
-    );
-    match paired(&d, LEVEL) {
-        Ok(r) => {
-            f.n = used_seats;
-            f.estimate = Some(r.mean);
-            f.ci_low = Some(r.ci.0);
-            f.ci_high = Some(r.ci.1);
-            f.p_value = Some(r.p_t);
-            f.method = format!(
-                "each seat with an HE provider minus the mean of its bordering seats without one; {}; {}",
-                r.method, r.wilcoxon.method
-            );
-            f.details.insert("wilcoxon_p".into(), r.wilcoxon.p);
-            f.details.insert("wilcoxon_z".into(), r.wilcoxon.z);
-            f.details.insert(
-                "mean_he_seats".into(),
-                d.iter()
-                    .zip(&neighbour_means)
-                    .map(|(d, m)| d + m)
-                    .sum::<f64>()
-                    / d.len() as f64,
-            );
-            f.details.insert(
-                "mean_neighbours".into(),
-                neighbour_means.iter().sum::<f64>() / neighbour_means.len() as f64,
-            );
-            let dir = if r.mean >= 0.0 { "higher" } else { "lower" };
-            let verdict = if excludes(r.ci.0, r.ci.1, 0.0) {
-                "the t interval excludes zero"
-            } else {
-                "no clear difference: the interval includes zero"
-            };
-            f.statement = format!(
-                "In England and Wales ({}), the {} seats with a university or HE college have a value of \u{201c}{}\u{201d} on average {} percentage points {dir} than their neighbouring seats without one ({}; Wilcoxon {}): {verdict}.",
-                set.title(),
-                used_seats,
-                title_of(data, y),
-                num(r.mean.abs()),
-                ci(r.ci.0, r.ci.1, ""),
-                p(r.wilcoxon.p),
-            );
-            if set == BoundarySet::Pcon2010 {
-                f.method.push_str("; on 2010-2024 seats hei_count holds only providers placed unambiguously (their 2024 seat lies at least 99% in one old seat), so many seats with a provider are treated as lacking one");
+        .map(|s| s.code)
+        .collect();
+    let index: std::collections::BTreeMap<GssCode, usize> =
+        seats.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+    let value: Vec<Option<f64>> = seats
+        .iter()
+        .map(|&c| data.figure(set, y, c).map(|f| f.value * 100.0))
+        .collect();
+    let label: Vec<Option<bool>> = seats
+        .iter()
+        .map(|&c| data.figure(set, marker, c).map(|f| f.value >= 1.0))
+        .collect();
+    let neighbours: Vec<Vec<usize>> = seats
+        .iter()
+        .map(|&c| {
+            data.neighbours(set, c)
+                .iter()
+                .filter_map(|n| index.get(n).copied())
+                .collect()
+        })
+        .collect();
+    let eligible: Vec<bool> = (0..seats.len())
+        .map(|i| value[i].is_some() && label[i].is_some())
+        .collect();
+    let labels: Vec<bool> = (0..seats.len())
+        .map(|i| eligible[i] && label[i] == Some(true))
+        .collect();
+    // Each labelled seat minus the mean of its eligible unlabelled
+    // neighbours; seats with no such neighbour are left out.
+    let differences = |labels: &[bool]| -> (Vec<usize>, Vec<f64>, Vec<f64>) {
+        let (mut who, mut d, mut m) = (Vec::new(), Vec::new(), Vec::new());
+        for i in (0..seats.len()).filter(|&i| labels[i]) {
+            let others: Vec<f64> = neighbours[i]
+                .iter()
+                .filter(|&&j| eligible[j] && !labels[j])
+                .filter_map(|&j| value[j])
+                .collect();
+            if let (Some(v), false) = (value[i], others.is_empty()) {
+                let mean = others.iter().sum::<f64>() / others.len() as f64;
+                who.push(i);
+                d.push(v - mean);
+                m.push(mean);
             }
         }
-        Err(e) => return not_estimated(f, &e.to_string()),
+        (who, d, m)
+    };
+    let (who, d, neighbour_means) = differences(&labels);
+    let labelled = labels.iter().filter(|l| **l).count();
+    let no_value: Vec<GssCode> = (0..seats.len())
+        .filter(|&i| label[i] == Some(true) && value[i].is_none())
+        .map(|i| seats[i])
+        .collect();
+    add_exclusion(
+        &mut f,
+        &format!("seat {described} but no value for {y}"),
+        no_value,
+    );
+    let lone: Vec<GssCode> = (0..seats.len())
+        .filter(|&i| labels[i] && !who.contains(&i))
+        .map(|i| seats[i])
+        .collect();
+    add_exclusion(
+        &mut f,
+        "seat with no bordering seat that lacks one and has a value",
+        lone,
+    );
+    if labelled < 2 || d.len() < 2 {
+        return not_estimated(f, "fewer than two seats to compare");
     }
+    let r = match paired(&d, LEVEL) {
+        Ok(r) => r,
+        Err(e) => return not_estimated(f, &e.to_string()),
+    };
+    let mean_of = |d: &[f64]| d.iter().sum::<f64>() / d.len() as f64;
+    // The same statistic without allocating, visiting the labelled seats
+    // only: run 9,999 times per part.
+    let stat = |l: &[bool], labelled: &[usize]| {
+        let (mut total, mut k) = (0.0, 0usize);
+        for &i in labelled {
+            let Some(v) = value[i] else { continue };
+            let (mut s, mut c) = (0.0, 0usize);
+            for &j in &neighbours[i] {
+                if eligible[j] && !l[j] {
+                    if let Some(vj) = value[j] {
+                        s += vj;
+                        c += 1;
+                    }
+                }
+            }
+            if c > 0 {
+                total += v - s / c as f64;
+                k += 1;
+            }
+        }
+        (k >= 2).then(|| total / k as f64)
+    };
+    let perm = match relabel_test(&labels, &eligible, stat, PERMUTATIONS, seed(&id)) {
+        Ok(p) => p,
+        Err(e) => return not_estimated(f, &e.to_string()),
+    };
+    // The mean difference with its authority-clustered (CR2) interval.
+    let codes: Vec<GssCode> = who.iter().map(|&i| seats[i]).collect();
+    let clustered = cluster_ids(data, set, &codes, Inference::Authority)
+        .ok()
+        .and_then(|ids| cluster_robust(&d, &[], &ids, &OlsOptions::default()).ok());
+    f.n = d.len();
+    f.estimate = Some(r.mean);
+    f.p_value = Some(perm.p);
+    f.seed = Some(perm.seed);
+    f.replicates = Some(perm.permutations);
+    match clustered.as_ref().and_then(|c| {
+        Some((
+            c.conf_int(0, ClusterCov::CR2, LEVEL)?,
+            c.se_df(0, ClusterCov::CR2)?.1,
+            c.clusters,
+        ))
+    }) {
+        Some(((lo, hi), df, g)) => {
+            f.ci_low = Some(lo);
+            f.ci_high = Some(hi);
+            f.clusters = Some(g);
+            f.inference = format!(
+                "CR2 cluster-robust t interval of the mean difference with {g} local authorities as clusters ({} df); p from {} seeded relabellings of which seats hold a provider",
+                num(df),
+                perm.permutations
+            );
+        }
+        None => {
+            f.ci_low = Some(r.ci.0);
+            f.ci_high = Some(r.ci.1);
+            f.inference = format!(
+                "one-sample t interval (seats as independent units); p from {} seeded relabellings",
+                perm.permutations
+            );
+        }
+    }
+    f.method = format!(
+        "each seat {described} minus the mean of its bordering seats without; {}; {}; beside it {} and {}",
+        perm.method, f.inference, r.method, r.wilcoxon.method
+    );
+    f.details.insert("null_mean".into(), perm.null_mean);
+    f.details.insert("null_sd".into(), perm.null_sd);
+    f.details.insert("z_permutation".into(), perm.z);
+    f.details
+        .insert("net_of_design".into(), r.mean - perm.null_mean);
+    f.details.insert("t_ci_low".into(), r.ci.0);
+    f.details.insert("t_ci_high".into(), r.ci.1);
+    f.details.insert("t_p".into(), r.p_t);
+    f.details.insert("wilcoxon_p".into(), r.wilcoxon.p);
+    f.details.insert("wilcoxon_z".into(), r.wilcoxon.z);
+    f.details.insert("seats_labelled".into(), labelled as f64);
+    f.details.insert(
+        "mean_he_seats".into(),
+        d.iter()
+            .zip(&neighbour_means)
+            .map(|(d, m)| d + m)
+            .sum::<f64>()
+            / d.len() as f64,
+    );
+    f.details
+        .insert("mean_neighbours".into(), mean_of(&neighbour_means));
+    let shared = {
+        let mut count = std::collections::BTreeMap::<usize, usize>::new();
+        for &i in &who {
+            for &j in &neighbours[i] {
+                if eligible[j] && !labels[j] {
+                    *count.entry(j).or_default() += 1;
+                }
+            }
+        }
+        count.values().filter(|c| **c > 1).count()
+    };
+    f.details
+        .insert("comparison_seats_reused".into(), shared as f64);
+    let dir = if r.mean >= 0.0 { "higher" } else { "lower" };
+    let verdict = if perm.p < 0.05 {
+        format!(
+            "more {} than random placement gives (permutation {})",
+            if r.mean > perm.null_mean {
+                "above its neighbours"
+            } else {
+                "below its neighbours"
+            },
+            p(perm.p)
+        )
+    } else {
+        format!(
+            "no more than random placement gives (permutation {})",
+            p(perm.p)
+        )
+    };
+    f.statement = format!(
+        "In England and Wales ({}), the {} seats {described} have a value of \u{201c}{}\u{201d} on average {} percentage points {dir} than their neighbouring seats without ({}{}); seats chosen at random in their place would show {} on average, so the difference is {verdict}. The t test alone gives {} for its own interval {}.",
+        set.title(),
+        d.len(),
+        title_of(data, y),
+        num(r.mean.abs()),
+        ci(f.ci_low.unwrap_or(f64::NAN), f.ci_high.unwrap_or(f64::NAN), ""),
+        f.clusters
+            .map_or(String::new(), |g| format!(", clustered by {g} authorities")),
+        num(perm.null_mean),
+        p(r.p_t),
+        ci(r.ci.0, r.ci.1, ""),
+    );
     f
 }
 
-/// F4: universities and their neighbours.
+/// F4: universities and their neighbours, on both definitions of a seat
+/// with an HE provider.
 pub fn f4(data: &Dataset) -> Finding {
     let mut f = Finding::new(
         "F4",
-        "Universities and their neighbours: STEM jobs in seats with an HE provider",
+        "Universities and their neighbours: STEM jobs in seats with higher education",
     );
-    for set in SETS {
-        for y in F4_MEASURES {
-            f.parts.push(university_part(
-                data,
-                format!("F4/{}/{y}", set.id()),
-                set,
-                y,
-            ));
+    for (k, marker) in HE_MARKERS.iter().enumerate() {
+        for set in SETS {
+            for y in F4_MEASURES {
+                // Registered providers keep the ids they have always had.
+                let id = if k == 1 {
+                    format!("F4/{}/{y}", set.id())
+                } else {
+                    format!("F4/{}/teaching/{y}", set.id())
+                };
+                f.parts.push(university_part(data, id, set, y, *marker));
+            }
         }
     }
     f
@@ -554,6 +1091,7 @@ fn correlation_part(data: &Dataset, set: BoundarySet, id: &str, name: &str) -> O
                 "Pearson correlation, {} interval; Spearman beside it",
                 r.ci_method
             );
+            f.inference = format!("{} interval with seats as independent units", r.ci_method);
             f.details.insert("spearman".into(), s.estimate);
             f.details.insert("spearman_ci_low".into(), s.ci.0);
             f.details.insert("spearman_ci_high".into(), s.ci.1);
@@ -614,7 +1152,33 @@ fn old_new_contrast(data: &Dataset, set: BoundarySet) -> Finding {
     };
     let stat = |idx: &[usize]| Some(r_of(&old, idx)? - r_of(&new, idx)?);
     let all: Vec<usize> = (0..t.n()).collect();
-    match case_bootstrap(t.n(), stat, LEVEL, REPLICATES, SEED) {
+    // Beside it: whole local authorities resampled.
+    if let Ok(ids) = cluster_ids(data, set, &t.codes, Inference::Authority) {
+        let g = ids.iter().max().map_or(0, |m| m + 1);
+        let mut members: Vec<Vec<usize>> = vec![Vec::new(); g];
+        for (i, c) in ids.iter().enumerate() {
+            members[*c].push(i);
+        }
+        let by_cluster = |drawn: &[usize]| {
+            let idx: Vec<usize> = drawn
+                .iter()
+                .flat_map(|&c| members[c].iter().copied())
+                .collect();
+            stat(&idx)
+        };
+        if let Ok(b) = case_bootstrap(
+            g,
+            by_cluster,
+            LEVEL,
+            REPLICATES,
+            seed(&format!("{}/authority", f.id)),
+        ) {
+            f.details.insert("ci_authority_low".into(), b.ci.0);
+            f.details.insert("ci_authority_high".into(), b.ci.1);
+            f.details.insert("clusters_authority".into(), g as f64);
+        }
+    }
+    match case_bootstrap(t.n(), stat, LEVEL, REPLICATES, seed(&f.id)) {
         Ok(b) => {
             let (ro, rn) = (
                 r_of(&old, &all).unwrap_or(f64::NAN),
@@ -629,6 +1193,10 @@ fn old_new_contrast(data: &Dataset, set: BoundarySet) -> Finding {
             f.method = format!(
                 "Pearson r of each group's summed employment share with {DEPRIVATION}; difference old - new with a {} ({} failed resamples)",
                 b.method, b.failed
+            );
+            f.inference = format!(
+                "percentile bootstrap of seats ({} replicates, seed {}); census shares are measured for each seat; the authority-cluster bootstrap is given beside it",
+                b.replicates, b.seed
             );
             f.details.insert("r_old_industry".into(), ro);
             f.details.insert("r_new_industry".into(), rn);
@@ -690,59 +1258,257 @@ pub fn f5(data: &Dataset) -> Finding {
     f
 }
 
-/// Sensitivity of F1–F3's headline to basis, aggregation, boundaries and the
-/// STEM definition.
+/// One cell of the sensitivity grid: the dimension varied, its value here,
+/// and the choices.
+struct Cell<'a> {
+    dimension: &'static str,
+    value: String,
+    spec: Spec<'a>,
+}
+
+/// The headline's choices varied one dimension at a time: data year (and
+/// every year pooled), weighting, inference, suppression bounds, boundary
+/// set, deprivation basis and STEM definition.
+fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec<Cell<'a>> {
+    let mut out = vec![Cell {
+        dimension: "headline",
+        value: "as reported".into(),
+        spec: headline,
+    }];
+    let latest = data.period(headline.set, headline.y);
+    for p in data.periods(headline.set, headline.y) {
+        if Some(p) != latest {
+            out.push(Cell {
+                dimension: "data year",
+                value: p.to_owned(),
+                spec: Spec {
+                    period: Some(p),
+                    ..headline
+                },
+            });
+        }
+    }
+    if data.periods(headline.set, headline.y).len() > 1 {
+        out.push(Cell {
+            dimension: "data year",
+            value: "every year pooled".into(),
+            spec: Spec {
+                pooled: true,
+                ..headline
+            },
+        });
+    }
+    out.push(Cell {
+        dimension: "weighting",
+        value: "population-weighted".into(),
+        spec: Spec {
+            weighted: true,
+            ..headline
+        },
+    });
+    let chosen = headline.inference.resolve(data, headline.y);
+    for inf in [Inference::Seats, Inference::Authority, Inference::Region] {
+        if inf != chosen {
+            out.push(Cell {
+                dimension: "inference",
+                value: inf.label().into(),
+                spec: Spec {
+                    inference: inf,
+                    ..headline
+                },
+            });
+        }
+    }
+    if SUPPRESSION_BOUNDED.contains(&headline.y) {
+        for (b, label) in [
+            (Bound::Low, "suppressed cells at their lowest"),
+            (Bound::High, "suppressed cells at their highest"),
+        ] {
+            out.push(Cell {
+                dimension: "suppression bounds",
+                value: label.into(),
+                spec: Spec {
+                    bound: b,
+                    ..headline
+                },
+            });
+        }
+    }
+    out.push(Cell {
+        dimension: "boundary set",
+        value: BoundarySet::Pcon2010.title().into(),
+        spec: Spec {
+            set: BoundarySet::Pcon2010,
+            ..headline
+        },
+    });
+    for (x, basis, aggregation) in BASES.iter().skip(1) {
+        out.push(Cell {
+            dimension: "deprivation basis",
+            value: format!("{basis}, {aggregation}"),
+            spec: Spec { x, ..headline },
+        });
+    }
+    out.push(Cell {
+        dimension: "STEM definition",
+        value: title_of(data, alternative),
+        spec: Spec {
+            y: alternative,
+            ..headline
+        },
+    });
+    out
+}
+
+/// A fingerprint of a cell's inputs: the seats, their outcome and
+/// deprivation values (bit for bit), the weighting, the inference and
+/// the kind of analysis. Two cells with the same fingerprint are the same
+/// computation. `None` when the cell has no seats (it will say why).
+fn fingerprint(data: &Dataset, spec: &Spec<'_>) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let t = data.table_with(spec.set, &[spec.y, spec.x], ENGLAND, |id, c| {
+        if id == spec.y {
+            spec.outcome(data, c)
+        } else {
+            data.figure(spec.set, id, c).map(|f| f.value)
+        }
+    });
+    for (c, r) in t.codes.iter().zip(&t.rows) {
+        c.as_str().hash(&mut h);
+        r[0].to_bits().hash(&mut h);
+        r[1].to_bits().hash(&mut h);
+    }
+    spec.weighted.hash(&mut h);
+    format!("{:?}", spec.inference.resolve(data, spec.y)).hash(&mut h);
+    (t.n() > 0).then(|| h.finish())
+}
+
+/// Lower-case letters, digits and `%`, other runs as one `_`.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for ch in s.to_lowercase().chars() {
+        if ch.is_alphanumeric() || ch == '%' {
+            out.push(ch);
+        } else if !out.ends_with('_') && !out.is_empty() {
+            out.push('_');
+        }
+    }
+    out.trim_end_matches('_').to_owned()
+}
+
+/// Sensitivity of F1–F3's headline to the choices behind it.
 pub fn sensitivity(data: &Dataset) -> Finding {
     let mut f = Finding::new(
         "sensitivity",
         "How the headline findings move with the choices behind them",
     );
-    let grids: [(&str, &[&str], bool); 3] = [
-        ("F1", &F1_MEASURES[..2], true),
-        ("F2", &F2_MEASURES[..2], false),
-        ("F3", &[F3_MEASURES[0], F3_MEASURES[2]], false),
+    let grids: [(&str, &str, &str, bool); 3] = [
+        ("F1", F1_MEASURES[0], F1_MEASURES[1], true),
+        ("F2", F2_MEASURES[0], F2_MEASURES[1], false),
+        ("F3", F3_MEASURES[0], F3_MEASURES[2], false),
     ];
-    for (finding, measures, is_gradient) in grids {
+    for (finding, y, alternative, is_gradient) in grids {
         let mut g = Finding::new(
             format!("sensitivity/{finding}"),
             format!("{finding} across choices"),
         );
-        for set in SETS {
-            for (x, basis, aggregation) in BASES {
-                for y in measures {
-                    let id = format!("sensitivity/{finding}/{}/{x}/{y}", set.id());
-                    let mut p = if is_gradient {
-                        gradient(data, id, set, y, x)
-                    } else {
-                        quintile_ratio(data, id, set, y, x)
-                    };
-                    p.details.insert(
-                        "basis_is_composite".into(),
-                        f64::from(u8::from(x.starts_with("uk_"))),
-                    );
-                    p.title = format!("{} [{basis}; {aggregation}; {}; {y}]", p.title, set.id());
-                    g.parts.push(p);
-                }
+        let headline = Spec::headline(BoundarySet::Pcon2024, y, DEPRIVATION);
+        let null = if is_gradient { 0.0 } else { 1.0 };
+        let mut seen: Vec<(u64, String)> = Vec::new();
+        let mut headline_n = None;
+        for cell in cells(data, headline, alternative) {
+            let id = format!(
+                "sensitivity/{finding}/{}/{}",
+                slug(cell.dimension),
+                slug(&cell.value)
+            );
+            let key = fingerprint(data, &cell.spec);
+            let label = format!("{}: {}", cell.dimension, cell.value);
+            if let Some((_, same)) = key.and_then(|key| seen.iter().find(|(k, _)| *k == key)) {
+                let mut p = Finding::new(id, format!("{finding} [{label}]"));
+                p.statement = format!(
+                    "Same inputs as [{same}]: on these seats the choice makes no difference, so it is not counted twice."
+                );
+                p.details.insert("duplicate".into(), 1.0);
+                g.parts.push(p);
+                continue;
             }
+            if let Some(key) = key {
+                seen.push((key, label.clone()));
+            }
+            let mut p = if is_gradient {
+                gradient(data, id, cell.spec)
+            } else {
+                quintile_ratio(data, id, cell.spec)
+            };
+            p.title = format!("{} [{label}]", p.title);
+            p.details.insert(
+                "basis_is_composite".into(),
+                f64::from(u8::from(cell.spec.x.starts_with("uk_"))),
+            );
+            match headline_n {
+                None => headline_n = Some(p.n),
+                Some(n) if p.estimate.is_some() && p.n * 20 < n * 19 => {
+                    // Fewer than 95% of the headline's seats: a different
+                    // population, reported but not counted in the range.
+                    p.details.insert("comparable".into(), 0.0);
+                    p.statement = format!(
+                        "Not comparable with the headline: {} seats against {n} (e.g. a logarithm is undefined where the measure is 0). {}",
+                        p.n, p.statement
+                    );
+                }
+                _ => {}
+            }
+            g.parts.push(p);
         }
-        let estimates: Vec<f64> = g.parts.iter().filter_map(|p| p.estimate).collect();
+        let counted: Vec<&Finding> = g
+            .parts
+            .iter()
+            .filter(|p| p.estimate.is_some() && p.details.get("comparable") != Some(&0.0))
+            .collect();
+        let estimates: Vec<f64> = counted.iter().filter_map(|p| p.estimate).collect();
+        let crossing: Vec<String> = counted
+            .iter()
+            .filter(|p| match (p.ci_low, p.ci_high) {
+                (Some(lo), Some(hi)) => !excludes(lo, hi, null),
+                _ => false,
+            })
+            .map(|p| {
+                p.title
+                    .rsplit_once('[')
+                    .map_or(p.id.clone(), |(_, l)| l.trim_end_matches(']').to_owned())
+            })
+            .collect();
         if let (Some(lo), Some(hi)) = (
             estimates.iter().cloned().reduce(f64::min),
             estimates.iter().cloned().reduce(f64::max),
         ) {
             g.details.insert("min_estimate".into(), lo);
             g.details.insert("max_estimate".into(), hi);
+            g.details
+                .insert("cells_including_null".into(), crossing.len() as f64);
+            let holds = if crossing.is_empty() {
+                "the interval excludes no difference in every one".to_owned()
+            } else {
+                format!(
+                    "the interval includes no difference in {} of them ({})",
+                    crossing.len(),
+                    crossing.join("; ")
+                )
+            };
             g.statement = format!(
-                "Across {} combinations of deprivation basis, aggregation, boundary set and STEM definition, {finding}'s estimate ranges from {} to {} ({} could not be estimated).",
+                "Varying one choice at a time from the headline ({} comparable cells of {}), {finding}'s estimate ranges from {} to {}; {holds}.",
+                estimates.len(),
                 g.parts.len(),
                 num(lo),
                 num(hi),
-                g.parts.len() - estimates.len()
             );
         }
         g.n = estimates.len();
         g.unit = g.parts.first().map(|p| p.unit.clone()).unwrap_or_default();
-        g.method = "the headline estimator re-run for each combination".into();
+        g.method = "the headline estimator re-run with one choice changed at a time (data year, weighting, inference, suppression bounds, boundary set, deprivation basis, STEM definition); identical inputs detected and counted once; cells on fewer than 95% of the headline's seats reported but not counted".into();
+        g.inference = "as each cell".into();
         f.parts.push(g);
     }
     let summary: Vec<String> = f
@@ -759,11 +1525,12 @@ pub fn sensitivity(data: &Dataset) -> Finding {
         })
         .collect();
     f.statement = format!(
-        "Re-run across deprivation basis (national or composite UK index), aggregation (mean score or share in the most deprived areas), boundary set and STEM definition, the headline estimates range: {}.",
+        "Re-run with one choice changed at a time (data year, weighting, inference, suppression bounds, boundary set, deprivation basis, STEM definition), the headline estimates range: {}.",
         summary.join("; ")
     );
     f.n = f.parts.iter().map(|g| g.n).sum();
     f.method = "grid of re-runs; see the parts".into();
+    f.inference = "as each cell".into();
     f.unit = "as each finding".into();
     f.nations = vec![nation_list(ENGLAND)];
     f.boundaries = SETS.iter().map(|s| s.id().to_owned()).collect();

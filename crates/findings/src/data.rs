@@ -12,6 +12,8 @@ pub struct Seat {
     pub code: GssCode,
     pub name: String,
     pub nation: Nation,
+    /// The English region (or the nation's name elsewhere), for clustering.
+    pub region: Option<String>,
 }
 
 /// One seat's figure for an indicator.
@@ -19,6 +21,11 @@ pub struct Seat {
 pub struct Figure {
     pub value: f64,
     pub method: Method,
+    /// The interval stored with the figure: a survey confidence interval,
+    /// or the bounds from suppressed source cells (which one depends on
+    /// the indicator).
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
 }
 
 /// Seats with a value in each nation, and the methods used there.
@@ -39,6 +46,12 @@ pub struct Dataset {
     coverage: ByIndicator<Coverage>,
     /// set → seat → border neighbours (symmetric).
     neighbours: BTreeMap<BoundarySet, BTreeMap<GssCode, Vec<GssCode>>>,
+    /// (set, indicator) → period → seat → figure: every period with values.
+    history: ByIndicator<BTreeMap<String, HashMap<GssCode, Figure>>>,
+    /// set → seat → the local authority holding most of its population.
+    authorities: BTreeMap<BoundarySet, HashMap<GssCode, String>>,
+    /// Indicators shared out to seats from local-authority figures.
+    authority_level: BTreeSet<String>,
 }
 
 impl Dataset {
@@ -97,6 +110,8 @@ impl Dataset {
                 let figure = Figure {
                     value: v,
                     method: o.method,
+                    lower: o.lower,
+                    upper: o.upper,
                 };
                 latest.push((
                     (set, o.indicator.as_str(), o.code),
@@ -127,6 +142,34 @@ impl Dataset {
                 .or_default()
                 .insert(set, (period, figures));
         }
+        let mut history: ByIndicator<BTreeMap<String, HashMap<GssCode, Figure>>> =
+            HashMap::default();
+        for o in observations {
+            let (Some(set), Some(v)) = (o.boundary, o.value) else {
+                continue;
+            };
+            if !v.is_finite() || !nation_of.contains_key(&(set, o.code)) {
+                continue;
+            }
+            let by_set = match history.get_mut(o.indicator.as_str()) {
+                Some(m) => m,
+                None => history.entry(o.indicator.clone()).or_default(),
+            };
+            let by_period = by_set.entry(set).or_default();
+            let seats = match by_period.get_mut(o.period.as_str()) {
+                Some(m) => m,
+                None => by_period.entry(o.period.clone()).or_default(),
+            };
+            seats.insert(
+                o.code,
+                Figure {
+                    value: v,
+                    method: o.method,
+                    lower: o.lower,
+                    upper: o.upper,
+                },
+            );
+        }
         let mut neighbours: BTreeMap<BoundarySet, BTreeMap<GssCode, Vec<GssCode>>> =
             BTreeMap::new();
         for (set, a, b) in borders {
@@ -146,7 +189,74 @@ impl Dataset {
             values,
             coverage,
             neighbours,
+            history,
+            authorities: BTreeMap::new(),
+            authority_level: BTreeSet::new(),
         }
+    }
+
+    /// The same dataset knowing which indicators are local-authority
+    /// figures shared out to seats (their inference is by authority).
+    pub fn with_authority_level<'a>(mut self, ids: impl IntoIterator<Item = &'a str>) -> Dataset {
+        self.authority_level
+            .extend(ids.into_iter().map(str::to_owned));
+        self
+    }
+
+    /// Whether an indicator's figures are local-authority figures shared
+    /// out to seats.
+    pub fn authority_level(&self, id: &str) -> bool {
+        self.authority_level.contains(id)
+    }
+
+    /// The same dataset with each seat's local authority (the one holding
+    /// most of its population), the unit that figures shared out from
+    /// authorities are clustered by. Seats not listed have none.
+    pub fn with_authorities(mut self, authorities: &[(BoundarySet, GssCode, String)]) -> Dataset {
+        for (set, code, lad) in authorities {
+            self.authorities
+                .entry(*set)
+                .or_default()
+                .insert(*code, lad.clone());
+        }
+        self
+    }
+
+    /// A seat's local authority, if known.
+    pub fn authority(&self, set: BoundarySet, code: GssCode) -> Option<&str> {
+        self.authorities.get(&set)?.get(&code).map(String::as_str)
+    }
+
+    /// A seat's region (English region, or its nation elsewhere).
+    pub fn region(&self, set: BoundarySet, code: GssCode) -> Option<&str> {
+        let seats = self.seats(set);
+        let i = seats.binary_search_by_key(&code, |s| s.code).ok()?;
+        seats[i].region.as_deref()
+    }
+
+    /// Every period with values for an indicator in a set, oldest first.
+    pub fn periods(&self, set: BoundarySet, id: &str) -> Vec<&str> {
+        self.history
+            .get(id)
+            .and_then(|m| m.get(&set))
+            .map(|m| m.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
+    /// One seat's figure in one period.
+    pub fn figure_at(
+        &self,
+        set: BoundarySet,
+        id: &str,
+        period: &str,
+        code: GssCode,
+    ) -> Option<Figure> {
+        self.history
+            .get(id)?
+            .get(&set)?
+            .get(period)?
+            .get(&code)
+            .copied()
     }
 
     pub fn seats(&self, set: BoundarySet) -> &[Seat] {
@@ -198,16 +308,27 @@ impl Dataset {
     /// The seats of `nations` that have a value for every one of `ids`, with
     /// the values in that order, and the seats left out with the reason.
     pub fn table(&self, set: BoundarySet, ids: &[&str], nations: &[Nation]) -> Table {
+        self.table_with(set, ids, nations, |id, code| {
+            self.figure(set, id, code).map(|f| f.value)
+        })
+    }
+
+    /// As [`Dataset::table`], with `value(id, seat)` in place of each seat's
+    /// figure (another period, a bound, a pooled mean).
+    pub fn table_with(
+        &self,
+        set: BoundarySet,
+        ids: &[&str],
+        nations: &[Nation],
+        value: impl Fn(&str, GssCode) -> Option<f64>,
+    ) -> Table {
         let mut t = Table::default();
         for seat in self.seats(set) {
             if !nations.contains(&seat.nation) {
                 t.exclude(format!("outside {}", nation_list(nations)), seat.code);
                 continue;
             }
-            let row: Vec<Option<f64>> = ids
-                .iter()
-                .map(|id| self.figure(set, id, seat.code).map(|f| f.value))
-                .collect();
+            let row: Vec<Option<f64>> = ids.iter().map(|id| value(id, seat.code)).collect();
             match ids.iter().zip(&row).find(|(_, v)| v.is_none()) {
                 Some((id, _)) => t.exclude(format!("no value for {id}"), seat.code),
                 None => {

@@ -2,8 +2,9 @@
 //! and LISA clusters for the headline indicators.
 
 use crate::data::Dataset;
+use crate::inference::seed;
 use crate::text::{num, p};
-use crate::{Finding, LEVEL, PERMUTATIONS, SEED};
+use crate::{Finding, PERMUTATIONS};
 use rustc_hash::FxHashMap as HashMap;
 use stemgap_core::BoundarySet;
 use stemgap_stats::{local_moran, moran, LisaCluster, SpatialWeights};
@@ -17,10 +18,11 @@ pub const LISA_INDICATORS: [&str; 6] = [
     "fe_stem_achievements_per_1000",
     "apprenticeship_starts_per_1000",
 ];
-/// Significance level of a LISA cluster.
-pub const LISA_ALPHA: f64 = 0.05;
+/// False discovery rate at which a seat is labelled a LISA cluster
+/// (Benjamini–Hochberg over the seats of one map).
+pub const LISA_FDR: f64 = 0.05;
 /// Permutations per unit for LISA pseudo p-values.
-pub const LISA_PERMUTATIONS: usize = 199;
+pub const LISA_PERMUTATIONS: usize = 9_999;
 
 /// The seats of `set` with a value for `id`, their values and the border
 /// graph among them (seats without a neighbour that has a value are islands).
@@ -91,28 +93,42 @@ fn moran_part(
     // randomisation p (Cliff-Ord) for the rest.
     let headline = LISA_INDICATORS.contains(&id);
     let permutations = if headline { PERMUTATIONS } else { 0 };
-    match moran(&y, w, permutations, SEED) {
+    let map_seed = seed(&f.id);
+    match moran(&y, w, permutations, map_seed) {
         Ok(m) => {
             f.n = m.n;
             f.estimate = Some(m.i);
-            // A normal-approximation interval around I (randomisation variance).
+            // No confidence interval for I is made: the spread of I under
+            // no clustering is a null interval, reported as such.
             let z = 1.959963984540054;
-            f.ci_low = Some(m.i - z * m.variance_rand.sqrt());
-            f.ci_high = Some(m.i + z * m.variance_rand.sqrt());
-            f.level = LEVEL;
+            f.details
+                .insert("null_low".into(), m.expected - z * m.variance_rand.sqrt());
+            f.details
+                .insert("null_high".into(), m.expected + z * m.variance_rand.sqrt());
             f.p_value = m.p_sim.or(Some(m.p_rand));
             if headline {
                 f.seed = Some(m.seed);
                 f.replicates = Some(m.permutations);
             }
+            if let (Some(zs), Some(ms), Some(sd)) = (m.z_sim, m.mean_sim, m.sd_sim) {
+                f.details.insert("z_sim".into(), zs);
+                f.details.insert("mean_sim".into(), ms);
+                f.details.insert("sd_sim".into(), sd);
+            }
             let p_from = if headline {
-                format!("p from {} seeded permutations", m.permutations)
+                format!(
+                    "p and z from {} seeded permutations (seed {})",
+                    m.permutations, m.seed
+                )
             } else {
-                "p from the randomisation (Cliff-Ord) normal approximation".to_owned()
+                "p and z from the randomisation (Cliff-Ord) normal approximation".to_owned()
             };
+            f.inference = format!(
+                "no confidence interval for I; the 95% null interval E[I] ± 1.96 sqrt(Var_rand) (details null_low, null_high) is where I falls without clustering; {p_from}"
+            );
             f.method = format!(
-                "{}; row-standardised border contiguity; interval I ± 1.96 sqrt(Var_rand); {p_from}",
-                m.method
+                "{}; row-standardised border contiguity; {}",
+                m.method, f.inference
             );
             f.details.insert("expected".into(), m.expected);
             f.details.insert("z_rand".into(), m.z_rand);
@@ -125,12 +141,15 @@ fn moran_part(
                 _ => "dispersed",
             };
             f.statement = format!(
-                "{} is {strength} across neighbouring seats ({}: Moran's I = {}, {}{}; n = {}).",
+                "{} is {strength} across neighbouring seats ({}: Moran's I = {}, z = {}, {}{}; without clustering I would fall between {} and {}; n = {}).",
                 def.title,
                 set.title(),
                 num(m.i),
+                num(m.z_sim.unwrap_or(m.z_rand)),
                 if headline { "permutation " } else { "" },
                 p(m.p_sim.unwrap_or(m.p_rand)),
+                num(f.details["null_low"]),
+                num(f.details["null_high"]),
                 m.n
             );
         }
@@ -140,8 +159,18 @@ fn moran_part(
         }
     }
     if LISA_INDICATORS.contains(&id) {
-        if let Ok(l) = local_moran(&y, w, LISA_PERMUTATIONS, SEED) {
-            for (k, c) in l.clusters(LISA_ALPHA).iter().enumerate() {
+        // One seed per boundary set, so that every headline map on the same
+        // weights shares the permutation table (see stemgap_stats::moran).
+        let lisa_seed = seed(&format!("lisa/{}", set.id()));
+        if let Ok(l) = local_moran(&y, w, LISA_PERMUTATIONS, lisa_seed) {
+            let unadjusted = l
+                .clusters(LISA_FDR)
+                .iter()
+                .filter(|c| !matches!(c, LisaCluster::NotSignificant | LisaCluster::NoNeighbours))
+                .count();
+            f.details
+                .insert("lisa_unadjusted_p_below_0_05".into(), unadjusted as f64);
+            for (k, c) in l.clusters_fdr(LISA_FDR).iter().enumerate() {
                 let label = match c {
                     LisaCluster::HighHigh => "high-high",
                     LisaCluster::LowLow => "low-low",
@@ -159,7 +188,7 @@ fn moran_part(
                     .insert(format!("lisa_{label}"), seats.len() as f64);
             }
             f.method.push_str(&format!(
-                "; LISA clusters at p < {LISA_ALPHA} from {LISA_PERMUTATIONS} conditional permutations per seat (seed {SEED})"
+                "; LISA clusters where the Benjamini-Hochberg q-value over the map's seats is at most {LISA_FDR} (false discovery rate), from {LISA_PERMUTATIONS} conditional permutations per seat (seed {lisa_seed})"
             ));
         }
     }

@@ -218,7 +218,7 @@ pub fn build(
     progress.stage("findings");
     let findings_json = std::thread::scope(|scope| -> Result<String, IngestError> {
         let findings = scope.spawn(|| {
-            let data = crate::findings::from_build(&registry, &out, &links);
+            let data = crate::findings::from_build(&registry, &out, &links, &sources);
             let f = stemgap_findings::compute(&data);
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "findings computed");
             serde_json::to_string(&f).expect("findings serialise")

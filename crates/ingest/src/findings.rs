@@ -25,11 +25,80 @@ fn borders(links: &[Link]) -> Vec<(BoundarySet, GssCode, GssCode)> {
         .collect()
 }
 
+/// Each seat's local authority: the 2023 authority holding most of its
+/// population. 2024 seats from mySociety's seat × authority population
+/// overlap (`pcon2024->lad23`); 2010-2024 seats through their population
+/// overlap with 2024 seats, each 2024 seat's population taken to be spread
+/// over its authorities as a whole (`pcon2010->pcon2024`). Ties go to the
+/// lower authority code. The apportioned figures are shared out from 2023
+/// authorities too, so this is the unit they are clustered by.
+pub fn authorities(links: &[&Link]) -> Vec<(BoundarySet, GssCode, String)> {
+    // 2024 seat → [(authority, population)].
+    let mut by24: BTreeMap<&str, Vec<(&str, f64)>> = BTreeMap::new();
+    for l in links.iter().filter(|l| l.relation == "pcon2024->lad23") {
+        by24.entry(l.from.as_str())
+            .or_default()
+            .push((l.to.as_str(), l.population.unwrap_or(0.0)));
+    }
+    let pick = |pops: &BTreeMap<&str, f64>| -> Option<String> {
+        pops.iter()
+            .filter(|(_, p)| **p > 0.0)
+            .fold(None::<(&str, f64)>, |best, (lad, p)| match best {
+                Some((_, bp)) if bp >= *p => best,
+                _ => Some((lad, *p)),
+            })
+            .map(|(lad, _)| lad.to_owned())
+    };
+    let mut out = Vec::new();
+    for (seat, parts) in &by24 {
+        let pops: BTreeMap<&str, f64> = parts.iter().copied().collect();
+        if let (Ok(code), Some(lad)) = (GssCode::parse(seat), pick(&pops)) {
+            out.push((BoundarySet::Pcon2024, code, lad));
+        }
+    }
+    let mut by10: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
+    for l in links.iter().filter(|l| l.relation == "pcon2010->pcon2024") {
+        let Some(parts) = by24.get(l.to.as_str()) else {
+            continue;
+        };
+        let total: f64 = parts.iter().map(|(_, p)| p).sum();
+        if total <= 0.0 {
+            continue;
+        }
+        let overlap = l.population.unwrap_or(0.0);
+        let acc = by10.entry(l.from.as_str()).or_default();
+        for (lad, p) in parts {
+            *acc.entry(lad).or_default() += overlap * p / total;
+        }
+    }
+    for (seat, pops) in &by10 {
+        if let (Ok(code), Some(lad)) = (GssCode::parse(seat), pick(pops)) {
+            out.push((BoundarySet::Pcon2010, code, lad));
+        }
+    }
+    out
+}
+
+/// Indicators whose first source (the data; the rest are lookups) is a
+/// local-authority table: their seat figures are authority figures shared
+/// out, so the findings infer at authority level. `geography` gives a
+/// source's catalogued geography.
+pub fn authority_level<'a>(
+    defs: &'a [stemgap_core::IndicatorDef],
+    geography: impl Fn(&str) -> Option<&'a str>,
+) -> Vec<&'a str> {
+    defs.iter()
+        .filter(|d| d.sources.first().and_then(|s| geography(s)) == Some("lad"))
+        .map(|d| d.id.as_str())
+        .collect()
+}
+
 /// The dataset of a build in progress.
 pub fn from_build(
     registry: &crate::Registry,
     out: &crate::Collector,
     neighbours: &[Link],
+    sources: &[stemgap_store::SourceRow],
 ) -> Dataset {
     let seats = BoundarySet::ALL
         .iter()
@@ -41,17 +110,26 @@ pub fn from_build(
                     code: s.code,
                     name: s.name.clone(),
                     nation: s.nation,
+                    region: Some(s.region.to_string()),
                 })
                 .collect();
             (set, v)
         })
         .collect();
+    let links: Vec<&Link> = registry.links.iter().collect();
     Dataset::new(
         seats,
         out.definitions().to_vec(),
         out.observations(),
         &borders(neighbours),
     )
+    .with_authorities(&authorities(&links))
+    .with_authority_level(authority_level(out.definitions(), |id| {
+        sources
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.geography.as_str())
+    }))
 }
 
 /// The same dataset read back from a finished store.
@@ -68,6 +146,7 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
                     code: GssCode::parse(&a.code).ok()?,
                     name: a.name,
                     nation: a.nation?,
+                    region: a.region,
                 })
             })
             .collect();
@@ -75,10 +154,19 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
         observations.extend(store.observations(Some(set), None)?);
         links.extend(store.links(&format!("border:{}", stemgap_store::seat_kind(set)))?);
     }
-    Ok(Dataset::new(
-        seats,
-        store.indicators()?,
-        &observations,
-        &borders(&links),
-    ))
+    let mut overlaps = store.links("pcon2024->lad23")?;
+    overlaps.extend(store.links("pcon2010->pcon2024")?);
+    let overlaps: Vec<&Link> = overlaps.iter().collect();
+    let defs = store.indicators()?;
+    let sources = store.sources()?;
+    let level = authority_level(&defs, |id| {
+        sources
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.geography.as_str())
+    });
+    let level: Vec<String> = level.into_iter().map(str::to_owned).collect();
+    Ok(Dataset::new(seats, defs, &observations, &borders(&links))
+        .with_authorities(&authorities(&overlaps))
+        .with_authority_level(level.iter().map(String::as_str)))
 }

@@ -19,6 +19,8 @@
 //! | [`paired`] | mean paired difference with a t interval; Wilcoxon signed-rank | scipy `ttest_1samp`, `wilcoxon(zero_method="wilcox", method="approx")` |
 //! | [`correlation`] | Pearson and Spearman with Fisher-z intervals | scipy `pearsonr`, `spearmanr` |
 //! | [`spatial`] | row-standardised spatial weights, spatial lag, seat-minus-neighbours differences | libpysal `W`, `lag_spatial` |
+//! | [`cluster`] | CR1 and CR2 (Bell–McCaffrey, Satterthwaite df) cluster-robust standard errors; cluster bootstrap of two groups' means | statsmodels `cov_type="cluster"`; R clubSandwich `vcovCR`/`coef_test` |
+//! | [`permutation`] | relabelling permutation test; Benjamini–Hochberg q-values | statsmodels `multipletests(method="fdr_bh")` |
 //! | [`moran`] | global Moran's I (normality and randomisation moments, permutation pseudo p) and local Moran (LISA) | esda `Moran`, `Moran_Local` |
 //!
 //! Every result struct carries `n`, a `method` name and, where there is one,
@@ -26,24 +28,46 @@
 //! format belongs to another crate.
 
 pub mod bootstrap;
+pub mod cluster;
 pub mod correlation;
 pub mod moran;
 pub mod ols;
 pub mod paired;
+pub mod permutation;
 pub mod quantile;
 pub mod spatial;
 pub mod transform;
 
 pub use bootstrap::{case_bootstrap, group_contrast, CaseBootstrap, Contrast, GroupContrast};
+pub use cluster::{
+    cluster_contrast, cluster_robust, ClusterContrast, ClusterCov, ClusterRobust, ClusteredGroup,
+};
 pub use correlation::{pearson, ranks, spearman, Correlation};
 pub use moran::{local_moran, moran, LisaCluster, LocalMoran, LocalMoranUnit, Moran, Quadrant};
 pub use ols::{ols, Cov, Ols, OlsOptions, StdErrors};
 pub use paired::{paired, wilcoxon, Paired, Wilcoxon};
+pub use permutation::{benjamini_hochberg, relabel_test, RelabelTest};
 pub use quantile::{
-    quantile, quantiles, weighted_groups, weighted_quantile_groups, QuantileMethod, WeightedGroups,
+    quantile, quantiles, weighted_groups, weighted_quantile_groups, weighted_quantile_groups_by,
+    QuantileMethod, WeightedGroups,
 };
 pub use spatial::{neighbour_differences, NeighbourDifferences, SpatialWeights};
 pub use transform::{log, log2, per_doubling, LogTransformed, PerDoubling};
+
+/// A seed for one named analysis, derived from a base seed: FNV-1a (64-bit)
+/// of `label`, mixed with `base` by SplitMix64's finaliser. Distinct labels
+/// get unrelated streams; the same label always gets the same seed.
+pub fn derive_seed(base: u64, label: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in label.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    let mut z = base ^ h;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 /// Why an estimate could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

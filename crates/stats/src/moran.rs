@@ -26,7 +26,15 @@
 //! is by **conditional permutation**: unit i's value stays, |N(i)| values
 //! are drawn without replacement from the other n − 1 units and placed on
 //! its neighbours, and the folded count gives (larger + 1)/(permutations + 1)
-//! as for the global statistic. [`LocalMoranUnit::cluster`] labels a unit
+//! as for the global statistic. As in esda (`crand`), the draws are made
+//! once, as a table of `permutations` rows of k_max distinct indices into
+//! the other n − 1 units, and shared by every unit (unit i reads index j as
+//! unit j, or j + 1 when j ≥ i, and uses the first |N(i)| of each row):
+//! 9,999 permutations of 650 seats then cost one table of ~10⁵ draws rather
+//! than ~3·10⁷, and the same table serves every indicator on the same
+//! weights. Units' p-values are therefore not independent of each other,
+//! as in esda. [`LocalMoran::q_values`] adjusts them for the number of
+//! units tested (Benjamini–Hochberg false discovery rate). [`LocalMoranUnit::cluster`] labels a unit
 //! with its quadrant when p_sim < alpha (strictly, as esda's
 //! `get_cluster_labels`) and "not significant" otherwise.
 //!
@@ -68,6 +76,12 @@ pub struct Moran {
     pub p_rand: f64,
     /// Permutation pseudo p-value (esda `p_sim`); `None` without permutations.
     pub p_sim: Option<f64>,
+    /// Mean of the permuted statistics (esda `EI_sim`).
+    pub mean_sim: Option<f64>,
+    /// Their standard deviation, ddof 0 (esda `seI_sim`).
+    pub sd_sim: Option<f64>,
+    /// (I − mean_sim) / sd_sim (esda `z_sim`).
+    pub z_sim: Option<f64>,
     pub permutations: usize,
     pub seed: u64,
     pub method: &'static str,
@@ -85,6 +99,18 @@ pub enum Quadrant {
     LowLow,
     /// High value, low neighbours (esda q = 4).
     HighLow,
+}
+
+impl Quadrant {
+    /// The map label of a significant unit in this quadrant.
+    pub fn cluster(self) -> LisaCluster {
+        match self {
+            Quadrant::HighHigh => LisaCluster::HighHigh,
+            Quadrant::LowHigh => LisaCluster::LowHigh,
+            Quadrant::LowLow => LisaCluster::LowLow,
+            Quadrant::HighLow => LisaCluster::HighLow,
+        }
+    }
 }
 
 /// The map label of a unit at a significance level.
@@ -122,12 +148,7 @@ impl LocalMoranUnit {
     pub fn cluster(&self, alpha: f64) -> LisaCluster {
         match (self.quadrant, self.p_sim) {
             (None, _) => LisaCluster::NoNeighbours,
-            (Some(q), Some(p)) if p < alpha => match q {
-                Quadrant::HighHigh => LisaCluster::HighHigh,
-                Quadrant::LowHigh => LisaCluster::LowHigh,
-                Quadrant::LowLow => LisaCluster::LowLow,
-                Quadrant::HighLow => LisaCluster::HighLow,
-            },
+            (Some(q), Some(p)) if p < alpha => q.cluster(),
             _ => LisaCluster::NotSignificant,
         }
     }
@@ -145,9 +166,35 @@ pub struct LocalMoran {
 }
 
 impl LocalMoran {
-    /// Every unit's label at significance `alpha`.
+    /// Every unit's label at significance `alpha` (unadjusted p).
     pub fn clusters(&self, alpha: f64) -> Vec<LisaCluster> {
         self.units.iter().map(|u| u.cluster(alpha)).collect()
+    }
+
+    /// Benjamini–Hochberg q-values of the units that have a p-value (in
+    /// unit order; `None` for islands), over those units.
+    pub fn q_values(&self) -> Vec<Option<f64>> {
+        let ps: Vec<f64> = self.units.iter().filter_map(|u| u.p_sim).collect();
+        let qs = crate::benjamini_hochberg(&ps).expect("pseudo p-values lie in (0, 1]");
+        let mut it = qs.into_iter();
+        self.units
+            .iter()
+            .map(|u| u.p_sim.and_then(|_| it.next()))
+            .collect()
+    }
+
+    /// Every unit's label when significance is decided by its
+    /// Benjamini–Hochberg q-value: the quadrant where q ≤ `fdr`.
+    pub fn clusters_fdr(&self, fdr: f64) -> Vec<LisaCluster> {
+        self.units
+            .iter()
+            .zip(self.q_values())
+            .map(|(u, q)| match (u.quadrant, q) {
+                (None, _) => LisaCluster::NoNeighbours,
+                (Some(quad), Some(q)) if q <= fdr => quad.cluster(),
+                _ => LisaCluster::NotSignificant,
+            })
+            .collect()
     }
 }
 
@@ -207,18 +254,29 @@ pub fn moran(
         (a - b) / ((nf - 1.0) * (nf - 2.0) * (nf - 3.0) * s02) - expected * expected;
     let z_norm = (i - expected) / variance_norm.sqrt();
     let z_rand = (i - expected) / variance_rand.sqrt();
-    let p_sim = (permutations > 0).then(|| {
+    let sim = (permutations > 0).then(|| {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut perm = z.clone();
         let mut at_least = 0usize;
+        let (mut sum, mut sum2) = (0.0, 0.0);
         for _ in 0..permutations {
             perm.shuffle(&mut rng);
-            if scale * cross(&perm, w) >= i {
+            let ip = scale * cross(&perm, w);
+            sum += ip;
+            sum2 += ip * ip;
+            if ip >= i {
                 at_least += 1;
             }
         }
-        pseudo_p(at_least, permutations)
+        let pf = permutations as f64;
+        let mean_sim = sum / pf;
+        // esda's seI_sim: the population standard deviation (ddof 0).
+        let sd_sim = (sum2 / pf - mean_sim * mean_sim).max(0.0).sqrt();
+        (pseudo_p(at_least, permutations), mean_sim, sd_sim)
     });
+    let p_sim = sim.map(|s| s.0);
+    let (mean_sim, sd_sim) = (sim.map(|s| s.1), sim.map(|s| s.2));
+    let z_sim = sim.map(|(_, m, sd)| (i - m) / sd);
     Ok(Moran {
         n,
         islands: w.islands().len(),
@@ -231,10 +289,33 @@ pub fn moran(
         z_rand,
         p_rand: z_p_value(z_rand),
         p_sim,
+        mean_sim,
+        sd_sim,
+        z_sim,
         permutations,
         seed,
         method: "global Moran's I, row-standardised weights; normality and randomisation moments (Cliff-Ord); permutation pseudo p (ChaCha8 seeded, folded, (larger+1)/(perms+1))",
     })
+}
+
+/// The shared table of conditional-permutation draws: `permutations` rows
+/// of k_max distinct indices into 0..n − 1 (a seeded partial Fisher–Yates
+/// shuffle per row, ChaCha8), flattened row by row. It depends only on n,
+/// the largest neighbour count and the seed, so every indicator mapped on
+/// the same weights with the same seed reuses the same draws.
+fn conditional_draws(n: usize, w: &SpatialWeights, permutations: usize, seed: u64) -> Vec<u32> {
+    let k_max = (0..n).map(|i| w.row(i).len()).max().unwrap_or(0);
+    if permutations == 0 || k_max == 0 {
+        return Vec::new();
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut pool: Vec<u32> = (0..u32::try_from(n - 1).expect("fewer than 2^32 units")).collect();
+    let mut out = Vec::with_capacity(permutations * k_max);
+    for _ in 0..permutations {
+        let (drawn, _) = pool.partial_shuffle(&mut rng, k_max);
+        out.extend_from_slice(drawn);
+    }
+    out
 }
 
 /// Local Moran's Iᵢ, quadrants and conditional-permutation pseudo
@@ -257,8 +338,8 @@ pub fn local_moran(
     }
     let z: Vec<f64> = y.iter().map(|v| (v - mean) / sd).collect();
     let den: f64 = z.iter().map(|v| v * v).sum();
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut others: Vec<f64> = Vec::with_capacity(n);
+    let draws = conditional_draws(n, w, permutations, seed);
+    let k_max = (0..n).map(|i| w.row(i).len()).max().unwrap_or(0);
     let units = (0..n)
         .map(|i| {
             let row = w.row(i);
@@ -280,12 +361,19 @@ pub fn local_moran(
                 (true, false) => Quadrant::HighLow,
             };
             let p_sim = (permutations > 0).then(|| {
-                others.clear();
-                others.extend((0..n).filter(|&j| j != i).map(|j| z[j]));
+                // Row r of the shared table: distinct indices into the
+                // other n − 1 units; index j ≥ i stands for unit j + 1.
+                let k = row.len();
                 let mut at_least = 0usize;
-                for _ in 0..permutations {
-                    let (drawn, _) = others.partial_shuffle(&mut rng, row.len());
-                    let lag_p: f64 = drawn.iter().zip(row).map(|(v, (_, wt))| v * wt).sum();
+                for r in draws.chunks_exact(k_max) {
+                    let lag_p: f64 = r[..k]
+                        .iter()
+                        .zip(row)
+                        .map(|(&j, (_, wt))| {
+                            let j = j as usize;
+                            z[if j >= i { j + 1 } else { j }] * wt
+                        })
+                        .sum();
                     if (nf - 1.0) * z[i] * lag_p / den >= local {
                         at_least += 1;
                     }

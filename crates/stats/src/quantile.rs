@@ -226,9 +226,87 @@ pub fn weighted_quantile_groups(
     })
 }
 
+/// As [`weighted_quantile_groups`], but independent of the input order:
+/// units are ordered by `values`, then by `tiebreak` (a declared secondary
+/// key, e.g. the deprivation score behind a share of deprived areas), and
+/// units equal on both keys form one block that goes whole into the group
+/// of the block's cumulative-weight midpoint. Permuting the input permutes
+/// the groups with it; no unit's group depends on its position.
+pub fn weighted_quantile_groups_by(
+    values: &[f64],
+    tiebreak: &[f64],
+    weights: &[f64],
+    k: usize,
+) -> Result<WeightedGroups, StatsError> {
+    check_len(values.len(), weights.len())?;
+    check_len(values.len(), tiebreak.len())?;
+    check_finite(values)?;
+    check_finite(tiebreak)?;
+    let total = check_weights(weights, k)?;
+    let key = |i: usize| (values[i], tiebreak[i]);
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| {
+        values[a]
+            .total_cmp(&values[b])
+            .then(tiebreak[a].total_cmp(&tiebreak[b]))
+            .then(a.cmp(&b))
+    });
+    let mut group = vec![0; values.len()];
+    let mut group_weight = vec![0.0; k];
+    let mut group_size = vec![0; k];
+    let mut cum = 0.0;
+    let mut start = 0;
+    while start < order.len() {
+        let mut end = start + 1;
+        while end < order.len() && key(order[end]) == key(order[start]) {
+            end += 1;
+        }
+        let block: f64 = order[start..end].iter().map(|&i| weights[i]).sum();
+        let mid = cum + block / 2.0;
+        cum += block;
+        let g = ((k as f64 * mid / total).floor() as usize + 1).min(k);
+        for &i in &order[start..end] {
+            group[i] = g;
+            group_weight[g - 1] += weights[i];
+            group_size[g - 1] += 1;
+        }
+        start = end;
+    }
+    Ok(WeightedGroups {
+        n: values.len(),
+        k,
+        group,
+        group_weight,
+        group_size,
+        method: "weighted quantile groups: ascending value, then the declared tie-break key; units tied on both go together, by the midpoint of their block's cumulative weight",
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ties_go_together_whatever_the_order() {
+        // Four units at 0 (a third of the weight) with equal tie-break keys,
+        // then distinct values: the tied block goes whole to one group.
+        let v = [0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0];
+        let t = [1.0; 12];
+        let w = [1.0; 12];
+        let g = weighted_quantile_groups_by(&v, &t, &w, 5).unwrap();
+        // Block midpoint 2 of 12 → group ⌊5·2/12⌋ + 1 = 1.
+        assert_eq!(&g.group[..4], &[1, 1, 1, 1]);
+        let mut rev_v = v;
+        rev_v.reverse();
+        let r = weighted_quantile_groups_by(&rev_v, &t, &w, 5).unwrap();
+        let mut back = r.group.clone();
+        back.reverse();
+        assert_eq!(back, g.group);
+        // A tie-break key splits the block in its own order.
+        let t2 = [4.0, 3.0, 2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let g2 = weighted_quantile_groups_by(&v, &t2, &w, 6).unwrap();
+        assert_eq!(&g2.group[..4], &[2, 2, 1, 1]);
+    }
 
     #[test]
     fn equal_weights_make_equal_groups() {
