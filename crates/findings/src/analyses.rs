@@ -305,8 +305,14 @@ pub(crate) fn gradient(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
         let (_, df) = cr.se_df(1, cov)?;
         Some((lo, hi, cr.p_value(1, cov)?, df, cr.clusters, cov.name()))
     };
-    let by_authority = clustered(Inference::Authority);
-    let by_region = clustered(Inference::Region);
+    let chosen = spec.inference.resolve(data, y);
+    let wanted = |level: Inference| spec.beside || chosen == level;
+    let by_authority = wanted(Inference::Authority)
+        .then(|| clustered(Inference::Authority))
+        .flatten();
+    let by_region = wanted(Inference::Region)
+        .then(|| clustered(Inference::Region))
+        .flatten();
     f.n = d.n;
     f.estimate = Some(d.pct);
     f.details.insert("slope_log2".into(), d.slope);
@@ -327,7 +333,6 @@ pub(crate) fn gradient(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
     } else {
         "unweighted"
     };
-    let chosen = spec.inference.resolve(data, y);
     let (lo, hi) = match chosen {
         Inference::Authority | Inference::Region => {
             let c = if chosen == Inference::Authority {
@@ -554,7 +559,7 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
         .insert("seats_least_deprived".into(), c.n_b as f64);
     // The other units' intervals beside the headline.
     for level in [Inference::Seats, Inference::Authority] {
-        if level == chosen {
+        if level == chosen || !spec.beside {
             continue;
         }
         let name = if level == Inference::Seats {
@@ -574,7 +579,7 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
     // How far suppressed source cells alone could move the estimate: the
     // same seats and fifths, every suppressed cell at its lowest and at its
     // highest possible count.
-    if SUPPRESSION_BOUNDED.contains(&y) && spec.bound == Bound::Mid {
+    if SUPPRESSION_BOUNDED.contains(&y) && spec.bound == Bound::Mid && spec.beside {
         let at = |b: Bound| {
             let tb = table(b);
             (tb.codes == t.codes).then(|| fifth_ratio(&tb.col(0), weights, &most, &least))
@@ -910,22 +915,39 @@ fn university_part(
     };
     let mean_of = |d: &[f64]| d.iter().sum::<f64>() / d.len() as f64;
     // The same statistic without allocating, visiting the labelled seats
-    // only: run 9,999 times per part.
+    // only (run 9,999 times per part): values as a flat array (NaN for
+    // none) and each seat's eligible neighbours with their values,
+    // flattened.
+    let val: Vec<f64> = value.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+    let mut start: Vec<u32> = Vec::with_capacity(seats.len() + 1);
+    let (mut nb_idx, mut nb_val): (Vec<u32>, Vec<f64>) = (Vec::new(), Vec::new());
+    start.push(0);
+    for nb in &neighbours {
+        for &j in nb.iter().filter(|&&j| eligible[j]) {
+            if let Some(vj) = value[j] {
+                nb_idx.push(j as u32);
+                nb_val.push(vj);
+            }
+        }
+        start.push(nb_idx.len() as u32);
+    }
     let stat = |l: &[bool], labelled: &[usize]| {
         let (mut total, mut k) = (0.0, 0usize);
         for &i in labelled {
-            let Some(v) = value[i] else { continue };
-            let (mut s, mut c) = (0.0, 0usize);
-            for &j in &neighbours[i] {
-                if eligible[j] && !l[j] {
-                    if let Some(vj) = value[j] {
-                        s += vj;
-                        c += 1;
-                    }
+            let v = val[i];
+            if v.is_nan() {
+                continue;
+            }
+            let (a, b) = (start[i] as usize, start[i + 1] as usize);
+            let (mut s, mut c) = (0.0, 0u32);
+            for (&j, &vj) in nb_idx[a..b].iter().zip(&nb_val[a..b]) {
+                if !l[j as usize] {
+                    s += vj;
+                    c += 1;
                 }
             }
             if c > 0 {
-                total += v - s / c as f64;
+                total += v - s / f64::from(c);
                 k += 1;
             }
         }
@@ -1264,16 +1286,24 @@ struct Cell<'a> {
     dimension: &'static str,
     value: String,
     spec: Spec<'a>,
+    /// The part of the finding itself that is this very computation (its
+    /// id without the finding's prefix), reused rather than run again.
+    same_as: Option<String>,
 }
 
 /// The headline's choices varied one dimension at a time: data year (and
 /// every year pooled), weighting, inference, suppression bounds, boundary
 /// set, deprivation basis and STEM definition.
 fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec<Cell<'a>> {
+    let headline = Spec {
+        beside: false,
+        ..headline
+    };
     let mut out = vec![Cell {
         dimension: "headline",
         value: "as reported".into(),
         spec: headline,
+        same_as: Some(format!("2024/{}", headline.y)),
     }];
     let latest = data.period(headline.set, headline.y);
     for p in data.periods(headline.set, headline.y) {
@@ -1285,6 +1315,7 @@ fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec
                     period: Some(p),
                     ..headline
                 },
+                same_as: None,
             });
         }
     }
@@ -1296,6 +1327,7 @@ fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec
                 pooled: true,
                 ..headline
             },
+            same_as: Some(format!("2024/{}/pooled", headline.y)),
         });
     }
     out.push(Cell {
@@ -1305,6 +1337,7 @@ fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec
             weighted: true,
             ..headline
         },
+        same_as: None,
     });
     let chosen = headline.inference.resolve(data, headline.y);
     for inf in [Inference::Seats, Inference::Authority, Inference::Region] {
@@ -1316,6 +1349,7 @@ fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec
                     inference: inf,
                     ..headline
                 },
+                same_as: None,
             });
         }
     }
@@ -1331,6 +1365,7 @@ fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec
                     bound: b,
                     ..headline
                 },
+                same_as: None,
             });
         }
     }
@@ -1341,12 +1376,14 @@ fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec
             set: BoundarySet::Pcon2010,
             ..headline
         },
+        same_as: Some(format!("2010/{}", headline.y)),
     });
     for (x, basis, aggregation) in BASES.iter().skip(1) {
         out.push(Cell {
             dimension: "deprivation basis",
             value: format!("{basis}, {aggregation}"),
             spec: Spec { x, ..headline },
+            same_as: None,
         });
     }
     out.push(Cell {
@@ -1356,6 +1393,7 @@ fn cells<'a>(data: &'a Dataset, headline: Spec<'a>, alternative: &'a str) -> Vec
             y: alternative,
             ..headline
         },
+        same_as: Some(format!("2024/{alternative}")),
     });
     out
 }
@@ -1397,8 +1435,9 @@ fn slug(s: &str) -> String {
     out.trim_end_matches('_').to_owned()
 }
 
-/// Sensitivity of F1–F3's headline to the choices behind it.
-pub fn sensitivity(data: &Dataset) -> Finding {
+/// Sensitivity of F1–F3's headline to the choices behind it. `done` holds
+/// F1–F3 themselves: a cell that is one of their parts is taken from there.
+pub fn sensitivity(data: &Dataset, done: &[&Finding]) -> Finding {
     let mut f = Finding::new(
         "sensitivity",
         "How the headline findings move with the choices behind them",
@@ -1437,10 +1476,21 @@ pub fn sensitivity(data: &Dataset) -> Finding {
             if let Some(key) = key {
                 seen.push((key, label.clone()));
             }
-            let mut p = if is_gradient {
-                gradient(data, id, cell.spec)
-            } else {
-                quintile_ratio(data, id, cell.spec)
+            let reused = cell.same_as.as_ref().and_then(|tail| {
+                let want = format!("{finding}/{tail}");
+                done.iter()
+                    .flat_map(|f| f.walk())
+                    .find(|p| p.id == want && p.estimate.is_some())
+                    .cloned()
+            });
+            let mut p = match reused {
+                Some(mut p) => {
+                    p.statement = format!("As {} (computed once): {}", p.id, p.statement);
+                    p.id = id;
+                    p
+                }
+                None if is_gradient => gradient(data, id, cell.spec),
+                None => quintile_ratio(data, id, cell.spec),
             };
             p.title = format!("{} [{label}]", p.title);
             p.details.insert(

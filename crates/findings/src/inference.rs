@@ -91,6 +91,10 @@ pub struct Spec<'a> {
     pub weighted: bool,
     pub inference: Inference,
     pub bound: Bound,
+    /// Also compute the other units' intervals and the suppression bounds,
+    /// reported beside the headline (off in the sensitivity grid, whose
+    /// cells vary one choice each).
+    pub beside: bool,
 }
 
 impl<'a> Spec<'a> {
@@ -105,6 +109,7 @@ impl<'a> Spec<'a> {
             weighted: false,
             inference: Inference::Headline,
             bound: Bound::Mid,
+            beside: true,
         }
     }
 

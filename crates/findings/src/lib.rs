@@ -24,7 +24,7 @@ mod data;
 pub mod gaps;
 pub mod inference;
 mod ledger;
-mod spatial;
+pub mod spatial;
 mod text;
 
 pub use data::{nation_list, Dataset, Figure, Seat, Table};
@@ -41,9 +41,8 @@ pub const SEED: u64 = 20230701;
 /// Bootstrap replicates for group contrasts and case bootstraps (Monte-Carlo
 /// error of a 95% percentile bound about 0.2% of the interval's width).
 pub const REPLICATES: usize = 10_000;
-/// Permutations for F4's relabelling test, the global Moran's I of the
-/// headline indicators and LISA (the smallest pseudo p is 1/10,000); the
-/// other maps report the analytical randomisation p.
+/// Permutations for F4's relabelling test (the smallest p is 2/10,000);
+/// LISA uses as many ([`spatial::LISA_PERMUTATIONS`]).
 pub const PERMUTATIONS: usize = 9_999;
 /// Confidence level of every interval.
 pub const LEVEL: f64 = 0.95;
@@ -225,22 +224,21 @@ pub fn compute(data: &Dataset) -> Findings {
     // Two threads: the spatial structure (permutations) beside the rest.
     // Each analysis has its own seeded generator, so the result does not
     // depend on the threads.
-    let (spatial, rest) = std::thread::scope(|s| {
-        let spatial = s.spawn(|| spatial::spatial(data));
-        let rest = [
+    let (spatial, f4, rest) = std::thread::scope(|s| {
+        // F4's relabellings beside the spatial permutations; the other
+        // analyses, then the sensitivity grid (which reuses their parts).
+        let other = s.spawn(|| (spatial::spatial(data), analyses::f4(data)));
+        let (f1, f2, f3, f5) = (
             analyses::f1(data),
             analyses::f2(data),
             analyses::f3(data),
-            analyses::f4(data),
             analyses::f5(data),
-            analyses::sensitivity(data),
-        ];
-        (
-            spatial.join().expect("the spatial thread does not panic"),
-            rest,
-        )
+        );
+        let sensitivity = analyses::sensitivity(data, &[&f1, &f2, &f3]);
+        let (spatial, f4) = other.join().expect("the spatial thread does not panic");
+        (spatial, f4, [f1, f2, f3, f5, sensitivity])
     });
-    let [f1, f2, f3, f4, f5, sensitivity] = rest;
+    let [f1, f2, f3, f5, sensitivity] = rest;
     let mut findings = vec![f1, f2, f3, f4, f5, gaps::f6(&gaps), spatial, sensitivity];
     for f in &mut findings {
         analyses::lift_headline(f);

@@ -4,7 +4,7 @@
 use crate::data::Dataset;
 use crate::inference::seed;
 use crate::text::{num, p};
-use crate::{Finding, PERMUTATIONS};
+use crate::Finding;
 use rustc_hash::FxHashMap as HashMap;
 use stemgap_core::BoundarySet;
 use stemgap_stats::{local_moran, moran, LisaCluster, SpatialWeights};
@@ -21,6 +21,11 @@ pub const LISA_INDICATORS: [&str; 6] = [
 /// False discovery rate at which a seat is labelled a LISA cluster
 /// (Benjamini–Hochberg over the seats of one map).
 pub const LISA_FDR: f64 = 0.05;
+/// Permutations for the global Moran's I of the headline indicators (esda's
+/// default; the smallest pseudo p is 1/1,000, and global I is far from
+/// the null on every headline map). The other maps report the analytical
+/// randomisation p.
+pub const MORAN_PERMUTATIONS: usize = 999;
 /// Permutations per unit for LISA pseudo p-values.
 pub const LISA_PERMUTATIONS: usize = 9_999;
 
@@ -92,7 +97,7 @@ fn moran_part(
     // Permutation p-values for the headline indicators; the analytical
     // randomisation p (Cliff-Ord) for the rest.
     let headline = LISA_INDICATORS.contains(&id);
-    let permutations = if headline { PERMUTATIONS } else { 0 };
+    let permutations = if headline { MORAN_PERMUTATIONS } else { 0 };
     let map_seed = seed(&f.id);
     match moran(&y, w, permutations, map_seed) {
         Ok(m) => {

@@ -244,38 +244,35 @@ pub fn cluster_robust(
             (&adjust[gi] * e).iter().copied().collect()
         });
         let se: Vec<f64> = diag_of(&adjusted).iter().map(|v| v.sqrt()).collect();
-        // Satterthwaite df per coefficient.
+        // Satterthwaite df per coefficient. With p_g = A_g a_j,g (a_j,g the
+        // entries of row j of M Xᵀ in cluster g), u_g = (I − H)ᵀ_g p_g and
+        // c_g = Q_gᵀ p_g (k entries), QᵀQ = I gives u_g·u_h = −c_g·c_h for
+        // g ≠ h and p_g·p_g − |c_g|² for g = h, so
+        // Σ_g Σ_h (u_g·u_h)² = Σ_g d_g² + ‖CᵀC‖²_F − Σ_g |c_g|⁴ with
+        // d_g = p_g·p_g − |c_g|²: O(G k²) rather than O(G² n).
         let mut dfs = Vec::with_capacity(k);
         for j in 0..k {
-            // u_g = (I − H)ᵀ_g p_g ∈ Rⁿ with p_g = A_g (X_g M e_j) = A_g a_j,g.
-            let mut us: Vec<DVector<f64>> = Vec::with_capacity(g);
+            let mut trace = 0.0;
+            let mut diag2 = 0.0;
+            let mut c4 = 0.0;
+            let mut ctc = DMatrix::<f64>::zeros(k, k);
             for (gi, idx) in members.iter().enumerate() {
                 let ag = DVector::from_fn(idx.len(), |r_, _| a[(j, idx[r_])]);
                 let p = &adjust[gi] * ag;
-                // (I − H)_gᵀ p = p placed at g's rows − Q (Q_gᵀ p).
-                let qtp = DVector::from_fn(k, |c_, _| {
+                let c: DVector<f64> = DVector::from_fn(k, |c_, _| {
                     idx.iter()
                         .zip(p.iter())
                         .map(|(&i, pv)| q[(i, c_)] * pv)
                         .sum()
                 });
-                let mut u = -(&q * qtp);
-                for (&i, pv) in idx.iter().zip(p.iter()) {
-                    u[i] += pv;
-                }
-                us.push(u);
-            }
-            let mut trace = 0.0;
-            let mut frob = 0.0;
-            for (gi, ug) in us.iter().enumerate() {
-                let d = ug.dot(ug);
+                let c2: f64 = c.dot(&c);
+                let d = p.dot(&p) - c2;
                 trace += d;
-                frob += d * d;
-                for uh in &us[gi + 1..] {
-                    let o = ug.dot(uh);
-                    frob += 2.0 * o * o;
-                }
+                diag2 += d * d;
+                c4 += c2 * c2;
+                ctc += &c * c.transpose();
             }
+            let frob = diag2 + ctc.iter().map(|v| v * v).sum::<f64>() - c4;
             dfs.push(trace * trace / frob);
         }
         (Some(se), Some(dfs))

@@ -363,7 +363,18 @@ pub fn local_moran(
             let p_sim = (permutations > 0).then(|| {
                 // Row r of the shared table: distinct indices into the
                 // other n − 1 units; index j ≥ i stands for unit j + 1.
+                // (n − 1) zᵢ lagₚ / Σz² ≥ Iᵢ ⟺ zᵢ lagₚ ≥ zᵢ lagᵢ: compare
+                // the lags in the direction of zᵢ's sign.
                 let k = row.len();
+                let at_or_above = |lag_p: f64| {
+                    if z[i] > 0.0 {
+                        lag_p >= lag
+                    } else if z[i] < 0.0 {
+                        lag_p <= lag
+                    } else {
+                        true
+                    }
+                };
                 let mut at_least = 0usize;
                 for r in draws.chunks_exact(k_max) {
                     let lag_p: f64 = r[..k]
@@ -374,7 +385,7 @@ pub fn local_moran(
                             z[if j >= i { j + 1 } else { j }] * wt
                         })
                         .sum();
-                    if (nf - 1.0) * z[i] * lag_p / den >= local {
+                    if at_or_above(lag_p) {
                         at_least += 1;
                     }
                 }

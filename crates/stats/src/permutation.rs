@@ -91,7 +91,6 @@ where
         let (drawn, _) = slots.partial_shuffle(&mut rng, m);
         chosen.clear();
         chosen.extend_from_slice(drawn);
-        chosen.sort_unstable();
         for &i in &chosen {
             current[i] = true;
         }

@@ -1055,10 +1055,25 @@ pub(crate) struct PartRow {
     pub(crate) n: usize,
 }
 
+/// A finding's line of the reproduction ledger.
+pub(crate) struct LedgerView {
+    pub(crate) claim: String,
+    pub(crate) report_value: String,
+    pub(crate) comparable: String,
+    pub(crate) verdict: &'static str,
+    /// CSS class of the verdict (`reproduced`, `partly`, `not`, `contradicted`, `untested`).
+    pub(crate) class: &'static str,
+    pub(crate) rule: String,
+}
+
 pub(crate) struct FindingView {
     pub(crate) id: String,
     pub(crate) title: String,
     pub(crate) statement: String,
+    pub(crate) ledger: Option<LedgerView>,
+    pub(crate) inference: String,
+    pub(crate) clusters: String,
+    pub(crate) bounds: String,
     pub(crate) estimate: String,
     pub(crate) interval: String,
     pub(crate) unit: String,
@@ -1084,7 +1099,28 @@ pub(crate) struct Chart {
 struct FindingsPage {
     title: String,
     nav: &'static str,
+    citation: &'static str,
     findings: Vec<FindingView>,
+}
+
+fn ledger_view(l: &stemgap_findings::Ledger) -> LedgerView {
+    use stemgap_findings::Verdict as V;
+    LedgerView {
+        claim: l.claim.clone(),
+        report_value: l
+            .report_value
+            .map_or_else(|| "no figure".to_owned(), |v| format::sig(v, 3)),
+        comparable: l.comparable.clone(),
+        verdict: l.verdict.label(),
+        class: match l.verdict {
+            V::Reproduced => "reproduced",
+            V::PartlyReproduced => "partly",
+            V::NotReproduced => "not",
+            V::Contradicted => "contradicted",
+            V::CannotBeTested | V::BeyondTheReport => "untested",
+        },
+        rule: l.rule.clone(),
+    }
 }
 
 fn num(v: Option<f64>) -> String {
@@ -1174,6 +1210,13 @@ pub(crate) fn finding_view(f: &Finding) -> FindingView {
         id: f.id.clone(),
         title: f.title.clone(),
         statement: f.statement.clone(),
+        ledger: f.report.as_ref().map(ledger_view),
+        inference: f.inference.clone(),
+        clusters: f.clusters.map_or_else(String::new, |g| g.to_string()),
+        bounds: match (f.bound_low, f.bound_high) {
+            (Some(lo), Some(hi)) => format!("{} to {}", format::sig(lo, 3), format::sig(hi, 3)),
+            _ => String::new(),
+        },
         estimate: num(f.estimate),
         interval: ci_text(f),
         unit: f.unit.clone(),
@@ -1217,6 +1260,7 @@ pub async fn findings(State(app): State<Shared>) -> Response {
     render(&FindingsPage {
         title: "Findings".into(),
         nav: "findings",
+        citation: stemgap_findings::REPORT_CITATION,
         findings: app
             .atlas
             .findings

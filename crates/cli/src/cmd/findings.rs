@@ -75,12 +75,47 @@ pub fn run(args: FindingsArgs) -> anyhow::Result<ExitCode> {
             writeln!(out)?;
         }
         FindingsFormat::Text => {
+            ledger(&mut out, &chosen)?;
             for f in chosen {
                 text(&mut out, f, 0, args.id.is_some() || args.all)?;
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The reproduction ledger first: the 2023 report's claims and today's verdicts.
+fn ledger(out: &mut impl Write, chosen: &[&Finding]) -> std::io::Result<()> {
+    let rows: Vec<&Finding> = chosen
+        .iter()
+        .copied()
+        .filter(|f| f.report.is_some())
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Reproduction ledger: {} against today's public data",
+        stemgap_findings::REPORT_CITATION
+    )?;
+    for f in rows {
+        let l = f.report.as_ref().expect("filtered");
+        let value = l
+            .report_value
+            .map_or_else(|| "no figure".to_owned(), |v| format!("figure {v}"));
+        writeln!(
+            out,
+            "  {}  {}: {}",
+            f.id,
+            l.verdict.label().to_uppercase(),
+            f.title
+        )?;
+        writeln!(out, "      report ({value}): {}", l.claim)?;
+        writeln!(out, "      today: {}", l.rule)?;
+        writeln!(out, "      comparable: {}", l.comparable)?;
+    }
+    writeln!(out)
 }
 
 fn text(out: &mut impl Write, f: &Finding, depth: usize, parts: bool) -> std::io::Result<()> {
@@ -92,11 +127,20 @@ fn text(out: &mut impl Write, f: &Finding, depth: usize, parts: bool) -> std::io
             (Some(lo), Some(hi)) => format!(" ({:.0}% CI {lo:.4} to {hi:.4})", f.level * 100.0),
             _ => String::new(),
         };
+        let clusters = f
+            .clusters
+            .map_or(String::new(), |g| format!(", {g} clusters"));
         writeln!(
             out,
-            "{pad}  estimate {e:.4}{interval} {}; n = {}",
+            "{pad}  estimate {e:.4}{interval} {}; n = {}{clusters}",
             f.unit, f.n
         )?;
+        if let (Some(lo), Some(hi)) = (f.bound_low, f.bound_high) {
+            writeln!(out, "{pad}  suppressed cells alone: {lo:.4} to {hi:.4}")?;
+        }
+    }
+    if !f.inference.is_empty() {
+        writeln!(out, "{pad}  inference: {}", f.inference)?;
     }
     if !f.method.is_empty() {
         writeln!(out, "{pad}  method: {}", f.method)?;
