@@ -365,7 +365,6 @@ pub fn local_moran(
                 // other n − 1 units; index j ≥ i stands for unit j + 1.
                 // (n − 1) zᵢ lagₚ / Σz² ≥ Iᵢ ⟺ zᵢ lagₚ ≥ zᵢ lagᵢ: compare
                 // the lags in the direction of zᵢ's sign.
-                let k = row.len();
                 let at_or_above = |lag_p: f64| {
                     if z[i] > 0.0 {
                         lag_p >= lag
@@ -375,16 +374,25 @@ pub fn local_moran(
                         true
                     }
                 };
+                // Four permutations at a time: four independent sums hide
+                // the latency of floating-point addition.
+                let value = |j: u32| {
+                    let j = j as usize;
+                    z[if j >= i { j + 1 } else { j }]
+                };
                 let mut at_least = 0usize;
-                for r in draws.chunks_exact(k_max) {
-                    let lag_p: f64 = r[..k]
-                        .iter()
-                        .zip(row)
-                        .map(|(&j, (_, wt))| {
-                            let j = j as usize;
-                            z[if j >= i { j + 1 } else { j }] * wt
-                        })
-                        .sum();
+                let mut rows = draws.chunks_exact(4 * k_max);
+                for block in &mut rows {
+                    let mut sums = [0.0f64; 4];
+                    for (t, (_, wt)) in row.iter().enumerate() {
+                        for (q, sum) in sums.iter_mut().enumerate() {
+                            *sum += value(block[q * k_max + t]) * wt;
+                        }
+                    }
+                    at_least += sums.iter().filter(|&&l| at_or_above(l)).count();
+                }
+                for r in rows.remainder().chunks_exact(k_max) {
+                    let lag_p: f64 = r.iter().zip(row).map(|(&j, (_, wt))| value(j) * wt).sum();
                     if at_or_above(lag_p) {
                         at_least += 1;
                     }
