@@ -124,6 +124,9 @@ const SRC_CAH: &str = "unistats1819_cah";
 pub mod route {
     pub const POSTCODE: &str = "postcode";
     pub const POSTCODE_VIA_2024: &str = "postcode, via its 2024 seat";
+    /// 2010 set: its 2024 seat (by postcode) is split, and every teaching
+    /// location it teaches at inside that 2024 seat lies in one 2010-set seat.
+    pub const VIA_2024_LOCATIONS: &str = "postcode, then its teaching locations in its 2024 seat";
     pub const OWN_LOCATIONS: &str = "teaching locations";
     pub const COORDINATES: &str = "coordinates";
     pub const CORROBORATED: &str = "coordinates, corroborated";
@@ -166,6 +169,13 @@ fn ix(set: BoundarySet) -> usize {
 /// A reason (short, for counting) and its details.
 type Note = (&'static str, String);
 
+/// The note on a location whose name says it is not a physical teaching site.
+pub const NOT_TEACHING_SITE: &str = "not a teaching site";
+/// The note on a provider teaching at no placed physical teaching site.
+pub const NO_TEACHING: &str = "no teaching presence";
+/// The note on a provider teaching only outside its address's seat.
+pub const NOT_AT_ADDRESS: &str = "no teaching at its address";
+
 /// Separates notes in the stored `problem` text.
 pub const NOTE_SEPARATOR: &str = " | ";
 
@@ -193,6 +203,8 @@ struct Provider {
     candidates_2010: Vec<GssCode>,
     notes: Vec<Note>,
     stem: Option<bool>,
+    /// Whether it teaches at a placed physical teaching site anywhere.
+    teaches: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +220,44 @@ struct Site {
     notes: Vec<Note>,
     stem: Option<bool>,
     stem_route: Option<&'static str>,
+    /// The word of its name saying it is not a physical teaching site
+    /// ([`NOT_A_SITE`]), if any.
+    not_a_site: Option<&'static str>,
+}
+
+impl Site {
+    /// The provider teaching at the site: LOCUKPRN when given, else the
+    /// UKPRN listing it.
+    fn teacher(&self) -> &str {
+        self.partner.as_deref().unwrap_or(&self.ukprn)
+    }
+
+    /// Placed in a seat of set `i` and a physical teaching site.
+    fn teaching_in(&self, i: usize) -> Option<GssCode> {
+        self.seats[i]
+            .filter(|_| self.not_a_site.is_none())
+            .map(|(c, _)| c)
+    }
+}
+
+/// Words (whole, any case) in a location's name that mark it as no physical
+/// teaching site: online or distance delivery, a virtual campus, "various
+/// locations", an office. In the 2025/26 file they pick out "National
+/// Delivery Various Locations", "... (Oxford Virtual Education Group)", a
+/// "Head Office" and an "Office Bristol"; "Headquarters" (a dance academy's
+/// studios) and "House" (many real campuses) are not among them.
+pub const NOT_A_SITE: [&str; 5] = ["online", "distance", "virtual", "various", "office"];
+
+/// The first [`NOT_A_SITE`] word of a location's name.
+pub fn not_a_site(name: &str) -> Option<&'static str> {
+    let words: Vec<String> = name
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_owned)
+        .collect();
+    NOT_A_SITE
+        .into_iter()
+        .find(|w| words.iter().any(|x| x == w))
 }
 
 /// Counts of an outcome by its route or reason.
@@ -228,6 +278,15 @@ pub struct Report {
     pub location_flagged: Tally,
     /// Locations by STEM route (`unknown` when in neither 2018/19 route).
     pub stem_routes: Tally,
+    /// Providers teaching at no placed physical teaching site.
+    pub no_teaching: usize,
+    /// Providers teaching, but none of it in their address's 2024 seat.
+    pub not_at_address: usize,
+    /// Placed locations whose name says they are no physical teaching site.
+    pub not_a_site: usize,
+    /// Distinct providers (LOCUKPRN, else UKPRN) teaching at a placed
+    /// physical teaching site, per set.
+    pub teachers: [usize; 2],
 }
 
 /// Every provider and location, placed, with the report.
@@ -628,6 +687,7 @@ fn read_providers(files: &Files<'_>) -> Result<Vec<Provider>, SourceError> {
                 candidates_2010: Vec::new(),
                 notes,
                 stem: None,
+                teaches: None,
             },
         );
     }
@@ -672,6 +732,7 @@ fn read_sites(files: &Files<'_>) -> Result<Vec<Site>, SourceError> {
             placed: None,
             seats: [None, None],
             unplaced: [None, None],
+            not_a_site: not_a_site(row.str(n)),
             notes,
             stem: None,
             stem_route: None,
@@ -959,20 +1020,56 @@ fn place_in(
                         p.seats[0] = Some((s10, route::POSTCODE_VIA_2024));
                     }
                     _ => {
-                        p.notes.push((
-                            "2010 set: split",
-                            format!(
-                                "its 2024 seat {seat} lies in {} 2010-set seats ({}); no coordinates to choose",
-                                parts.len(),
-                                parts
+                        // Split: the provider's own teaching locations inside
+                        // its 2024 seat say which part its address is in.
+                        let there: Vec<&Site> = sites
+                            .iter()
+                            .filter(|s| s.teacher() == p.code)
+                            .filter(|s| s.seats[1].is_some_and(|(c, _)| c == seat))
+                            .collect();
+                        let in10: BTreeSet<GssCode> = there
+                            .iter()
+                            .filter_map(|s| s.seats[0].map(|(c, _)| c))
+                            .collect();
+                        let all_placed = there.iter().all(|s| s.seats[0].is_some());
+                        let possible: BTreeSet<GssCode> = parts.iter().map(|(c, _)| *c).collect();
+                        match in10.first() {
+                            Some(&s10)
+                                if in10.len() == 1 && all_placed && possible.contains(&s10) =>
+                            {
+                                p.seats[0] = Some((s10, route::VIA_2024_LOCATIONS));
+                            }
+                            _ => {
+                                let split = parts
                                     .iter()
                                     .map(|(c, w)| format!("{c} {:.0}%", w * 100.0))
                                     .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ));
-                        p.unplaced[0] = Some("2010 set: split");
-                        p.candidates_2010 = parts.iter().map(|(c, _)| *c).collect();
+                                    .join(", ");
+                                let n = there.len();
+                                let plural = if n == 1 { "" } else { "s" };
+                                let why = if there.is_empty() {
+                                    "none of the teaching locations it teaches at is in that seat to say which part its address is in".to_owned()
+                                } else if !all_placed {
+                                    format!("of the {n} teaching location{plural} it teaches at in that seat, not all are in a 2010-set seat")
+                                } else {
+                                    format!(
+                                        "the {n} teaching location{plural} it teaches at in that seat lie in {} 2010-set seats ({})",
+                                        in10.len(),
+                                        in10.iter().map(GssCode::to_string).collect::<Vec<_>>().join(", ")
+                                    )
+                                };
+                                p.notes.push((
+                                    "2010 set: split",
+                                    format!(
+                                        "its 2024 seat {seat} lies in {} 2010-set seats ({split}); {why}",
+                                        parts.len(),
+                                    ),
+                                ));
+                                p.unplaced[0] = Some("2010 set: split");
+                                // Its address may be anywhere in the split seat.
+                                p.candidates_2010 = parts.iter().map(|(c, _)| *c).collect();
+                            }
+                        }
                     }
                 }
                 if let Some(&nation) = geo.nations.get(&seat) {
@@ -1045,6 +1142,58 @@ fn place_in(
         p.stem = stem.at_provider.get(&p.code).and_then(|e| e.tag());
     }
 
+    // Physical teaching presence: sites that are not, and providers that
+    // teach at no physical site, or none in their address's seat.
+    for s in &mut sites {
+        if let Some(word) = s.not_a_site {
+            s.notes.push((
+                NOT_TEACHING_SITE,
+                format!("its name says \"{word}\": not a physical teaching site; counted in he_locations, not as teaching presence"),
+            ));
+        }
+    }
+    for p in &mut providers {
+        let listed: Vec<&Site> = sites.iter().filter(|s| s.teacher() == p.code).collect();
+        let teaching: Vec<&&Site> = listed
+            .iter()
+            .filter(|s| s.teaching_in(1).is_some())
+            .collect();
+        if teaching.is_empty() {
+            let detail = if listed.is_empty() {
+                "it lists no teaching location (as UKPRN or LOCUKPRN) in the 2025/26 LOCATION file: an online, distance or office-only registration, or one whose sites the file lacks".to_owned()
+            } else {
+                format!(
+                    "none of the {} location{} it teaches at is a placed physical teaching site ({})",
+                    listed.len(),
+                    if listed.len() == 1 { "" } else { "s" },
+                    listed.iter().map(|s| format!("{} {}", s.locid, s.name)).collect::<Vec<_>>().join(", ")
+                )
+            };
+            p.notes.push((
+                NO_TEACHING,
+                format!("{detail}; counted in hei_count where its address is, never in hei_teaching_count or he_teaching_presence"),
+            ));
+            p.teaches = Some(false);
+        } else if let Some((seat, _)) = p.seats[1] {
+            if teaching.iter().all(|s| s.teaching_in(1) != Some(seat)) {
+                let elsewhere: BTreeSet<GssCode> =
+                    teaching.iter().filter_map(|s| s.teaching_in(1)).collect();
+                p.notes.push((
+                    NOT_AT_ADDRESS,
+                    format!(
+                        "none of the {} physical teaching site{} it teaches at is in its address's 2024 seat {seat} (they are in {}); counted in hei_count there, in hei_teaching_count only where it teaches",
+                        teaching.len(),
+                        if teaching.len() == 1 { "" } else { "s" },
+                        elsewhere.iter().map(GssCode::to_string).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            p.teaches = Some(true);
+        } else {
+            p.teaches = Some(true);
+        }
+    }
+
     // STEM tags for locations.
     for s in &mut sites {
         let key = (s.ukprn.clone(), s.locid.clone());
@@ -1113,6 +1262,26 @@ fn report(providers: &[Provider], sites: &[Site], ambiguous_courses: usize) -> R
             }
         }
     }
+    r.no_teaching = providers
+        .iter()
+        .filter(|p| p.teaches == Some(false))
+        .count();
+    r.not_at_address = providers
+        .iter()
+        .filter(|p| p.notes.iter().any(|(k, _)| *k == NOT_AT_ADDRESS))
+        .count();
+    r.not_a_site = sites
+        .iter()
+        .filter(|s| s.placed.is_some() && s.not_a_site.is_some())
+        .count();
+    r.teachers = [0, 1].map(|i| {
+        sites
+            .iter()
+            .filter(|s| s.teaching_in(i).is_some())
+            .map(Site::teacher)
+            .collect::<BTreeSet<_>>()
+            .len()
+    });
     for s in sites.iter().filter(|s| s.placed.is_some()) {
         for (k, _) in &s.notes {
             if *k == "far from its provider" {
@@ -1164,24 +1333,38 @@ pub fn log(r: &Report) {
         );
     }
     tracing::info!(flagged = %tally(&r.location_flagged), stem = %tally(&r.stem_routes), "HE teaching locations flagged and tagged");
+    tracing::info!(
+        providers_teaching_2010 = r.teachers[0],
+        providers_teaching_2024 = r.teachers[1],
+        no_teaching = r.no_teaching,
+        not_at_address = r.not_at_address,
+        not_a_site = r.not_a_site,
+        "HE physical teaching presence"
+    );
 }
 
 const PERIOD_PROVIDERS: &str = "2024/25";
 const PERIOD_LOCATIONS: &str = "2025/26";
 
-/// Defines `hei_count`, `he_locations` and `he_stem_locations` and adds one
-/// observation per seat of each set (a count of placed institutions: zero
-/// where none was placed).
+/// Defines `hei_count`, `he_locations`, `he_stem_locations`,
+/// `hei_teaching_count` and `he_teaching_presence` and adds one observation
+/// per seat of each set (a count of placed institutions: zero where none was
+/// placed).
 pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> {
     let r = &placed.report;
     let unplaced = |t: &Tally| t.values().sum::<usize>();
+    let routed = |route: &str| r.provider_routes[0].get(route).copied().unwrap_or(0);
     let provider_caveat = format!(
-        "Counts the providers (one per PUBUKPRN) whose address is in the seat: {} of {} are placed in a 2024 seat, by the postcode of their address or, lacking a Great Britain postcode (Northern Ireland, or none given), by their own teaching locations when all lie in one seat; {} cannot be placed and are not counted anywhere ({}). A provider has no coordinates, so its 2010-set seat is its 2024 seat's only when 99% or more of that seat's population is in one 2010-set seat; {} providers in split seats are left out of the 2010-set value, and each 2010-set seat they could be in carries them in its upper bound. Head offices: a provider's teaching may happen elsewhere (see he_locations). A zero is a real count of placed providers.",
+        "Counts the providers (one per PUBUKPRN) whose address is in the seat: {} of {} are placed in a 2024 seat, by the postcode of their address or, lacking a Great Britain postcode (Northern Ireland, or none given), by their own teaching locations when all lie in one seat; {} cannot be placed and are not counted anywhere ({}). The sources give no position for a postcode, so a provider's 2010-set seat is its 2024 seat's when 99% or more of that seat's population is in one 2010-set seat ({} providers); when its 2024 seat is split, it is the 2010-set seat holding every teaching location the provider teaches at inside that 2024 seat ({} providers: this takes the address to be at or beside those sites); {} providers in split seats with no such sites, or sites in several 2010-set seats, are left out of the 2010-set value, and each 2010-set seat they could be in carries them in its upper bound. Head offices: {} providers teach at no physical teaching site in the 2025/26 file (online, distance or office-only registrations, or sites the file lacks) and {} teach only outside their address's seat, yet each counts here; hei_teaching_count and he_teaching_presence count teaching instead. A zero is a real count of placed providers.",
         r.providers - unplaced(&r.provider_unplaced[1]),
         r.providers,
         unplaced(&r.provider_unplaced[1]),
         tally(&r.provider_unplaced[1]),
+        routed(route::POSTCODE_VIA_2024),
+        routed(route::VIA_2024_LOCATIONS),
         r.provider_unplaced[0].get("2010 set: split").copied().unwrap_or(0),
+        r.no_teaching,
+        r.not_at_address,
     );
     let location_caveat = format!(
         "Counts the Discover Uni teaching locations (one per UKPRN and LOCID: a site used by several registering providers is listed, and counted, once for each) placed in the seat by their coordinates. {} of {} are placed in a 2024 seat ({}); {} are not counted ({}). Coordinates are provider-supplied: points outside the UK, placeholders and points outside every seat are never snapped to a seat, sign-flipped longitudes are corrected only when the corrected point lies within 50 km of the provider's postcode seat, and {} distant sites no other listing corroborates are counted but flagged (`stemgap institutions --unplaced`). A zero is a real count of placed locations.",
@@ -1203,6 +1386,14 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
         unknown,
         tally(&r.stem_routes),
         location_caveat,
+    );
+    let teaching_rule = format!(
+        "A physical teaching site is a Discover Uni 2025/26 teaching location placed in the seat by its coordinates (see he_locations) whose name has none of the words {} ({} placed locations do: \"National Delivery Various Locations\", a virtual-education partner, offices); the provider teaching there is its LOCUKPRN, else the UKPRN listing it. A provider address counts only through such a site: the sources give no position for a postcode, and nothing else says students are taught at an address. {} providers teach at no physical teaching site in the file and count nowhere here (`stemgap institutions --unplaced`, \"no teaching presence\": online and distance providers such as The Open University, but also a few colleges whose sites the file does not list); {} providers teach only outside their address's seat and count where they teach. {} distinct providers teach at a placed physical site (2024 set). A zero is a real absence of placed physical teaching sites.",
+        NOT_A_SITE.map(|w| format!("\"{w}\"")).join(", "),
+        r.not_a_site,
+        r.no_teaching,
+        r.not_at_address,
+        r.teachers[1],
     );
     let nations: &[Nation] = &Nation::ALL;
     let defs = [
@@ -1229,6 +1420,22 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
             SRC_LOCATIONS,
             PERIOD_LOCATIONS,
             stem_caveat,
+        ),
+        (
+            "hei_teaching_count",
+            "Higher-education providers teaching in the seat",
+            "Number of distinct higher-education providers (a location's LOCUKPRN, else the UKPRN listing it) teaching at a physical Discover Uni teaching location whose coordinates are in the seat; online-only and office-only registrations are not counted.",
+            SRC_LOCATIONS,
+            PERIOD_LOCATIONS,
+            teaching_rule.clone(),
+        ),
+        (
+            "he_teaching_presence",
+            "Higher-education teaching presence",
+            "1 when the seat holds a physical Discover Uni higher-education teaching location (of any provider), 0 when it holds none: a seat with a university or college teaching higher education, by where the teaching is, not where a provider is registered.",
+            SRC_LOCATIONS,
+            PERIOD_LOCATIONS,
+            teaching_rule,
         ),
     ];
     for (id, title, definition, src, period, caveats) in &defs {
@@ -1258,6 +1465,7 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
         let zero =
             || -> BTreeMap<GssCode, f64> { placed.seats[i].iter().map(|&s| (s, 0.0)).collect() };
         let (mut heis, mut upper, mut locs, mut stem) = (zero(), zero(), zero(), zero());
+        let mut teachers: BTreeMap<GssCode, BTreeSet<&str>> = BTreeMap::new();
         for p in &placed.providers {
             if let Some((seat, _)) = p.seats[i] {
                 *heis
@@ -1281,7 +1489,18 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
                     *stem.get_mut(&seat).expect("same seats") += 1.0;
                 }
             }
+            if let Some(seat) = s.teaching_in(i) {
+                teachers.entry(seat).or_default().insert(s.teacher());
+            }
         }
+        let teaching = zero()
+            .into_keys()
+            .map(|c| (c, teachers.get(&c).map_or(0.0, |t| t.len() as f64)))
+            .collect::<BTreeMap<_, _>>();
+        let presence = teaching
+            .iter()
+            .map(|(&c, &n)| (c, if n > 0.0 { 1.0 } else { 0.0 }))
+            .collect::<BTreeMap<_, _>>();
         for (&code, &n) in &heis {
             let hi = upper[&code];
             if hi > n {
@@ -1308,7 +1527,12 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
                 )?;
             }
         }
-        for (id, counts) in [("he_locations", &locs), ("he_stem_locations", &stem)] {
+        for (id, counts) in [
+            ("he_locations", &locs),
+            ("he_stem_locations", &stem),
+            ("hei_teaching_count", &teaching),
+            ("he_teaching_presence", &presence),
+        ] {
             for (&code, &n) in counts {
                 out.push(
                     set,
