@@ -1171,7 +1171,14 @@ fn place_in(
             };
             p.notes.push((
                 NO_TEACHING,
-                format!("{detail}; counted in hei_count where its address is, never in hei_teaching_count or he_teaching_presence"),
+                format!(
+                    "{detail}; {}never in hei_teaching_count or he_teaching_presence",
+                    if p.seats[1].is_some() {
+                        "counted in hei_count where its address is, "
+                    } else {
+                        ""
+                    }
+                ),
             ));
             p.teaches = Some(false);
         } else if let Some((seat, _)) = p.seats[1] {
@@ -1735,13 +1742,13 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
         assert_eq!(alpha.seat_2010.as_deref(), Some("E14000001"));
         assert_eq!(alpha.route_2010.as_deref(), Some(route::POSTCODE_VIA_2024));
         assert_eq!((alpha.stem, alpha.problem.as_deref()), (Some(true), None));
-        // Beta's seat is split between two 2010-set seats: unplaced there.
+        // Beta's seat is split between two 2010-set seats; both sites it
+        // teaches at inside that seat (B, OLD) are in one of them.
         let beta = row(&rows, "provider", "10000002", "");
         assert_eq!(beta.seat_2024.as_deref(), Some("E14001002"));
-        assert_eq!(beta.seat_2010, None);
-        assert!(beta.problem.as_deref().unwrap().starts_with(
-            "2010 set: split: its 2024 seat E14001002 lies in 2 2010-set seats (E14000002 70%, E14000001 30%)"
-        ));
+        assert_eq!(beta.seat_2010.as_deref(), Some("E14000002"));
+        assert_eq!(beta.route_2010.as_deref(), Some(route::VIA_2024_LOCATIONS));
+        assert_eq!(beta.problem, None);
         // Northern Ireland: no range lookup; placed by its one location.
         let gamma = row(&rows, "provider", "10000003", "");
         assert_eq!(gamma.seat_2024.as_deref(), Some("N05000001"));
@@ -1758,14 +1765,14 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
         );
         assert_eq!(
             delta.problem.as_deref(),
-            Some("no postcode: PROVADDRESS is blank; it lists no teaching location of its own")
+            Some("no postcode: PROVADDRESS is blank; it lists no teaching location of its own | no teaching presence: it lists no teaching location (as UKPRN or LOCUKPRN) in the 2025/26 LOCATION file: an online, distance or office-only registration, or one whose sites the file lacks; never in hei_teaching_count or he_teaching_presence")
         );
         // Two rows (two registering UKPRNs), one coded Northern Ireland.
         let eps = row(&rows, "provider", "10000005", "");
         assert_eq!(eps.seat_2024.as_deref(), Some("E14001001"));
         assert_eq!(
             eps.problem.as_deref(),
-            Some("country code disagrees: COUNTRY XG (Northern Ireland) but the postcode NE1 7XY is in England; the postcode is trusted")
+            Some("country code disagrees: COUNTRY XG (Northern Ireland) but the postcode NE1 7XY is in England; the postcode is trusted | no teaching presence: it lists no teaching location (as UKPRN or LOCUKPRN) in the 2025/26 LOCATION file: an online, distance or office-only registration, or one whose sites the file lacks; counted in hei_count where its address is, never in hei_teaching_count or he_teaching_presence")
         );
     }
 
@@ -1888,9 +1895,14 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
             t(&[(route::POSTCODE, 3), (route::OWN_LOCATIONS, 1)])
         );
         assert_eq!(r.provider_unplaced[1], t(&[("no postcode", 1)]));
+        assert_eq!(r.provider_unplaced[0], t(&[("no postcode", 1)]));
         assert_eq!(
-            r.provider_unplaced[0],
-            t(&[("2010 set: split", 1), ("no postcode", 1)])
+            r.provider_routes[0],
+            t(&[
+                (route::POSTCODE_VIA_2024, 2),
+                (route::VIA_2024_LOCATIONS, 1),
+                (route::OWN_LOCATIONS, 1)
+            ])
         );
     }
 
@@ -1930,7 +1942,7 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
     }
 
     #[test]
-    fn counts_per_seat_are_zero_where_nothing_was_placed_and_bounded_where_split() {
+    fn counts_per_seat_are_zero_where_nothing_was_placed() {
         let placed = run(LOCATION).unwrap();
         let mut out = Collector::default();
         collect(&placed, &mut out).unwrap();
@@ -1959,27 +1971,39 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
         );
         assert_eq!(
             v(Pcon2010, "hei_count", "2024/25"),
-            pairs(&[("E14000001", 2.0), ("E14000002", 0.0), ("N06000001", 1.0)])
+            pairs(&[("E14000001", 2.0), ("E14000002", 1.0), ("N06000001", 1.0)])
         );
-        // Beta could be in either 2010-set seat its 2024 seat overlaps.
-        let bounds: Vec<_> = out
+        // Every provider placed in both sets: no bounds.
+        assert!(out
             .observations()
             .iter()
-            .filter(|o| o.indicator == "hei_count" && o.boundary == Some(Pcon2010))
-            .map(|o| (o.code.to_string(), o.lower, o.upper))
-            .collect();
-        assert!(
-            bounds.contains(&("E14000001".into(), Some(2.0), Some(3.0))),
-            "{bounds:?}"
-        );
-        assert!(
-            bounds.contains(&("E14000002".into(), Some(0.0), Some(1.0))),
-            "{bounds:?}"
-        );
-        assert!(
-            bounds.contains(&("N06000001".into(), None, None)),
-            "{bounds:?}"
-        );
+            .all(|o| o.lower.is_none() && o.upper.is_none()));
+        // Physical teaching: Alpha, Beta (FAR, C2) and 10000009 in A.
+        for set in [Pcon2010, Pcon2024] {
+            let a = if set == Pcon2010 {
+                "E14000001"
+            } else {
+                "E14001001"
+            };
+            let b = if set == Pcon2010 {
+                "E14000002"
+            } else {
+                "E14001002"
+            };
+            let n = if set == Pcon2010 {
+                "N06000001"
+            } else {
+                "N05000001"
+            };
+            assert_eq!(
+                v(set, "hei_teaching_count", "2025/26"),
+                pairs(&[(a, 3.0), (b, 1.0), (n, 1.0)])
+            );
+            assert_eq!(
+                v(set, "he_teaching_presence", "2025/26"),
+                pairs(&[(a, 1.0), (b, 1.0), (n, 1.0)])
+            );
+        }
         assert_eq!(
             v(Pcon2010, "he_locations", "2025/26"),
             pairs(&[("E14000001", 5.0), ("E14000002", 2.0), ("N06000001", 1.0)])
@@ -1997,6 +2021,140 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
             def.caveats
         );
         assert!(def.caveats.contains("4 are not counted"), "{}", def.caveats);
+    }
+
+    fn rect(x0: f64, x1: f64, y0: f64) -> Vec<Vec<Vec<[f64; 2]>>> {
+        let y1 = y0 + 1.0;
+        vec![vec![vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]]
+    }
+
+    /// [`world`] with the 2010-set border between A and B moved east to
+    /// -0.75 °E, so that B's western quarter lies in the old seat A.
+    fn run_split(location: &str) -> Placed {
+        let cat = Catalogue::embedded();
+        let (geo, mut maps, ranges) = world();
+        let [a10, b10, n10] = ["E14000001", "E14000002", "N06000001"].map(code);
+        maps[0] = SeatMap::new(
+            BoundarySet::Pcon2010,
+            vec![
+                (a10, rect(-2.0, -0.75, 52.0)),
+                (b10, rect(-0.75, 0.0, 52.0)),
+                (n10, square(-7.0, 54.0)),
+            ],
+        );
+        place_in(&files(&cat, location), &geo, &ranges, &maps).unwrap()
+    }
+
+    #[test]
+    fn a_provider_in_a_split_seat_is_placed_only_where_its_sites_there_agree() {
+        let beta = |placed: &Placed| row(&placed.rows(), "provider", "10000002", "").clone();
+        // B and OLD (corrected to -0.5 °E) are both in the old seat B.
+        let placed = run_split(LOCATION);
+        let b = beta(&placed);
+        assert_eq!(
+            (b.seat_2010.as_deref(), b.route_2010.as_deref()),
+            (Some("E14000002"), Some(route::VIA_2024_LOCATIONS))
+        );
+        // A third site of Beta's in its 2024 seat, west of the old border:
+        // its sites there are in two 2010-set seats, so it is not placed.
+        let more = format!("{LOCATION}10000002,,,B2,Beta West Wing,,52.5,-0.9,,XF,,\n");
+        let placed = run_split(&more);
+        let b = beta(&placed);
+        assert_eq!((b.seat_2010, b.route_2010), (None, None));
+        assert_eq!(
+            b.problem.as_deref(),
+            Some("2010 set: split: its 2024 seat E14001002 lies in 2 2010-set seats (E14000002 70%, E14000001 30%); the 3 teaching locations it teaches at in that seat lie in 2 2010-set seats (E14000001, E14000002)")
+        );
+        let mut out = Collector::default();
+        collect(&placed, &mut out).unwrap();
+        let bounds: Vec<_> = out
+            .observations()
+            .iter()
+            .filter(|o| o.indicator == "hei_count" && o.boundary == Some(BoundarySet::Pcon2010))
+            .map(|o| (o.code.to_string(), o.lower, o.upper))
+            .collect();
+        assert!(
+            bounds.contains(&("E14000001".into(), Some(2.0), Some(3.0))),
+            "{bounds:?}"
+        );
+        assert!(
+            bounds.contains(&("E14000002".into(), Some(0.0), Some(1.0))),
+            "{bounds:?}"
+        );
+        // No site of its own in its 2024 seat: nothing says where it is.
+        let none = LOCATION
+            .lines()
+            .filter(|l| !l.starts_with("10000002,,,B,") && !l.starts_with("10000002,,,OLD,"))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>();
+        let b = beta(&run_split(&none));
+        assert_eq!(b.seat_2010, None);
+        assert!(b.problem.as_deref().unwrap().ends_with(
+            "none of the teaching locations it teaches at is in that seat to say which part its address is in | no teaching at its address: none of the 2 physical teaching sites it teaches at is in its address's 2024 seat E14001002 (they are in E14001001); counted in hei_count there, in hei_teaching_count only where it teaches"
+        ), "{:?}", b.problem);
+    }
+
+    #[test]
+    fn online_and_office_registrations_are_listed_but_not_counted_as_teaching() {
+        assert_eq!(not_a_site("Epsilon Online Office"), Some("online"));
+        assert_eq!(
+            not_a_site("National Delivery Various Locations"),
+            Some("various")
+        );
+        assert_eq!(not_a_site("RAD Headquarters"), None);
+        assert_eq!(
+            not_a_site("Officers' Mess Campus"),
+            None,
+            "whole words only"
+        );
+        let office = format!("{LOCATION}10000005,,,O,Epsilon Online Office,,52.5,-1.2,,XF,,\n");
+        let placed = run(&office).unwrap();
+        let rows = placed.rows();
+        let o = row(&rows, "location", "10000005", "O");
+        assert_eq!(o.seat_2024.as_deref(), Some("E14001001"));
+        assert_eq!(
+            o.problem.as_deref(),
+            Some("not a teaching site: its name says \"online\": not a physical teaching site; counted in he_locations, not as teaching presence")
+        );
+        // Epsilon's only location is an office: no teaching presence.
+        let eps = row(&rows, "provider", "10000005", "");
+        assert_eq!(eps.seat_2024.as_deref(), Some("E14001001"), "still placed");
+        assert!(eps.problem.as_deref().unwrap().ends_with(
+            "no teaching presence: none of the 1 location it teaches at is a placed physical teaching site (O Epsilon Online Office); counted in hei_count where its address is, never in hei_teaching_count or he_teaching_presence"
+        ), "{:?}", eps.problem);
+        let r = &placed.report;
+        assert_eq!((r.no_teaching, r.not_at_address, r.not_a_site), (2, 0, 1));
+        assert_eq!(r.teachers, [4, 4], "Alpha, Beta, Gamma, 10000009");
+        let mut out = Collector::default();
+        collect(&placed, &mut out).unwrap();
+        let v = |id: &str| -> Vec<(String, f64)> {
+            let mut p: Vec<_> = out
+                .values(BoundarySet::Pcon2024, id, PERIOD_LOCATIONS)
+                .into_iter()
+                .map(|(c, v)| (c.to_string(), v))
+                .collect();
+            p.sort_by(|a, b| a.0.cmp(&b.0));
+            p
+        };
+        // The office is a location, but no teacher is added by it.
+        assert_eq!(v("he_locations")[0], ("E14001001".into(), 6.0));
+        assert_eq!(v("hei_teaching_count")[0], ("E14001001".into(), 3.0));
+        let def = out
+            .definitions()
+            .iter()
+            .find(|d| d.id == "he_teaching_presence")
+            .unwrap();
+        assert!(
+            def.caveats.contains("(1 placed locations do"),
+            "{}",
+            def.caveats
+        );
+        assert!(
+            def.caveats
+                .contains("2 providers teach at no physical teaching site"),
+            "{}",
+            def.caveats
+        );
     }
 
     #[test]
