@@ -1388,7 +1388,7 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
         .copied()
         .unwrap_or(0);
     let stem_caveat = format!(
-        "STEM means a course in CAH level-1 groups {} (HESA's science grouping; CAH12 geography is left out because level 1 mixes human and physical geography) in Unistats 2018/19, at the same site or, failing that, anywhere at the location's provider, so partner and franchise sites are tagged by what their provider teaches. {} locations are in neither route and are not counted as STEM (unknown, not zero STEM). Tags: {}. {}",
+        "STEM means a course in CAH level-1 groups {} (HESA's science grouping; CAH12 geography is left out because level 1 mixes human and physical geography) in Unistats 2018/19, at the same site or, failing that, anywhere at the location's provider, so partner and franchise sites are tagged by what their provider teaches. {} locations are in neither route and are not counted as STEM (unknown, not zero STEM); locations whose name says they are no physical teaching site (see he_teaching_presence) are not counted either. Tags: {}. {}",
         STEM_CAH1.join(", "),
         unknown,
         tally(&r.stem_routes),
@@ -1492,7 +1492,7 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
                 *locs
                     .get_mut(&seat)
                     .ok_or_else(|| unknown_seat(&placed.at[1], set, seat))? += 1.0;
-                if s.stem == Some(true) {
+                if s.stem == Some(true) && s.not_a_site.is_none() {
                     *stem.get_mut(&seat).expect("same seats") += 1.0;
                 }
             }

@@ -195,11 +195,12 @@ pub fn run(args: InstitutionsArgs) -> anyhow::Result<ExitCode> {
         write_rows(&mut out, args.format, &rows, |out| {
             let n = |kind: &str| rows.iter().filter(|r| r.kind == kind).count();
             if args.no_teaching {
+                let (p, l) = (n("provider"), n("location"));
                 writeln!(
                     out,
-                    "{} providers and {} locations not counted as physical teaching presence (hei_teaching_count, he_teaching_presence)",
-                    n("provider"),
-                    n("location")
+                    "{p} provider{} and {l} location{} not counted as physical teaching presence (hei_teaching_count, he_teaching_presence)",
+                    if p == 1 { "" } else { "s" },
+                    if l == 1 { "" } else { "s" },
                 )?;
             } else {
                 writeln!(
