@@ -11,11 +11,46 @@
 //! left unplaced with the reason. A provider's COUNTRY code is not trusted
 //! over its postcode; a disagreement is flagged.
 //!
-//! A provider has no coordinates, so its **2010-set** seat comes from its
-//! 2024 seat through mySociety's population overlap, only when at least 99%
-//! of that seat's population lies in one 2010-set seat. Otherwise it is left
-//! unplaced in the 2010 set ("split"), and `hei_count` for each 2010-set seat
-//! it could lie in carries an upper bound that includes it.
+//! A provider has no coordinates (the sources hold no position for a
+//! postcode, only the range lookup to 2024 seats), so its **2010-set** seat
+//! comes from its 2024 seat:
+//!
+//! * through mySociety's population overlap, when at least 99% of that
+//!   seat's population lies in one 2010-set seat ("postcode, via its 2024
+//!   seat");
+//! * otherwise (a split seat) by the teaching locations the provider teaches
+//!   at (LOCUKPRN, else the listing UKPRN) inside that same 2024 seat, when
+//!   every one of them is placed, all in one 2010-set seat, and that seat is
+//!   one the 2024 seat overlaps ("postcode, then its teaching locations in
+//!   its 2024 seat"). This takes the address to be at or beside the sites
+//!   the provider itself teaches at in the seat of its address: the sites
+//!   are point-in-polygon on the 2010-set boundaries, so the provider is
+//!   only ever put in an old seat its own sites are in;
+//! * otherwise (no such site in its 2024 seat, or sites in several 2010-set
+//!   seats) it is left unplaced in the 2010 set ("split", saying which),
+//!   and `hei_count` for each 2010-set seat its 2024 seat overlaps carries
+//!   an upper bound that includes it.
+//!
+//! **Physical teaching presence** (`hei_teaching_count`,
+//! `he_teaching_presence`) counts teaching, not registration. A *physical
+//! teaching site* is a placed teaching location whose name has none of the
+//! whole words in [`NOT_A_SITE`] (online, distance, virtual, various,
+//! office: "National Delivery Various Locations", head offices); the
+//! provider teaching there is its LOCUKPRN, else the UKPRN listing it.
+//! `hei_teaching_count` is the number of distinct such providers teaching
+//! at a physical teaching site in the seat; `he_teaching_presence` is 1
+//! when the seat has at least one physical teaching site (of any provider)
+//! and 0 otherwise. A provider's address counts only through a site: nothing
+//! in the sources says students are taught at an address other than a
+//! teaching location there. So these are listed with why (`stemgap
+//! institutions --no-teaching`, and in `--unplaced`) but never counted:
+//! providers teaching at no physical teaching site ("no teaching presence":
+//! no location in the LOCATION file as UKPRN or LOCUKPRN, as for online and
+//! distance providers, or only offices and unplaced points), providers whose
+//! sites all lie outside their address's 2024 seat ("no teaching at its
+//! address"; counted where they teach), and the non-sites themselves ("not a
+//! teaching site"; still in `he_locations`, never in `he_stem_locations`).
+//! `hei_count` is unchanged: providers by their address.
 //!
 //! **Teaching locations** (`discoveruni_location_2025`) are placed by their
 //! coordinates, point in polygon on the generalised (20 m) TopoJSON
