@@ -154,10 +154,13 @@ fn observatory_seats_count_their_placed_institutions() {
     // site and Northam Distance Learning teaches nowhere, so Northam South
     // has one provider teaching (two registered); Glenbrae has three
     // providers teaching at its sites (two of them registered elsewhere).
+    // Every seat's registered providers teach there, but for Northam
+    // Distance Learning.
     let teaching = |set: &str| {
         (
             export(db, set, "hei_teaching_count"),
             export(db, set, "he_teaching_presence"),
+            export(db, set, "hei_teaching_at_address"),
         )
     };
     let both = |codes: [&str; 6], counts: [&str; 6], presence: [&str; 6]| {
@@ -168,7 +171,7 @@ fn observatory_seats_count_their_placed_institutions() {
                 .map(|(c, v)| (c.to_string(), v.to_string()))
                 .collect()
         };
-        (zip(counts), zip(presence))
+        (zip(counts), zip(presence), zip(presence))
     };
     let counts = ["1", "1", "0", "1", "3", "1"];
     let presence = ["1", "1", "0", "1", "1", "1"];
@@ -658,6 +661,15 @@ fn real_placements_counted_by_route_and_reason() {
     let t24 = export(&db, "2024", "hei_teaching_count");
     assert!(t24.iter().all(|(c, v)| (v != "0") == (p24[c] == "1")));
     assert_eq!(sum(&t24), 845.0);
+    // Registered and teaching in the same seat: hei_count without online,
+    // office-only and elsewhere-teaching registrations.
+    let a10 = export(&db, "2010", "hei_teaching_at_address");
+    let a24 = export(&db, "2024", "hei_teaching_at_address");
+    assert_eq!((with(&a10), with(&a24)), (240, 246));
+    assert_eq!((sum(&a10), sum(&a24)), (387.0, 393.0));
+    assert!(a24
+        .iter()
+        .all(|(c, v)| v.parse::<f64>().unwrap() <= heis[c].parse::<f64>().unwrap()));
 }
 
 #[test]

@@ -51,6 +51,11 @@
 //! address"; counted where they teach), and the non-sites themselves ("not a
 //! teaching site"; still in `he_locations`, never in `he_stem_locations`).
 //! `hei_count` is unchanged: providers by their address.
+//! `hei_teaching_at_address` is `hei_count` restricted to the providers
+//! that teach at a physical teaching site in the same seat as their address
+//! (on the 2010 set, in the same 2010-set seat; a provider left unplaced
+//! there whose split 2024 seat holds its sites in several 2010-set seats
+//! adds to the upper bound of each of those).
 //!
 //! **Teaching locations** (`discoveruni_location_2025`) are placed by their
 //! coordinates, point in polygon on the generalised (20 m) TopoJSON
@@ -236,6 +241,9 @@ struct Provider {
     unplaced: [Option<&'static str>; 2],
     /// 2010-set seats its split 2024 seat overlaps.
     candidates_2010: Vec<GssCode>,
+    /// Of those, the ones holding a physical teaching site it teaches at
+    /// inside its split 2024 seat (when there are several).
+    teaching_candidates_2010: Vec<GssCode>,
     notes: Vec<Note>,
     stem: Option<bool>,
     /// Whether it teaches at a placed physical teaching site anywhere.
@@ -720,6 +728,7 @@ fn read_providers(files: &Files<'_>) -> Result<Vec<Provider>, SourceError> {
                 seats: [None, None],
                 unplaced: [None, None],
                 candidates_2010: Vec::new(),
+                teaching_candidates_2010: Vec::new(),
                 notes,
                 stem: None,
                 teaches: None,
@@ -1103,6 +1112,13 @@ fn place_in(
                                 p.unplaced[0] = Some("2010 set: split");
                                 // Its address may be anywhere in the split seat.
                                 p.candidates_2010 = parts.iter().map(|(c, _)| *c).collect();
+                                p.teaching_candidates_2010 = there
+                                    .iter()
+                                    .filter_map(|s| s.teaching_in(0))
+                                    .filter(|c| possible.contains(c))
+                                    .collect::<BTreeSet<_>>()
+                                    .into_iter()
+                                    .collect();
                             }
                         }
                     }
@@ -1389,7 +1405,8 @@ const PERIOD_PROVIDERS: &str = "2024/25";
 const PERIOD_LOCATIONS: &str = "2025/26";
 
 /// Defines `hei_count`, `he_locations`, `he_stem_locations`,
-/// `hei_teaching_count` and `he_teaching_presence` and adds one observation
+/// `hei_teaching_count`, `he_teaching_presence` and `hei_teaching_at_address`
+/// and adds one observation
 /// per seat of each set (a count of placed institutions: zero where none was
 /// placed).
 pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> {
@@ -1477,12 +1494,22 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
             "1 when the seat holds a physical Discover Uni higher-education teaching location (of any provider), 0 when it holds none: a seat with a university or college teaching higher education, by where the teaching is, not where a provider is registered.",
             SRC_LOCATIONS,
             PERIOD_LOCATIONS,
-            teaching_rule,
+            teaching_rule.clone(),
+        ),
+        (
+            "hei_teaching_at_address",
+            "Higher-education providers registered and teaching in the seat",
+            "Number of higher-education providers (Discover Uni, one per PUBUKPRN) whose address is in the seat and which teach at a physical teaching location in the same seat: hei_count without online-only and office-only registrations, or providers teaching only elsewhere.",
+            SRC_PROVIDERS,
+            PERIOD_PROVIDERS,
+            format!("Providers are placed as for hei_count (2010 set: an upper bound where a provider's split 2024 seat holds its sites in several 2010-set seats). {teaching_rule}"),
         ),
     ];
     for (id, title, definition, src, period, caveats) in &defs {
         let sources: Vec<&str> = if *id == "he_stem_locations" {
             vec![src, SRC_L1819, SRC_CL1819, SRC_SBJ1819, SRC_CAH]
+        } else if *id == "hei_teaching_at_address" {
+            vec![src, SRC_LOCATIONS]
         } else {
             vec![src]
         };
@@ -1508,15 +1535,35 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
             || -> BTreeMap<GssCode, f64> { placed.seats[i].iter().map(|&s| (s, 0.0)).collect() };
         let (mut heis, mut upper, mut locs, mut stem) = (zero(), zero(), zero(), zero());
         let mut teachers: BTreeMap<GssCode, BTreeSet<&str>> = BTreeMap::new();
+        // Seats each provider teaches at a physical site in.
+        let mut teaches_in: BTreeMap<&str, BTreeSet<GssCode>> = BTreeMap::new();
+        for s in &placed.sites {
+            if let Some(seat) = s.teaching_in(i) {
+                teaches_in.entry(s.teacher()).or_default().insert(seat);
+            }
+        }
+        let (mut at_address, mut at_address_upper) = (zero(), zero());
         for p in &placed.providers {
             if let Some((seat, _)) = p.seats[i] {
                 *heis
                     .get_mut(&seat)
                     .ok_or_else(|| unknown_seat(&placed.at[0], set, seat))? += 1.0;
                 *upper.get_mut(&seat).expect("same seats") += 1.0;
-            } else {
+                if teaches_in
+                    .get(p.code.as_str())
+                    .is_some_and(|t| t.contains(&seat))
+                {
+                    *at_address.get_mut(&seat).expect("same seats") += 1.0;
+                    *at_address_upper.get_mut(&seat).expect("same seats") += 1.0;
+                }
+            } else if i == 0 {
                 for c in &p.candidates_2010 {
-                    if let Some(u) = upper.get_mut(c).filter(|_| i == 0) {
+                    if let Some(u) = upper.get_mut(c) {
+                        *u += 1.0;
+                    }
+                }
+                for c in &p.teaching_candidates_2010 {
+                    if let Some(u) = at_address_upper.get_mut(c) {
                         *u += 1.0;
                     }
                 }
@@ -1543,30 +1590,35 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
             .iter()
             .map(|(&c, &n)| (c, if n > 0.0 { 1.0 } else { 0.0 }))
             .collect::<BTreeMap<_, _>>();
-        for (&code, &n) in &heis {
-            let hi = upper[&code];
-            if hi > n {
-                out.push_bounded(
-                    set,
-                    code,
-                    "hei_count",
-                    PERIOD_PROVIDERS,
-                    (n, n, hi),
-                    Method::Derived,
-                    SRC_PROVIDERS,
-                    &placed.at[0],
-                )?;
-            } else {
-                out.push(
-                    set,
-                    code,
-                    "hei_count",
-                    PERIOD_PROVIDERS,
-                    Cell::Value(n),
-                    Method::Derived,
-                    SRC_PROVIDERS,
-                    &placed.at[0],
-                )?;
+        for (id, counts, uppers) in [
+            ("hei_count", &heis, &upper),
+            ("hei_teaching_at_address", &at_address, &at_address_upper),
+        ] {
+            for (&code, &n) in counts {
+                let hi = uppers[&code];
+                if hi > n {
+                    out.push_bounded(
+                        set,
+                        code,
+                        id,
+                        PERIOD_PROVIDERS,
+                        (n, n, hi),
+                        Method::Derived,
+                        SRC_PROVIDERS,
+                        &placed.at[0],
+                    )?;
+                } else {
+                    out.push(
+                        set,
+                        code,
+                        id,
+                        PERIOD_PROVIDERS,
+                        Cell::Value(n),
+                        Method::Derived,
+                        SRC_PROVIDERS,
+                        &placed.at[0],
+                    )?;
+                }
             }
         }
         for (id, counts) in [
@@ -2038,6 +2090,12 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
                 v(set, "he_teaching_presence", "2025/26"),
                 pairs(&[(a, 1.0), (b, 1.0), (n, 1.0)])
             );
+            // Alpha, Beta and Gamma teach where they are registered;
+            // Epsilon (also in A) lists no site.
+            assert_eq!(
+                v(set, "hei_teaching_at_address", "2024/25"),
+                pairs(&[(a, 1.0), (b, 1.0), (n, 1.0)])
+            );
         }
         assert_eq!(
             v(Pcon2010, "he_locations", "2025/26"),
@@ -2115,6 +2173,25 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
         assert!(
             bounds.contains(&("E14000002".into(), Some(0.0), Some(1.0))),
             "{bounds:?}"
+        );
+        // Registered and teaching there: Beta could be in either old seat,
+        // both holding a site it teaches at.
+        let bounds: Vec<_> = out
+            .observations()
+            .iter()
+            .filter(|o| {
+                o.indicator == "hei_teaching_at_address"
+                    && o.boundary == Some(BoundarySet::Pcon2010)
+            })
+            .map(|o| (o.code.to_string(), o.lower, o.upper))
+            .collect();
+        assert_eq!(
+            bounds,
+            [
+                ("E14000001".into(), Some(1.0), Some(2.0)),
+                ("E14000002".into(), Some(0.0), Some(1.0)),
+                ("N06000001".into(), None, None),
+            ]
         );
         // No site of its own in its 2024 seat: nothing says where it is.
         let none = LOCATION
