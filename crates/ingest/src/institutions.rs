@@ -330,6 +330,13 @@ pub struct Report {
     /// Distinct providers (LOCUKPRN, else UKPRN) teaching at a placed
     /// physical teaching site, per set.
     pub teachers: [usize; 2],
+    /// Of those (2024 set), the ones not in the provider file (partners
+    /// named only as a LOCUKPRN).
+    pub teachers_unlisted: usize,
+    /// Names of the placed locations that are no physical teaching site.
+    pub not_a_site_names: Vec<String>,
+    /// Names of the providers teaching at no physical teaching site.
+    pub no_teaching_names: Vec<String>,
 }
 
 /// Every provider and location, placed, with the report.
@@ -1328,10 +1335,25 @@ fn report(providers: &[Provider], sites: &[Site], ambiguous_courses: usize) -> R
         .iter()
         .filter(|p| p.notes.iter().any(|(k, _)| *k == NOT_AT_ADDRESS))
         .count();
-    r.not_a_site = sites
+    r.not_a_site_names = sites
         .iter()
         .filter(|s| s.placed.is_some() && s.not_a_site.is_some())
-        .count();
+        .map(|s| s.name.clone())
+        .collect();
+    r.not_a_site = r.not_a_site_names.len();
+    r.no_teaching_names = providers
+        .iter()
+        .filter(|p| p.teaches == Some(false))
+        .map(|p| p.name.clone())
+        .collect();
+    let listed: BTreeSet<&str> = providers.iter().map(|p| p.code.as_str()).collect();
+    r.teachers_unlisted = sites
+        .iter()
+        .filter(|s| s.teaching_in(1).is_some())
+        .map(Site::teacher)
+        .filter(|t| !listed.contains(t))
+        .collect::<BTreeSet<_>>()
+        .len();
     r.teachers = [0, 1].map(|i| {
         sites
             .iter()
@@ -1446,13 +1468,33 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
         tally(&r.stem_routes),
         location_caveat,
     );
+    let quoted = |names: &[String], most: usize| -> String {
+        let mut q: Vec<String> = names
+            .iter()
+            .take(most)
+            .map(|n| format!("\"{n}\""))
+            .collect();
+        if names.len() > most {
+            q.push(format!("and {} more", names.len() - most));
+        }
+        q.join(", ")
+    };
     let teaching_rule = format!(
-        "A physical teaching site is a Discover Uni 2025/26 teaching location placed in the seat by its coordinates (see he_locations) whose name has none of the words {} ({} placed locations do: \"National Delivery Various Locations\", a virtual-education partner, offices); the provider teaching there is its LOCUKPRN, else the UKPRN listing it. A provider address counts only through such a site: the sources give no position for a postcode, and nothing else says students are taught at an address. {} providers teach at no physical teaching site in the file and count nowhere here (`stemgap institutions --unplaced`, \"no teaching presence\": online and distance providers such as The Open University, but also a few colleges whose sites the file does not list); {} providers teach only outside their address's seat and count where they teach. {} distinct providers teach at a placed physical site (2024 set). A zero is a real absence of placed physical teaching sites.",
+        "A physical teaching site is a Discover Uni 2025/26 teaching location placed in the seat by its coordinates (see he_locations) whose name has none of the whole words {} ({} placed location{} do{}{}); the provider teaching there is its LOCUKPRN, else the UKPRN listing it. A provider address counts only through such a site: the sources give no position for a postcode, and nothing else says students are taught at an address. {} providers teach at no physical teaching site in the file and count nowhere here ({}: online and distance registrations, and any whose sites the file does not list; `stemgap institutions --no-teaching` lists them with why); {} providers teach only outside their address's seat and count where they teach. {} distinct providers teach at a placed physical site in a 2024 seat, {} of them partners named only as a location's LOCUKPRN. A zero is a real absence of placed physical teaching sites.",
         NOT_A_SITE.map(|w| format!("\"{w}\"")).join(", "),
         r.not_a_site,
+        if r.not_a_site == 1 { "" } else { "s" },
+        if r.not_a_site == 1 { "es" } else { "" },
+        if r.not_a_site > 0 {
+            format!(": {}", quoted(&r.not_a_site_names, 6))
+        } else {
+            String::new()
+        },
         r.no_teaching,
+        quoted(&r.no_teaching_names, 5),
         r.not_at_address,
         r.teachers[1],
+        r.teachers_unlisted,
     );
     let nations: &[Nation] = &Nation::ALL;
     let defs = [
@@ -2257,7 +2299,8 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
             .find(|d| d.id == "he_teaching_presence")
             .unwrap();
         assert!(
-            def.caveats.contains("(1 placed locations do"),
+            def.caveats
+                .contains("(1 placed location does: \"Epsilon Online Office\")"),
             "{}",
             def.caveats
         );
