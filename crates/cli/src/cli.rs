@@ -34,7 +34,7 @@ pub enum Command {
     Findings(FindingsArgs),
     /// Print the data-gap register: every indicator by nation, with comparability.
     Gaps(GapsArgs),
-    /// List the HE providers and teaching locations in a seat (--unplaced: those not placed, or flagged).
+    /// List the HE providers and teaching locations in a seat (--unplaced: those not placed, or flagged; --no-teaching: those not counted as physical teaching presence).
     Institutions(crate::cmd::institutions::InstitutionsArgs),
     /// Serve the web atlas and the JSON API (builds the store first if it is
     /// missing and --sources is given).

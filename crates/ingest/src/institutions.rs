@@ -11,11 +11,51 @@
 //! left unplaced with the reason. A provider's COUNTRY code is not trusted
 //! over its postcode; a disagreement is flagged.
 //!
-//! A provider has no coordinates, so its **2010-set** seat comes from its
-//! 2024 seat through mySociety's population overlap, only when at least 99%
-//! of that seat's population lies in one 2010-set seat. Otherwise it is left
-//! unplaced in the 2010 set ("split"), and `hei_count` for each 2010-set seat
-//! it could lie in carries an upper bound that includes it.
+//! A provider has no coordinates (the sources hold no position for a
+//! postcode, only the range lookup to 2024 seats), so its **2010-set** seat
+//! comes from its 2024 seat:
+//!
+//! * through mySociety's population overlap, when at least 99% of that
+//!   seat's population lies in one 2010-set seat ("postcode, via its 2024
+//!   seat");
+//! * otherwise (a split seat) by the teaching locations the provider teaches
+//!   at (LOCUKPRN, else the listing UKPRN) inside that same 2024 seat, when
+//!   every one of them is placed, all in one 2010-set seat, and that seat is
+//!   one the 2024 seat overlaps ("postcode, then its teaching locations in
+//!   its 2024 seat"). This takes the address to be at or beside the sites
+//!   the provider itself teaches at in the seat of its address: the sites
+//!   are point-in-polygon on the 2010-set boundaries, so the provider is
+//!   only ever put in an old seat its own sites are in;
+//! * otherwise (no such site in its 2024 seat, or sites in several 2010-set
+//!   seats) it is left unplaced in the 2010 set ("split", saying which),
+//!   and `hei_count` for each 2010-set seat its 2024 seat overlaps carries
+//!   an upper bound that includes it.
+//!
+//! **Physical teaching presence** (`hei_teaching_count`,
+//! `he_teaching_presence`) counts teaching, not registration. A *physical
+//! teaching site* is a placed teaching location whose name has none of the
+//! whole words in [`NOT_A_SITE`] (online, distance, virtual, various,
+//! office: "National Delivery Various Locations", head offices); the
+//! provider teaching there is its LOCUKPRN, else the UKPRN listing it.
+//! `hei_teaching_count` is the number of distinct such providers teaching
+//! at a physical teaching site in the seat; `he_teaching_presence` is 1
+//! when the seat has at least one physical teaching site (of any provider)
+//! and 0 otherwise. A provider's address counts only through a site: nothing
+//! in the sources says students are taught at an address other than a
+//! teaching location there. So these are listed with why (`stemgap
+//! institutions --no-teaching`, and in `--unplaced`) but never counted:
+//! providers teaching at no physical teaching site ("no teaching presence":
+//! no location in the LOCATION file as UKPRN or LOCUKPRN, as for online and
+//! distance providers, or only offices and unplaced points), providers whose
+//! sites all lie outside their address's 2024 seat ("no teaching at its
+//! address"; counted where they teach), and the non-sites themselves ("not a
+//! teaching site"; still in `he_locations`, never in `he_stem_locations`).
+//! `hei_count` is unchanged: providers by their address.
+//! `hei_teaching_at_address` is `hei_count` restricted to the providers
+//! that teach at a physical teaching site in the same seat as their address
+//! (on the 2010 set, in the same 2010-set seat; a provider left unplaced
+//! there whose split 2024 seat holds its sites in several 2010-set seats
+//! adds to the upper bound of each of those).
 //!
 //! **Teaching locations** (`discoveruni_location_2025`) are placed by their
 //! coordinates, point in polygon on the generalised (20 m) TopoJSON
@@ -124,6 +164,9 @@ const SRC_CAH: &str = "unistats1819_cah";
 pub mod route {
     pub const POSTCODE: &str = "postcode";
     pub const POSTCODE_VIA_2024: &str = "postcode, via its 2024 seat";
+    /// 2010 set: its 2024 seat (by postcode) is split, and every teaching
+    /// location it teaches at inside that 2024 seat lies in one 2010-set seat.
+    pub const VIA_2024_LOCATIONS: &str = "postcode, then its teaching locations in its 2024 seat";
     pub const OWN_LOCATIONS: &str = "teaching locations";
     pub const COORDINATES: &str = "coordinates";
     pub const CORROBORATED: &str = "coordinates, corroborated";
@@ -166,6 +209,13 @@ fn ix(set: BoundarySet) -> usize {
 /// A reason (short, for counting) and its details.
 type Note = (&'static str, String);
 
+/// The note on a location whose name says it is not a physical teaching site.
+pub const NOT_TEACHING_SITE: &str = "not a teaching site";
+/// The note on a provider teaching at no placed physical teaching site.
+pub const NO_TEACHING: &str = "no teaching presence";
+/// The note on a provider teaching only outside its address's seat.
+pub const NOT_AT_ADDRESS: &str = "no teaching at its address";
+
 /// Separates notes in the stored `problem` text.
 pub const NOTE_SEPARATOR: &str = " | ";
 
@@ -191,8 +241,13 @@ struct Provider {
     unplaced: [Option<&'static str>; 2],
     /// 2010-set seats its split 2024 seat overlaps.
     candidates_2010: Vec<GssCode>,
+    /// Of those, the ones holding a physical teaching site it teaches at
+    /// inside its split 2024 seat (when there are several).
+    teaching_candidates_2010: Vec<GssCode>,
     notes: Vec<Note>,
     stem: Option<bool>,
+    /// Whether it teaches at a placed physical teaching site anywhere.
+    teaches: Option<bool>,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +263,44 @@ struct Site {
     notes: Vec<Note>,
     stem: Option<bool>,
     stem_route: Option<&'static str>,
+    /// The word of its name saying it is not a physical teaching site
+    /// ([`NOT_A_SITE`]), if any.
+    not_a_site: Option<&'static str>,
+}
+
+impl Site {
+    /// The provider teaching at the site: LOCUKPRN when given, else the
+    /// UKPRN listing it.
+    fn teacher(&self) -> &str {
+        self.partner.as_deref().unwrap_or(&self.ukprn)
+    }
+
+    /// Placed in a seat of set `i` and a physical teaching site.
+    fn teaching_in(&self, i: usize) -> Option<GssCode> {
+        self.seats[i]
+            .filter(|_| self.not_a_site.is_none())
+            .map(|(c, _)| c)
+    }
+}
+
+/// Words (whole, any case) in a location's name that mark it as no physical
+/// teaching site: online or distance delivery, a virtual campus, "various
+/// locations", an office. In the 2025/26 file they pick out "National
+/// Delivery Various Locations", "... (Oxford Virtual Education Group)", a
+/// "Head Office" and an "Office Bristol"; "Headquarters" (a dance academy's
+/// studios) and "House" (many real campuses) are not among them.
+pub const NOT_A_SITE: [&str; 5] = ["online", "distance", "virtual", "various", "office"];
+
+/// The first [`NOT_A_SITE`] word of a location's name.
+pub fn not_a_site(name: &str) -> Option<&'static str> {
+    let words: Vec<String> = name
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .map(str::to_owned)
+        .collect();
+    NOT_A_SITE
+        .into_iter()
+        .find(|w| words.iter().any(|x| x == w))
 }
 
 /// Counts of an outcome by its route or reason.
@@ -228,6 +321,22 @@ pub struct Report {
     pub location_flagged: Tally,
     /// Locations by STEM route (`unknown` when in neither 2018/19 route).
     pub stem_routes: Tally,
+    /// Providers teaching at no placed physical teaching site.
+    pub no_teaching: usize,
+    /// Providers teaching, but none of it in their address's 2024 seat.
+    pub not_at_address: usize,
+    /// Placed locations whose name says they are no physical teaching site.
+    pub not_a_site: usize,
+    /// Distinct providers (LOCUKPRN, else UKPRN) teaching at a placed
+    /// physical teaching site, per set.
+    pub teachers: [usize; 2],
+    /// Of those (2024 set), the ones not in the provider file (partners
+    /// named only as a LOCUKPRN).
+    pub teachers_unlisted: usize,
+    /// Names of the placed locations that are no physical teaching site.
+    pub not_a_site_names: Vec<String>,
+    /// Names of the providers teaching at no physical teaching site.
+    pub no_teaching_names: Vec<String>,
 }
 
 /// Every provider and location, placed, with the report.
@@ -626,8 +735,10 @@ fn read_providers(files: &Files<'_>) -> Result<Vec<Provider>, SourceError> {
                 seats: [None, None],
                 unplaced: [None, None],
                 candidates_2010: Vec::new(),
+                teaching_candidates_2010: Vec::new(),
                 notes,
                 stem: None,
+                teaches: None,
             },
         );
     }
@@ -672,6 +783,7 @@ fn read_sites(files: &Files<'_>) -> Result<Vec<Site>, SourceError> {
             placed: None,
             seats: [None, None],
             unplaced: [None, None],
+            not_a_site: not_a_site(row.str(n)),
             notes,
             stem: None,
             stem_route: None,
@@ -959,20 +1071,63 @@ fn place_in(
                         p.seats[0] = Some((s10, route::POSTCODE_VIA_2024));
                     }
                     _ => {
-                        p.notes.push((
-                            "2010 set: split",
-                            format!(
-                                "its 2024 seat {seat} lies in {} 2010-set seats ({}); no coordinates to choose",
-                                parts.len(),
-                                parts
+                        // Split: the provider's own teaching locations inside
+                        // its 2024 seat say which part its address is in.
+                        let there: Vec<&Site> = sites
+                            .iter()
+                            .filter(|s| s.teacher() == p.code)
+                            .filter(|s| s.seats[1].is_some_and(|(c, _)| c == seat))
+                            .collect();
+                        let in10: BTreeSet<GssCode> = there
+                            .iter()
+                            .filter_map(|s| s.seats[0].map(|(c, _)| c))
+                            .collect();
+                        let all_placed = there.iter().all(|s| s.seats[0].is_some());
+                        let possible: BTreeSet<GssCode> = parts.iter().map(|(c, _)| *c).collect();
+                        match in10.first() {
+                            Some(&s10)
+                                if in10.len() == 1 && all_placed && possible.contains(&s10) =>
+                            {
+                                p.seats[0] = Some((s10, route::VIA_2024_LOCATIONS));
+                            }
+                            _ => {
+                                let split = parts
                                     .iter()
                                     .map(|(c, w)| format!("{c} {:.0}%", w * 100.0))
                                     .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ));
-                        p.unplaced[0] = Some("2010 set: split");
-                        p.candidates_2010 = parts.iter().map(|(c, _)| *c).collect();
+                                    .join(", ");
+                                let n = there.len();
+                                let plural = if n == 1 { "" } else { "s" };
+                                let why = if there.is_empty() {
+                                    "none of the teaching locations it teaches at is in that seat to say which part its address is in".to_owned()
+                                } else if !all_placed {
+                                    format!("of the {n} teaching location{plural} it teaches at in that seat, not all are in a 2010-set seat")
+                                } else {
+                                    format!(
+                                        "the {n} teaching location{plural} it teaches at in that seat lie in {} 2010-set seats ({})",
+                                        in10.len(),
+                                        in10.iter().map(GssCode::to_string).collect::<Vec<_>>().join(", ")
+                                    )
+                                };
+                                p.notes.push((
+                                    "2010 set: split",
+                                    format!(
+                                        "its 2024 seat {seat} lies in {} 2010-set seats ({split}); {why}",
+                                        parts.len(),
+                                    ),
+                                ));
+                                p.unplaced[0] = Some("2010 set: split");
+                                // Its address may be anywhere in the split seat.
+                                p.candidates_2010 = parts.iter().map(|(c, _)| *c).collect();
+                                p.teaching_candidates_2010 = there
+                                    .iter()
+                                    .filter_map(|s| s.teaching_in(0))
+                                    .filter(|c| possible.contains(c))
+                                    .collect::<BTreeSet<_>>()
+                                    .into_iter()
+                                    .collect();
+                            }
+                        }
                     }
                 }
                 if let Some(&nation) = geo.nations.get(&seat) {
@@ -1045,6 +1200,65 @@ fn place_in(
         p.stem = stem.at_provider.get(&p.code).and_then(|e| e.tag());
     }
 
+    // Physical teaching presence: sites that are not, and providers that
+    // teach at no physical site, or none in their address's seat.
+    for s in &mut sites {
+        if let Some(word) = s.not_a_site {
+            s.notes.push((
+                NOT_TEACHING_SITE,
+                format!("its name says \"{word}\": not a physical teaching site; counted in he_locations, not as teaching presence"),
+            ));
+        }
+    }
+    for p in &mut providers {
+        let listed: Vec<&Site> = sites.iter().filter(|s| s.teacher() == p.code).collect();
+        let teaching: Vec<&&Site> = listed
+            .iter()
+            .filter(|s| s.teaching_in(1).is_some())
+            .collect();
+        if teaching.is_empty() {
+            let detail = if listed.is_empty() {
+                "it lists no teaching location (as UKPRN or LOCUKPRN) in the 2025/26 LOCATION file: an online, distance or office-only registration, or one whose sites the file lacks".to_owned()
+            } else {
+                format!(
+                    "none of the {} location{} it teaches at is a placed physical teaching site ({})",
+                    listed.len(),
+                    if listed.len() == 1 { "" } else { "s" },
+                    listed.iter().map(|s| format!("{} {}", s.locid, s.name)).collect::<Vec<_>>().join(", ")
+                )
+            };
+            p.notes.push((
+                NO_TEACHING,
+                format!(
+                    "{detail}; {}never in hei_teaching_count or he_teaching_presence",
+                    if p.seats[1].is_some() {
+                        "counted in hei_count where its address is, "
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+            p.teaches = Some(false);
+        } else if let Some((seat, _)) = p.seats[1] {
+            if teaching.iter().all(|s| s.teaching_in(1) != Some(seat)) {
+                let elsewhere: BTreeSet<GssCode> =
+                    teaching.iter().filter_map(|s| s.teaching_in(1)).collect();
+                p.notes.push((
+                    NOT_AT_ADDRESS,
+                    format!(
+                        "none of the {} physical teaching site{} it teaches at is in its address's 2024 seat {seat} (they are in {}); counted in hei_count there, in hei_teaching_count only where it teaches",
+                        teaching.len(),
+                        if teaching.len() == 1 { "" } else { "s" },
+                        elsewhere.iter().map(GssCode::to_string).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            p.teaches = Some(true);
+        } else {
+            p.teaches = Some(true);
+        }
+    }
+
     // STEM tags for locations.
     for s in &mut sites {
         let key = (s.ukprn.clone(), s.locid.clone());
@@ -1113,6 +1327,41 @@ fn report(providers: &[Provider], sites: &[Site], ambiguous_courses: usize) -> R
             }
         }
     }
+    r.no_teaching = providers
+        .iter()
+        .filter(|p| p.teaches == Some(false))
+        .count();
+    r.not_at_address = providers
+        .iter()
+        .filter(|p| p.notes.iter().any(|(k, _)| *k == NOT_AT_ADDRESS))
+        .count();
+    r.not_a_site_names = sites
+        .iter()
+        .filter(|s| s.placed.is_some() && s.not_a_site.is_some())
+        .map(|s| s.name.clone())
+        .collect();
+    r.not_a_site = r.not_a_site_names.len();
+    r.no_teaching_names = providers
+        .iter()
+        .filter(|p| p.teaches == Some(false))
+        .map(|p| p.name.clone())
+        .collect();
+    let listed: BTreeSet<&str> = providers.iter().map(|p| p.code.as_str()).collect();
+    r.teachers_unlisted = sites
+        .iter()
+        .filter(|s| s.teaching_in(1).is_some())
+        .map(Site::teacher)
+        .filter(|t| !listed.contains(t))
+        .collect::<BTreeSet<_>>()
+        .len();
+    r.teachers = [0, 1].map(|i| {
+        sites
+            .iter()
+            .filter(|s| s.teaching_in(i).is_some())
+            .map(Site::teacher)
+            .collect::<BTreeSet<_>>()
+            .len()
+    });
     for s in sites.iter().filter(|s| s.placed.is_some()) {
         for (k, _) in &s.notes {
             if *k == "far from its provider" {
@@ -1164,24 +1413,39 @@ pub fn log(r: &Report) {
         );
     }
     tracing::info!(flagged = %tally(&r.location_flagged), stem = %tally(&r.stem_routes), "HE teaching locations flagged and tagged");
+    tracing::info!(
+        providers_teaching_2010 = r.teachers[0],
+        providers_teaching_2024 = r.teachers[1],
+        no_teaching = r.no_teaching,
+        not_at_address = r.not_at_address,
+        not_a_site = r.not_a_site,
+        "HE physical teaching presence"
+    );
 }
 
 const PERIOD_PROVIDERS: &str = "2024/25";
 const PERIOD_LOCATIONS: &str = "2025/26";
 
-/// Defines `hei_count`, `he_locations` and `he_stem_locations` and adds one
-/// observation per seat of each set (a count of placed institutions: zero
-/// where none was placed).
+/// Defines `hei_count`, `he_locations`, `he_stem_locations`,
+/// `hei_teaching_count`, `he_teaching_presence` and `hei_teaching_at_address`
+/// and adds one observation
+/// per seat of each set (a count of placed institutions: zero where none was
+/// placed).
 pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> {
     let r = &placed.report;
     let unplaced = |t: &Tally| t.values().sum::<usize>();
+    let routed = |route: &str| r.provider_routes[0].get(route).copied().unwrap_or(0);
     let provider_caveat = format!(
-        "Counts the providers (one per PUBUKPRN) whose address is in the seat: {} of {} are placed in a 2024 seat, by the postcode of their address or, lacking a Great Britain postcode (Northern Ireland, or none given), by their own teaching locations when all lie in one seat; {} cannot be placed and are not counted anywhere ({}). A provider has no coordinates, so its 2010-set seat is its 2024 seat's only when 99% or more of that seat's population is in one 2010-set seat; {} providers in split seats are left out of the 2010-set value, and each 2010-set seat they could be in carries them in its upper bound. Head offices: a provider's teaching may happen elsewhere (see he_locations). A zero is a real count of placed providers.",
+        "Counts the providers (one per PUBUKPRN) whose address is in the seat: {} of {} are placed in a 2024 seat, by the postcode of their address or, lacking a Great Britain postcode (Northern Ireland, or none given), by their own teaching locations when all lie in one seat; {} cannot be placed and are not counted anywhere ({}). The sources give no position for a postcode, so a provider's 2010-set seat is its 2024 seat's when 99% or more of that seat's population is in one 2010-set seat ({} providers); when its 2024 seat is split, it is the 2010-set seat holding every teaching location the provider teaches at inside that 2024 seat ({} providers: this takes the address to be at or beside those sites); {} providers in split seats with no such sites, or sites in several 2010-set seats, are left out of the 2010-set value, and each 2010-set seat they could be in carries them in its upper bound. Head offices: {} providers teach at no physical teaching site in the 2025/26 file (online, distance or office-only registrations, or sites the file lacks) and {} teach only outside their address's seat, yet each counts here; hei_teaching_count and he_teaching_presence count teaching instead. A zero is a real count of placed providers.",
         r.providers - unplaced(&r.provider_unplaced[1]),
         r.providers,
         unplaced(&r.provider_unplaced[1]),
         tally(&r.provider_unplaced[1]),
+        routed(route::POSTCODE_VIA_2024),
+        routed(route::VIA_2024_LOCATIONS),
         r.provider_unplaced[0].get("2010 set: split").copied().unwrap_or(0),
+        r.no_teaching,
+        r.not_at_address,
     );
     let location_caveat = format!(
         "Counts the Discover Uni teaching locations (one per UKPRN and LOCID: a site used by several registering providers is listed, and counted, once for each) placed in the seat by their coordinates. {} of {} are placed in a 2024 seat ({}); {} are not counted ({}). Coordinates are provider-supplied: points outside the UK, placeholders and points outside every seat are never snapped to a seat, sign-flipped longitudes are corrected only when the corrected point lies within 50 km of the provider's postcode seat, and {} distant sites no other listing corroborates are counted but flagged (`stemgap institutions --unplaced`). A zero is a real count of placed locations.",
@@ -1198,11 +1462,39 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
         .copied()
         .unwrap_or(0);
     let stem_caveat = format!(
-        "STEM means a course in CAH level-1 groups {} (HESA's science grouping; CAH12 geography is left out because level 1 mixes human and physical geography) in Unistats 2018/19, at the same site or, failing that, anywhere at the location's provider, so partner and franchise sites are tagged by what their provider teaches. {} locations are in neither route and are not counted as STEM (unknown, not zero STEM). Tags: {}. {}",
+        "STEM means a course in CAH level-1 groups {} (HESA's science grouping; CAH12 geography is left out because level 1 mixes human and physical geography) in Unistats 2018/19, at the same site or, failing that, anywhere at the location's provider, so partner and franchise sites are tagged by what their provider teaches. {} locations are in neither route and are not counted as STEM (unknown, not zero STEM); locations whose name says they are no physical teaching site (see he_teaching_presence) are not counted either. Tags: {}. {}",
         STEM_CAH1.join(", "),
         unknown,
         tally(&r.stem_routes),
         location_caveat,
+    );
+    let quoted = |names: &[String], most: usize| -> String {
+        let mut q: Vec<String> = names
+            .iter()
+            .take(most)
+            .map(|n| format!("\"{n}\""))
+            .collect();
+        if names.len() > most {
+            q.push(format!("and {} more", names.len() - most));
+        }
+        q.join(", ")
+    };
+    let teaching_rule = format!(
+        "A physical teaching site is a Discover Uni 2025/26 teaching location placed in the seat by its coordinates (see he_locations) whose name has none of the whole words {} ({} placed location{} do{}{}); the provider teaching there is its LOCUKPRN, else the UKPRN listing it. A provider address counts only through such a site: the sources give no position for a postcode, and nothing else says students are taught at an address. {} providers teach at no physical teaching site in the file and count nowhere here ({}: online and distance registrations, and any whose sites the file does not list; `stemgap institutions --no-teaching` lists them with why); {} providers teach only outside their address's seat and count where they teach. {} distinct providers teach at a placed physical site in a 2024 seat, {} of them partners named only as a location's LOCUKPRN. A zero is a real absence of placed physical teaching sites.",
+        NOT_A_SITE.map(|w| format!("\"{w}\"")).join(", "),
+        r.not_a_site,
+        if r.not_a_site == 1 { "" } else { "s" },
+        if r.not_a_site == 1 { "es" } else { "" },
+        if r.not_a_site > 0 {
+            format!(": {}", quoted(&r.not_a_site_names, 6))
+        } else {
+            String::new()
+        },
+        r.no_teaching,
+        quoted(&r.no_teaching_names, 5),
+        r.not_at_address,
+        r.teachers[1],
+        r.teachers_unlisted,
     );
     let nations: &[Nation] = &Nation::ALL;
     let defs = [
@@ -1230,10 +1522,36 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
             PERIOD_LOCATIONS,
             stem_caveat,
         ),
+        (
+            "hei_teaching_count",
+            "Higher-education providers teaching in the seat",
+            "Number of distinct higher-education providers (a location's LOCUKPRN, else the UKPRN listing it) teaching at a physical Discover Uni teaching location whose coordinates are in the seat; online-only and office-only registrations are not counted.",
+            SRC_LOCATIONS,
+            PERIOD_LOCATIONS,
+            teaching_rule.clone(),
+        ),
+        (
+            "he_teaching_presence",
+            "Higher-education teaching presence",
+            "1 when the seat holds a physical Discover Uni higher-education teaching location (of any provider), 0 when it holds none: a seat with a university or college teaching higher education, by where the teaching is, not where a provider is registered.",
+            SRC_LOCATIONS,
+            PERIOD_LOCATIONS,
+            teaching_rule.clone(),
+        ),
+        (
+            "hei_teaching_at_address",
+            "Higher-education providers registered and teaching in the seat",
+            "Number of higher-education providers (Discover Uni, one per PUBUKPRN) whose address is in the seat and which teach at a physical teaching location in the same seat: hei_count without online-only and office-only registrations, or providers teaching only elsewhere.",
+            SRC_PROVIDERS,
+            PERIOD_PROVIDERS,
+            format!("Providers are placed as for hei_count (2010 set: an upper bound where a provider's split 2024 seat holds its sites in several 2010-set seats). {teaching_rule}"),
+        ),
     ];
     for (id, title, definition, src, period, caveats) in &defs {
         let sources: Vec<&str> = if *id == "he_stem_locations" {
             vec![src, SRC_L1819, SRC_CL1819, SRC_SBJ1819, SRC_CAH]
+        } else if *id == "hei_teaching_at_address" {
+            vec![src, SRC_LOCATIONS]
         } else {
             vec![src]
         };
@@ -1258,15 +1576,36 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
         let zero =
             || -> BTreeMap<GssCode, f64> { placed.seats[i].iter().map(|&s| (s, 0.0)).collect() };
         let (mut heis, mut upper, mut locs, mut stem) = (zero(), zero(), zero(), zero());
+        let mut teachers: BTreeMap<GssCode, BTreeSet<&str>> = BTreeMap::new();
+        // Seats each provider teaches at a physical site in.
+        let mut teaches_in: BTreeMap<&str, BTreeSet<GssCode>> = BTreeMap::new();
+        for s in &placed.sites {
+            if let Some(seat) = s.teaching_in(i) {
+                teaches_in.entry(s.teacher()).or_default().insert(seat);
+            }
+        }
+        let (mut at_address, mut at_address_upper) = (zero(), zero());
         for p in &placed.providers {
             if let Some((seat, _)) = p.seats[i] {
                 *heis
                     .get_mut(&seat)
                     .ok_or_else(|| unknown_seat(&placed.at[0], set, seat))? += 1.0;
                 *upper.get_mut(&seat).expect("same seats") += 1.0;
-            } else {
+                if teaches_in
+                    .get(p.code.as_str())
+                    .is_some_and(|t| t.contains(&seat))
+                {
+                    *at_address.get_mut(&seat).expect("same seats") += 1.0;
+                    *at_address_upper.get_mut(&seat).expect("same seats") += 1.0;
+                }
+            } else if i == 0 {
                 for c in &p.candidates_2010 {
-                    if let Some(u) = upper.get_mut(c).filter(|_| i == 0) {
+                    if let Some(u) = upper.get_mut(c) {
+                        *u += 1.0;
+                    }
+                }
+                for c in &p.teaching_candidates_2010 {
+                    if let Some(u) = at_address_upper.get_mut(c) {
                         *u += 1.0;
                     }
                 }
@@ -1277,38 +1616,59 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
                 *locs
                     .get_mut(&seat)
                     .ok_or_else(|| unknown_seat(&placed.at[1], set, seat))? += 1.0;
-                if s.stem == Some(true) {
+                if s.stem == Some(true) && s.not_a_site.is_none() {
                     *stem.get_mut(&seat).expect("same seats") += 1.0;
                 }
             }
-        }
-        for (&code, &n) in &heis {
-            let hi = upper[&code];
-            if hi > n {
-                out.push_bounded(
-                    set,
-                    code,
-                    "hei_count",
-                    PERIOD_PROVIDERS,
-                    (n, n, hi),
-                    Method::Derived,
-                    SRC_PROVIDERS,
-                    &placed.at[0],
-                )?;
-            } else {
-                out.push(
-                    set,
-                    code,
-                    "hei_count",
-                    PERIOD_PROVIDERS,
-                    Cell::Value(n),
-                    Method::Derived,
-                    SRC_PROVIDERS,
-                    &placed.at[0],
-                )?;
+            if let Some(seat) = s.teaching_in(i) {
+                teachers.entry(seat).or_default().insert(s.teacher());
             }
         }
-        for (id, counts) in [("he_locations", &locs), ("he_stem_locations", &stem)] {
+        let teaching = zero()
+            .into_keys()
+            .map(|c| (c, teachers.get(&c).map_or(0.0, |t| t.len() as f64)))
+            .collect::<BTreeMap<_, _>>();
+        let presence = teaching
+            .iter()
+            .map(|(&c, &n)| (c, if n > 0.0 { 1.0 } else { 0.0 }))
+            .collect::<BTreeMap<_, _>>();
+        for (id, counts, uppers) in [
+            ("hei_count", &heis, &upper),
+            ("hei_teaching_at_address", &at_address, &at_address_upper),
+        ] {
+            for (&code, &n) in counts {
+                let hi = uppers[&code];
+                if hi > n {
+                    out.push_bounded(
+                        set,
+                        code,
+                        id,
+                        PERIOD_PROVIDERS,
+                        (n, n, hi),
+                        Method::Derived,
+                        SRC_PROVIDERS,
+                        &placed.at[0],
+                    )?;
+                } else {
+                    out.push(
+                        set,
+                        code,
+                        id,
+                        PERIOD_PROVIDERS,
+                        Cell::Value(n),
+                        Method::Derived,
+                        SRC_PROVIDERS,
+                        &placed.at[0],
+                    )?;
+                }
+            }
+        }
+        for (id, counts) in [
+            ("he_locations", &locs),
+            ("he_stem_locations", &stem),
+            ("hei_teaching_count", &teaching),
+            ("he_teaching_presence", &presence),
+        ] {
             for (&code, &n) in counts {
                 out.push(
                     set,
@@ -1511,13 +1871,13 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
         assert_eq!(alpha.seat_2010.as_deref(), Some("E14000001"));
         assert_eq!(alpha.route_2010.as_deref(), Some(route::POSTCODE_VIA_2024));
         assert_eq!((alpha.stem, alpha.problem.as_deref()), (Some(true), None));
-        // Beta's seat is split between two 2010-set seats: unplaced there.
+        // Beta's seat is split between two 2010-set seats; both sites it
+        // teaches at inside that seat (B, OLD) are in one of them.
         let beta = row(&rows, "provider", "10000002", "");
         assert_eq!(beta.seat_2024.as_deref(), Some("E14001002"));
-        assert_eq!(beta.seat_2010, None);
-        assert!(beta.problem.as_deref().unwrap().starts_with(
-            "2010 set: split: its 2024 seat E14001002 lies in 2 2010-set seats (E14000002 70%, E14000001 30%)"
-        ));
+        assert_eq!(beta.seat_2010.as_deref(), Some("E14000002"));
+        assert_eq!(beta.route_2010.as_deref(), Some(route::VIA_2024_LOCATIONS));
+        assert_eq!(beta.problem, None);
         // Northern Ireland: no range lookup; placed by its one location.
         let gamma = row(&rows, "provider", "10000003", "");
         assert_eq!(gamma.seat_2024.as_deref(), Some("N05000001"));
@@ -1534,14 +1894,14 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
         );
         assert_eq!(
             delta.problem.as_deref(),
-            Some("no postcode: PROVADDRESS is blank; it lists no teaching location of its own")
+            Some("no postcode: PROVADDRESS is blank; it lists no teaching location of its own | no teaching presence: it lists no teaching location (as UKPRN or LOCUKPRN) in the 2025/26 LOCATION file: an online, distance or office-only registration, or one whose sites the file lacks; never in hei_teaching_count or he_teaching_presence")
         );
         // Two rows (two registering UKPRNs), one coded Northern Ireland.
         let eps = row(&rows, "provider", "10000005", "");
         assert_eq!(eps.seat_2024.as_deref(), Some("E14001001"));
         assert_eq!(
             eps.problem.as_deref(),
-            Some("country code disagrees: COUNTRY XG (Northern Ireland) but the postcode NE1 7XY is in England; the postcode is trusted")
+            Some("country code disagrees: COUNTRY XG (Northern Ireland) but the postcode NE1 7XY is in England; the postcode is trusted | no teaching presence: it lists no teaching location (as UKPRN or LOCUKPRN) in the 2025/26 LOCATION file: an online, distance or office-only registration, or one whose sites the file lacks; counted in hei_count where its address is, never in hei_teaching_count or he_teaching_presence")
         );
     }
 
@@ -1664,9 +2024,14 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
             t(&[(route::POSTCODE, 3), (route::OWN_LOCATIONS, 1)])
         );
         assert_eq!(r.provider_unplaced[1], t(&[("no postcode", 1)]));
+        assert_eq!(r.provider_unplaced[0], t(&[("no postcode", 1)]));
         assert_eq!(
-            r.provider_unplaced[0],
-            t(&[("2010 set: split", 1), ("no postcode", 1)])
+            r.provider_routes[0],
+            t(&[
+                (route::POSTCODE_VIA_2024, 2),
+                (route::VIA_2024_LOCATIONS, 1),
+                (route::OWN_LOCATIONS, 1)
+            ])
         );
     }
 
@@ -1706,7 +2071,7 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
     }
 
     #[test]
-    fn counts_per_seat_are_zero_where_nothing_was_placed_and_bounded_where_split() {
+    fn counts_per_seat_are_zero_where_nothing_was_placed() {
         let placed = run(LOCATION).unwrap();
         let mut out = Collector::default();
         collect(&placed, &mut out).unwrap();
@@ -1735,27 +2100,45 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
         );
         assert_eq!(
             v(Pcon2010, "hei_count", "2024/25"),
-            pairs(&[("E14000001", 2.0), ("E14000002", 0.0), ("N06000001", 1.0)])
+            pairs(&[("E14000001", 2.0), ("E14000002", 1.0), ("N06000001", 1.0)])
         );
-        // Beta could be in either 2010-set seat its 2024 seat overlaps.
-        let bounds: Vec<_> = out
+        // Every provider placed in both sets: no bounds.
+        assert!(out
             .observations()
             .iter()
-            .filter(|o| o.indicator == "hei_count" && o.boundary == Some(Pcon2010))
-            .map(|o| (o.code.to_string(), o.lower, o.upper))
-            .collect();
-        assert!(
-            bounds.contains(&("E14000001".into(), Some(2.0), Some(3.0))),
-            "{bounds:?}"
-        );
-        assert!(
-            bounds.contains(&("E14000002".into(), Some(0.0), Some(1.0))),
-            "{bounds:?}"
-        );
-        assert!(
-            bounds.contains(&("N06000001".into(), None, None)),
-            "{bounds:?}"
-        );
+            .all(|o| o.lower.is_none() && o.upper.is_none()));
+        // Physical teaching: Alpha, Beta (FAR, C2) and 10000009 in A.
+        for set in [Pcon2010, Pcon2024] {
+            let a = if set == Pcon2010 {
+                "E14000001"
+            } else {
+                "E14001001"
+            };
+            let b = if set == Pcon2010 {
+                "E14000002"
+            } else {
+                "E14001002"
+            };
+            let n = if set == Pcon2010 {
+                "N06000001"
+            } else {
+                "N05000001"
+            };
+            assert_eq!(
+                v(set, "hei_teaching_count", "2025/26"),
+                pairs(&[(a, 3.0), (b, 1.0), (n, 1.0)])
+            );
+            assert_eq!(
+                v(set, "he_teaching_presence", "2025/26"),
+                pairs(&[(a, 1.0), (b, 1.0), (n, 1.0)])
+            );
+            // Alpha, Beta and Gamma teach where they are registered;
+            // Epsilon (also in A) lists no site.
+            assert_eq!(
+                v(set, "hei_teaching_at_address", "2024/25"),
+                pairs(&[(a, 1.0), (b, 1.0), (n, 1.0)])
+            );
+        }
         assert_eq!(
             v(Pcon2010, "he_locations", "2025/26"),
             pairs(&[("E14000001", 5.0), ("E14000002", 2.0), ("N06000001", 1.0)])
@@ -1773,6 +2156,160 @@ Epsilon Academy,,,\"Epsilon Way, Northam, NE1 7XY\",,,10000005,10000005,XF,XF,,,
             def.caveats
         );
         assert!(def.caveats.contains("4 are not counted"), "{}", def.caveats);
+    }
+
+    fn rect(x0: f64, x1: f64, y0: f64) -> Vec<Vec<Vec<[f64; 2]>>> {
+        let y1 = y0 + 1.0;
+        vec![vec![vec![[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]]
+    }
+
+    /// [`world`] with the 2010-set border between A and B moved east to
+    /// -0.75 °E, so that B's western quarter lies in the old seat A.
+    fn run_split(location: &str) -> Placed {
+        let cat = Catalogue::embedded();
+        let (geo, mut maps, ranges) = world();
+        let [a10, b10, n10] = ["E14000001", "E14000002", "N06000001"].map(code);
+        maps[0] = SeatMap::new(
+            BoundarySet::Pcon2010,
+            vec![
+                (a10, rect(-2.0, -0.75, 52.0)),
+                (b10, rect(-0.75, 0.0, 52.0)),
+                (n10, square(-7.0, 54.0)),
+            ],
+        );
+        place_in(&files(&cat, location), &geo, &ranges, &maps).unwrap()
+    }
+
+    #[test]
+    fn a_provider_in_a_split_seat_is_placed_only_where_its_sites_there_agree() {
+        let beta = |placed: &Placed| row(&placed.rows(), "provider", "10000002", "").clone();
+        // B and OLD (corrected to -0.5 °E) are both in the old seat B.
+        let placed = run_split(LOCATION);
+        let b = beta(&placed);
+        assert_eq!(
+            (b.seat_2010.as_deref(), b.route_2010.as_deref()),
+            (Some("E14000002"), Some(route::VIA_2024_LOCATIONS))
+        );
+        // A third site of Beta's in its 2024 seat, west of the old border:
+        // its sites there are in two 2010-set seats, so it is not placed.
+        let more = format!("{LOCATION}10000002,,,B2,Beta West Wing,,52.5,-0.9,,XF,,\n");
+        let placed = run_split(&more);
+        let b = beta(&placed);
+        assert_eq!((b.seat_2010, b.route_2010), (None, None));
+        assert_eq!(
+            b.problem.as_deref(),
+            Some("2010 set: split: its 2024 seat E14001002 lies in 2 2010-set seats (E14000002 70%, E14000001 30%); the 3 teaching locations it teaches at in that seat lie in 2 2010-set seats (E14000001, E14000002)")
+        );
+        let mut out = Collector::default();
+        collect(&placed, &mut out).unwrap();
+        let bounds: Vec<_> = out
+            .observations()
+            .iter()
+            .filter(|o| o.indicator == "hei_count" && o.boundary == Some(BoundarySet::Pcon2010))
+            .map(|o| (o.code.to_string(), o.lower, o.upper))
+            .collect();
+        assert!(
+            bounds.contains(&("E14000001".into(), Some(2.0), Some(3.0))),
+            "{bounds:?}"
+        );
+        assert!(
+            bounds.contains(&("E14000002".into(), Some(0.0), Some(1.0))),
+            "{bounds:?}"
+        );
+        // Registered and teaching there: Beta could be in either old seat,
+        // both holding a site it teaches at.
+        let bounds: Vec<_> = out
+            .observations()
+            .iter()
+            .filter(|o| {
+                o.indicator == "hei_teaching_at_address"
+                    && o.boundary == Some(BoundarySet::Pcon2010)
+            })
+            .map(|o| (o.code.to_string(), o.lower, o.upper))
+            .collect();
+        assert_eq!(
+            bounds,
+            [
+                ("E14000001".into(), Some(1.0), Some(2.0)),
+                ("E14000002".into(), Some(0.0), Some(1.0)),
+                ("N06000001".into(), None, None),
+            ]
+        );
+        // No site of its own in its 2024 seat: nothing says where it is.
+        let none = LOCATION
+            .lines()
+            .filter(|l| !l.starts_with("10000002,,,B,") && !l.starts_with("10000002,,,OLD,"))
+            .map(|l| format!("{l}\n"))
+            .collect::<String>();
+        let b = beta(&run_split(&none));
+        assert_eq!(b.seat_2010, None);
+        assert!(b.problem.as_deref().unwrap().ends_with(
+            "none of the teaching locations it teaches at is in that seat to say which part its address is in | no teaching at its address: none of the 2 physical teaching sites it teaches at is in its address's 2024 seat E14001002 (they are in E14001001); counted in hei_count there, in hei_teaching_count only where it teaches"
+        ), "{:?}", b.problem);
+    }
+
+    #[test]
+    fn online_and_office_registrations_are_listed_but_not_counted_as_teaching() {
+        assert_eq!(not_a_site("Epsilon Online Office"), Some("online"));
+        assert_eq!(
+            not_a_site("National Delivery Various Locations"),
+            Some("various")
+        );
+        assert_eq!(not_a_site("RAD Headquarters"), None);
+        assert_eq!(
+            not_a_site("Officers' Mess Campus"),
+            None,
+            "whole words only"
+        );
+        let office = format!("{LOCATION}10000005,,,O,Epsilon Online Office,,52.5,-1.2,,XF,,\n");
+        let placed = run(&office).unwrap();
+        let rows = placed.rows();
+        let o = row(&rows, "location", "10000005", "O");
+        assert_eq!(o.seat_2024.as_deref(), Some("E14001001"));
+        assert_eq!(
+            o.problem.as_deref(),
+            Some("not a teaching site: its name says \"online\": not a physical teaching site; counted in he_locations, not as teaching presence")
+        );
+        // Epsilon's only location is an office: no teaching presence.
+        let eps = row(&rows, "provider", "10000005", "");
+        assert_eq!(eps.seat_2024.as_deref(), Some("E14001001"), "still placed");
+        assert!(eps.problem.as_deref().unwrap().ends_with(
+            "no teaching presence: none of the 1 location it teaches at is a placed physical teaching site (O Epsilon Online Office); counted in hei_count where its address is, never in hei_teaching_count or he_teaching_presence"
+        ), "{:?}", eps.problem);
+        let r = &placed.report;
+        assert_eq!((r.no_teaching, r.not_at_address, r.not_a_site), (2, 0, 1));
+        assert_eq!(r.teachers, [4, 4], "Alpha, Beta, Gamma, 10000009");
+        let mut out = Collector::default();
+        collect(&placed, &mut out).unwrap();
+        let v = |id: &str| -> Vec<(String, f64)> {
+            let mut p: Vec<_> = out
+                .values(BoundarySet::Pcon2024, id, PERIOD_LOCATIONS)
+                .into_iter()
+                .map(|(c, v)| (c.to_string(), v))
+                .collect();
+            p.sort_by(|a, b| a.0.cmp(&b.0));
+            p
+        };
+        // The office is a location, but no teacher is added by it.
+        assert_eq!(v("he_locations")[0], ("E14001001".into(), 6.0));
+        assert_eq!(v("hei_teaching_count")[0], ("E14001001".into(), 3.0));
+        let def = out
+            .definitions()
+            .iter()
+            .find(|d| d.id == "he_teaching_presence")
+            .unwrap();
+        assert!(
+            def.caveats
+                .contains("(1 placed location does: \"Epsilon Online Office\")"),
+            "{}",
+            def.caveats
+        );
+        assert!(
+            def.caveats
+                .contains("2 providers teach at no physical teaching site"),
+            "{}",
+            def.caveats
+        );
     }
 
     #[test]

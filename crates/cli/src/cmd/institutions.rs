@@ -1,6 +1,8 @@
 //! `stemgap institutions`: the higher-education providers and teaching
 //! locations placed in a seat, or (`--unplaced`) every one that could not
-//! be placed in a set, or was placed with a correction or a flag, with why.
+//! be placed in a set, or was placed with a correction or a flag, with why,
+//! or (`--no-teaching`) the providers and locations that are not counted as
+//! physical teaching presence, with why.
 
 use super::NotFound;
 use crate::cli::{Boundaries, DbArg};
@@ -8,18 +10,29 @@ use clap::{Args, ValueEnum};
 use std::io::Write;
 use std::process::ExitCode;
 use stemgap_core::BoundarySet;
-use stemgap_ingest::institutions::NOTE_SEPARATOR;
+use stemgap_ingest::institutions::{
+    NOTE_SEPARATOR, NOT_AT_ADDRESS, NOT_TEACHING_SITE, NO_TEACHING,
+};
 use stemgap_store::{Institution, Store};
 
 #[derive(Args, Debug)]
 pub struct InstitutionsArgs {
     /// The seat's GSS code, e.g. E14001172.
-    #[arg(required_unless_present = "unplaced", conflicts_with = "unplaced")]
+    #[arg(
+        required_unless_present_any = ["unplaced", "no_teaching"],
+        conflicts_with_all = ["unplaced", "no_teaching"]
+    )]
     pub code: Option<String>,
     /// List every provider and teaching location unplaced in either set, or
     /// placed with a correction or a flag, with the reason.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_teaching")]
     pub unplaced: bool,
+    /// List the providers that teach at no physical teaching site (online,
+    /// distance and office-only registrations) or none in their address's
+    /// seat, and the locations that are no physical teaching site: those
+    /// `hei_teaching_count` and `he_teaching_presence` do not count.
+    #[arg(long)]
+    pub no_teaching: bool,
     /// Which constituency boundaries [default: the set the code is a seat
     /// of; 2024 for a code that is a seat in both].
     #[arg(long)]
@@ -123,6 +136,21 @@ fn notes_for(problem: &str, set: BoundarySet) -> Vec<&str> {
         .collect()
 }
 
+/// The notes saying why a provider or location is not counted as physical
+/// teaching presence (none when it is).
+fn not_teaching(i: &Institution) -> Vec<&str> {
+    i.problem
+        .as_deref()
+        .unwrap_or_default()
+        .split(NOTE_SEPARATOR)
+        .filter(|n| {
+            [NO_TEACHING, NOT_AT_ADDRESS, NOT_TEACHING_SITE]
+                .iter()
+                .any(|k| n.starts_with(&format!("{k}:")))
+        })
+        .collect()
+}
+
 fn id(i: &Institution) -> String {
     if i.locid.is_empty() {
         i.ukprn.clone()
@@ -159,16 +187,29 @@ fn write_rows(
 pub fn run(args: InstitutionsArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&args.db.path())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.unplaced {
-        let rows = store.unplaced_institutions()?;
+    if args.unplaced || args.no_teaching {
+        let mut rows = store.unplaced_institutions()?;
+        if args.no_teaching {
+            rows.retain(|r| !not_teaching(r).is_empty());
+        }
         write_rows(&mut out, args.format, &rows, |out| {
             let n = |kind: &str| rows.iter().filter(|r| r.kind == kind).count();
-            writeln!(
-                out,
-                "{} providers and {} teaching locations unplaced in a set, corrected or flagged",
-                n("provider"),
-                n("location")
-            )?;
+            if args.no_teaching {
+                let (p, l) = (n("provider"), n("location"));
+                writeln!(
+                    out,
+                    "{p} provider{} and {l} location{} not counted as physical teaching presence (hei_teaching_count, he_teaching_presence)",
+                    if p == 1 { "" } else { "s" },
+                    if l == 1 { "" } else { "s" },
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{} providers and {} teaching locations unplaced in a set, corrected or flagged",
+                    n("provider"),
+                    n("location")
+                )?;
+            }
             for r in &rows {
                 let placed = |set: BoundarySet| match (r.seat(set), r.route(set)) {
                     (Some(s), Some(route)) => format!("{set}: {s} ({route})"),
@@ -182,10 +223,14 @@ pub fn run(args: InstitutionsArgs) -> anyhow::Result<ExitCode> {
                     r.name,
                     placed(BoundarySet::Pcon2024),
                     placed(BoundarySet::Pcon2010),
-                    r.problem
-                        .as_deref()
-                        .unwrap_or_default()
-                        .replace(NOTE_SEPARATOR, "; ")
+                    if args.no_teaching {
+                        not_teaching(r).join("; ")
+                    } else {
+                        r.problem
+                            .as_deref()
+                            .unwrap_or_default()
+                            .replace(NOTE_SEPARATOR, "; ")
+                    }
                 )?;
             }
             Ok(())
@@ -282,6 +327,22 @@ pub fn run(args: InstitutionsArgs) -> anyhow::Result<ExitCode> {
             locations.len(),
             locations.iter().filter(|r| r.stem == Some(true)).count()
         )?;
+        // Providers teaching at a physical site here (LOCUKPRN, else UKPRN).
+        let teachers: std::collections::BTreeSet<&str> = locations
+            .iter()
+            .filter(|r| not_teaching(r).is_empty())
+            .map(|r| r.partner.as_deref().unwrap_or(&r.ukprn))
+            .collect();
+        match teachers.len() {
+            0 => writeln!(out, "physical teaching presence: none")?,
+            n => writeln!(
+                out,
+                "physical teaching presence: {n} provider{} teach{} at a physical site here ({})",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "es" } else { "" },
+                teachers.into_iter().collect::<Vec<_>>().join(", ")
+            )?,
+        }
         for r in &locations {
             writeln!(
                 out,
