@@ -138,7 +138,7 @@ pub const RULES: &[Rule] = &[
         reason: "UCAS end-of-cycle entry rates, one definition UK-wide." },
     Rule { ids: &["he_entry_rate_*"], nations: &[S], grade: Comparability::Harmonisable,
         reason: "UCAS entry rates understate Scotland, where much higher education is taught in colleges outside UCAS." },
-    Rule { ids: &["hei_count", "he_locations", "he_stem_locations"], nations: &[E, W, S, N], grade: Comparability::SameDefinition,
+    Rule { ids: &["hei_count", "he_locations", "he_stem_locations", "he_teaching_presence", "hei_teaching_count", "hei_teaching_at_address"], nations: &[E, W, S, N], grade: Comparability::SameDefinition,
         reason: "Discover Uni lists UK providers and teaching locations alike." },
     Rule { ids: &["population*"], nations: &[E, W, S, N], grade: Comparability::SameDefinition,
         reason: "Mid-year population estimates (ONS, NRS, NISRA) on one definition." },
