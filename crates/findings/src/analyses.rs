@@ -404,6 +404,85 @@ pub(crate) fn gradient(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
     f
 }
 
+/// Seats' (outcome, deprivation, population) rows of `t` (columns 0, 1, 2)
+/// rebuilt as local authorities: population-weighted means of the outcome
+/// and deprivation, summed population. For figures shared out from
+/// authorities this recovers each authority's own rate.
+fn by_authority(
+    data: &Dataset,
+    set: BoundarySet,
+    t: &Table,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), String> {
+    let ids = cluster_ids(data, set, &t.codes, Inference::Authority)
+        .map_err(|m| format!("{} seats have no authority", m.len()))?;
+    let g = ids.iter().max().map_or(0, |m| m + 1);
+    let mut acc = vec![(0.0, 0.0, 0.0); g];
+    for (i, row) in t.rows.iter().enumerate() {
+        let a = &mut acc[ids[i]];
+        a.0 += row[2] * row[0];
+        a.1 += row[2] * row[1];
+        a.2 += row[2];
+    }
+    Ok((
+        acc.iter().map(|a| a.0 / a.2).collect(),
+        acc.iter().map(|a| a.1 / a.2).collect(),
+        acc.iter().map(|a| a.2).collect(),
+    ))
+}
+
+/// F1's gradient with local authorities as the units.
+fn authority_gradient(data: &Dataset, id: String, set: BoundarySet, y: &str) -> Finding {
+    let mut f = base(
+        id,
+        format!(
+            "{} per doubling of deprivation, local authorities as units",
+            title_of(data, y)
+        ),
+        set,
+        ENGLAND,
+    );
+    f.indicators = used(data, set, &[y, DEPRIVATION, POPULATION]);
+    f.unit = "% change per doubling".into();
+    if let Some(why) = unavailable(data, set, &[y, DEPRIVATION, POPULATION]) {
+        return not_estimated(f, &why);
+    }
+    let t = data.table(set, &[y, DEPRIVATION, POPULATION], ENGLAND);
+    f.excluded = exclusions(&t);
+    let (ys, xs, _) = match by_authority(data, set, &t) {
+        Ok(v) => v,
+        Err(e) => return not_estimated(f, &e),
+    };
+    match per_doubling(&ys, &xs, &OlsOptions::default().cov(Cov::HC3).level(LEVEL)) {
+        Ok(d) => {
+            f.n = d.n;
+            f.clusters = Some(ys.len());
+            f.estimate = Some(d.pct);
+            f.ci_low = Some(d.ci.0);
+            f.ci_high = Some(d.ci.1);
+            f.p_value = Some(d.fit.p[1]);
+            f.inference = format!(
+                "HC3 t with {} local authorities as the units ({} df)",
+                d.n, d.fit.df_resid
+            );
+            f.method = format!(
+                "authorities' figures rebuilt from their seats (population-weighted); {}",
+                d.method
+            );
+            f.statement = format!(
+                "Taking local authorities as the units ({}: {} authorities), an authority whose deprivation score is twice as high has on average a {}% {} value of \u{201c}{}\u{201d} ({}).",
+                set.title(),
+                d.n,
+                num(d.pct.abs()),
+                if d.pct < 0.0 { "lower" } else { "higher" },
+                title_of(data, y),
+                doubling_interval(d.ci.0, d.ci.1)
+            );
+        }
+        Err(e) => return not_estimated(f, &e.to_string()),
+    }
+    f
+}
+
 /// F1: the skills gradient.
 pub fn f1(data: &Dataset) -> Finding {
     let mut f = Finding::new("F1", "STEM skills fall as deprivation rises");
@@ -413,6 +492,16 @@ pub fn f1(data: &Dataset) -> Finding {
                 data,
                 format!("F1/{}/{y}", set.id()),
                 Spec::headline(set, y, DEPRIVATION),
+            ));
+        }
+    }
+    for set in SETS {
+        for y in F1_MEASURES.iter().filter(|y| data.authority_level(y)) {
+            f.parts.push(authority_gradient(
+                data,
+                format!("F1/{}/{y}/authorities", set.id()),
+                set,
+                y,
             ));
         }
     }
@@ -672,21 +761,11 @@ fn authority_ratio(data: &Dataset, id: String, set: BoundarySet, y: &str) -> Fin
     }
     let t = data.table(set, &[y, DEPRIVATION, POPULATION], ENGLAND);
     f.excluded = exclusions(&t);
-    let ids = match cluster_ids(data, set, &t.codes, Inference::Authority) {
-        Ok(ids) => ids,
-        Err(m) => return not_estimated(f, &format!("{} seats have no authority", m.len())),
+    let (ys, xs, pop) = match by_authority(data, set, &t) {
+        Ok(v) => v,
+        Err(e) => return not_estimated(f, &e),
     };
-    let g = ids.iter().max().map_or(0, |m| m + 1);
-    let mut acc = vec![(0.0, 0.0, 0.0); g];
-    for (i, row) in t.rows.iter().enumerate() {
-        let a = &mut acc[ids[i]];
-        a.0 += row[2] * row[0];
-        a.1 += row[2] * row[1];
-        a.2 += row[2];
-    }
-    let ys: Vec<f64> = acc.iter().map(|a| a.0 / a.2).collect();
-    let xs: Vec<f64> = acc.iter().map(|a| a.1 / a.2).collect();
-    let pop: Vec<f64> = acc.iter().map(|a| a.2).collect();
+    let g = ys.len();
     let groups = match weighted_quantile_groups_by(&xs, &xs, &pop, 5) {
         Ok(g) => g,
         Err(e) => return not_estimated(f, &e.to_string()),
