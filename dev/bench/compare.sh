@@ -24,8 +24,12 @@ git worktree add --detach "$other" "$sha" >/dev/null
 trap 'git worktree remove --force "$other" >/dev/null 2>&1 || true' EXIT
 echo "building this checkout ($(git rev-parse --short HEAD)$(git diff --quiet || echo ', with uncommitted changes')) and $rev (${sha:0:7}) in release"
 cargo build --release -p stemgap --quiet
-# The other commit shares this checkout's target directory for its
-# dependencies but writes its own binaries into its own target dir.
+# The other commit builds in its own target directory, seeded with a copy
+# of this one's release artefacts: dependencies that did not change are not
+# compiled again (their fingerprints do not depend on the checkout's path),
+# the workspace crates are.
+mkdir -p "$other/target"
+cp -a target/release "$other/target/"
 CARGO_TARGET_DIR="$other/target" cargo build --release -p stemgap --quiet --manifest-path "$other/Cargo.toml"
 this_bin="$root/target/release/stemgap"
 other_bin="$other/target/release/stemgap"

@@ -404,15 +404,14 @@ pub(crate) fn gradient(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
     f
 }
 
+/// Authorities' outcomes, deprivation and population, aligned.
+type AuthorityRows = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// Seats' (outcome, deprivation, population) rows of `t` (columns 0, 1, 2)
 /// rebuilt as local authorities: population-weighted means of the outcome
 /// and deprivation, summed population. For figures shared out from
 /// authorities this recovers each authority's own rate.
-fn by_authority(
-    data: &Dataset,
-    set: BoundarySet,
-    t: &Table,
-) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>), String> {
+fn by_authority(data: &Dataset, set: BoundarySet, t: &Table) -> Result<AuthorityRows, String> {
     let ids = cluster_ids(data, set, &t.codes, Inference::Authority)
         .map_err(|m| format!("{} seats have no authority", m.len()))?;
     let g = ids.iter().max().map_or(0, |m| m + 1);

@@ -212,8 +212,8 @@ fn tied(codes: [usize; 10]) -> Dataset {
         })
         .collect();
     let mut o = Vec::new();
-    for i in 0..10 {
-        let c = code(codes[i]);
+    for (i, &k) in codes.iter().enumerate() {
+        let c = code(k);
         let score = 10.0 * 2f64.powf(i as f64 / 3.0);
         o.push(obs(c, "imd_score", score));
         o.push(obs(

@@ -120,14 +120,11 @@ impl ClusterRobust {
 /// Dense cluster indices 0..G in order of first appearance of each label.
 fn dense(labels: &[usize]) -> (Vec<usize>, usize) {
     let mut map: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut first: Vec<usize> = Vec::new();
     for &l in labels {
-        if !map.contains_key(&l) {
-            map.insert(l, first.len());
-            first.push(l);
-        }
+        let next = map.len();
+        map.entry(l).or_insert(next);
     }
-    (labels.iter().map(|l| map[l]).collect(), first.len())
+    (labels.iter().map(|l| map[l]).collect(), map.len())
 }
 
 /// Fits `y` on `columns` (plus an intercept unless `options.intercept` is
