@@ -219,21 +219,23 @@ fn the_sensitivity_grid_varies_the_year_and_counts_no_cell_twice() {
         .collect();
     // Starts: 2022/23 and 2023/24 beside the headline's 2024/25, and pooled.
     assert!(years.len() >= 3, "{}", years.len());
-    let mut estimates: Vec<u64> = parts
+    // No two counted cells are the same computation: cells varying the
+    // inference share the point estimate but not the interval.
+    let mut cells: Vec<[u64; 3]> = parts
         .iter()
         .filter(|p| p["details"]["duplicate"].is_null())
-        .filter_map(|p| p["estimate"].as_f64())
-        .map(f64::to_bits)
+        .filter_map(|p| {
+            Some([
+                p["estimate"].as_f64()?.to_bits(),
+                p["ci_low"].as_f64()?.to_bits(),
+                p["ci_high"].as_f64()?.to_bits(),
+            ])
+        })
         .collect();
-    let n = estimates.len();
-    estimates.sort();
-    estimates.dedup();
-    // The reused headline part appears once; no other cell repeats it.
-    assert!(
-        estimates.len() + 1 >= n,
-        "{n} cells, {} distinct",
-        estimates.len()
-    );
+    let n = cells.len();
+    cells.sort();
+    cells.dedup();
+    assert_eq!(cells.len(), n, "{n} cells, {} distinct", cells.len());
     // F2's suppression-bound cells lie around the headline.
     let f2 = find(&all, "sensitivity/F2");
     let bounds: Vec<f64> = f2["parts"]
