@@ -364,8 +364,16 @@ fn toc(chapters: &[Chapter], nations: &[NationPage]) -> Vec<TocEntry> {
     for c in chapters {
         out.push(e(&c.id, format!("{} {}", c.id, c.title), 2));
     }
-    out.push(e("robustness", "Robustness: spatial structure and sensitivity".into(), 1));
-    out.push(e("recommendations", "The report's recommendations, tracked".into(), 1));
+    out.push(e(
+        "robustness",
+        "Robustness: spatial structure and sensitivity".into(),
+        1,
+    ));
+    out.push(e(
+        "recommendations",
+        "The report's recommendations, tracked".into(),
+        1,
+    ));
     out.push(e("nations", "What can be said in each nation".into(), 1));
     for n in nations {
         out.push(e(&n.anchor, n.name.clone(), 2));
@@ -504,11 +512,7 @@ fn new_things(atlas: &Atlas) -> Vec<String> {
     let mut out = Vec::new();
     let find = |id: &str| atlas.findings.findings.iter().find(|f| f.id == id);
     if let Some(sp) = find("spatial") {
-        let with: Vec<&Finding> = sp
-            .parts
-            .iter()
-            .filter(|p| p.estimate.is_some())
-            .collect();
+        let with: Vec<&Finding> = sp.parts.iter().filter(|p| p.estimate.is_some()).collect();
         let clustered = with
             .iter()
             .filter(|p| p.estimate.unwrap_or(0.0) > 0.0 && p.p_value.is_some_and(|q| q < 0.05))
@@ -564,9 +568,16 @@ fn reference(unit: &str) -> Option<f64> {
     let u = unit.to_lowercase();
     if u.contains("ratio") {
         Some(1.0)
-    } else if ["difference", "change", "slope", "pearson", "points", "correlation"]
-        .iter()
-        .any(|w| u.contains(w))
+    } else if [
+        "difference",
+        "change",
+        "slope",
+        "pearson",
+        "points",
+        "correlation",
+    ]
+    .iter()
+    .any(|w| u.contains(w))
     {
         Some(0.0)
     } else {
@@ -634,7 +645,9 @@ fn interval_figures(atlas: &Atlas, f: &Finding, figures: &mut usize) -> Vec<Figu
         let rows: Vec<&Finding> = parts
             .iter()
             .copied()
-            .filter(|p| p.unit == unit && p.estimate.is_some() && p.ci_low.is_some() && p.ci_high.is_some())
+            .filter(|p| {
+                p.unit == unit && p.estimate.is_some() && p.ci_low.is_some() && p.ci_high.is_some()
+            })
             .collect();
         // Small multiples: a panel per boundary set when they do not fit one.
         let groups: Vec<(String, Vec<&Finding>)> = if rows.len() > PANEL_ROWS {
@@ -823,7 +836,12 @@ fn map_figure(
         for k in 0..c.count() {
             let n = have.iter().filter(|v| c.class(**v) == k).count();
             legend_rows.push(vec![
-                format!("{} (class {} of {})", colour_name(c.colour(k)), k + 1, c.count()),
+                format!(
+                    "{} (class {} of {})",
+                    colour_name(c.colour(k)),
+                    k + 1,
+                    c.count()
+                ),
                 format!(
                     "{} to {}",
                     format::value(c.breaks[k], unit),
@@ -846,13 +864,8 @@ fn map_figure(
         values.len(),
         have.len()
     );
-    let svg_text = svg::hex_map_figure(
-        &layout,
-        &fills,
-        &title,
-        &desc,
-        &format!("fig-{}", *figures),
-    );
+    let svg_text =
+        svg::hex_map_figure(&layout, &fills, &title, &desc, &format!("fig-{}", *figures));
     let mut order: Vec<(usize, f64)> = values
         .iter()
         .enumerate()
@@ -999,9 +1012,9 @@ fn discussion(atlas: &Atlas, f: &Finding, figure_refs: &str) -> Vec<String> {
             format::sig(e, 3),
             f.unit
         )),
-        (None, _, _) => out.push(
-            "There is no headline estimate: the statement above says why.".to_owned(),
-        ),
+        (None, _, _) => {
+            out.push("There is no headline estimate: the statement above says why.".to_owned())
+        }
     }
     if let Some(c) = f.clusters {
         out.push(format!(
@@ -1053,8 +1066,14 @@ fn discussion(atlas: &Atlas, f: &Finding, figure_refs: &str) -> Vec<String> {
         .find(|x| x.id == sens_id);
     if let (Some(g), Some(r)) = (grid, r) {
         let cells: Vec<&Finding> = g.parts.iter().filter(|p| p.estimate.is_some()).collect();
-        let lo = cells.iter().filter_map(|p| p.estimate).fold(f64::MAX, f64::min);
-        let hi = cells.iter().filter_map(|p| p.estimate).fold(f64::MIN, f64::max);
+        let lo = cells
+            .iter()
+            .filter_map(|p| p.estimate)
+            .fold(f64::MAX, f64::min);
+        let hi = cells
+            .iter()
+            .filter_map(|p| p.estimate)
+            .fold(f64::MIN, f64::max);
         if !cells.is_empty() {
             let hs = head_side.unwrap_or(0);
             let holds = cells.iter().filter(|p| side(p, r) == Some(hs)).count();
@@ -1192,9 +1211,9 @@ fn chapter(atlas: &Atlas, f: &Finding, number: usize, figures: &mut usize) -> Ch
                 data.push(DataLine {
                     title: d.title.clone(),
                     id: d.id.clone(),
-                    period: i
-                        .split_once(' ')
-                        .map_or(d.period.clone(), |(_, p)| p.trim_matches(['(', ')']).to_owned()),
+                    period: i.split_once(' ').map_or(d.period.clone(), |(_, p)| {
+                        p.trim_matches(['(', ')']).to_owned()
+                    }),
                     method: d.method.id().to_owned(),
                     sources: d
                         .sources
@@ -1343,20 +1362,32 @@ fn recommendations(atlas: &Atlas) -> Vec<Recommendation> {
     // 2. Networks: where the places are.
     let mut networks = Vec::new();
     if let Some(sp) = find("spatial") {
-        for p in sp.parts.iter().filter(|p| p.id.starts_with("spatial/2024/")) {
-            let Some(low) = p.seats.get("low-low") else { continue };
+        for p in sp
+            .parts
+            .iter()
+            .filter(|p| p.id.starts_with("spatial/2024/"))
+        {
+            let Some(low) = p.seats.get("low-low") else {
+                continue;
+            };
             if low.is_empty() {
                 continue;
             }
-            let Some(id) = p.id.rsplit('/').next() else { continue };
-            let Some((_, d)) = atlas.indicator(id) else { continue };
+            let Some(id) = p.id.rsplit('/').next() else {
+                continue;
+            };
+            let Some((_, d)) = atlas.indicator(id) else {
+                continue;
+            };
             if is_deprivation(id) {
                 continue;
             }
             let s = &atlas.sets[1];
             let mut regions: BTreeMap<String, usize> = BTreeMap::new();
             for code in low {
-                let Ok(c) = stemgap_core::GssCode::parse(code) else { continue };
+                let Ok(c) = stemgap_core::GssCode::parse(code) else {
+                    continue;
+                };
                 if let Some((_, seat)) = s.seat(c) {
                     let name = seat
                         .region
@@ -1387,7 +1418,10 @@ fn recommendations(atlas: &Atlas) -> Vec<Recommendation> {
         networks.insert(0, "Networks work through places; the local clusters show which places share a low level of STEM skills with their neighbours (2024 seats):".to_owned());
     }
     if let Some(f4) = find("F4") {
-        networks.push(format!("Universities and their neighbours (chapter F4): {}", f4.statement));
+        networks.push(format!(
+            "Universities and their neighbours (chapter F4): {}",
+            f4.statement
+        ));
     }
     // 3. The Data Taskforce: the register.
     let mut data = Vec::new();
@@ -1409,7 +1443,9 @@ fn recommendations(atlas: &Atlas) -> Vec<Recommendation> {
     let mut research = Vec::new();
     if let Some(sens) = find("sensitivity") {
         for g in &sens.parts {
-            let (Some(lo), Some(hi)) = (g.details.get("min_estimate"), g.details.get("max_estimate")) else {
+            let (Some(lo), Some(hi)) =
+                (g.details.get("min_estimate"), g.details.get("max_estimate"))
+            else {
                 continue;
             };
             research.push(format!(

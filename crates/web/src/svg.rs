@@ -881,7 +881,8 @@ mod tests {
 
     #[test]
     fn labels_wrap_without_losing_a_word() {
-        let l = "Adult FE achievements in STEM subjects (broad, with construction) per 1,000 adults";
+        let l =
+            "Adult FE achievements in STEM subjects (broad, with construction) per 1,000 adults";
         let lines = wrap(l, 44);
         assert!(lines.iter().all(|x| x.chars().count() <= 44), "{lines:?}");
         assert_eq!(lines.join(" "), l);
@@ -899,13 +900,22 @@ mod tests {
             "t",
         );
         assert!(!svg.contains('…') && svg.contains("<tspan"));
-        assert!(svg.contains(">0.6</text>") && svg.contains(">1.4</text>"), "{svg}");
+        assert!(
+            svg.contains(">0.6</text>") && svg.contains(">1.4</text>"),
+            "{svg}"
+        );
     }
 
     #[test]
     fn the_print_hex_map_is_one_named_image_with_its_own_ids() {
         let l = HexLayout::new(&[Some((0, 0)), None, Some((0, 1))]);
-        let svg = hex_map_figure(&l, &[VIRIDIS5[0], NO_DATA, VIRIDIS5[4]], "T & t", "D", "fig-3");
+        let svg = hex_map_figure(
+            &l,
+            &[VIRIDIS5[0], NO_DATA, VIRIDIS5[4]],
+            "T & t",
+            "D",
+            "fig-3",
+        );
         assert!(svg.contains(r#"role="img" aria-labelledby="fig-3-title fig-3-desc""#));
         assert_eq!(svg.matches("<polygon").count(), 2);
         assert!(!svg.contains("<a ") && svg.contains("T &amp; t"));
