@@ -91,6 +91,8 @@ struct FigureView {
 
 struct TableView {
     caption: String,
+    /// Column widths in per cent of the page.
+    widths: Vec<u8>,
     head: Vec<String>,
     /// Whether each column is numeric (right-aligned).
     num: Vec<bool>,
@@ -733,6 +735,7 @@ fn interval_figures(atlas: &Atlas, f: &Finding, figures: &mut usize) -> Vec<Figu
             );
             let table = TableView {
                 caption: format!("Figure {}: the numbers", *figures),
+                widths: vec![52, 16, 22, 10],
                 head: vec![
                     "Estimate".into(),
                     unit.to_owned(),
@@ -904,6 +907,7 @@ fn map_figure(
         ),
         table: Some(TableView {
             caption: format!("Figure {}: legend, and the highest and lowest seats", *figures),
+            widths: vec![55, 30, 15],
             head: vec!["Class or seat".into(), "Values".into(), "Seats".into()],
             num: vec![false, true, true],
             rows,
