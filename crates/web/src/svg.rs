@@ -548,7 +548,10 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 /// Round tick values covering `[lo, hi]`: steps of 1, 2 or 5 times a power
 /// of ten, about `target` of them.
 pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    if !(hi > lo) || !lo.is_finite() || !hi.is_finite() {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        || !lo.is_finite()
+        || !hi.is_finite()
+    {
         return vec![lo];
     }
     let raw = (hi - lo) / target.max(1) as f64;
