@@ -777,6 +777,33 @@ fn the_report_prints_as_a_publication() {
         }
     }
 
+    // Each source's publisher page where the catalogue records one (never
+    // the mirror in its place), "not recorded" otherwise; the mirror beside.
+    for src in store_atlas.sources.iter().filter(|s| s.used) {
+        let row = &html[html.find(&format!("<code>{}</code>", src.id)).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        if src.publisher_url.is_empty() {
+            assert!(row.contains("Publisher page not recorded."), "{}", src.id);
+        } else {
+            assert!(
+                row.contains(&format!(
+                    "Publisher's page: <a href=\"{}\">",
+                    src.publisher_url
+                )),
+                "{}",
+                src.id
+            );
+            assert_ne!(src.publisher_url, src.url, "{}", src.id);
+        }
+        if !src.url.is_empty() {
+            assert!(
+                row.contains(&format!("Fetched from: {}", escaped(&src.url))),
+                "{}",
+                src.id
+            );
+        }
+    }
+
     // Nothing wider than the page box.
     let wide = wider_than_the_page(&a.join("report.html"), tmp.path());
     assert!(wide.is_empty(), "wider than the page:\n{}", wide.join("\n"));

@@ -199,6 +199,7 @@ pub fn build(
             publisher: e.publisher.clone(),
             licence: e.licence.clone(),
             url: e.url.clone(),
+            publisher_url: e.publisher_url.clone(),
             path: e.path.clone(),
             sha256: e.sha256.clone(),
             format: e.format.clone(),

@@ -56,6 +56,7 @@ struct SourceLine {
     licence: String,
     period: String,
     url: String,
+    publisher_url: String,
 }
 
 /// One entry of the table of contents.
@@ -315,6 +316,7 @@ pub fn report_paged(
                 licence: s.licence.clone(),
                 period: s.period.clone(),
                 url: s.url.clone(),
+                publisher_url: s.publisher_url.clone(),
             })
             .collect(),
     };
