@@ -1062,6 +1062,23 @@ fn discussion(atlas: &Atlas, f: &Finding, figure_refs: &str) -> Vec<String> {
             ));
         }
     }
+    // Parts without an interval (F6's nations): each figure in turn.
+    let plain: Vec<String> = f
+        .parts
+        .iter()
+        .filter(|p| p.ci_low.is_none())
+        .filter_map(|p| Some(format!("{} {}", p.title, format::sig(p.estimate?, 3))))
+        .collect();
+    if !plain.is_empty() {
+        out.push(format!(
+            "By part ({}): {}.",
+            f.parts
+                .iter()
+                .find(|p| p.ci_low.is_none())
+                .map_or("", |p| p.unit.as_str()),
+            list_some(&plain, 8)
+        ));
+    }
     // The sensitivity grid.
     let sens_id = format!("sensitivity/{}", f.id);
     let grid = atlas
@@ -1351,9 +1368,9 @@ fn recommendations(atlas: &Atlas) -> Vec<Recommendation> {
         .map(|s| s.publisher.as_str())
         .collect();
     oversight.push(format!(
-        "The evidence is spread over {} publishers' {} sources (departments, statistics offices and the bodies that re-publish them by constituency): no one body holds it.",
-        publishers.len(),
-        atlas.sources.iter().filter(|s| s.used).count()
+        "The evidence comes from {} sources under {} distinct publisher credits (departments, statistics offices and the bodies that re-publish them by constituency): no one body holds it.",
+        atlas.sources.iter().filter(|s| s.used).count(),
+        publishers.len()
     ));
     if let Some(f6) = find("F6") {
         if let (Some(all4), Some(n)) = (
@@ -1421,7 +1438,7 @@ fn recommendations(atlas: &Atlas) -> Vec<Recommendation> {
     if networks.is_empty() {
         networks.push("No local clusters (LISA) are recorded in this store.".to_owned());
     } else {
-        networks.insert(0, "Networks work through places; the local clusters show which places share a low level of STEM skills with their neighbours (2024 seats):".to_owned());
+        networks.insert(0, "Networks work through places; the local clusters (LISA) show which places share low values of each headline measure with their neighbours (2024 seats):".to_owned());
     }
     if let Some(f4) = find("F4") {
         networks.push(format!(
