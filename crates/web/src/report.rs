@@ -1142,7 +1142,11 @@ fn discussion(atlas: &Atlas, f: &Finding, figure_refs: &str) -> Vec<String> {
                     if i > 0.0 { "alike" } else { "unlike" },
                     format::sig(i, 3),
                     sp.p_value
-                        .map_or_else(String::new, |p| format!(", p = {}", p_text(p))),
+                        .map_or_else(String::new, |p| if p < 0.001 {
+                            ", p < 0.001".to_owned()
+                        } else {
+                            format!(", p = {p:.3}")
+                        }),
                     if i > 0.3 {
                         "high and low values come in regional clusters, so a national average hides places that differ together."
                     } else if i > 0.0 {
