@@ -523,3 +523,369 @@ fn report_and_brief_print_to_pdf() {
         pages[0] * 100.0
     );
 }
+
+// ---------------------------------------------------------------- the report as a publication
+
+/// Text with runs of whitespace squashed to one space.
+fn squash(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The contents of a printed report: (anchor, title, page) per entry.
+fn toc_entries(html: &str) -> Vec<(String, String, usize)> {
+    let nav = &html[html.find("<nav class=\"toc").unwrap()..];
+    let nav = &nav[..nav.find("</nav>").unwrap()];
+    nav.split("<li class=\"l")
+        .skip(1)
+        .map(|li| {
+            let anchor = li
+                .split("href=\"#")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let title = li
+                .split(&format!("href=\"#{anchor}\">"))
+                .nth(1)
+                .unwrap()
+                .split("</a>")
+                .next()
+                .unwrap();
+            let page = li
+                .split("<span class=\"page\">")
+                .nth(1)
+                .unwrap()
+                .split("</span>")
+                .next()
+                .unwrap();
+            let page = page.parse().unwrap_or_else(|_| {
+                panic!("contents entry #{anchor} has no page number: {page:?}")
+            });
+            (
+                anchor.to_owned(),
+                title.replace("&#39;", "'").replace("&amp;", "&"),
+                page,
+            )
+        })
+        .collect()
+}
+
+/// Elements of the report wider than the A4 page box (180 mm between the
+/// margins), measured by Chromium laid out at that width with the print
+/// rules (the screen-only scrolling of wide tables turned off): a script
+/// appended to a copy of the report writes what sticks out into the DOM,
+/// which `--dump-dom` returns.
+fn wider_than_the_page(html: &Path, tmp: &Path) -> Vec<String> {
+    let probe = r#"<style>@media screen { body.report { width: 180mm; max-width: 180mm; margin: 0; padding: 0; } .table-wrap { overflow: visible !important; } }</style><script>
+(() => {
+  const body = document.body.getBoundingClientRect();
+  const out = [];
+  for (const el of document.querySelectorAll('main *')) {
+    if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (r.right > body.right + 1 || r.left < body.left - 1) {
+      const cls = typeof el.className === 'string' ? el.className : '';
+      out.push(`${el.tagName}${el.id ? '#' + el.id : ''}.${cls} ${Math.round(r.width)}px of ${Math.round(body.width)}px: ${(el.textContent || '').trim().slice(0, 60)}`);
+    }
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'overflow-probe';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>"#;
+    let text = std::fs::read_to_string(html).unwrap();
+    let probed = tmp.join("probe.html");
+    std::fs::write(&probed, text.replace("</body>", &format!("{probe}</body>"))).unwrap();
+    let profile = tmp.join("probe-profile");
+    let o = std::process::Command::new("/usr/bin/chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1400,1000",
+            &format!("--user-data-dir={}", profile.display()),
+            "--dump-dom",
+        ])
+        .arg(format!("file://{}", probed.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let json = dom
+        .split("<pre id=\"overflow-probe\">")
+        .nth(1)
+        .unwrap_or_else(|| panic!("the probe did not run: {}", stderr(&o)))
+        .split("</pre>")
+        .next()
+        .unwrap()
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
+    serde_json::from_str(&json).unwrap()
+}
+
+#[test]
+fn the_report_prints_as_a_publication() {
+    if !pdf_tools() {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let db = match real_store() {
+        Some(db) => db,
+        None => fixture_store(tmp.path()),
+    };
+    let print = |dir: &str| -> PathBuf {
+        let out = tmp.path().join(dir);
+        let o = run(&[
+            "report",
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--pdf",
+        ]);
+        assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+        out
+    };
+    let (a, b) = (print("a"), print("b"));
+    // The same store prints the same bytes (the PDF dated by the store).
+    let pdf = std::fs::read(a.join("report.pdf")).unwrap();
+    assert!(
+        pdf == std::fs::read(b.join("report.pdf")).unwrap(),
+        "two printings of the same store differ"
+    );
+    let html = std::fs::read_to_string(a.join("report.html")).unwrap();
+    assert_eq!(
+        html,
+        std::fs::read_to_string(b.join("report.html")).unwrap()
+    );
+    let store = stemgap_store::Store::open(&db).unwrap();
+    let built = store.meta("built_at").unwrap().unwrap();
+    let stamp: String = built
+        .chars()
+        .filter(char::is_ascii_digit)
+        .take(14)
+        .collect();
+    assert!(
+        String::from_utf8_lossy(&pdf).contains(&format!("/CreationDate (D:{stamp}")),
+        "the PDF is not dated by the store's build time {built}"
+    );
+
+    // The contents' page numbers are the pages the headings print on.
+    let pdf_path = a.join("report.pdf");
+    let page_text = |n: usize| -> String {
+        let o = std::process::Command::new("pdftotext")
+            .args(["-f", &n.to_string(), "-l", &n.to_string(), "-layout"])
+            .arg(&pdf_path)
+            .arg("-")
+            .output()
+            .unwrap();
+        squash(&String::from_utf8_lossy(&o.stdout))
+    };
+    let toc = toc_entries(&html);
+    assert!(toc.len() >= 10, "{toc:?}");
+    for (anchor, title, page) in &toc {
+        let words: Vec<&str> = title.split_whitespace().collect();
+        // A chapter's entry is "F1 Title"; its heading "Chapter 1. F1: Title".
+        let words = if anchor.starts_with('F') {
+            &words[1..]
+        } else {
+            &words[..]
+        };
+        let start = words[..words.len().min(4)].join(" ");
+        let text = page_text(*page);
+        assert!(
+            text.contains(&start),
+            "contents: #{anchor} \"{title}\" is said to be on page {page}, which reads: {}",
+            &text[..text.len().min(400)]
+        );
+    }
+
+    // At least one map in every finding chapter; figures numbered in order.
+    let store_atlas = stemgap_web::Atlas::load(&store).unwrap();
+    let mut chapters = 0;
+    for chunk in html.split("<article class=\"chapter").skip(1) {
+        let chapter = &chunk[..chunk.find("</article>").unwrap()];
+        chapters += 1;
+        assert!(
+            chapter.contains("<svg class=\"hexmap\""),
+            "chapter {chapters} has no map"
+        );
+    }
+    let key = store_atlas
+        .findings
+        .findings
+        .iter()
+        .filter(|f| f.id.len() == 2 && f.id.starts_with('F'))
+        .count();
+    assert_eq!(chapters, key);
+    let numbers: Vec<usize> = html
+        .split("<figure id=\"fig-")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(numbers, (1..=numbers.len()).collect::<Vec<_>>());
+
+    // Every chart label is a human title: no ids, no cut labels, every
+    // estimate shown.
+    let ids: Vec<&str> = store_atlas
+        .indicators
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    let mut labels = 0;
+    for chart in html.split("<svg class=\"chart\"").skip(1) {
+        let chart = &chart[..chart.find("</svg>").unwrap()];
+        for label in chart.split("text-anchor=\"end\">").skip(1) {
+            let label = label.split("</text>").next().unwrap();
+            let label = label.replace("</tspan>", " ");
+            let label: String = label
+                .split('<')
+                .map(|s| s.split_once('>').map_or(s, |(_, t)| t))
+                .collect();
+            labels += 1;
+            assert!(!label.contains('…'), "a cut label: {label}");
+            assert!(!label.contains('/'), "a label with an id path: {label}");
+            for id in &ids {
+                if id.contains('_') {
+                    assert!(!label.contains(id), "a label with the id {id}: {label}");
+                }
+            }
+        }
+    }
+    assert!(labels > 0);
+    assert!(
+        !html.contains("the first 30"),
+        "a chart leaves estimates out"
+    );
+    for f in &store_atlas.findings.findings {
+        if f.id.len() != 2 {
+            continue;
+        }
+        for p in &f.parts {
+            if let Some(e) = p.estimate.filter(|_| p.ci_low.is_some()) {
+                let text = stemgap_web::format::sig(e, 3);
+                assert!(
+                    html.contains(&format!("<td class=\"num\">{text}</td>")),
+                    "{} ({text}) is in no figure's table",
+                    p.id
+                );
+            }
+        }
+    }
+
+    // Each source's publisher page where the catalogue records one (never
+    // the mirror in its place), "not recorded" otherwise; the mirror beside.
+    for src in store_atlas.sources.iter().filter(|s| s.used) {
+        let row = &html[html.find(&format!("<code>{}</code>", src.id)).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        if src.publisher_url.is_empty() {
+            assert!(row.contains("Publisher page not recorded."), "{}", src.id);
+        } else {
+            assert!(
+                row.contains(&format!(
+                    "Publisher's page: <a href=\"{}\">",
+                    src.publisher_url
+                )),
+                "{}",
+                src.id
+            );
+            assert_ne!(src.publisher_url, src.url, "{}", src.id);
+        }
+        if !src.url.is_empty() {
+            assert!(
+                row.contains(&format!("Fetched from: {}", escaped(&src.url))),
+                "{}",
+                src.id
+            );
+        }
+    }
+
+    // Nothing wider than the page box.
+    let wide = wider_than_the_page(&a.join("report.html"), tmp.path());
+    assert!(wide.is_empty(), "wider than the page:\n{}", wide.join("\n"));
+
+    // Every font embedded.
+    let o = std::process::Command::new("pdffonts")
+        .arg(&pdf_path)
+        .output()
+        .unwrap();
+    let fonts = String::from_utf8_lossy(&o.stdout);
+    for line in fonts.lines().skip(2) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        let emb = cols[cols.len() - 5];
+        assert_eq!(emb, "yes", "a font not embedded: {line}");
+    }
+    eprintln!(
+        "report: {} contents entries checked, {chapters} chapters with maps, {} figures, {labels} chart labels",
+        toc.len(),
+        numbers.len()
+    );
+}
+
+#[test]
+fn the_report_leads_with_the_reproduction_ledger() {
+    // The ledger as the analyses will record it: set on F1 of a fixture
+    // store's findings document; the others have none.
+    let tmp = tempfile::tempdir().unwrap();
+    let db = fixture_store(tmp.path());
+    {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let body: String = c
+            .query_row("SELECT body FROM document WHERE id = 'findings'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let mut doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let f1 = doc["findings"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|f| f["id"] == "F1")
+            .unwrap();
+        f1["report"] = serde_json::json!({
+            "claim": "Invented claim: skills fall with deprivation",
+            "report_value": -12.5,
+            "comparable": "Invented: a different census year",
+            "verdict": "partly reproduced",
+            "rule": "Invented rule: same sign, interval excludes the figure"
+        });
+        c.execute(
+            "UPDATE document SET body = ?1 WHERE id = 'findings'",
+            [doc.to_string()],
+        )
+        .unwrap();
+    }
+    let out = tmp.path().join("report");
+    let o = run(&[
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let summary =
+        &html[html.find("id=\"summary\"").unwrap()..html.find("id=\"findings\"").unwrap()];
+    let ledger = &summary[..summary.find("id=\"new\"").unwrap()];
+    assert!(ledger.contains("Invented claim: skills fall with deprivation"));
+    assert!(ledger.contains("<td class=\"num\">-12.5</td>"));
+    assert!(ledger.contains("class=\"verdict v-part\">partly reproduced<"));
+    assert!(ledger.contains("Invented rule: same sign, interval excludes the figure"));
+    // The findings without a ledger say so, and are still summarised.
+    assert!(ledger.contains("The ledger is not recorded in this store for F2"));
+    // The chapter carries the claim and what differs.
+    let f1 = &html[html
+        .find("<article class=\"chapter finding\" id=\"F1\"")
+        .unwrap()..];
+    let f1 = &f1[..f1.find("</article>").unwrap()];
+    assert!(f1.contains("Invented claim") && f1.contains("Invented: a different census year"));
+    assert!(f1.contains("Against the 2023 report: partly reproduced"));
+    // The front matter names the 2023 report and the build.
+    assert!(html.contains(&escaped(stemgap_findings::REPORT_CITATION)));
+    assert!(html.contains("How to cite") && html.contains("Store built"));
+}

@@ -199,6 +199,7 @@ pub fn build(
             publisher: e.publisher.clone(),
             licence: e.licence.clone(),
             url: e.url.clone(),
+            publisher_url: e.publisher_url.clone(),
             path: e.path.clone(),
             sha256: e.sha256.clone(),
             format: e.format.clone(),
@@ -211,6 +212,8 @@ pub fn build(
         })
         .collect();
     w.put_meta("stemgap_version", env!("CARGO_PKG_VERSION"))?;
+    w.put_meta("stemgap_commit", env!("STEMGAP_COMMIT"))?;
+    w.put_meta("built_at", &built_at())?;
     w.put_meta("catalogue", &dir.catalogue().origin)?;
     w.put_sources(&sources)?;
     // The findings are computed on another thread while the observations are
@@ -241,4 +244,52 @@ pub fn build(
         sources_read: used.len(),
         seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// When the store was built, as UTC RFC 3339 (`2026-12-07T07:26:52Z`):
+/// `SOURCE_DATE_EPOCH` when set (reproducible builds), else now. The report
+/// dates itself, and its PDF, from this.
+fn built_at() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64)
+        });
+    rfc3339(secs)
+}
+
+/// Seconds since 1970 as UTC RFC 3339 (proleptic Gregorian; Hinnant's
+/// civil-from-days).
+fn rfc3339(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let t = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        t / 3600,
+        t % 3600 / 60,
+        t % 60
+    )
+}
+
+#[cfg(test)]
+mod time_tests {
+    #[test]
+    fn seconds_become_utc_dates() {
+        assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339(1_688_169_600), "2023-07-01T00:00:00Z");
+        assert_eq!(super::rfc3339(1_796_628_412), "2026-12-07T07:26:52Z");
+    }
 }

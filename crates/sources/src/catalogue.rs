@@ -17,6 +17,10 @@ pub struct SourceEntry {
     /// Published location; empty when no fetchable location is known.
     #[serde(default)]
     pub url: String,
+    /// The publisher's own page for the data (its statistics site where no
+    /// dataset page is known for sure); empty where not recorded.
+    #[serde(default)]
+    pub publisher_url: String,
     /// The repository and commit the file was taken from, where it was.
     #[serde(default)]
     pub repository: String,

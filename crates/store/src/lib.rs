@@ -56,6 +56,8 @@ pub struct SourceRow {
     pub publisher: String,
     pub licence: String,
     pub url: String,
+    /// The publisher's own page for the data; empty where not recorded.
+    pub publisher_url: String,
     pub path: String,
     pub sha256: String,
     pub format: String,

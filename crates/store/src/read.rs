@@ -108,6 +108,7 @@ impl Store {
                     nations: nations(&r.get::<_, String>(11)?),
                     notes: r.get(12)?,
                     used: r.get(13)?,
+                    publisher_url: r.get(14)?,
                 })
             },
         )

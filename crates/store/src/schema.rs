@@ -1,5 +1,5 @@
 /// Bumped whenever a table changes shape; a store of another version is refused.
-pub const SCHEMA_VERSION: &str = "3";
+pub const SCHEMA_VERSION: &str = "4";
 
 pub const CREATE: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -7,7 +7,8 @@ CREATE TABLE source (
     id TEXT PRIMARY KEY, title TEXT NOT NULL, publisher TEXT NOT NULL, licence TEXT NOT NULL,
     url TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL, format TEXT NOT NULL,
     geography TEXT NOT NULL, boundary TEXT NOT NULL, period TEXT NOT NULL,
-    nations TEXT NOT NULL, notes TEXT NOT NULL, used INTEGER NOT NULL
+    nations TEXT NOT NULL, notes TEXT NOT NULL, used INTEGER NOT NULL,
+    publisher_url TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE area (
     kind TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL,

@@ -83,7 +83,9 @@ impl StoreWriter {
     pub fn put_sources(&self, rows: &[SourceRow]) -> Result<(), StoreError> {
         let mut st = self
             .conn()
-            .prepare("INSERT INTO source VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)")
+            .prepare(
+                "INSERT INTO source VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15)",
+            )
             .map_err(self.sql("writing sources"))?;
         for s in rows {
             st.execute(params![
@@ -100,7 +102,8 @@ impl StoreWriter {
                 s.period,
                 join_ids(s.nations.iter().map(|n| n.id())),
                 s.notes,
-                s.used
+                s.used,
+                s.publisher_url
             ])
             .map_err(self.sql("writing sources"))?;
         }

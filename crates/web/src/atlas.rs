@@ -151,6 +151,11 @@ pub enum Located {
 pub struct Atlas {
     /// The stemgap version that built the store.
     pub built_by: String,
+    /// The git commit of that build ("unknown" outside a checkout; empty in
+    /// a store from before it was recorded).
+    pub commit: String,
+    /// When the store was built, UTC RFC 3339 (empty when not recorded).
+    pub built_at: String,
     pub indicators: Vec<IndicatorDef>,
     indicator_index: HashMap<String, usize>,
     pub sources: Vec<SourceRow>,
@@ -237,6 +242,8 @@ impl Atlas {
         postcodes.sort_by_key(|p| p.0);
         Ok(Atlas {
             built_by: store.meta("stemgap_version")?.unwrap_or_default(),
+            commit: store.meta("stemgap_commit")?.unwrap_or_default(),
+            built_at: store.meta("built_at")?.unwrap_or_default(),
             indicators,
             indicator_index,
             sources,

@@ -525,16 +525,93 @@ pub struct CiRow<'a> {
     pub high: f64,
 }
 
-/// Estimates with their intervals as dots and whiskers, one row each, with
-/// a dashed reference line at `reference` (0 for a difference, 1 for a
-/// ratio) when it falls in range.
+/// Words of `text` in lines of at most `width` characters (a longer word
+/// gets a line of its own); nothing is cut.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Round tick values covering `[lo, hi]`: steps of 1, 2 or 5 times a power
+/// of ten, about `target` of them.
+pub fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater)
+        || !lo.is_finite()
+        || !hi.is_finite()
+    {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / target.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    let decimals = tick_decimals(step);
+    (first..=last)
+        .map(|k| {
+            // Printed and read back, so 3 × 0.2 is 0.6; -0 is 0.
+            let v: f64 = format!("{:.*}", decimals, k as f64 * step)
+                .parse()
+                .unwrap_or(k as f64 * step);
+            if v == 0.0 {
+                0.0
+            } else {
+                v
+            }
+        })
+        .collect()
+}
+
+/// Decimal places that print every multiple of `step` exactly.
+fn tick_decimals(step: f64) -> usize {
+    (-(step * 1.000_001).log10().floor()).max(0.0) as usize
+}
+
+/// A tick value with as many decimals as the ticks' step needs.
+fn tick_label(v: f64, ticks: &[f64]) -> String {
+    match ticks.windows(2).map(|w| w[1] - w[0]).next() {
+        Some(step) => format!("{:.*}", tick_decimals(step), v),
+        None => crate::format::sig(v, 3),
+    }
+}
+
+/// Characters per line of a confidence-interval chart's row label.
+const LABEL_CHARS: usize = 44;
+
+/// Estimates with their intervals as dots and whiskers, one row each (its
+/// label wrapped, never cut), on an axis with round ticks and light grid
+/// lines, with a dashed reference line at `reference` (0 for a difference,
+/// 1 for a ratio) when it falls in range.
 pub fn ci_chart(rows: &[CiRow<'_>], reference: Option<f64>, unit: &str, title: &str) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let row_h = 22.0;
-    let (w, label_w, right) = (640.0, 250.0, 16.0);
-    let h = rows.len() as f64 * row_h + 40.0;
+    let line_h = 12.0;
+    let (w, label_w, right) = (680.0, 290.0, 16.0);
+    let labels: Vec<Vec<String>> = rows.iter().map(|r| wrap(r.label, LABEL_CHARS)).collect();
+    let heights: Vec<f64> = labels
+        .iter()
+        .map(|l| (l.len() as f64 * line_h + 8.0).max(22.0))
+        .collect();
+    let body: f64 = heights.iter().sum();
+    let h = body + 44.0;
     let mut lo = rows
         .iter()
         .map(|r| r.low.min(r.estimate))
@@ -558,31 +635,58 @@ pub fn ci_chart(rows: &[CiRow<'_>], reference: Option<f64>, unit: &str, title: &
     let mut s = String::new();
     let _ = write!(
         s,
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg class="chart" viewBox="0 0 {w} {h:.0}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">"#,
         esc(title)
+    );
+    let axis_y = body + 6.0;
+    let all_ticks = ticks(lo, hi, 6);
+    for &t in &all_ticks {
+        let x = px(t);
+        let _ = write!(
+            s,
+            r##"<line x1="{x:.1}" y1="4" x2="{x:.1}" y2="{axis_y:.1}" stroke="#e0e0e0"/><line x1="{x:.1}" y1="{axis_y:.1}" x2="{x:.1}" y2="{:.1}" stroke="#595959"/><text x="{x:.1}" y="{:.1}" class="tick" text-anchor="middle">{}</text>"##,
+            axis_y + 4.0,
+            axis_y + 15.0,
+            esc(&tick_label(t, &all_ticks))
+        );
+    }
+    let _ = write!(
+        s,
+        r##"<line x1="{label_w}" y1="{axis_y:.1}" x2="{:.1}" y2="{axis_y:.1}" stroke="#595959"/>"##,
+        w - right
     );
     if let Some(r) = reference {
         let _ = write!(
             s,
-            r##"<line x1="{:.1}" y1="4" x2="{:.1}" y2="{:.1}" stroke="#595959" stroke-dasharray="4 3"/>"##,
+            r##"<line x1="{:.1}" y1="4" x2="{:.1}" y2="{axis_y:.1}" stroke="#595959" stroke-dasharray="4 3"/>"##,
             px(r),
             px(r),
-            h - 30.0
         );
     }
-    for (i, r) in rows.iter().enumerate() {
-        let y = 14.0 + i as f64 * row_h;
-        let label: String = if r.label.chars().count() > 38 {
-            r.label.chars().take(37).chain(['…']).collect()
-        } else {
-            r.label.to_owned()
-        };
+    let mut top = 4.0;
+    for ((r, label), rh) in rows.iter().zip(&labels).zip(&heights) {
+        let y = top + rh / 2.0;
+        let first = y + 4.0 - (label.len() as f64 - 1.0) * line_h / 2.0;
         let _ = write!(
             s,
-            r#"<text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{INK}" stroke-width="2"/><circle cx="{:.1}" cy="{y:.1}" r="4" fill="{INK}"><title>{}: {} ({} to {})</title></circle>"#,
-            label_w - 8.0,
-            y + 4.0,
-            esc(&label),
+            r#"<text x="{:.1}" y="{first:.1}" class="tick" text-anchor="end">"#,
+            label_w - 8.0
+        );
+        for (k, l) in label.iter().enumerate() {
+            if k == 0 {
+                let _ = write!(s, "{}", esc(l));
+            } else {
+                let _ = write!(
+                    s,
+                    r#"<tspan x="{:.1}" dy="{line_h}">{}</tspan>"#,
+                    label_w - 8.0,
+                    esc(l)
+                );
+            }
+        }
+        let _ = write!(
+            s,
+            r#"</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{INK}" stroke-width="2"/><circle cx="{:.1}" cy="{y:.1}" r="4" fill="{INK}"><title>{}: {} ({} to {})</title></circle>"#,
             px(r.low),
             px(r.high),
             px(r.estimate),
@@ -591,19 +695,44 @@ pub fn ci_chart(rows: &[CiRow<'_>], reference: Option<f64>, unit: &str, title: &
             crate::format::sig(r.low, 3),
             crate::format::sig(r.high, 3),
         );
+        top += rh;
     }
     let _ = write!(
         s,
-        r#"<text x="{label_w}" y="{:.1}" class="tick">{}</text><text x="{:.1}" y="{:.1}" class="tick" text-anchor="end">{}</text><text x="{:.1}" y="{:.1}" class="axis" text-anchor="middle">{}</text></svg>"#,
-        h - 18.0,
-        crate::format::sig(lo, 3),
-        w - right,
-        h - 18.0,
-        crate::format::sig(hi, 3),
+        r#"<text x="{:.1}" y="{:.1}" class="axis" text-anchor="middle">{}</text></svg>"#,
         label_w + pw / 2.0,
         h - 4.0,
         esc(unit)
     );
+    s
+}
+
+/// A hex cartogram for print: every seat filled, nothing linked, so it is
+/// one image (`role="img"`) named by its title and described by its
+/// description; `id` keeps several on one page apart.
+pub fn hex_map_figure(
+    layout: &HexLayout,
+    fills: &[&str],
+    title: &str,
+    desc: &str,
+    id: &str,
+) -> String {
+    let mut s = String::with_capacity(fills.len() * 90 + 400);
+    let _ = write!(
+        s,
+        r#"<svg class="hexmap" viewBox="0 0 {:.0} {:.0}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc><g stroke="{OUTLINE}" stroke-width="0.6">"#,
+        layout.width,
+        layout.height,
+        esc(title),
+        esc(desc)
+    );
+    for (fill, centre) in fills.iter().zip(&layout.centres) {
+        let Some((x, y)) = centre else { continue };
+        s.push_str(r#"<polygon points=""#);
+        hex_points(*x, *y, &mut s);
+        let _ = write!(s, r#"" fill="{fill}"/>"#);
+    }
+    s.push_str("</g></svg>");
     s
 }
 
@@ -742,6 +871,57 @@ mod tests {
         );
         assert_eq!(svg.matches(r#"tabindex="-1"><title>"#).count(), 2);
         assert!(svg.contains("<title>A &amp; B: 1%</title><polygon"));
+    }
+
+    #[test]
+    fn ticks_are_round_and_inside_the_range() {
+        assert_eq!(ticks(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        assert_eq!(ticks(-23.7, -4.2, 4), vec![-20.0, -15.0, -10.0, -5.0]);
+        let t = ticks(0.87, 6.3, 6);
+        assert_eq!(t, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+        assert_eq!(ticks(1.0, 1.0, 5), vec![1.0]);
+    }
+
+    #[test]
+    fn labels_wrap_without_losing_a_word() {
+        let l =
+            "Adult FE achievements in STEM subjects (broad, with construction) per 1,000 adults";
+        let lines = wrap(l, 44);
+        assert!(lines.iter().all(|x| x.chars().count() <= 44), "{lines:?}");
+        assert_eq!(lines.join(" "), l);
+        assert_eq!(wrap("", 10), vec![String::new()]);
+        // A chart shows the whole label, wrapped, never an ellipsis.
+        let svg = ci_chart(
+            &[CiRow {
+                label: l,
+                estimate: 1.0,
+                low: 0.5,
+                high: 1.5,
+            }],
+            Some(1.0),
+            "ratio",
+            "t",
+        );
+        assert!(!svg.contains('…') && svg.contains("<tspan"));
+        assert!(
+            svg.contains(">0.6</text>") && svg.contains(">1.4</text>"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn the_print_hex_map_is_one_named_image_with_its_own_ids() {
+        let l = HexLayout::new(&[Some((0, 0)), None, Some((0, 1))]);
+        let svg = hex_map_figure(
+            &l,
+            &[VIRIDIS5[0], NO_DATA, VIRIDIS5[4]],
+            "T & t",
+            "D",
+            "fig-3",
+        );
+        assert!(svg.contains(r#"role="img" aria-labelledby="fig-3-title fig-3-desc""#));
+        assert_eq!(svg.matches("<polygon").count(), 2);
+        assert!(!svg.contains("<a ") && svg.contains("T &amp; t"));
     }
 
     #[test]
