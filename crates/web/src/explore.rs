@@ -895,3 +895,27 @@ pub fn member_source(atlas: &Atlas) -> String {
         |s| format!("{} ({}; {})", s.title, s.publisher, s.licence),
     )
 }
+
+/// A seat's MP, majority and turnout as short table cells (compare), with
+/// the reason where there is none.
+pub fn member_cells(atlas: &Atlas, set: BoundarySet, i: usize) -> [String; 3] {
+    match atlas.member(set, i) {
+        Some(mp) => [
+            format!("{} {} ({})", mp.first_name, mp.surname, mp.party),
+            format!(
+                "{} ({:.1}%)",
+                crate::format::thousands(mp.majority as f64),
+                mp.majority_share
+            ),
+            format!("{:.1}%", mp.turnout),
+        ],
+        None => {
+            let why = if set == BoundarySet::Pcon2010 {
+                "2024 seats only"
+            } else {
+                "not in stemgap's sources"
+            };
+            [why.to_owned(), "–".to_owned(), "–".to_owned()]
+        }
+    }
+}

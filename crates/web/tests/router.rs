@@ -386,7 +386,8 @@ async fn findings_gaps_compare_sources_and_indicators_pages() {
             .unwrap()
             .matches("<tr>")
             .count(),
-        atlas.indicators.len()
+        3 + atlas.indicators.len(),
+        "the MP, majority and turnout, then one row per indicator"
     );
     get("/compare").await.ok_html();
     let many = (1..=9)
@@ -1265,3 +1266,33 @@ async fn explore_form_redirects_to_the_address_of_the_query() {
     assert!(!body.contains("id=\"count\""));
 }
 
+
+#[tokio::test]
+async fn the_mp_elected_in_july_2024_is_on_the_profile_compare_and_brief() {
+    let body = get("/constituency/E14001402").await.ok_html().to_owned();
+    assert!(
+        body.contains("Bernard Stile (Conservative), elected July 2024: majority 500 votes (1.4% of valid votes); turnout 61.7% of 60,000 electors."),
+        "{body}"
+    );
+    let ni = get("/constituency/N05000011").await.ok_html().to_owned();
+    assert!(ni.contains("Not in stemgap&#39;s sources") || ni.contains("Not in stemgap's sources"));
+    assert!(ni.contains("Great Britain only, not Northern Ireland"));
+    let old = get("/constituency/E14000801?boundaries=2010").await.ok_html().to_owned();
+    assert!(old.contains("MPs are given for the 2024 seats only (elected July 2024)"));
+
+    let cmp = get("/compare?codes=E14001401,N05000011").await.ok_html().to_owned();
+    assert!(cmp.contains("MP elected July 2024"));
+    assert!(cmp.contains("Ada Fairweather (Labour)"));
+    assert!(cmp.contains("6,000 (17.6%)"), "{cmp}");
+    let cmp = get("/compare?codes=E14000801&boundaries=2010").await.ok_html().to_owned();
+    assert!(cmp.contains("2024 seats only"));
+
+    let atlas = &app().atlas;
+    let brief = stemgap_web::brief::brief(atlas, stemgap_core::BoundarySet::Pcon2024, "W07000101", &[])
+        .unwrap();
+    assert!(brief.contains("Dafydd Morgan-Lee (Plaid Cymru), elected July 2024: majority 2,000 votes"));
+
+    let sources = get("/sources").await.ok_html().to_owned();
+    assert!(sources.contains("licensed CC BY-SA 4.0"));
+    assert!(sources.contains(r#"<tr id="ge2024_census_constituency_summaries_v1.1">"#));
+}
