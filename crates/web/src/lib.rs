@@ -10,6 +10,7 @@
 //! | --- | --- |
 //! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
+//! | `/explore`, `/api/v1/explore`, `/download/explore.csv` | Explore ([`explore_page`], engine in [`explore`]) |
 //! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
 //!
 //! Every answer depends only on the request target, so successful GET

@@ -428,6 +428,18 @@ mod tests {
     }
 
     #[test]
+    fn explore_leads_to_its_static_stand_in_and_its_answers_stay_dynamic() {
+        assert_eq!(
+            canonical("/explore?f=level4_share:lt:0.3&nation=england").as_deref(),
+            Some("/explore/offline")
+        );
+        assert_eq!(canonical("/explore").as_deref(), Some("/explore/offline"));
+        assert_eq!(file_name("/explore/offline"), "explore/offline.html");
+        assert_eq!(canonical("/api/v1/explore?f=x:lt:1"), None);
+        assert_eq!(canonical("/download/explore.csv?f=x:lt:1"), None);
+    }
+
+    #[test]
     fn canonical_drops_sorting_and_fragments() {
         assert_eq!(
             canonical("/indicator/a?boundaries=2010&x=b&sort=value&order=desc#table").unwrap(),
