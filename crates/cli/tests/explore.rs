@@ -76,11 +76,27 @@ fn cli_and_web_give_identical_answers_on_the_observatory() {
             "f=uk_imd_score:ge:20&f=level4_share:lt:0.26&f=mp_party:eq:labour",
         ),
         (
-            &["-f", "he_entry_rate_18:below_median", "--cols", "mp_name,mp_turnout", "--sort", "mp_turnout", "--order", "desc"][..],
+            &[
+                "-f",
+                "he_entry_rate_18:below_median",
+                "--cols",
+                "mp_name,mp_turnout",
+                "--sort",
+                "mp_turnout",
+                "--order",
+                "desc",
+            ][..],
             "f=he_entry_rate_18:below_median&cols=mp_name,mp_turnout&sort=mp_turnout&order=desc",
         ),
         (
-            &["--boundaries", "2010", "--nation", "england", "-f", "uk_imd_score:top_fifth"][..],
+            &[
+                "--boundaries",
+                "2010",
+                "--nation",
+                "england",
+                "-f",
+                "uk_imd_score:top_fifth",
+            ][..],
             "boundaries=2010&nation=england&f=uk_imd_score:top_fifth",
         ),
     ] {
@@ -176,7 +192,14 @@ fn a_three_condition_query_on_the_real_store_matches_counts_from_the_export() {
     let query = format!("f={dep}:top_fifth&f={fe}:below_median&f={hei}:eq:0");
     let (cli, web) = both(
         &db,
-        &["-f", &format!("{dep}:top_fifth"), "-f", &format!("{fe}:below_median"), "-f", &format!("{hei}:eq:0")],
+        &[
+            "-f",
+            &format!("{dep}:top_fifth"),
+            "-f",
+            &format!("{fe}:below_median"),
+            "-f",
+            &format!("{hei}:eq:0"),
+        ],
         &query,
         "json",
     );
@@ -199,7 +222,14 @@ fn a_three_condition_query_on_the_real_store_matches_counts_from_the_export() {
     assert_eq!(v["excluded_missing"], excluded);
     let (cli, web) = both(
         &db,
-        &["-f", &format!("{dep}:top_fifth"), "-f", &format!("{fe}:below_median"), "-f", &format!("{hei}:eq:0")],
+        &[
+            "-f",
+            &format!("{dep}:top_fifth"),
+            "-f",
+            &format!("{fe}:below_median"),
+            "-f",
+            &format!("{hei}:eq:0"),
+        ],
         &query,
         "csv",
     );
@@ -211,7 +241,10 @@ fn a_three_condition_query_on_the_real_store_matches_counts_from_the_export() {
 #[test]
 fn every_great_britain_seat_has_its_july_2024_mp_on_the_real_store() {
     let Some(db) = real_store() else { return };
-    let (status, body) = web(&db, "/api/v1/explore?f=mp_party:eq:Labour&cols=mp_name,mp_majority,mp_turnout");
+    let (status, body) = web(
+        &db,
+        "/api/v1/explore?f=mp_party:eq:Labour&cols=mp_name,mp_majority,mp_turnout",
+    );
     assert_eq!(status, StatusCode::OK, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["excluded_missing"], 18, "Northern Ireland's seats");

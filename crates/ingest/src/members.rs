@@ -35,11 +35,8 @@ pub fn read(inputs: &Inputs<'_>, reg: &Registry) -> Result<Vec<Member>, SourceEr
     let loaded = inputs.load(SOURCE)?;
     let t = CsvTable::parse(&loaded, CsvOptions::default())?;
     let col = |name: &str| t.column(name);
-    let (code_col, winner, majority_col) = (
-        col("ONSConstID")?,
-        col("Winner24")?,
-        col("Majority24")?,
-    );
+    let (code_col, winner, majority_col) =
+        (col("ONSConstID")?, col("Winner24")?, col("Majority24")?);
     let (turnout_col, electorate_col, valid_col) =
         (col("Turnout24")?, col("Electorate24")?, col("TotalVote24")?);
     let (first_col, surname_col) = (col("MPFirstName24")?, col("MPSurname24")?);
@@ -71,10 +68,7 @@ pub fn read(inputs: &Inputs<'_>, reg: &Registry) -> Result<Vec<Member>, SourceEr
         let count = |c: usize| -> Result<i64, SourceError> {
             let v = row.number(c)?;
             if v < 0.0 || v.fract() != 0.0 {
-                return Err(row.error(
-                    c,
-                    Problem::Invalid(format!("{v} is not a count of people")),
-                ));
+                return Err(row.error(c, Problem::Invalid(format!("{v} is not a count of people"))));
             }
             Ok(v as i64)
         };

@@ -276,7 +276,11 @@ pub struct Query {
     /// A region code.
     pub region: Option<String>,
     pub shade: Option<Field>,
+    /// The table's columns: `cols=`, else the conditions' fields and the
+    /// shading field.
     pub cols: Vec<Field>,
+    /// Whether `cols=` was given (the address and the form keep only then).
+    pub cols_given: bool,
     pub sort: SortKey,
     pub descending: bool,
 }
@@ -316,8 +320,17 @@ impl Query {
             Ok(first)
         };
         for (k, _) in params {
-            if !["f", "nation", "region", "boundaries", "shade", "cols", "sort", "order"]
-                .contains(&k.as_str())
+            if ![
+                "f",
+                "nation",
+                "region",
+                "boundaries",
+                "shade",
+                "cols",
+                "sort",
+                "order",
+            ]
+            .contains(&k.as_str())
             {
                 return Err(bad(
                     k.as_str(),
@@ -336,7 +349,10 @@ impl Query {
             }
         };
         let mut conditions = Vec::new();
-        for (_, f) in params.iter().filter(|(k, v)| k == "f" && !v.trim().is_empty()) {
+        for (_, f) in params
+            .iter()
+            .filter(|(k, v)| k == "f" && !v.trim().is_empty())
+        {
             conditions.push(condition(atlas, set, f.trim())?);
         }
         let nation = get("nation")?
@@ -371,12 +387,16 @@ impl Query {
             .map(|id| {
                 let f = Field::parse(atlas, set, id, "shade")?;
                 if f.is_text() {
-                    return Err(bad("shade", format!("{id} is text: the map is shaded by a number")));
+                    return Err(bad(
+                        "shade",
+                        format!("{id} is text: the map is shaded by a number"),
+                    ));
                 }
                 Ok(f)
             })
             .transpose()?;
         let mut cols = Vec::new();
+        let cols_given = get("cols")?.is_some();
         match get("cols")? {
             Some(list) => {
                 for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -412,6 +432,7 @@ impl Query {
             region,
             shade,
             cols,
+            cols_given,
             sort,
             descending,
         })
@@ -432,7 +453,7 @@ impl Query {
         if let Some(f) = self.shade {
             out.push(("shade", f.id(atlas).to_owned()));
         }
-        if !self.cols.is_empty() {
+        if self.cols_given && !self.cols.is_empty() {
             let ids: Vec<&str> = self.cols.iter().map(|f| f.id(atlas)).collect();
             out.push(("cols", ids.join(",")));
         }
@@ -539,15 +560,14 @@ impl Query {
                 }
                 .then(by_name(a, b))
             }
-            SortKey::Field(f) => {
-                match (f.number(atlas, self.set, a), f.number(atlas, self.set, b)) {
-                    (Some(x), Some(y)) => desc(x.total_cmp(&y)),
-                    (Some(_), None) => Ordering::Less,
-                    (None, Some(_)) => Ordering::Greater,
-                    (None, None) => Ordering::Equal,
-                }
-                .then(by_name(a, b))
+            SortKey::Field(f) => match (f.number(atlas, self.set, a), f.number(atlas, self.set, b))
+            {
+                (Some(x), Some(y)) => desc(x.total_cmp(&y)),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => Ordering::Equal,
             }
+            .then(by_name(a, b)),
         });
     }
 }
@@ -575,10 +595,16 @@ fn condition(atlas: &Atlas, set: BoundarySet, f: &str) -> Result<Condition, Para
     })?;
     let value = match (op.takes_value(), value_text) {
         (true, None | Some("")) => {
-            return Err(bad(param, format!("{} needs a value, e.g. {id}:{}:10", op.id(), op.id())))
+            return Err(bad(
+                param,
+                format!("{} needs a value, e.g. {id}:{}:10", op.id(), op.id()),
+            ))
         }
         (false, Some(v)) if !v.is_empty() => {
-            return Err(bad(param, format!("{} takes no value (found {v:?})", op.id())))
+            return Err(bad(
+                param,
+                format!("{} takes no value (found {v:?})", op.id()),
+            ))
         }
         (false, _) => Value::None,
         (true, Some(v)) if field.is_text() => {
@@ -699,7 +725,14 @@ pub fn encode(params: &[(&str, String)]) -> String {
         out.push('=');
         for b in v.bytes() {
             match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b':'
+                b'A'..=b'Z'
+                | b'a'..=b'z'
+                | b'0'..=b'9'
+                | b'-'
+                | b'_'
+                | b'.'
+                | b'~'
+                | b':'
                 | b',' => out.push(b as char),
                 b' ' => out.push('+'),
                 _ => {

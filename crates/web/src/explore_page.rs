@@ -172,7 +172,10 @@ fn field_choices(app: &crate::App, set: BoundarySet, numbers_only: bool) -> Vec<
 /// an operator that takes none is dropped (left over from an earlier
 /// choice).
 fn from_form(params: &[(String, String)]) -> Option<Vec<(String, String)>> {
-    if !params.iter().any(|(k, _)| k == "fi" || k == "fo" || k == "fv") {
+    if !params
+        .iter()
+        .any(|(k, _)| k == "fi" || k == "fo" || k == "fv")
+    {
         return None;
     }
     let take = |name: &str| -> Vec<&str> {
@@ -212,10 +215,12 @@ pub async fn page(
     Q(params): Q<Vec<(String, String)>>,
 ) -> Result<Response, HttpError> {
     if let Some(canonical) = from_form(&params) {
-        let q = Query::parse(&app.atlas, &canonical)
-            .map_err(|e| param_error(Audience::Page, e))?;
+        let q = Query::parse(&app.atlas, &canonical).map_err(|e| param_error(Audience::Page, e))?;
         let mut target = q.query_string(&app.atlas);
-        for (k, v) in canonical.iter().filter(|(k, _)| k == "sort" || k == "order") {
+        for (k, v) in canonical
+            .iter()
+            .filter(|(k, _)| k == "sort" || k == "order")
+        {
             target.push_str(&format!("&{}", explore::encode(&[(k.as_str(), v.clone())])));
         }
         return Ok(Redirect::to(&format!("/explore?{target}")).into_response());
@@ -236,7 +241,11 @@ fn render(app: &crate::App, q: &Query, a: Option<&explore::Answer>) -> Result<Re
     let set = q.set;
     let op_choices = |selected: &str| {
         let mut v = vec![(String::new(), "(choose a test)".to_owned())];
-        v.extend(Op::ALL.iter().map(|o| (o.id().to_owned(), o.words().to_owned())));
+        v.extend(
+            Op::ALL
+                .iter()
+                .map(|o| (o.id().to_owned(), o.words().to_owned())),
+        );
         choices(v, selected)
     };
     let field_list = |selected: &str, numbers_only: bool| {
@@ -285,12 +294,17 @@ fn render(app: &crate::App, q: &Query, a: Option<&explore::Answer>) -> Result<Re
         )
     }));
     let shade_id = q.shade.map_or("", |f| f.id(atlas));
-    let cols = q
-        .cols
-        .iter()
-        .map(|f| f.id(atlas))
-        .collect::<Vec<_>>()
-        .join(",");
+    // The form keeps the columns only when they were chosen: the default
+    // follows the conditions.
+    let cols = if q.cols_given {
+        q.cols
+            .iter()
+            .map(|f| f.id(atlas))
+            .collect::<Vec<_>>()
+            .join(",")
+    } else {
+        String::new()
+    };
     let query = q.query_string(atlas);
 
     let mut page = ExplorePage {
@@ -402,7 +416,10 @@ fn render(app: &crate::App, q: &Query, a: Option<&explore::Answer>) -> Result<Re
                     c.colour(c.class(v)),
                     format!("matches; {}", format::value(v, unit)),
                 ),
-                (true, Some(_), _, _) => (MATCH_NO_SHADE, "matches; no value for the shading".to_owned()),
+                (true, Some(_), _, _) => (
+                    MATCH_NO_SHADE,
+                    "matches; no value for the shading".to_owned(),
+                ),
             };
             MapSeat {
                 name: &seat.name,
@@ -444,7 +461,10 @@ fn render(app: &crate::App, q: &Query, a: Option<&explore::Answer>) -> Result<Re
     page.map = svg::hex_map(
         app.hex(set),
         &seats,
-        &format!("Hex map: seats matching the query ({} boundaries)", set.id()),
+        &format!(
+            "Hex map: seats matching the query ({} boundaries)",
+            set.id()
+        ),
         &desc,
     );
     match (q.shade, &classes) {
@@ -491,7 +511,11 @@ fn render(app: &crate::App, q: &Query, a: Option<&explore::Answer>) -> Result<Re
     };
     let column = |id: &str, label: String| {
         let current = id == sort_id;
-        let next = if current && !q.descending { "desc" } else { "asc" };
+        let next = if current && !q.descending {
+            "desc"
+        } else {
+            "asc"
+        };
         Column {
             label,
             href: format!("/explore?{}&sort={id}&order={next}#results", page.query),
@@ -506,7 +530,8 @@ fn render(app: &crate::App, q: &Query, a: Option<&explore::Answer>) -> Result<Re
     page.columns.push(column("code", "Code".into()));
     page.columns.push(column("nation", "Nation".into()));
     for f in &q.cols {
-        page.columns.push(column(f.id(atlas), f.title(atlas).to_owned()));
+        page.columns
+            .push(column(f.id(atlas), f.title(atlas).to_owned()));
     }
     page.rows = a
         .rows

@@ -1417,24 +1417,23 @@ pub async fn compare(
             title: (*title).to_owned(),
             values: mps.iter().map(|m| m[r].clone()).collect(),
         });
-        mp_rows.chain(atlas
-            .indicators
-            .iter()
-            .enumerate()
-            .map(|(k, d)| CompareRow {
-                href: format!("/indicator/{}?boundaries={}", d.id, set.id()),
-                title: d.title.clone(),
-                values: picked
-                    .iter()
-                    .map(|&i| {
-                        let v = value_text(s.series[k].value(i), &d.unit);
-                        if v.is_empty() {
-                            "–".into()
-                        } else {
-                            v
-                        }
-                    })
-                    .collect(),
+        mp_rows
+            .chain(atlas.indicators.iter().enumerate().map(|(k, d)| {
+                CompareRow {
+                    href: format!("/indicator/{}?boundaries={}", d.id, set.id()),
+                    title: d.title.clone(),
+                    values: picked
+                        .iter()
+                        .map(|&i| {
+                            let v = value_text(s.series[k].value(i), &d.unit);
+                            if v.is_empty() {
+                                "–".into()
+                            } else {
+                                v
+                            }
+                        })
+                        .collect(),
+                }
             }))
             .collect()
     };

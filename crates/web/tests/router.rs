@@ -710,7 +710,9 @@ async fn responses_match_the_openapi_document() {
         ("/api/v1/gaps", "/api/v1/gaps".into(), 200),
         (
             "/api/v1/explore",
-            format!("/api/v1/explore?{THREE}&cols=mp_name,mp_majority,level4_share,he_entry_rate_18"),
+            format!(
+                "/api/v1/explore?{THREE}&cols=mp_name,mp_majority,level4_share,he_entry_rate_18"
+            ),
             200,
         ),
         (
@@ -1091,8 +1093,7 @@ async fn priming_renders_the_hot_pages_into_the_cache_before_serving() {
 /// have none), MP's party Labour (Loughmore, in Northern Ireland, has none):
 /// Glenbrae and Loughmore are left out, and only Northam North meets all
 /// three.
-const THREE: &str =
-    "f=uk_imd_score:ge:20&f=level4_share:lt:0.26&f=mp_party:eq:labour";
+const THREE: &str = "f=uk_imd_score:ge:20&f=level4_share:lt:0.26&f=mp_party:eq:labour";
 
 fn codes(v: &Value) -> Vec<&str> {
     v["seats"]
@@ -1132,8 +1133,14 @@ async fn explore_answers_three_conditions_and_counts_the_seats_left_out() {
     assert_eq!(codes(&v), ["E14001401"]);
     assert_eq!(v["seats"][0]["mp_name"], "Ada Fairweather");
     assert_eq!(v["seats"][0]["mp_majority"], 6000);
-    assert!(close(v["seats"][0]["mp_turnout"].as_f64().unwrap(), 34000.0 / 56000.0 * 100.0));
-    assert_eq!(v["excluded_missing"], 1, "Loughmore has no MP in the sources");
+    assert!(close(
+        v["seats"][0]["mp_turnout"].as_f64().unwrap(),
+        34000.0 / 56000.0 * 100.0
+    ));
+    assert_eq!(
+        v["excluded_missing"], 1,
+        "Loughmore has no MP in the sources"
+    );
 }
 
 #[tokio::test]
@@ -1143,7 +1150,10 @@ async fn explore_relative_conditions_are_within_the_nation() {
     let v = get("/api/v1/explore?f=uk_imd_score:top_fifth&nation=england")
         .await
         .ok_json();
-    assert_eq!((v["count"].as_u64(), v["excluded_missing"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(
+        (v["count"].as_u64(), v["excluded_missing"].as_u64()),
+        (Some(1), Some(0))
+    );
     assert_eq!(codes(&v), ["E14001402"]);
     // A nation of one seat: it is its own highest and lowest fifth, and
     // neither below nor above its median.
@@ -1153,10 +1163,14 @@ async fn explore_relative_conditions_are_within_the_nation() {
     assert_eq!(codes(&v), ["W07000101", "S14000031", "N05000011"]);
     // HE entry: England's median is 0.371 (Northam South); Northern Ireland
     // has no value, so Loughmore is left out.
-    let v = get("/api/v1/explore?f=he_entry_rate_18:below_median").await.ok_json();
+    let v = get("/api/v1/explore?f=he_entry_rate_18:below_median")
+        .await
+        .ok_json();
     assert_eq!(codes(&v), ["E14001401"]);
     assert_eq!(v["excluded_missing"], 1);
-    let v = get("/api/v1/explore?f=he_entry_rate_18:above_median").await.ok_json();
+    let v = get("/api/v1/explore?f=he_entry_rate_18:above_median")
+        .await
+        .ok_json();
     assert_eq!(codes(&v), ["E14001403"]);
     // A region, and a plain comparison.
     let v = get("/api/v1/explore?region=E12000001&f=he_entry_rate_18:gt:0.35")
@@ -1173,7 +1187,14 @@ async fn explore_relative_conditions_are_within_the_nation() {
         .ok_json();
     assert_eq!(
         codes(&v),
-        ["E14001403", "E14001402", "E14001401", "S14000031", "W07000101", "N05000011"]
+        [
+            "E14001403",
+            "E14001402",
+            "E14001401",
+            "S14000031",
+            "W07000101",
+            "N05000011"
+        ]
     );
     assert_eq!(v["seats"][5]["he_entry_rate_18"], Value::Null);
 }
@@ -1181,10 +1202,22 @@ async fn explore_relative_conditions_are_within_the_nation() {
 #[tokio::test]
 async fn explore_bad_parameters_are_400s_naming_the_parameter() {
     for (query, says) in [
-        ("f=nope:lt:3", "parameter f=nope:lt:3: no indicator or field \"nope\""),
-        ("f=uk_imd_score:between:3", "parameter f=uk_imd_score:between:3: unknown operator \"between\""),
-        ("f=uk_imd_score:lt:abc", "parameter f=uk_imd_score:lt:abc: \"abc\" is not a number"),
-        ("f=uk_imd_score:lt", "parameter f=uk_imd_score:lt: lt needs a value"),
+        (
+            "f=nope:lt:3",
+            "parameter f=nope:lt:3: no indicator or field \"nope\"",
+        ),
+        (
+            "f=uk_imd_score:between:3",
+            "parameter f=uk_imd_score:between:3: unknown operator \"between\"",
+        ),
+        (
+            "f=uk_imd_score:lt:abc",
+            "parameter f=uk_imd_score:lt:abc: \"abc\" is not a number",
+        ),
+        (
+            "f=uk_imd_score:lt",
+            "parameter f=uk_imd_score:lt: lt needs a value",
+        ),
         ("f=uk_imd_score:top_fifth:3", "takes no value"),
         ("f=uk_imd_score", "a condition is FIELD:OP[:VALUE]"),
         ("f=mp_party:lt:3", "mp_party is text: only eq applies"),
@@ -1197,7 +1230,10 @@ async fn explore_bad_parameters_are_400s_naming_the_parameter() {
         ("cols=level4_share,nope", "parameter cols:"),
         ("order=up", "parameter order:"),
         ("fi=uk_imd_score", "parameter fi: unknown parameter"),
-        ("nation=england&nation=wales", "parameter nation: given more than once"),
+        (
+            "nation=england&nation=wales",
+            "parameter nation: given more than once",
+        ),
     ] {
         let m = get(&format!("/api/v1/explore?{query}"))
             .await
@@ -1205,7 +1241,11 @@ async fn explore_bad_parameters_are_400s_naming_the_parameter() {
         assert!(m.contains(says), "{query}: {m}");
         let page = get(&format!("/explore?{query}")).await;
         if !query.starts_with("fi=") {
-            assert!(page.page_error(StatusCode::BAD_REQUEST).contains("parameter"), "{query}");
+            assert!(
+                page.page_error(StatusCode::BAD_REQUEST)
+                    .contains("parameter"),
+                "{query}"
+            );
         }
         let csv = get(&format!("/download/explore.csv?{query}")).await;
         assert_eq!(csv.status, StatusCode::BAD_REQUEST, "{query}");
@@ -1219,7 +1259,8 @@ async fn explore_page_csv_and_api_give_the_same_seats() {
         body.contains("1 of the 6 seats in the UK (2024 boundaries) meet all 3 conditions."),
         "{body}"
     );
-    assert!(body.contains("2 seats were left out because they have no value for at least one condition"));
+    assert!(body
+        .contains("2 seats were left out because they have no value for at least one condition"));
     assert!(body.contains("1 seats in scope have no value (Northern Ireland&#39;s MPs are not in stemgap&#39;s sources)")
         || body.contains("1 seats in scope have no value (Northern Ireland's MPs are not in stemgap's sources)"), "{body}");
     assert!(body.contains(r#"<svg class="hexmap""#));
@@ -1227,7 +1268,10 @@ async fn explore_page_csv_and_api_give_the_same_seats() {
     assert!(body.contains("<title>Northam South: does not match</title>"));
     assert!(body.contains(r#"<th scope="row"><a href="/constituency/E14001401?boundaries=2024">Northam North</a></th>"#));
     assert!(body.contains(r#"aria-sort="ascending""#));
-    assert!(body.contains("/api/v1/explore?boundaries=2024&#38;f=uk_imd_score:ge:20"), "{body}");
+    assert!(
+        body.contains("/api/v1/explore?boundaries=2024&#38;f=uk_imd_score:ge:20"),
+        "{body}"
+    );
     assert!(body.contains("Period: July 2024 general election"));
     // The form keeps the conditions, and two empty rows for more.
     assert_eq!(body.matches(r#"<select id="fi"#).count(), 5);
@@ -1245,7 +1289,10 @@ async fn explore_page_csv_and_api_give_the_same_seats() {
         .await
         .ok_html()
         .to_owned();
-    assert!(body.contains("matches, no value for the shading (1 seats)"), "{body}");
+    assert!(
+        body.contains("matches, no value for the shading (1 seats)"),
+        "{body}"
+    );
     assert!(body.contains("coloured by Qualified to Level 4 or above"));
 }
 
@@ -1256,7 +1303,7 @@ async fn explore_form_redirects_to_the_address_of_the_query() {
     assert_eq!(g.status, StatusCode::SEE_OTHER);
     assert_eq!(
         g.headers[header::LOCATION],
-        "/explore?boundaries=2024&f=uk_imd_score:top_fifth&f=he_entry_rate_18:lt:0.4&nation=england&cols=uk_imd_score,he_entry_rate_18"
+        "/explore?boundaries=2024&f=uk_imd_score:top_fifth&f=he_entry_rate_18:lt:0.4&nation=england"
     );
     let g = get("/explore?fi=nope&fo=lt&fv=1").await;
     assert!(g.page_error(StatusCode::BAD_REQUEST).contains("nope"));
@@ -1265,7 +1312,6 @@ async fn explore_form_redirects_to_the_address_of_the_query() {
     assert!(body.contains("it cannot answer queries"));
     assert!(!body.contains("id=\"count\""));
 }
-
 
 #[tokio::test]
 async fn the_mp_elected_in_july_2024_is_on_the_profile_compare_and_brief() {
@@ -1277,20 +1323,32 @@ async fn the_mp_elected_in_july_2024_is_on_the_profile_compare_and_brief() {
     let ni = get("/constituency/N05000011").await.ok_html().to_owned();
     assert!(ni.contains("Not in stemgap&#39;s sources") || ni.contains("Not in stemgap's sources"));
     assert!(ni.contains("Great Britain only, not Northern Ireland"));
-    let old = get("/constituency/E14000801?boundaries=2010").await.ok_html().to_owned();
+    let old = get("/constituency/E14000801?boundaries=2010")
+        .await
+        .ok_html()
+        .to_owned();
     assert!(old.contains("MPs are given for the 2024 seats only (elected July 2024)"));
 
-    let cmp = get("/compare?codes=E14001401,N05000011").await.ok_html().to_owned();
+    let cmp = get("/compare?codes=E14001401,N05000011")
+        .await
+        .ok_html()
+        .to_owned();
     assert!(cmp.contains("MP elected July 2024"));
     assert!(cmp.contains("Ada Fairweather (Labour)"));
     assert!(cmp.contains("6,000 (17.6%)"), "{cmp}");
-    let cmp = get("/compare?codes=E14000801&boundaries=2010").await.ok_html().to_owned();
+    let cmp = get("/compare?codes=E14000801&boundaries=2010")
+        .await
+        .ok_html()
+        .to_owned();
     assert!(cmp.contains("2024 seats only"));
 
     let atlas = &app().atlas;
-    let brief = stemgap_web::brief::brief(atlas, stemgap_core::BoundarySet::Pcon2024, "W07000101", &[])
-        .unwrap();
-    assert!(brief.contains("Dafydd Morgan-Lee (Plaid Cymru), elected July 2024: majority 2,000 votes"));
+    let brief =
+        stemgap_web::brief::brief(atlas, stemgap_core::BoundarySet::Pcon2024, "W07000101", &[])
+            .unwrap();
+    assert!(
+        brief.contains("Dafydd Morgan-Lee (Plaid Cymru), elected July 2024: majority 2,000 votes")
+    );
 
     let sources = get("/sources").await.ok_html().to_owned();
     assert!(sources.contains("licensed CC BY-SA 4.0"));

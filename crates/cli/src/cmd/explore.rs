@@ -79,12 +79,13 @@ impl ExploreArgs {
 pub fn run(args: ExploreArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&args.db.path())?;
     let atlas = Atlas::load(&store)?;
-    let q = Query::parse(&atlas, &args.params())
-        .map_err(|e| super::UsageProblem(e.to_string()))?;
+    let q = Query::parse(&atlas, &args.params()).map_err(|e| super::UsageProblem(e.to_string()))?;
     let answer = q.run(&atlas);
     let mut out = std::io::stdout().lock();
     match args.format {
-        ExploreFormat::Json => out.write_all(stemgap_web::explore::json(&atlas, &q, &answer).as_bytes())?,
+        ExploreFormat::Json => {
+            out.write_all(stemgap_web::explore::json(&atlas, &q, &answer).as_bytes())?
+        }
         ExploreFormat::Csv => out.write_all(&stemgap_web::explore::csv(&atlas, &q, &answer)?)?,
     }
     out.flush()?;
