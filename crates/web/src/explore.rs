@@ -769,7 +769,39 @@ pub struct ExploreOut<'a> {
     pub count: usize,
     pub excluded_missing: usize,
     pub columns: Vec<ColumnOut<'a>>,
-    pub seats: Vec<serde_json::Map<String, serde_json::Value>>,
+    pub seats: Vec<SeatOut<'a>>,
+}
+
+/// A matching seat: `code`, `name`, `nation`, then one entry per column
+/// (a number, text, or null), written straight from the atlas.
+pub struct SeatOut<'a> {
+    atlas: &'a Atlas,
+    q: &'a Query,
+    i: usize,
+}
+
+impl Serialize for SeatOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let (atlas, set, i) = (self.atlas, self.q.set, self.i);
+        let seat = &atlas.set(set).seats[i];
+        let mut m = s.serialize_map(Some(3 + self.q.cols.len()))?;
+        m.serialize_entry("code", seat.code.as_str())?;
+        m.serialize_entry("name", &seat.name)?;
+        m.serialize_entry("nation", &seat.nation.map(|n| n.name()))?;
+        for &f in &self.q.cols {
+            let id = f.id(atlas);
+            if f.is_text() {
+                m.serialize_entry(id, &f.text(atlas, set, i))?;
+            } else if let (Field::Member(_), Some("count")) = (f, f.unit(atlas)) {
+                // Votes and electors are whole numbers.
+                m.serialize_entry(id, &f.number(atlas, set, i).map(|v| v as i64))?;
+            } else {
+                m.serialize_entry(id, &f.number(atlas, set, i))?;
+            }
+        }
+        m.end()
+    }
 }
 
 /// What a column shows: period, sources and methods of the values among
@@ -784,8 +816,8 @@ pub fn column<'a>(atlas: &'a Atlas, q: &Query, a: &Answer, f: Field) -> ColumnOu
             let mut methods = std::collections::BTreeSet::new();
             for &i in &a.rows {
                 if let Some(o) = series.latest(i) {
-                    periods.insert(o.period.clone());
-                    sources.insert(o.source.clone());
+                    periods.insert(o.period.as_str());
+                    sources.insert(o.source.as_str());
                     methods.insert(o.method.id());
                 }
             }
@@ -798,7 +830,7 @@ pub fn column<'a>(atlas: &'a Atlas, q: &Query, a: &Answer, f: Field) -> ColumnOu
                 } else {
                     periods.into_iter().collect::<Vec<_>>().join(", ")
                 },
-                sources: sources.into_iter().collect(),
+                sources: sources.into_iter().map(str::to_owned).collect(),
                 methods: methods.into_iter().collect(),
             }
         }
@@ -820,49 +852,14 @@ pub fn column<'a>(atlas: &'a Atlas, q: &Query, a: &Answer, f: Field) -> ColumnOu
 /// The source of the MP fields.
 pub const MEMBER_SOURCE: &str = "ge2024_census_constituency_summaries_v1.1";
 
-fn cell(atlas: &Atlas, set: BoundarySet, i: usize, f: Field) -> serde_json::Value {
-    if f.is_text() {
-        f.text(atlas, set, i)
-            .map_or(serde_json::Value::Null, serde_json::Value::String)
-    } else if let (Field::Member(_), Some("count")) = (f, f.unit(atlas)) {
-        // Votes and electors are whole numbers.
-        f.number(atlas, set, i)
-            .map_or(serde_json::Value::Null, |v| (v as i64).into())
-    } else {
-        f.number(atlas, set, i)
-            .and_then(serde_json::Number::from_f64)
-            .map_or(serde_json::Value::Null, serde_json::Value::Number)
-    }
-}
-
 /// The API's answer.
 pub fn json(atlas: &Atlas, q: &Query, a: &Answer) -> String {
-    let s = atlas.set(q.set);
-    let seats = a
-        .rows
-        .iter()
-        .map(|&i| {
-            let seat = &s.seats[i];
-            let mut m = serde_json::Map::new();
-            m.insert("code".into(), seat.code.as_str().into());
-            m.insert("name".into(), seat.name.as_str().into());
-            m.insert(
-                "nation".into(),
-                seat.nation
-                    .map_or(serde_json::Value::Null, |n| n.name().into()),
-            );
-            for &f in &q.cols {
-                m.insert(f.id(atlas).to_owned(), cell(atlas, q.set, i, f));
-            }
-            m
-        })
-        .collect();
     let out = ExploreOut {
         boundaries: q.set.id(),
         count: a.count(),
         excluded_missing: a.excluded_missing,
         columns: q.cols.iter().map(|&f| column(atlas, q, a, f)).collect(),
-        seats,
+        seats: a.rows.iter().map(|&i| SeatOut { atlas, q, i }).collect(),
     };
     // Plain strings and finite numbers: serialising cannot fail.
     serde_json::to_string(&out).unwrap_or_default()
