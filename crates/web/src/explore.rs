@@ -58,7 +58,11 @@ pub const MEMBER_FIELDS: &[(&str, &str, Option<&str>)] = &[
         "Majority, July 2024 (% of valid votes)",
         Some("percent"),
     ),
-    ("mp_turnout", "Turnout, July 2024 (%)", Some("percent")),
+    (
+        "mp_turnout",
+        "Turnout, July 2024 (valid votes, % of electorate)",
+        Some("percent"),
+    ),
 ];
 
 /// A bad parameter: which one, and why.
@@ -902,7 +906,7 @@ pub fn member_text(atlas: &Atlas, set: BoundarySet, i: usize) -> String {
     }
     match atlas.member(set, i) {
         Some(mp) => format!(
-            "{} {} ({}), elected July 2024: majority {} votes ({:.1}% of valid votes); turnout {:.1}% of {} electors.",
+            "{} {} ({}), elected July 2024: majority {} votes ({:.1}% of valid votes); turnout {:.1}% (valid votes of {} electors).",
             mp.first_name,
             mp.surname,
             mp.party,

@@ -1408,7 +1408,7 @@ pub async fn compare(
         let mp_rows = [
             "MP elected July 2024",
             "Majority, July 2024 (votes, % of valid votes)",
-            "Turnout, July 2024",
+            "Turnout, July 2024 (valid votes)",
         ]
         .iter()
         .enumerate()

@@ -1317,7 +1317,7 @@ async fn explore_form_redirects_to_the_address_of_the_query() {
 async fn the_mp_elected_in_july_2024_is_on_the_profile_compare_and_brief() {
     let body = get("/constituency/E14001402").await.ok_html().to_owned();
     assert!(
-        body.contains("Bernard Stile (Conservative), elected July 2024: majority 500 votes (1.4% of valid votes); turnout 61.7% of 60,000 electors."),
+        body.contains("Bernard Stile (Conservative), elected July 2024: majority 500 votes (1.4% of valid votes); turnout 61.7% (valid votes of 60,000 electors)."),
         "{body}"
     );
     let ni = get("/constituency/N05000011").await.ok_html().to_owned();
