@@ -32,17 +32,40 @@ addr=$(sed -n 's|^serving on http://\([^/]*\)/.*|\1|p' "$out")
 [ -n "$addr" ] || { echo "the server did not start" >&2; exit 1; }
 rss() { awk '/VmRSS/ {print $2/1024 " MB"}' "/proc/$pid/status"; }
 echo "server $addr, pid $pid, RSS at start $(rss); $conns connections, $threads wrk threads, $duration per path"
-for path in \
+# A three-condition Explore query (cached after its first answer).
+explore3='/api/v1/explore?f=uk_imd_score:top_fifth&f=fe_stem_achievements_per_1000:below_median&f=hei_count:eq:0'
+if [ -n "${EXPLORE_ONLY:-}" ]; then set -- "$explore3"; else set -- \
   /constituency/E14001172 \
+  "$explore3" \
   '/api/v1/constituencies/E14001172' \
   '/api/v1/indicators/level4_share?boundaries=2024' \
   '/api/v1/locate?postcode=SW1A+0AA' \
-  / ; do
+  /; fi
+for path in "$@"; do
   echo "== GET $path"
   wrk -t"$threads" -c"$conns" -d"$duration" --timeout 5s --latency "http://$addr$path" \
     | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
   echo "   server RSS after: $(rss)"
 done
+
+# Explore uncached: three conditions with a different threshold on every
+# request (the cache keeps only its first 200 answers), as the API and as
+# the page (hex map and table).
+for target in api/v1/explore explore; do
+  lua=$(mktemp --suffix=.lua)
+  cat >"$lua" <<LUA
+math.randomseed(7)
+request = function()
+  local t = string.format("%.6f", 10 + math.random() * 30)
+  return wrk.format("GET", "/$target?f=uk_imd_score:gt:" .. t .. "&f=level4_share:below_median&f=hei_count:eq:0")
+end
+LUA
+  echo "== GET /$target, three conditions, a new threshold each request (uncached)"
+  wrk -t"$threads" -c"$conns" -d"$duration" --timeout 5s --latency -s "$lua" "http://$addr" \
+    | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
+  rm -f "$lua"
+done
+[ -n "${EXPLORE_ONLY:-}" ] && exit 0
 
 # A mixed load: every 2024 seat's page and API answer in turn, for
 # MIXED (default 60s), with the server's memory every 10 s.

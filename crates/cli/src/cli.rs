@@ -24,6 +24,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Write one row per seat with every indicator, as CSV or JSON.
     Export(ExportArgs),
+    /// The seats that meet several conditions (the answer of /api/v1/explore, or its CSV).
+    Explore(crate::cmd::explore::ExploreArgs),
     /// List the indicator catalogue of a store.
     Indicators(StoreArgs),
     /// Find the 2024 constituency of a postcode (Great Britain), offline.

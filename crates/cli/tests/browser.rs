@@ -533,6 +533,12 @@ fn pages_in_headless_chromium() {
         ("compare-empty", format!("{site}/compare")),
         ("sources", format!("{site}/sources")),
         ("search", format!("{site}/search?q=North")),
+        (
+            "explore",
+            format!("{site}/explore?f={indicator}:below_median&f=mp_party:eq:Labour&shade={indicator}&cols=mp_name,mp_majority"),
+        ),
+        ("explore-empty", format!("{site}/explore")),
+        ("explore-offline", format!("{site}/explore/offline")),
         ("not-found", format!("{site}/no-such-page")),
     ];
     let printed = tmp.path().join("printed");

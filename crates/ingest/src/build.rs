@@ -80,6 +80,7 @@ pub fn build(
     progress.stage("registry");
     let registry = Registry::load(&inputs)?;
     let postcode_ranges = crate::postcodes::read(&inputs, &registry)?;
+    let members = crate::members::read(&inputs, &registry)?;
     let boundaries = crate::neighbours::load(&inputs)?;
     let institution_files = crate::institutions::load(&inputs)?;
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
@@ -129,6 +130,7 @@ pub fn build(
             w.put_links(&registry.links)?;
             w.put_hexes(&registry.hexes)?;
             w.put_postcode_ranges(&postcode_ranges)?;
+            w.put_members(&members)?;
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "geography stored");
             Ok(w)
         });

@@ -12,6 +12,7 @@
 
 pub mod indicators;
 pub mod institutions;
+pub mod members;
 pub mod neighbours;
 pub mod postcodes;
 pub mod registry;

@@ -129,6 +129,31 @@ pub fn outline_inset_key(kind: &str) -> String {
     format!("outline_inset:{kind}")
 }
 
+/// The member of parliament elected for a 2024 seat at a general election,
+/// with the result (table `member`, schema 4).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    /// The 2024 seat's GSS code.
+    pub code: String,
+    pub first_name: String,
+    pub surname: String,
+    /// The party as published (e.g. `Lab`) and its name (`Labour`).
+    pub party_code: String,
+    pub party: String,
+    /// Votes between the winner and the runner-up.
+    pub majority: i64,
+    /// The majority as a percentage of valid votes.
+    pub majority_share: f64,
+    /// Valid votes as a percentage of the electorate.
+    pub turnout: f64,
+    pub electorate: i64,
+    pub valid_votes: i64,
+    /// When elected, e.g. `July 2024`.
+    pub elected: String,
+    /// The source id.
+    pub source: String,
+}
+
 /// A higher-education provider or teaching location and the seat it was
 /// placed in, in each boundary set, or why it could not be.
 #[derive(Debug, Clone, PartialEq)]

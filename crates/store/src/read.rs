@@ -1,5 +1,5 @@
 use crate::schema::SCHEMA_VERSION;
-use crate::{Area, Hex, Institution, Link, Outline, SourceRow, StoreError};
+use crate::{Area, Hex, Institution, Link, Member, Outline, SourceRow, StoreError};
 use rusqlite::{params, Connection, OpenFlags, Row};
 use std::path::Path;
 use stemgap_core::{
@@ -358,6 +358,32 @@ impl Store {
         )
     }
 
+    /// The members elected for the 2024 seats, by seat code.
+    pub fn members(&self) -> Result<Vec<Member>, StoreError> {
+        self.query(
+            "reading members",
+            "SELECT code, first_name, surname, party_code, party, majority, majority_share, \
+             turnout, electorate, valid_votes, elected, source FROM member ORDER BY code",
+            [],
+            |r| {
+                Ok(Member {
+                    code: r.get(0)?,
+                    first_name: r.get(1)?,
+                    surname: r.get(2)?,
+                    party_code: r.get(3)?,
+                    party: r.get(4)?,
+                    majority: r.get(5)?,
+                    majority_share: r.get(6)?,
+                    turnout: r.get(7)?,
+                    electorate: r.get(8)?,
+                    valid_votes: r.get(9)?,
+                    elected: r.get(10)?,
+                    source: r.get(11)?,
+                })
+            },
+        )
+    }
+
     pub fn document(&self, id: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .query(
@@ -500,6 +526,36 @@ mod tests {
             stem_route: Some("provider 2018/19".into()),
             problem: problem.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn members_round_trip_and_a_negative_majority_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let w = StoreWriter::create(&db).unwrap();
+        let m = Member {
+            code: "E14001401".into(),
+            first_name: "Ada".into(),
+            surname: "Example".into(),
+            party_code: "Lab".into(),
+            party: "Labour".into(),
+            majority: 1234,
+            majority_share: 3.5,
+            turnout: 61.25,
+            electorate: 70000,
+            valid_votes: 42875,
+            elected: "July 2024".into(),
+            source: "s".into(),
+        };
+        let bad = Member {
+            code: "E14001402".into(),
+            majority: -1,
+            ..m.clone()
+        };
+        assert!(w.put_members(std::slice::from_ref(&bad)).is_err());
+        w.put_members(std::slice::from_ref(&m)).unwrap();
+        w.commit().unwrap();
+        assert_eq!(Store::open(&db).unwrap().members().unwrap(), [m]);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 /// Bumped whenever a table changes shape; a store of another version is refused.
-pub const SCHEMA_VERSION: &str = "4";
+pub const SCHEMA_VERSION: &str = "5";
 
 pub const CREATE: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -53,6 +53,13 @@ CREATE TABLE institution (
     CHECK ((seat2010 IS NULL) = (route2010 IS NULL)),
     CHECK ((seat2024 IS NULL) = (route2024 IS NULL)),
     CHECK ((seat2010 IS NOT NULL AND seat2024 IS NOT NULL) OR problem IS NOT NULL)
+) WITHOUT ROWID;
+CREATE TABLE member (
+    code TEXT PRIMARY KEY, first_name TEXT NOT NULL, surname TEXT NOT NULL,
+    party_code TEXT NOT NULL, party TEXT NOT NULL,
+    majority INTEGER NOT NULL CHECK (majority >= 0), majority_share REAL NOT NULL,
+    turnout REAL NOT NULL, electorate INTEGER NOT NULL, valid_votes INTEGER NOT NULL,
+    elected TEXT NOT NULL, source TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX institution_seat2010 ON institution (seat2010);
 CREATE INDEX institution_seat2024 ON institution (seat2024);

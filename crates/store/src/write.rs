@@ -1,5 +1,5 @@
 use crate::schema::{CREATE, SCHEMA_VERSION};
-use crate::{Area, Hex, Institution, Link, Outline, SourceRow, StoreError};
+use crate::{Area, Hex, Institution, Link, Member, Outline, SourceRow, StoreError};
 use rusqlite::{params, Connection};
 use std::path::{Path, PathBuf};
 use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Observation};
@@ -291,6 +291,32 @@ impl StoreWriter {
                 i.problem
             ])
             .map_err(self.sql("writing institutions"))?;
+        }
+        Ok(())
+    }
+
+    /// Stores the members elected for the 2024 seats (one per seat).
+    pub fn put_members(&self, rows: &[Member]) -> Result<(), StoreError> {
+        let mut st = self
+            .conn()
+            .prepare("INSERT INTO member VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)")
+            .map_err(self.sql("writing members"))?;
+        for m in rows {
+            st.execute(params![
+                m.code,
+                m.first_name,
+                m.surname,
+                m.party_code,
+                m.party,
+                m.majority,
+                m.majority_share,
+                m.turnout,
+                m.electorate,
+                m.valid_votes,
+                m.elected,
+                m.source
+            ])
+            .map_err(self.sql("writing members"))?;
         }
         Ok(())
     }

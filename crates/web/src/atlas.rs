@@ -164,6 +164,9 @@ pub struct Atlas {
     pub regions: BTreeMap<String, String>,
     pub sets: [SetAtlas; 2],
     pub findings: Findings,
+    /// The MP elected in July 2024 for each 2024 seat (indexed like the 2024
+    /// set's seats); `None` for Northern Ireland, which the source lacks.
+    pub members: Vec<Option<stemgap_store::Member>>,
     /// Postcode range starts (keys as [`Postcode::key`]) with the index of
     /// the 2024 seat they map to, ordered by key.
     postcodes: Vec<(u64, Option<u32>)>,
@@ -225,6 +228,14 @@ impl Atlas {
             path: path.clone(),
             message: e.to_string(),
         })?;
+        let mut members = vec![None; s2024.seats.len()];
+        for m in store.members()? {
+            let i = GssCode::parse(&m.code)
+                .ok()
+                .and_then(|c| s2024.seat_index(c))
+                .ok_or_else(|| corrupt(&format!("member for unknown seat {}", m.code)))?;
+            members[i] = Some(m);
+        }
         let mut postcodes = Vec::new();
         for (key, seat) in store.postcode_ranges()? {
             let seat = match seat {
@@ -251,8 +262,18 @@ impl Atlas {
             regions,
             sets: [s2010, s2024],
             findings,
+            members,
             postcodes,
         })
+    }
+
+    /// The MP elected in July 2024 for seat `i` of `set`: only the 2024 set
+    /// has them.
+    pub fn member(&self, set: BoundarySet, i: usize) -> Option<&stemgap_store::Member> {
+        match set {
+            BoundarySet::Pcon2024 => self.members.get(i).and_then(Option::as_ref),
+            BoundarySet::Pcon2010 => None,
+        }
     }
 
     pub fn set(&self, set: BoundarySet) -> &SetAtlas {

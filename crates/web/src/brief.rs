@@ -50,6 +50,8 @@ struct BriefPage<'a> {
     more_names: usize,
     unknown: Vec<Unknown>,
     no_value: Vec<String>,
+    member: String,
+    member_source: String,
 }
 
 /// The STEM skills indicators a brief shows, in this order (those the
@@ -195,6 +197,8 @@ pub fn brief(
         more_names,
         unknown,
         no_value,
+        member: crate::explore::member_text(atlas, set, i),
+        member_source: crate::explore::member_source(atlas),
     };
     page.render().map_err(|e| BriefError::Render {
         code: code.to_owned(),

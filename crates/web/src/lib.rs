@@ -10,6 +10,7 @@
 //! | --- | --- |
 //! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
+//! | `/explore`, `/api/v1/explore`, `/download/explore.csv` | Explore ([`explore_page`], engine in [`explore`]) |
 //! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
 //!
 //! Every answer depends only on the request target, so successful GET
@@ -24,6 +25,8 @@ pub mod brief;
 pub mod cache;
 pub mod download;
 pub mod error;
+pub mod explore;
+pub mod explore_page;
 pub mod format;
 pub mod pages;
 pub mod report;
@@ -131,6 +134,11 @@ pub fn router(app: Shared) -> Router {
         .route("/gaps", get(pages::gaps))
         .route("/compare", get(pages::compare))
         .route("/sources", get(pages::sources))
+        // Explore (the engine is shared with `stemgap explore`).
+        .route("/explore", get(explore_page::page))
+        .route("/explore/offline", get(explore_page::offline))
+        .route("/api/v1/explore", get(explore_page::api))
+        .route("/download/explore.csv", get(explore_page::csv))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/constituencies", get(api::constituencies))

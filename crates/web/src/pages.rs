@@ -531,6 +531,9 @@ struct ProfilePage {
     overlaps: Vec<OverlapRow>,
     covered: usize,
     indicators: usize,
+    /// The MP elected in July 2024 (or why there is none), and the source.
+    member: String,
+    member_source: String,
 }
 
 fn mean_text(v: Option<f64>, unit: &str) -> String {
@@ -684,6 +687,8 @@ pub async fn constituency(
         overlaps,
         covered: s.series.iter().filter(|x| x.value(i).is_some()).count(),
         indicators: atlas.indicators.len(),
+        member: crate::explore::member_text(atlas, set, i),
+        member_source: crate::explore::member_source(atlas),
     };
     Ok(render(&page))
 }
@@ -1439,25 +1444,41 @@ pub async fn compare(
     let rows = if picked.is_empty() {
         Vec::new()
     } else {
-        atlas
-            .indicators
+        // The MP elected in July 2024, then every indicator.
+        let mps: Vec<[String; 3]> = picked
             .iter()
-            .enumerate()
-            .map(|(k, d)| CompareRow {
-                href: format!("/indicator/{}?boundaries={}", d.id, set.id()),
-                title: d.title.clone(),
-                values: picked
-                    .iter()
-                    .map(|&i| {
-                        let v = value_text(s.series[k].value(i), &d.unit);
-                        if v.is_empty() {
-                            "–".into()
-                        } else {
-                            v
-                        }
-                    })
-                    .collect(),
-            })
+            .map(|&i| crate::explore::member_cells(atlas, set, i))
+            .collect();
+        let mp_rows = [
+            "MP elected July 2024",
+            "Majority, July 2024 (votes, % of valid votes)",
+            "Turnout, July 2024 (valid votes)",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(r, title)| CompareRow {
+            href: format!("/sources#{}", crate::explore::MEMBER_SOURCE),
+            title: (*title).to_owned(),
+            values: mps.iter().map(|m| m[r].clone()).collect(),
+        });
+        mp_rows
+            .chain(atlas.indicators.iter().enumerate().map(|(k, d)| {
+                CompareRow {
+                    href: format!("/indicator/{}?boundaries={}", d.id, set.id()),
+                    title: d.title.clone(),
+                    values: picked
+                        .iter()
+                        .map(|&i| {
+                            let v = value_text(s.series[k].value(i), &d.unit);
+                            if v.is_empty() {
+                                "–".into()
+                            } else {
+                                v
+                            }
+                        })
+                        .collect(),
+                }
+            }))
             .collect()
     };
     let page = ComparePage {

@@ -52,7 +52,11 @@ impl SiteSummary {
 
 /// Paths that need the server (a query typed by the reader): links to them
 /// are left as they are.
-const DYNAMIC: [&str; 1] = ["/search"];
+const DYNAMIC: [&str; 3] = ["/search", "/api/v1/explore", "/download/explore.csv"];
+
+/// Pages that answer a query and have a static stand-in saying they need
+/// the server: links to them lead there.
+const OFFLINE: [(&str, &str); 1] = [("/explore", "/explore/offline")];
 
 /// Query parameters kept in the static site, in file-name order; any other
 /// parameter is dropped from links.
@@ -72,6 +76,9 @@ pub fn canonical(url: &str) -> Option<String> {
     };
     if DYNAMIC.contains(&path) {
         return None;
+    }
+    if let Some((_, stand_in)) = OFFLINE.iter().find(|(p, _)| *p == path) {
+        return Some((*stand_in).to_owned());
     }
     let mut params: BTreeMap<&str, &str> = BTreeMap::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
@@ -418,6 +425,18 @@ mod tests {
             file_name("/api/v1/findings/F1/2024/x"),
             "api/v1/findings/F1/2024/x.json"
         );
+    }
+
+    #[test]
+    fn explore_leads_to_its_static_stand_in_and_its_answers_stay_dynamic() {
+        assert_eq!(
+            canonical("/explore?f=level4_share:lt:0.3&nation=england").as_deref(),
+            Some("/explore/offline")
+        );
+        assert_eq!(canonical("/explore").as_deref(), Some("/explore/offline"));
+        assert_eq!(file_name("/explore/offline"), "explore/offline.html");
+        assert_eq!(canonical("/api/v1/explore?f=x:lt:1"), None);
+        assert_eq!(canonical("/download/explore.csv?f=x:lt:1"), None);
     }
 
     #[test]

@@ -386,7 +386,8 @@ async fn findings_gaps_compare_sources_and_indicators_pages() {
             .unwrap()
             .matches("<tr>")
             .count(),
-        atlas.indicators.len()
+        3 + atlas.indicators.len(),
+        "the MP, majority and turnout, then one row per indicator"
     );
     get("/compare").await.ok_html();
     let many = (1..=9)
@@ -707,6 +708,19 @@ async fn responses_match_the_openapi_document() {
         ),
         ("/api/v1/findings/{id}", "/api/v1/findings/nope".into(), 404),
         ("/api/v1/gaps", "/api/v1/gaps".into(), 200),
+        (
+            "/api/v1/explore",
+            format!(
+                "/api/v1/explore?{THREE}&cols=mp_name,mp_majority,level4_share,he_entry_rate_18"
+            ),
+            200,
+        ),
+        (
+            "/api/v1/explore",
+            "/api/v1/explore?boundaries=2010&f=he_entry_rate_18:top_fifth".into(),
+            200,
+        ),
+        ("/api/v1/explore", "/api/v1/explore?f=x:lt:1".into(), 400),
         (
             "/api/v1/locate",
             "/api/v1/locate?postcode=NE1+5AB".into(),
@@ -1069,4 +1083,274 @@ async fn priming_renders_the_hot_pages_into_the_cache_before_serving() {
         .unwrap()
         .to_bytes();
     assert_eq!(cached, fresh);
+}
+
+// ------------------------------------------------------------------ explore
+
+/// Three conditions on the observatory's 2024 seats (values from the
+/// fixture files): deprivation score ≥ 20 (Bryn Môr, Glenbrae, Loughmore,
+/// Northam North and South), Level 4 share < 0.26 (Glenbrae and Loughmore
+/// have none), MP's party Labour (Loughmore, in Northern Ireland, has none):
+/// Glenbrae and Loughmore are left out, and only Northam North meets all
+/// three.
+const THREE: &str = "f=uk_imd_score:ge:20&f=level4_share:lt:0.26&f=mp_party:eq:labour";
+
+fn codes(v: &Value) -> Vec<&str> {
+    v["seats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["code"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn explore_answers_three_conditions_and_counts_the_seats_left_out() {
+    let v = get(&format!("/api/v1/explore?{THREE}")).await.ok_json();
+    assert_eq!(v["count"], 1);
+    assert_eq!(v["excluded_missing"], 2);
+    assert_eq!(codes(&v), ["E14001401"]);
+    let seat = &v["seats"][0];
+    assert_eq!(seat["name"], "Northam North");
+    assert_eq!(seat["nation"], "England");
+    assert_eq!(seat["uk_imd_score"], 31.6);
+    assert_eq!(seat["level4_share"], 0.25);
+    assert_eq!(seat["mp_party"], "Labour");
+    let cols: Vec<&str> = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(cols, ["uk_imd_score", "level4_share", "mp_party"]);
+    assert_eq!(v["columns"][0]["methods"][0], "measured");
+    assert_eq!(v["columns"][2]["period"], "July 2024 general election");
+
+    // The party by its code, and an MP's majority and turnout as columns.
+    let v = get("/api/v1/explore?f=mp_party:eq:Lab&cols=mp_name,mp_majority,mp_turnout")
+        .await
+        .ok_json();
+    assert_eq!(codes(&v), ["E14001401"]);
+    assert_eq!(v["seats"][0]["mp_name"], "Ada Fairweather");
+    assert_eq!(v["seats"][0]["mp_majority"], 6000);
+    assert!(close(
+        v["seats"][0]["mp_turnout"].as_f64().unwrap(),
+        34000.0 / 56000.0 * 100.0
+    ));
+    assert_eq!(
+        v["excluded_missing"], 1,
+        "Loughmore has no MP in the sources"
+    );
+}
+
+#[tokio::test]
+async fn explore_relative_conditions_are_within_the_nation() {
+    // England's scores 31.6, 33.12, 9.87: n = 3, the highest fifth is the
+    // seats with fewer than 3/5 seats above them: only the highest.
+    let v = get("/api/v1/explore?f=uk_imd_score:top_fifth&nation=england")
+        .await
+        .ok_json();
+    assert_eq!(
+        (v["count"].as_u64(), v["excluded_missing"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert_eq!(codes(&v), ["E14001402"]);
+    // A nation of one seat: it is its own highest and lowest fifth, and
+    // neither below nor above its median.
+    let v = get("/api/v1/explore?f=uk_imd_score:bottom_fifth&f=uk_imd_score:top_fifth")
+        .await
+        .ok_json();
+    assert_eq!(codes(&v), ["W07000101", "S14000031", "N05000011"]);
+    // HE entry: England's median is 0.371 (Northam South); Northern Ireland
+    // has no value, so Loughmore is left out.
+    let v = get("/api/v1/explore?f=he_entry_rate_18:below_median")
+        .await
+        .ok_json();
+    assert_eq!(codes(&v), ["E14001401"]);
+    assert_eq!(v["excluded_missing"], 1);
+    let v = get("/api/v1/explore?f=he_entry_rate_18:above_median")
+        .await
+        .ok_json();
+    assert_eq!(codes(&v), ["E14001403"]);
+    // A region, and a plain comparison.
+    let v = get("/api/v1/explore?region=E12000001&f=he_entry_rate_18:gt:0.35")
+        .await
+        .ok_json();
+    assert_eq!(codes(&v), ["E14001402"]);
+    let v = get("/api/v1/explore?region=North+East&f=he_entry_rate_18:le:0.371")
+        .await
+        .ok_json();
+    assert_eq!(codes(&v), ["E14001401", "E14001402"]);
+    // Sorted by a column, seats without a value last.
+    let v = get("/api/v1/explore?cols=he_entry_rate_18&sort=he_entry_rate_18&order=desc")
+        .await
+        .ok_json();
+    assert_eq!(
+        codes(&v),
+        [
+            "E14001403",
+            "E14001402",
+            "E14001401",
+            "S14000031",
+            "W07000101",
+            "N05000011"
+        ]
+    );
+    assert_eq!(v["seats"][5]["he_entry_rate_18"], Value::Null);
+}
+
+#[tokio::test]
+async fn explore_bad_parameters_are_400s_naming_the_parameter() {
+    for (query, says) in [
+        (
+            "f=nope:lt:3",
+            "parameter f=nope:lt:3: no indicator or field \"nope\"",
+        ),
+        (
+            "f=uk_imd_score:between:3",
+            "parameter f=uk_imd_score:between:3: unknown operator \"between\"",
+        ),
+        (
+            "f=uk_imd_score:lt:abc",
+            "parameter f=uk_imd_score:lt:abc: \"abc\" is not a number",
+        ),
+        (
+            "f=uk_imd_score:lt",
+            "parameter f=uk_imd_score:lt: lt needs a value",
+        ),
+        ("f=uk_imd_score:top_fifth:3", "takes no value"),
+        ("f=uk_imd_score", "a condition is FIELD:OP[:VALUE]"),
+        ("f=mp_party:lt:3", "mp_party is text: only eq applies"),
+        ("f=mp_party:top_fifth", "mp_party is text: only eq applies"),
+        ("boundaries=2010&f=mp_party:eq:Labour", "2024 seats only"),
+        ("nation=mars", "parameter nation:"),
+        ("region=E12999999", "parameter region:"),
+        ("boundaries=2019", "parameter boundaries:"),
+        ("shade=mp_party", "parameter shade:"),
+        ("cols=level4_share,nope", "parameter cols:"),
+        ("order=up", "parameter order:"),
+        ("fi=uk_imd_score", "parameter fi: unknown parameter"),
+        (
+            "nation=england&nation=wales",
+            "parameter nation: given more than once",
+        ),
+    ] {
+        let m = get(&format!("/api/v1/explore?{query}"))
+            .await
+            .api_error(StatusCode::BAD_REQUEST);
+        assert!(m.contains(says), "{query}: {m}");
+        let page = get(&format!("/explore?{query}")).await;
+        if !query.starts_with("fi=") {
+            assert!(
+                page.page_error(StatusCode::BAD_REQUEST)
+                    .contains("parameter"),
+                "{query}"
+            );
+        }
+        let csv = get(&format!("/download/explore.csv?{query}")).await;
+        assert_eq!(csv.status, StatusCode::BAD_REQUEST, "{query}");
+    }
+}
+
+#[tokio::test]
+async fn explore_page_csv_and_api_give_the_same_seats() {
+    let body = get(&format!("/explore?{THREE}")).await.ok_html().to_owned();
+    assert!(
+        body.contains("1 of the 6 seats in the UK (2024 boundaries) meet all 3 conditions."),
+        "{body}"
+    );
+    assert!(body
+        .contains("2 seats were left out because they have no value for at least one condition"));
+    assert!(body.contains("1 seats in scope have no value (Northern Ireland&#39;s MPs are not in stemgap&#39;s sources)")
+        || body.contains("1 seats in scope have no value (Northern Ireland's MPs are not in stemgap's sources)"), "{body}");
+    assert!(body.contains(r#"<svg class="hexmap""#));
+    assert!(body.contains("<title>Northam North: matches</title>"));
+    assert!(body.contains("<title>Northam South: does not match</title>"));
+    assert!(body.contains(r#"<th scope="row"><a href="/constituency/E14001401?boundaries=2024">Northam North</a></th>"#));
+    assert!(body.contains(r#"aria-sort="ascending""#));
+    assert!(
+        body.contains("/api/v1/explore?boundaries=2024&#38;f=uk_imd_score:ge:20"),
+        "{body}"
+    );
+    assert!(body.contains("Period: July 2024 general election"));
+    // The form keeps the conditions, and two empty rows for more.
+    assert_eq!(body.matches(r#"<select id="fi"#).count(), 5);
+
+    let csv = get(&format!("/download/explore.csv?{THREE}")).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(csv.content_type(), "text/csv; charset=utf-8");
+    assert_eq!(
+        csv.body,
+        "code,name,nation,uk_imd_score,level4_share,mp_party\nE14001401,Northam North,England,31.6,0.25,Labour\n"
+    );
+
+    // Shaded by a number: the matching seats in fifths, a legend.
+    let body = get("/explore?f=he_entry_rate_18:gt:0.3&shade=level4_share")
+        .await
+        .ok_html()
+        .to_owned();
+    assert!(
+        body.contains("matches, no value for the shading (1 seats)"),
+        "{body}"
+    );
+    assert!(body.contains("coloured by Qualified to Level 4 or above"));
+}
+
+#[tokio::test]
+async fn explore_form_redirects_to_the_address_of_the_query() {
+    let g = get("/explore?fi=uk_imd_score&fo=top_fifth&fv=12&fi=he_entry_rate_18&fo=lt&fv=0.4&fi=&fo=&fv=&nation=england&region=&shade=&cols=")
+        .await;
+    assert_eq!(g.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        g.headers[header::LOCATION],
+        "/explore?boundaries=2024&f=uk_imd_score:top_fifth&f=he_entry_rate_18:lt:0.4&nation=england"
+    );
+    let g = get("/explore?fi=nope&fo=lt&fv=1").await;
+    assert!(g.page_error(StatusCode::BAD_REQUEST).contains("nope"));
+    // The static site's stand-in says it cannot answer.
+    let body = get("/explore/offline").await.ok_html().to_owned();
+    assert!(body.contains("it cannot answer queries"));
+    assert!(!body.contains("id=\"count\""));
+}
+
+#[tokio::test]
+async fn the_mp_elected_in_july_2024_is_on_the_profile_compare_and_brief() {
+    let body = get("/constituency/E14001402").await.ok_html().to_owned();
+    assert!(
+        body.contains("Bernard Stile (Conservative), elected July 2024: majority 500 votes (1.4% of valid votes); turnout 61.7% (valid votes of 60,000 electors)."),
+        "{body}"
+    );
+    let ni = get("/constituency/N05000011").await.ok_html().to_owned();
+    assert!(ni.contains("Not in stemgap&#39;s sources") || ni.contains("Not in stemgap's sources"));
+    assert!(ni.contains("Great Britain only, not Northern Ireland"));
+    let old = get("/constituency/E14000801?boundaries=2010")
+        .await
+        .ok_html()
+        .to_owned();
+    assert!(old.contains("MPs are given for the 2024 seats only (elected July 2024)"));
+
+    let cmp = get("/compare?codes=E14001401,N05000011")
+        .await
+        .ok_html()
+        .to_owned();
+    assert!(cmp.contains("MP elected July 2024"));
+    assert!(cmp.contains("Ada Fairweather (Labour)"));
+    assert!(cmp.contains("6,000 (17.6%)"), "{cmp}");
+    let cmp = get("/compare?codes=E14000801&boundaries=2010")
+        .await
+        .ok_html()
+        .to_owned();
+    assert!(cmp.contains("2024 seats only"));
+
+    let atlas = &app().atlas;
+    let brief =
+        stemgap_web::brief::brief(atlas, stemgap_core::BoundarySet::Pcon2024, "W07000101", &[])
+            .unwrap();
+    assert!(
+        brief.contains("Dafydd Morgan-Lee (Plaid Cymru), elected July 2024: majority 2,000 votes")
+    );
+
+    let sources = get("/sources").await.ok_html().to_owned();
+    assert!(sources.contains("licensed CC BY-SA 4.0"));
+    assert!(sources.contains(r#"<tr id="ge2024_census_constituency_summaries_v1.1">"#));
 }

@@ -2,6 +2,7 @@
 
 pub mod brief;
 mod build;
+pub mod explore;
 mod export;
 mod fetch;
 mod findings;
@@ -63,6 +64,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Fetch(a) => fetch::run(a),
         Command::Build(a) => build::run(a),
         Command::Export(a) => export::run(a),
+        Command::Explore(a) => explore::run(a),
         Command::Indicators(a) => indicators::run(a),
         Command::Locate(a) => locate::run(a),
         Command::Neighbours(a) => neighbours::run(a),
