@@ -151,6 +151,10 @@ pub enum Located {
 pub struct Atlas {
     /// The stemgap version that built the store.
     pub built_by: String,
+    /// Identifies what the store was built from (stemgap version, schema,
+    /// catalogue and every source's SHA-256; builds are reproducible, so
+    /// equal ids mean equal figures): 16 hex digits, the base of ETags.
+    pub build_id: String,
     pub indicators: Vec<IndicatorDef>,
     indicator_index: HashMap<String, usize>,
     pub sources: Vec<SourceRow>,
@@ -235,8 +239,20 @@ impl Atlas {
             postcodes.push((key, seat));
         }
         postcodes.sort_by_key(|p| p.0);
+        let built_by = store.meta("stemgap_version")?.unwrap_or_default();
+        let mut id_parts = vec![
+            built_by.clone(),
+            store.meta("schema_version")?.unwrap_or_default(),
+            store.meta("catalogue")?.unwrap_or_default(),
+        ];
+        for s in &sources {
+            id_parts.push(format!("{}={}", s.id, s.sha256));
+        }
+        let id_bytes: Vec<&[u8]> = id_parts.iter().map(|p| p.as_bytes()).collect();
+        let build_id = format!("{:016x}", crate::http::fnv1a(&id_bytes));
         Ok(Atlas {
-            built_by: store.meta("stemgap_version")?.unwrap_or_default(),
+            built_by,
+            build_id,
             indicators,
             indicator_index,
             sources,

@@ -13,7 +13,8 @@
 //! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
 //!
 //! Every answer depends only on the request target, so successful GET
-//! responses are kept in a bounded [`cache`]. Only GET and HEAD are
+//! responses are kept, compressed, in a bounded [`cache`]; [`http`] keys
+//! it, negotiates the coding and sets ETag, Cache-Control and CORS. Only GET and HEAD are
 //! answered (405 otherwise); every response carries
 //! the security headers of [`security_headers`]; request bodies are limited
 //! to [`BODY_LIMIT`] bytes and requests to [`TIMEOUT`].
@@ -25,6 +26,7 @@ pub mod cache;
 pub mod download;
 pub mod error;
 pub mod format;
+pub mod http;
 pub mod pages;
 pub mod report;
 pub mod schema;
@@ -57,7 +59,7 @@ use tower_http::timeout::TimeoutLayer;
 pub const BODY_LIMIT: usize = 16 * 1024;
 /// Longest a request may take before it is answered 408.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Bytes of response bodies kept for reuse ([`cache`]).
+/// Bytes of (compressed) response bodies kept for reuse ([`cache`]).
 pub const CACHE_BYTES: usize = 256 << 20;
 
 /// The atlas with what is laid out or serialised once for every request.
@@ -146,7 +148,7 @@ pub fn router(app: Shared) -> Router {
         .route("/download/constituency/{file}", get(download::seat_file))
         .fallback(not_found)
         .with_state(app.clone())
-        .layer(axum::middleware::from_fn_with_state(app, cache::layer))
+        .layer(axum::middleware::from_fn_with_state(app, http::layer))
         .layer(axum::middleware::from_fn(only_get_and_head))
         .layer(
             ServiceBuilder::new()
