@@ -45,16 +45,25 @@ impl ResponseCache {
         self.entries.read().ok()?.get(key).cloned()
     }
 
-    pub(crate) fn put(&self, key: String, entry: Arc<Entry>) {
+    /// An entry kept grew by `n` bytes (its brotli body was made).
+    pub(crate) fn grew(&self, n: usize) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Keeps `entry` under `key` unless the budget is spent or the key is
+    /// kept already; says whether this entry is now the one kept.
+    pub(crate) fn put(&self, key: String, entry: Arc<Entry>) -> bool {
         let size = entry.size() + key.len();
         if self.bytes() + size > self.budget {
-            return;
+            return false;
         }
         if let Ok(mut entries) = self.entries.write() {
             if let std::collections::hash_map::Entry::Vacant(slot) = entries.entry(key) {
                 self.bytes.fetch_add(size, Ordering::Relaxed);
                 slot.insert(entry);
+                return true;
             }
         }
+        false
     }
 }

@@ -213,3 +213,15 @@ async fn errors_are_compressed_but_not_kept() {
     assert!(headers.get(header::ETAG).is_none());
     assert!(app.cache.is_empty());
 }
+
+#[tokio::test]
+async fn the_brotli_body_is_made_once_on_first_demand() {
+    let app = fresh();
+    send(&app, "/findings", &[]).await;
+    let gzip_only = app.cache.bytes();
+    let (_, _, first) = send(&app, "/findings", &[("accept-encoding", "br")]).await;
+    let with_br = app.cache.bytes();
+    assert!(with_br > gzip_only, "the brotli body is kept");
+    let (_, _, second) = send(&app, "/findings", &[("accept-encoding", "br")]).await;
+    assert_eq!((app.cache.bytes(), first), (with_br, second));
+}
