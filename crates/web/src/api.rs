@@ -78,7 +78,8 @@ pub fn find_seat(
     set: Option<BoundarySet>,
     audience: Audience,
 ) -> Result<(BoundarySet, usize), HttpError> {
-    let parsed = GssCode::parse(code.trim()).map_err(|_| {
+    // Codes are upper case; a lower-case one is the same code.
+    let parsed = GssCode::parse(&code.trim().to_ascii_uppercase()).map_err(|_| {
         HttpError::not_found(
             audience,
             format!("No constituency {code:?}: a constituency code is a letter and eight digits, e.g. E14001063."),

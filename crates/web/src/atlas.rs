@@ -307,6 +307,25 @@ impl Atlas {
         }
     }
 
+    /// Indexes of the 2024 seats that postcodes of an outward code
+    /// (`LS1`, `E14`; upper case, no space) fall in: the range covering the
+    /// code's first possible postcode and every range starting inside it.
+    pub fn outcode_seats(&self, outward: &str) -> Vec<usize> {
+        let key = |s: String| Postcode::parse(&s).map(|p| p.key());
+        let (Ok(lo), Ok(hi)) = (key(format!("{outward}0AA")), key(format!("{outward}9ZZ"))) else {
+            return Vec::new();
+        };
+        let start = self.postcodes.partition_point(|(k, _)| *k <= lo);
+        let end = self.postcodes.partition_point(|(k, _)| *k <= hi);
+        let mut seats: Vec<usize> = self.postcodes[start.saturating_sub(1)..end]
+            .iter()
+            .filter_map(|(_, s)| s.map(|s| s as usize))
+            .collect();
+        seats.sort_unstable();
+        seats.dedup();
+        seats
+    }
+
     /// Number of postcode ranges held.
     pub fn postcode_ranges(&self) -> usize {
         self.postcodes.len()

@@ -30,6 +30,7 @@ pub mod http;
 pub mod pages;
 pub mod report;
 pub mod schema;
+pub mod search;
 pub mod site;
 pub mod svg;
 pub mod wire;
@@ -125,7 +126,7 @@ pub type Shared = Arc<App>;
 pub fn router(app: Shared) -> Router {
     Router::new()
         .route("/", get(pages::home))
-        .route("/search", get(pages::search))
+        .route("/search", get(search::search))
         .route("/constituency/{code}", get(pages::constituency))
         .route("/indicators", get(pages::indicators))
         .route("/indicator/{id}", get(pages::indicator))
