@@ -33,6 +33,7 @@ pub mod schema;
 pub mod search;
 pub mod site;
 pub mod svg;
+pub mod why;
 pub mod wire;
 
 pub use atlas::Atlas;

@@ -450,7 +450,7 @@ struct ProfilePage {
 }
 
 fn mean_text(v: Option<f64>, unit: &str) -> String {
-    v.map_or_else(|| "–".to_owned(), |v| format::value(v, unit))
+    v.map_or_else(|| "–".to_owned(), |v| format::mean(v, unit))
 }
 
 pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> ProfileRow {
@@ -479,13 +479,9 @@ pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> Pr
         id: d.id.clone(),
         title: d.title.clone(),
         href: format!("/indicator/{}?boundaries={}", d.id, s.set.id()),
-        value: match o {
-            Some(o) => match (o.value, o.flag) {
-                (Some(v), _) => format::value(v, &d.unit),
-                (None, Some(f)) => format!("missing ({f})"),
-                (None, None) => "missing".into(),
-            },
-            None => "not published for this seat".into(),
+        value: match o.and_then(|o| o.value) {
+            Some(v) => format::value(v, &d.unit),
+            None => crate::why::no_data(atlas, s, i, k).unwrap_or_default(),
         },
         interval: o.map_or_else(String::new, |o| format::interval(o.lower, o.upper, &d.unit)),
         rank: match (series.rank[i], slot) {
@@ -506,7 +502,7 @@ pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> Pr
         source_title: o
             .and_then(|o| atlas.source(&o.source))
             .map_or_else(String::new, |s| s.title.clone()),
-        caveats: d.caveats.clone(),
+        caveats: crate::why::caveats_for(&d.caveats, s.set),
         history,
         csv: format!("/download/indicators/{}.csv", d.id),
     }
@@ -929,7 +925,7 @@ pub async fn indicator(
         period: d.period.clone(),
         method: d.method.id().into(),
         nations: format::nation_list(&d.nations),
-        caveats: d.caveats.clone(),
+        caveats: crate::why::caveats_for(&d.caveats, set),
         sources: d
             .sources
             .iter()

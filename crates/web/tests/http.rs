@@ -225,3 +225,13 @@ async fn the_brotli_body_is_made_once_on_first_demand() {
     let (_, _, second) = send(&app, "/findings", &[("accept-encoding", "br")]).await;
     assert_eq!((app.cache.bytes(), first), (with_br, second));
 }
+
+#[tokio::test]
+async fn no_data_says_why() {
+    let app = fresh();
+    // Bryn Môr is in Wales: DfE's FE figures cover England only.
+    let (_, _, body) = send(&app, "/constituency/W07000101", &[]).await;
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    assert!(html.contains("England only (DfE)"), "{html}");
+    assert!(!html.contains(">missing<"), "{html}");
+}
