@@ -533,6 +533,7 @@ fn pages_in_headless_chromium() {
         ("compare-empty", format!("{site}/compare")),
         ("sources", format!("{site}/sources")),
         ("search", format!("{site}/search?q=North")),
+        ("brief-served", format!("{site}/brief/{profile}")),
         ("not-found", format!("{site}/no-such-page")),
     ];
     let printed = tmp.path().join("printed");

@@ -110,6 +110,9 @@ pub struct SetAtlas {
     pub overlaps: Vec<Vec<(usize, f64)>>,
     /// Seat outlines for the boundary map (`None` in a store without them).
     pub outlines: Option<Outlines>,
+    /// HE providers and teaching locations placed in each seat (for the
+    /// brief), as `Store::institutions` returns them.
+    pub institutions: Vec<Vec<stemgap_store::Institution>>,
 }
 
 /// Seat outlines as SVG paths, drawn at build time (see
@@ -155,6 +158,9 @@ pub struct Atlas {
     /// catalogue and every source's SHA-256; builds are reproducible, so
     /// equal ids mean equal figures): 16 hex digits, the base of ETags.
     pub build_id: String,
+    /// The day the store file was written (UTC, `YYYY-MM-DD`), when the
+    /// file system says.
+    pub built_on: Option<String>,
     pub indicators: Vec<IndicatorDef>,
     indicator_index: HashMap<String, usize>,
     pub sources: Vec<SourceRow>,
@@ -166,6 +172,21 @@ pub struct Atlas {
     /// Postcode range starts (keys as [`Postcode::key`]) with the index of
     /// the 2024 seat they map to, ordered by key.
     postcodes: Vec<(u64, Option<u32>)>,
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01 (Howard Hinnant's
+/// civil-from-days).
+pub fn civil_date(days: u64) -> String {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Index of a nation in [`Nation::ALL`].
@@ -216,6 +237,13 @@ impl Atlas {
         let [mut s2010, mut s2024]: [SetAtlas; 2] =
             sets.try_into().map_err(|_| corrupt("boundary sets"))?;
         s2010.overlaps = overlaps(store, &s2010, &s2024, &corrupt)?;
+        for s in [&mut s2010, &mut s2024] {
+            s.institutions = s
+                .seats
+                .iter()
+                .map(|seat| store.institutions(s.set, seat.code.as_str()))
+                .collect::<Result<_, _>>()?;
+        }
         s2024.overlaps = overlaps(store, &s2024, &s2010, &corrupt)?;
         let body = store
             .document(stemgap_findings::DOCUMENT)?
@@ -250,9 +278,15 @@ impl Atlas {
         }
         let id_bytes: Vec<&[u8]> = id_parts.iter().map(|p| p.as_bytes()).collect();
         let build_id = format!("{:016x}", crate::http::fnv1a(&id_bytes));
+        let built_on = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| civil_date(d.as_secs() / 86_400));
         Ok(Atlas {
             built_by,
             build_id,
+            built_on,
             indicators,
             indicator_index,
             sources,
@@ -507,6 +541,7 @@ fn load_set(
         set,
         outlines,
         overlaps: vec![Vec::new(); seats.len()],
+        institutions: vec![Vec::new(); seats.len()],
         seats,
         index,
         hexes,
@@ -596,6 +631,14 @@ fn compare(s: &mut Series, seats: &[Seat], neighbours: &[Vec<Neighbour>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_become_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(19_723), "2024-01-01");
+        assert_eq!(civil_date(19_782), "2024-02-29");
+        assert_eq!(civil_date(20_429), "2025-12-07");
+    }
 
     fn seat(code: &str, nation: Nation, region: &str) -> Seat {
         Seat {

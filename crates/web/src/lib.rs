@@ -8,6 +8,7 @@
 //!
 //! | path | what |
 //! | --- | --- |
+//! | `/brief/{code}` | the seat's one-page brief ([`brief`]) |
 //! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
 //! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
@@ -136,6 +137,8 @@ pub fn router(app: Shared) -> Router {
         .route("/compare", get(pages::compare))
         .route("/sources", get(pages::sources))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/brief/{code}", get(brief::page))
+        .route("/static/print.css", get(brief::stylesheet))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/constituencies", get(api::constituencies))
         .route("/api/v1/constituencies/{code}", get(api::constituency))

@@ -235,3 +235,34 @@ async fn no_data_says_why() {
     assert!(html.contains("England only (DfE)"), "{html}");
     assert!(!html.contains(">missing<"), "{html}");
 }
+
+#[tokio::test]
+async fn the_brief_is_a_page_of_the_atlas_linked_from_every_profile() {
+    let app = fresh();
+    let (_, _, body) = send(&app, "/constituency/E14001403", &[]).await;
+    let profile = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        profile.contains("href=\"/brief/E14001403?boundaries=2024\""),
+        "{profile}"
+    );
+    let (status, headers, body) = send(&app, "/brief/e14001403?boundaries=2024", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        h(&headers, header::CONTENT_TYPE),
+        "text/html; charset=utf-8"
+    );
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    // The policy forbids inline styles: the stylesheet is linked.
+    assert!(html.contains("<link rel=\"stylesheet\" href=\"/static/print.css\">"));
+    assert!(!html.contains("<style>"));
+    assert!(
+        html.contains("<th>Method</th>") && html.contains("Sources: "),
+        "{html}"
+    );
+    let (status, headers, css) = send(&app, "/static/print.css", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(h(&headers, header::CONTENT_TYPE), "text/css; charset=utf-8");
+    assert_eq!(css, stemgap_web::brief::PRINT_CSS.as_bytes());
+    let (status, _, _) = send(&app, "/brief/X99999999", &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
