@@ -289,7 +289,7 @@ fn check_brief(db: &Path, tmp: &Path) {
         }
     }
     assert!(rows > 0);
-    assert!(html.contains("Sources: ") && html.contains("data built "));
+    assert!(html.contains("Sources (publishers): ") && html.contains("data built "));
     // The same seat by its name, in another case and without accents or
     // punctuation: the same brief.
     let by_name = tmp.join("by-name.html");

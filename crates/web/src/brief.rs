@@ -119,12 +119,29 @@ fn mark(method: &str) -> &'static str {
     }
 }
 
-/// The first sentence of a caveat (up to the first ". ").
-fn first_sentence(text: &str) -> &str {
-    match text.find(". ") {
-        Some(end) => &text[..=end],
-        None => text,
+/// Longest caveat a brief shows (the profile has them whole).
+const CAVEAT_CHARS: usize = 120;
+
+/// The first sentence of a caveat (up to the first ". " that does not end
+/// "e.g." or "i.e."), cut at a word before [`CAVEAT_CHARS`] with "…".
+fn first_sentence(text: &str) -> String {
+    let mut end = text.len();
+    let mut from = 0;
+    while let Some(at) = text[from..].find(". ") {
+        let stop = from + at;
+        if !(text[..stop].ends_with("e.g") || text[..stop].ends_with("i.e")) {
+            end = stop + 1;
+            break;
+        }
+        from = stop + 2;
     }
+    let sentence = &text[..end];
+    if sentence.chars().count() <= CAVEAT_CHARS {
+        return sentence.to_owned();
+    }
+    let cut: String = sentence.chars().take(CAVEAT_CHARS).collect();
+    let cut = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
 }
 
 /// The brief of seat `code` in `set`, with its `institutions` (as
@@ -188,12 +205,13 @@ fn render(
     let all_rows = || rows.iter().chain(&deprivation);
     let any_apportioned = all_rows().any(|r| r.mark == "†");
     let any_converted = all_rows().any(|r| r.mark == "‡");
-    // The first sentence of each distinct caveat of the figures shown, and
-    // the sources they come from.
+    // The first sentence of each distinct caveat of the STEM figures shown
+    // (the apportionment is said once, by the † key; the deprivation
+    // measures' comparability is in the gap list), and the sources of all.
     let mut caveats: Vec<(String, String)> = Vec::new();
-    for r in all_rows() {
-        let first = first_sentence(&r.row.caveats).to_owned();
-        if first.is_empty() {
+    for r in &rows {
+        let first = first_sentence(&r.row.caveats);
+        if first.is_empty() || (r.mark == "†" && first.contains("pportioned")) {
             continue;
         }
         match caveats.iter_mut().find(|(_, c)| *c == first) {
@@ -207,7 +225,8 @@ fn render(
     let mut sources: Vec<String> = Vec::new();
     for r in all_rows() {
         if let Some(src) = atlas.source(&r.row.source_id) {
-            let text = format!("{} ({})", src.title, src.publisher);
+            // Publishers only: the titles would not fit on the page.
+            let text = src.publisher.clone();
             if !sources.contains(&text) {
                 sources.push(text);
             }
@@ -346,4 +365,24 @@ pub async fn stylesheet() -> Response {
         PRINT_CSS,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caveats_are_cut_to_their_first_sentence() {
+        assert_eq!(first_sentence("One. Two."), "One.");
+        assert_eq!(
+            first_sentence("Outside UCAS (e.g. some routes) too. Two."),
+            "Outside UCAS (e.g. some routes) too."
+        );
+        let long = format!("{} end. Next.", "word ".repeat(40));
+        let cut = first_sentence(&long);
+        assert!(
+            cut.ends_with("word…") && cut.chars().count() <= CAVEAT_CHARS + 1,
+            "{cut}"
+        );
+    }
 }

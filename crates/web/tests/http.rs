@@ -256,7 +256,7 @@ async fn the_brief_is_a_page_of_the_atlas_linked_from_every_profile() {
     assert!(html.contains("<link rel=\"stylesheet\" href=\"/static/print.css\">"));
     assert!(!html.contains("<style>"));
     assert!(
-        html.contains("<th>Method</th>") && html.contains("Sources: "),
+        html.contains("<th>Method</th>") && html.contains("Sources (publishers): "),
         "{html}"
     );
     let (status, headers, css) = send(&app, "/static/print.css", &[]).await;
