@@ -144,16 +144,6 @@ pub fn find_indicator(app: &crate::App, id: &str, audience: Audience) -> Result<
     })
 }
 
-pub async fn indicator(
-    State(app): State<Shared>,
-    P(id): P,
-    Q(q): Q<SetQuery>,
-) -> Result<Response, HttpError> {
-    let set = boundaries(q.boundaries.as_deref(), API)?.unwrap_or(BoundarySet::Pcon2024);
-    let k = find_indicator(&app, &id, API)?;
-    Ok(json(&wire::IndicatorValues::of(&app.atlas, set, k)))
-}
-
 pub async fn findings(State(app): State<Shared>) -> Response {
     raw_json(app.findings_json.clone())
 }

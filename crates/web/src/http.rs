@@ -60,7 +60,7 @@ pub const PARAMS: &[(&str, &[&str])] = &[
     ("/api/v1/constituencies", &["boundaries"]),
     ("/api/v1/constituencies/*", &["boundaries"]),
     ("/api/v1/indicators", &[]),
-    ("/api/v1/indicators/*", &["boundaries"]),
+    ("/api/v1/indicators/*", &["boundaries", "period"]),
     ("/api/v1/findings", &[]),
     ("/api/v1/findings/*", &[]),
     ("/api/v1/gaps", &[]),

@@ -34,6 +34,7 @@ pub mod schema;
 pub mod search;
 pub mod site;
 pub mod svg;
+pub mod trend;
 pub mod why;
 pub mod wire;
 
@@ -143,7 +144,11 @@ pub fn router(app: Shared) -> Router {
         .route("/api/v1/constituencies", get(api::constituencies))
         .route("/api/v1/constituencies/{code}", get(api::constituency))
         .route("/api/v1/indicators", get(api::indicators))
-        .route("/api/v1/indicators/{id}", get(api::indicator))
+        .route("/api/v1/indicators/{id}", get(trend::indicator))
+        .route(
+            "/api/v1/constituencies/{code}/series/{id}",
+            get(trend::series),
+        )
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/findings/{*id}", get(api::finding))
         .route("/api/v1/gaps", get(api::gaps))

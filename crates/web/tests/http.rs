@@ -266,3 +266,81 @@ async fn the_brief_is_a_page_of_the_atlas_linked_from_every_profile() {
     let (status, _, _) = send(&app, "/brief/X99999999", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn trends_one_period_for_every_seat_and_every_period_for_one_seat() {
+    use stemgap_core::BoundarySet;
+    let app = fresh();
+    let atlas = atlas();
+    let (k, _) = atlas.indicator("he_entry_rate_18").unwrap();
+    let s = atlas.set(BoundarySet::Pcon2024);
+    let periods = stemgap_web::trend::periods(s, k);
+    assert!(periods.len() > 1, "{periods:?}");
+    let first = periods[0];
+    let (status, _, body) = send(
+        &app,
+        &format!("/api/v1/indicators/he_entry_rate_18?period={first}"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let values = v["values"].as_array().unwrap();
+    for (i, seat) in values.iter().enumerate() {
+        let o = s.series[k].obs[i].iter().find(|o| o.period == first);
+        assert_eq!(seat["value"].as_f64(), o.and_then(|o| o.value), "{seat}");
+        if o.is_some() {
+            assert_eq!(seat["period"], first);
+        }
+    }
+    // Ranks within a nation for that period: 1 is the highest value.
+    for seat in values {
+        let (Some(x), Some(r)) = (seat["value"].as_f64(), seat["rank_in_nation"].as_u64()) else {
+            continue;
+        };
+        let higher = values
+            .iter()
+            .filter(|o| o["nation"] == seat["nation"] && o["value"].as_f64().is_some_and(|y| y > x))
+            .count();
+        assert_eq!(r as usize, higher + 1, "{seat}");
+    }
+    // The series of one seat: every period, in order, with its nation's mean.
+    let (status, _, body) = send(
+        &app,
+        "/api/v1/constituencies/e14001401/series/he_entry_rate_18",
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let i = s
+        .seat_index(stemgap_core::GssCode::parse("E14001401").unwrap())
+        .unwrap();
+    let points = v["points"].as_array().unwrap();
+    assert_eq!(points.len(), s.series[k].obs[i].len());
+    for (p, o) in points.iter().zip(&s.series[k].obs[i]) {
+        assert_eq!(
+            (p["period"].as_str(), p["value"].as_f64()),
+            (Some(o.period.as_str()), o.value)
+        );
+        let peers: Vec<f64> = (0..s.seats.len())
+            .filter(|&j| s.seats[j].nation == s.seats[i].nation)
+            .filter_map(|j| {
+                s.series[k].obs[j]
+                    .iter()
+                    .find(|x| x.period == o.period)
+                    .and_then(|x| x.value)
+            })
+            .collect();
+        assert_eq!(p["nation_seats"].as_u64(), Some(peers.len() as u64));
+        if !peers.is_empty() {
+            let mean = peers.iter().sum::<f64>() / peers.len() as f64;
+            assert!((p["nation_mean"].as_f64().unwrap() - mean).abs() < 1e-12);
+        }
+    }
+    // An unknown period says which there are.
+    let (status, _, body) =
+        send(&app, "/api/v1/indicators/he_entry_rate_18?period=1066", &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&body).contains(first));
+}

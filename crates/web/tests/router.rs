@@ -742,6 +742,31 @@ async fn responses_match_the_openapi_document() {
             "/api/v1/indicators/nope".into(),
             404,
         ),
+        (
+            "/api/v1/indicators/{id}",
+            "/api/v1/indicators/he_entry_rate_18?period=2019".into(),
+            200,
+        ),
+        (
+            "/api/v1/indicators/{id}",
+            "/api/v1/indicators/he_entry_rate_18?period=1066".into(),
+            400,
+        ),
+        (
+            "/api/v1/constituencies/{code}/series/{id}",
+            "/api/v1/constituencies/E14001401/series/he_entry_rate_18".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/series/{id}",
+            "/api/v1/constituencies/E14001401/series/nope".into(),
+            404,
+        ),
+        (
+            "/api/v1/constituencies/{code}/series/{id}",
+            "/api/v1/constituencies/E14001401/series/he_entry_rate_18?boundaries=7".into(),
+            400,
+        ),
         ("/api/v1/findings", "/api/v1/findings".into(), 200),
         ("/api/v1/findings/{id}", "/api/v1/findings/F1".into(), 200),
         (
