@@ -45,7 +45,7 @@ async fn send(app: &Shared, uri: &str, headers: &[(&str, &str)]) -> (StatusCode,
     (status, headers, body)
 }
 
-fn h<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> &'a str {
+fn h(headers: &HeaderMap, name: header::HeaderName) -> &str {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
