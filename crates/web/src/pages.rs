@@ -447,6 +447,7 @@ struct ProfilePage {
     overlaps: Vec<OverlapRow>,
     covered: usize,
     indicators: usize,
+    trends: Vec<crate::trend::TrendView>,
 }
 
 fn mean_text(v: Option<f64>, unit: &str) -> String {
@@ -595,6 +596,7 @@ pub async fn constituency(
         other_set: other.id(),
         overlaps,
         covered: s.series.iter().filter(|x| x.value(i).is_some()).count(),
+        trends: crate::trend::trends(atlas, s, i),
         indicators: atlas.indicators.len(),
     };
     Ok(render(&page))

@@ -142,3 +142,145 @@ pub async fn series(
         points,
     }))
 }
+
+// ---------------------------------------------------------------- the profile
+
+/// A period of a trend chart's data table.
+pub struct TrendRow {
+    pub period: String,
+    pub seat: String,
+    pub nation: String,
+}
+
+/// One small chart of the profile: the seat and its nation's mean over
+/// every period of an indicator, with a text alternative and the data.
+pub struct TrendView {
+    pub id: String,
+    pub title: String,
+    pub href: String,
+    pub svg: String,
+    pub alt: String,
+    pub rows: Vec<TrendRow>,
+}
+
+/// The nation mean of indicator `k` in `period` over the seats of seat
+/// `i`'s nation with a figure then.
+fn nation_mean(s: &SetAtlas, k: usize, i: usize, period: &str) -> Option<f64> {
+    let series = &s.series[k];
+    let nation = s.seats[i].nation;
+    let peers: Vec<f64> = (0..s.seats.len())
+        .filter(|&j| s.seats[j].nation == nation)
+        .filter_map(|j| {
+            series.obs[j]
+                .iter()
+                .find(|o| o.period == period)
+                .and_then(|o| o.value)
+        })
+        .collect();
+    (!peers.is_empty()).then(|| peers.iter().sum::<f64>() / peers.len() as f64)
+}
+
+const W: f64 = 240.0;
+const H: f64 = 90.0;
+const PAD: f64 = 6.0;
+
+/// The trend charts of seat `i`: every indicator with figures for the seat
+/// in two periods or more, in catalogue order.
+pub fn trends(atlas: &crate::Atlas, s: &SetAtlas, i: usize) -> Vec<TrendView> {
+    use crate::format;
+    let seat = &s.seats[i];
+    let nation = seat.nation.map_or("its nation", |n| n.name());
+    let mut out = Vec::new();
+    for (k, d) in atlas.indicators.iter().enumerate() {
+        let obs = &s.series[k].obs[i];
+        let points: Vec<(&str, f64, Option<f64>)> = obs
+            .iter()
+            .filter_map(|o| {
+                o.value
+                    .map(|v| (o.period.as_str(), v, nation_mean(s, k, i, &o.period)))
+            })
+            .collect();
+        if points.len() < 2 {
+            continue;
+        }
+        let all = points.iter().flat_map(|p| std::iter::once(p.1).chain(p.2));
+        let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+        let span = if hi > lo { hi - lo } else { 1.0 };
+        let n = points.len() as f64;
+        let x = |j: usize| PAD + (W - 2.0 * PAD) * j as f64 / (n - 1.0);
+        let y = |v: f64| H - PAD - (H - 2.0 * PAD) * (v - lo) / span;
+        let seat_line: Vec<String> = points
+            .iter()
+            .enumerate()
+            .map(|(j, p)| format!("{:.1},{:.1}", x(j), y(p.1)))
+            .collect();
+        let nation_line: Vec<String> = points
+            .iter()
+            .enumerate()
+            .filter_map(|(j, p)| p.2.map(|m| format!("{:.1},{:.1}", x(j), y(m))))
+            .collect();
+        let (first, last) = (points[0], points[points.len() - 1]);
+        let fmt = |v: f64| format::value(v, &d.unit);
+        let mut alt = format!(
+            "{} from {} in {} to {} in {}",
+            seat.name,
+            fmt(first.1),
+            first.0,
+            fmt(last.1),
+            last.0
+        );
+        if let (Some(a), Some(b)) = (first.2, last.2) {
+            alt.push_str(&format!(
+                "; the {nation} mean from {} to {}",
+                format::mean(a, &d.unit),
+                format::mean(b, &d.unit)
+            ));
+        }
+        alt.push('.');
+        let title_id = format!("trend-{}", d.id);
+        let mut svg = format!(
+            "<svg class=\"trend\" viewBox=\"0 0 {W} {H}\" role=\"img\" aria-labelledby=\"{title_id}\"><title id=\"{title_id}\">{}: {}</title><rect x=\"0.5\" y=\"0.5\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#767676\"/>",
+            crate::svg::esc(&d.title),
+            crate::svg::esc(&alt),
+            W - 1.0,
+            H - 1.0
+        );
+        if nation_line.len() > 1 {
+            svg.push_str(&format!(
+                "<polyline points=\"{}\" fill=\"none\" stroke=\"#595959\" stroke-width=\"1.5\" stroke-dasharray=\"4 3\"/>",
+                nation_line.join(" ")
+            ));
+        }
+        svg.push_str(&format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"#0b3c5d\" stroke-width=\"2\"/>",
+            seat_line.join(" ")
+        ));
+        for p in &seat_line {
+            let (cx, cy) = p.split_once(',').unwrap_or(("0", "0"));
+            svg.push_str(&format!(
+                "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"2\" fill=\"#0b3c5d\"/>"
+            ));
+        }
+        svg.push_str("</svg>");
+        out.push(TrendView {
+            id: d.id.clone(),
+            title: d.title.clone(),
+            href: format!("/indicator/{}?boundaries={}", d.id, s.set.id()),
+            svg,
+            alt,
+            rows: points
+                .iter()
+                .map(|p| TrendRow {
+                    period: p.0.to_owned(),
+                    seat: fmt(p.1),
+                    nation: p
+                        .2
+                        .map_or_else(|| "–".to_owned(), |m| format::mean(m, &d.unit)),
+                })
+                .collect(),
+        });
+    }
+    out
+}

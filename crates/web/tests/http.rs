@@ -344,3 +344,43 @@ async fn trends_one_period_for_every_seat_and_every_period_for_one_seat() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(String::from_utf8_lossy(&body).contains(first));
 }
+
+#[tokio::test]
+async fn the_profile_charts_each_series_with_a_text_alternative_and_its_data() {
+    use stemgap_core::BoundarySet;
+    let app = fresh();
+    let atlas = atlas();
+    let s = atlas.set(BoundarySet::Pcon2024);
+    let i = s
+        .seat_index(stemgap_core::GssCode::parse("E14001401").unwrap())
+        .unwrap();
+    let (k, d) = atlas.indicator("he_entry_rate_18").unwrap();
+    let with_values = s.series[k].obs[i]
+        .iter()
+        .filter(|o| o.value.is_some())
+        .count();
+    assert!(with_values > 1);
+    let (_, _, body) = send(&app, "/constituency/E14001401", &[]).await;
+    let html = String::from_utf8(body.to_vec()).unwrap();
+    let at = html
+        .find("aria-labelledby=\"trend-he_entry_rate_18\"")
+        .expect("a chart");
+    let figure = &html[at..at + html[at..].find("</figure>").unwrap()];
+    assert!(
+        figure.contains("<title id=\"trend-he_entry_rate_18\">"),
+        "{figure}"
+    );
+    // The text alternative: first and last values, and the nation's.
+    assert!(
+        figure.contains(&format!("{}</a>: Northam North from ", d.title)),
+        "{figure}"
+    );
+    assert!(figure.contains("; the England mean from "), "{figure}");
+    assert!(figure.contains("<summary>Data table</summary>"));
+    // One table row per period with a value.
+    assert_eq!(
+        figure.matches("<tr><th scope=\"row\">").count(),
+        with_values,
+        "{figure}"
+    );
+}
