@@ -6,6 +6,8 @@
 # load generator shares the machine's cores with the server. The server
 # primes its cache (site pages, every 2024 profile and API answer) before it
 # prints "serving on", so the first run does not measure a cold cache.
+# wrk asks for brotli or gzip as browsers do (the cache keeps compressed
+# bodies; a client accepting neither costs an inflate per request).
 #
 #   bash dev/bench/web.sh [STORE] [SOURCES_DIR]
 #   DURATION=30s CONNS=64 THREADS=2 bash dev/bench/web.sh stemgap.db ../shared/data
@@ -43,7 +45,7 @@ if [ -n "${EXPLORE_ONLY:-}" ]; then set -- "$explore3"; else set -- \
   /; fi
 for path in "$@"; do
   echo "== GET $path"
-  wrk -t"$threads" -c"$conns" -d"$duration" --timeout 5s --latency "http://$addr$path" \
+  wrk -t"$threads" -c"$conns" -d"$duration" --timeout 5s --latency -H "Accept-Encoding: br, gzip" "http://$addr$path" \
     | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
   echo "   server RSS after: $(rss)"
 done
@@ -84,7 +86,7 @@ codes=$(curl -s "http://$addr/api/v1/constituencies?boundaries=2024" | grep -o '
 echo "== mixed: $(echo "$codes" | wc -w) seats x (page + API), $mixed"
 ( for _ in $(seq 100); do sleep 10; kill -0 "$pid" 2>/dev/null || break; echo "   RSS $(rss)"; done ) &
 sampler=$!
-wrk -t"$threads" -c"$conns" -d"$mixed" --timeout 5s --latency -s "$lua" "http://$addr" \
+wrk -t"$threads" -c"$conns" -d"$mixed" --timeout 5s --latency -H "Accept-Encoding: br, gzip" -s "$lua" "http://$addr" \
   | grep -E 'Requests/sec|Non-2xx|Socket errors|^ +(50|90|99)%|Latency  ' || true
 kill "$sampler" 2>/dev/null || true
 echo "   server RSS after: $(rss)"

@@ -539,6 +539,7 @@ fn pages_in_headless_chromium() {
         ),
         ("explore-empty", format!("{site}/explore")),
         ("explore-offline", format!("{site}/explore/offline")),
+        ("brief-served", format!("{site}/brief/{profile}")),
         ("not-found", format!("{site}/no-such-page")),
     ];
     let printed = tmp.path().join("printed");

@@ -260,13 +260,28 @@ fn check_brief(db: &Path, tmp: &Path) {
         }
         rows += 1;
         let fmt = |v: f64| escaped(&stemgap_web::format::value(v, &d.unit));
+        let mean = |v: f64| escaped(&stemgap_web::format::mean(v, &d.unit));
         assert!(html.contains(&escaped(&d.title)), "{}", d.id);
         assert!(html.contains(&fmt(v)), "{}: value {}", d.id, fmt(v));
         if let Some(m) = series.nation_mean[slot] {
-            assert!(html.contains(&fmt(m)), "{}: nation mean", d.id);
+            assert!(html.contains(&mean(m)), "{}: nation mean", d.id);
         }
         if let Some(m) = series.neighbour_mean[i] {
-            assert!(html.contains(&fmt(m)), "{}: neighbour mean", d.id);
+            assert!(html.contains(&mean(m)), "{}: neighbour mean", d.id);
+        }
+        // Period and method per STEM figure; an apportioned value is marked.
+        let o = series.latest(i).unwrap();
+        let method = o.method.id();
+        if stemgap_web::brief::BRIEF_INDICATORS.contains(&d.id.as_str()) {
+            let cell = format!("<td>{}</td><td>{method}</td></tr>", escaped(&o.period));
+            assert!(html.contains(&cell), "{}: period and method {cell}", d.id);
+        }
+        if method == "apportioned" {
+            assert!(
+                html.contains(&format!("{}†</td>", fmt(v))),
+                "{}: mark",
+                d.id
+            );
         }
         if let Some(r) = series.rank[i] {
             let rank = format!("{r} of {}", series.nation_count[slot]);
@@ -274,6 +289,22 @@ fn check_brief(db: &Path, tmp: &Path) {
         }
     }
     assert!(rows > 0);
+    assert!(html.contains("Sources (publishers): ") && html.contains("data built "));
+    // The same seat by its name, in another case and without accents or
+    // punctuation: the same brief.
+    let by_name = tmp.join("by-name.html");
+    let o = run(&[
+        "brief",
+        &seat.name.to_uppercase(),
+        "--db",
+        db.to_str().unwrap(),
+        "--boundaries",
+        "2024",
+        "--out",
+        by_name.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert_eq!(std::fs::read_to_string(&by_name).unwrap(), html);
     // A code that is no seat is refused with exit code 1.
     let o = run(&[
         "brief",

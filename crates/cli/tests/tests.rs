@@ -11,5 +11,6 @@ mod real_data;
 mod real_data_findings;
 mod real_data_institutions;
 mod real_data_msoa;
+mod real_data_search;
 mod real_data_starts;
 mod web;

@@ -239,6 +239,36 @@ fn real_responses_match_the_openapi_document() {
             );
             assert_eq!(v["values"].as_array().unwrap().len(), 650);
         }
+        // Every earlier period of every indicator with a history, and the
+        // series of a few seats.
+        let bs = if set == "2010" {
+            stemgap_core::BoundarySet::Pcon2010
+        } else {
+            stemgap_core::BoundarySet::Pcon2024
+        };
+        let s = app.atlas.set(bs);
+        for (k, d) in app.atlas.indicators.iter().enumerate() {
+            let periods = stemgap_web::trend::periods(s, k);
+            if periods.len() < 2 {
+                continue;
+            }
+            for p in &periods {
+                check(
+                    "/api/v1/indicators/{id}",
+                    &format!("/api/v1/indicators/{}?boundaries={set}&period={p}", d.id),
+                );
+            }
+            for seat in s.seats.iter().step_by(100) {
+                let v = check(
+                    "/api/v1/constituencies/{code}/series/{id}",
+                    &format!(
+                        "/api/v1/constituencies/{}/series/{}?boundaries={set}",
+                        seat.code, d.id
+                    ),
+                );
+                assert!(v["points"].as_array().unwrap().len() <= periods.len());
+            }
+        }
     }
     check("/api/v1/indicators", "/api/v1/indicators");
     let f = check("/api/v1/findings", "/api/v1/findings");

@@ -78,7 +78,8 @@ pub fn find_seat(
     set: Option<BoundarySet>,
     audience: Audience,
 ) -> Result<(BoundarySet, usize), HttpError> {
-    let parsed = GssCode::parse(code.trim()).map_err(|_| {
+    // Codes are upper case; a lower-case one is the same code.
+    let parsed = GssCode::parse(&code.trim().to_ascii_uppercase()).map_err(|_| {
         HttpError::not_found(
             audience,
             format!("No constituency {code:?}: a constituency code is a letter and eight digits, e.g. E14001063."),
@@ -141,16 +142,6 @@ pub fn find_indicator(app: &crate::App, id: &str, audience: Audience) -> Result<
             format!("No indicator {id:?}. The catalogue is at /api/v1/indicators and /indicators."),
         )
     })
-}
-
-pub async fn indicator(
-    State(app): State<Shared>,
-    P(id): P,
-    Q(q): Q<SetQuery>,
-) -> Result<Response, HttpError> {
-    let set = boundaries(q.boundaries.as_deref(), API)?.unwrap_or(BoundarySet::Pcon2024);
-    let k = find_indicator(&app, &id, API)?;
-    Ok(json(&wire::IndicatorValues::of(&app.atlas, set, k)))
 }
 
 pub async fn findings(State(app): State<Shared>) -> Response {

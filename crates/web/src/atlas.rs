@@ -110,6 +110,9 @@ pub struct SetAtlas {
     pub overlaps: Vec<Vec<(usize, f64)>>,
     /// Seat outlines for the boundary map (`None` in a store without them).
     pub outlines: Option<Outlines>,
+    /// HE providers and teaching locations placed in each seat (for the
+    /// brief), as `Store::institutions` returns them.
+    pub institutions: Vec<Vec<stemgap_store::Institution>>,
 }
 
 /// Seat outlines as SVG paths, drawn at build time (see
@@ -156,6 +159,13 @@ pub struct Atlas {
     pub commit: String,
     /// When the store was built, UTC RFC 3339 (empty when not recorded).
     pub built_at: String,
+    /// Identifies what the store was built from (stemgap version, schema,
+    /// catalogue and every source's SHA-256; builds are reproducible, so
+    /// equal ids mean equal figures): 16 hex digits, the base of ETags.
+    pub build_id: String,
+    /// The day the store file was written (UTC, `YYYY-MM-DD`), when the
+    /// file system says.
+    pub built_on: Option<String>,
     pub indicators: Vec<IndicatorDef>,
     indicator_index: HashMap<String, usize>,
     pub sources: Vec<SourceRow>,
@@ -170,6 +180,21 @@ pub struct Atlas {
     /// Postcode range starts (keys as [`Postcode::key`]) with the index of
     /// the 2024 seat they map to, ordered by key.
     postcodes: Vec<(u64, Option<u32>)>,
+}
+
+/// `YYYY-MM-DD` of a day counted from 1970-01-01 (Howard Hinnant's
+/// civil-from-days).
+pub fn civil_date(days: u64) -> String {
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Index of a nation in [`Nation::ALL`].
@@ -220,6 +245,13 @@ impl Atlas {
         let [mut s2010, mut s2024]: [SetAtlas; 2] =
             sets.try_into().map_err(|_| corrupt("boundary sets"))?;
         s2010.overlaps = overlaps(store, &s2010, &s2024, &corrupt)?;
+        for s in [&mut s2010, &mut s2024] {
+            s.institutions = s
+                .seats
+                .iter()
+                .map(|seat| store.institutions(s.set, seat.code.as_str()))
+                .collect::<Result<_, _>>()?;
+        }
         s2024.overlaps = overlaps(store, &s2024, &s2010, &corrupt)?;
         let body = store
             .document(stemgap_findings::DOCUMENT)?
@@ -251,8 +283,26 @@ impl Atlas {
             postcodes.push((key, seat));
         }
         postcodes.sort_by_key(|p| p.0);
+        let built_by = store.meta("stemgap_version")?.unwrap_or_default();
+        let mut id_parts = vec![
+            built_by.clone(),
+            store.meta("schema_version")?.unwrap_or_default(),
+            store.meta("catalogue")?.unwrap_or_default(),
+        ];
+        for s in &sources {
+            id_parts.push(format!("{}={}", s.id, s.sha256));
+        }
+        let id_bytes: Vec<&[u8]> = id_parts.iter().map(|p| p.as_bytes()).collect();
+        let build_id = format!("{:016x}", crate::http::fnv1a(&id_bytes));
+        let built_on = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| civil_date(d.as_secs() / 86_400));
         Ok(Atlas {
-            built_by: store.meta("stemgap_version")?.unwrap_or_default(),
+            built_by,
+            build_id,
+            built_on,
             commit: store.meta("stemgap_commit")?.unwrap_or_default(),
             built_at: store.meta("built_at")?.unwrap_or_default(),
             indicators,
@@ -317,6 +367,25 @@ impl Atlas {
             Some(seat) => Located::Seat(seat as usize),
             None => Located::NotFound,
         }
+    }
+
+    /// Indexes of the 2024 seats that postcodes of an outward code
+    /// (`LS1`, `E14`; upper case, no space) fall in: the range covering the
+    /// code's first possible postcode and every range starting inside it.
+    pub fn outcode_seats(&self, outward: &str) -> Vec<usize> {
+        let key = |s: String| Postcode::parse(&s).map(|p| p.key());
+        let (Ok(lo), Ok(hi)) = (key(format!("{outward}0AA")), key(format!("{outward}9ZZ"))) else {
+            return Vec::new();
+        };
+        let start = self.postcodes.partition_point(|(k, _)| *k <= lo);
+        let end = self.postcodes.partition_point(|(k, _)| *k <= hi);
+        let mut seats: Vec<usize> = self.postcodes[start.saturating_sub(1)..end]
+            .iter()
+            .filter_map(|(_, s)| s.map(|s| s as usize))
+            .collect();
+        seats.sort_unstable();
+        seats.dedup();
+        seats
     }
 
     /// Number of postcode ranges held.
@@ -500,6 +569,7 @@ fn load_set(
         set,
         outlines,
         overlaps: vec![Vec::new(); seats.len()],
+        institutions: vec![Vec::new(); seats.len()],
         seats,
         index,
         hexes,
@@ -589,6 +659,14 @@ fn compare(s: &mut Series, seats: &[Seat], neighbours: &[Vec<Neighbour>]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn days_become_dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(19_723), "2024-01-01");
+        assert_eq!(civil_date(19_782), "2024-02-29");
+        assert_eq!(civil_date(20_429), "2025-12-07");
+    }
 
     fn seat(code: &str, nation: Nation, region: &str) -> Seat {
         Seat {

@@ -27,12 +27,32 @@ pub fn is_fraction(unit: &str) -> bool {
 /// counts and ranks with thousands separators.
 pub fn value(v: f64, unit: &str) -> String {
     match unit {
-        "share" | "rate" => format!("{:.1}%", v * 100.0),
-        "percent" => format!("{v:.1}%"),
+        "share" | "rate" => percent(v * 100.0),
+        "percent" => percent(v),
         "count" | "rank" => thousands(v),
         "decile" => format!("{v:.0}"),
         "rate_per_1000" => format!("{} per 1,000", sig(v, 3)),
         _ => sig(v, 3),
+    }
+}
+
+/// A percentage with one decimal, or two significant figures below 1%
+/// (so a small share never reads as 0.0%).
+fn percent(p: f64) -> String {
+    if p != 0.0 && p.abs() < 1.0 {
+        format!("{}%", sig(p, 2))
+    } else {
+        format!("{p:.1}%")
+    }
+}
+
+/// A mean of seats' values: like [`value`], but counts, ranks and deciles
+/// keep two significant figures below 100 (a mean of 0.4 institutions is
+/// not "0").
+pub fn mean(v: f64, unit: &str) -> String {
+    match unit {
+        "count" | "rank" | "decile" if v.abs() < 100.0 => sig(v, 2),
+        _ => value(v, unit),
     }
 }
 
@@ -108,6 +128,12 @@ mod tests {
         assert_eq!(value(38.33, "rate_per_1000"), "38.3 per 1,000");
         assert_eq!(value(3.0, "decile"), "3");
         assert_eq!(sig(0.000123456, 3), "0.000123");
+        assert_eq!(value(0.000432, "share"), "0.043%");
+        assert_eq!(value(0.0, "share"), "0.0%");
+        assert_eq!(mean(0.4, "count"), "0.40");
+        assert_eq!(mean(12.34, "count"), "12");
+        assert_eq!(mean(1234.6, "count"), "1,235");
+        assert_eq!(mean(0.004, "rate_per_1000"), "0.00400 per 1,000");
         assert_eq!(sig(23456.7, 3), "23,457");
         assert_eq!(interval(Some(0.1), Some(0.2), "share"), "10.0% to 20.0%");
         assert_eq!(interval(Some(0.1), Some(0.1), "share"), "");

@@ -8,13 +8,15 @@
 //!
 //! | path | what |
 //! | --- | --- |
+//! | `/brief/{code}` | the seat's one-page brief ([`brief`]) |
 //! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
 //! | `/explore`, `/api/v1/explore`, `/download/explore.csv` | Explore ([`explore_page`], engine in [`explore`]) |
 //! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
 //!
 //! Every answer depends only on the request target, so successful GET
-//! responses are kept in a bounded [`cache`]. Only GET and HEAD are
+//! responses are kept, compressed, in a bounded [`cache`]; [`http`] keys
+//! it, negotiates the coding and sets ETag, Cache-Control and CORS. Only GET and HEAD are
 //! answered (405 otherwise); every response carries
 //! the security headers of [`security_headers`]; request bodies are limited
 //! to [`BODY_LIMIT`] bytes and requests to [`TIMEOUT`].
@@ -28,11 +30,15 @@ pub mod error;
 pub mod explore;
 pub mod explore_page;
 pub mod format;
+pub mod http;
 pub mod pages;
 pub mod report;
 pub mod schema;
+pub mod search;
 pub mod site;
 pub mod svg;
+pub mod trend;
+pub mod why;
 pub mod wire;
 
 pub use atlas::Atlas;
@@ -60,7 +66,7 @@ use tower_http::timeout::TimeoutLayer;
 pub const BODY_LIMIT: usize = 16 * 1024;
 /// Longest a request may take before it is answered 408.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
-/// Bytes of response bodies kept for reuse ([`cache`]).
+/// Bytes of (compressed) response bodies kept for reuse ([`cache`]).
 pub const CACHE_BYTES: usize = 256 << 20;
 
 /// The atlas with what is laid out or serialised once for every request.
@@ -126,7 +132,7 @@ pub type Shared = Arc<App>;
 pub fn router(app: Shared) -> Router {
     Router::new()
         .route("/", get(pages::home))
-        .route("/search", get(pages::search))
+        .route("/search", get(search::search))
         .route("/constituency/{code}", get(pages::constituency))
         .route("/indicators", get(pages::indicators))
         .route("/indicator/{id}", get(pages::indicator))
@@ -140,11 +146,17 @@ pub fn router(app: Shared) -> Router {
         .route("/api/v1/explore", get(explore_page::api))
         .route("/download/explore.csv", get(explore_page::csv))
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/brief/{code}", get(brief::page))
+        .route("/static/print.css", get(brief::stylesheet))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/v1/constituencies", get(api::constituencies))
         .route("/api/v1/constituencies/{code}", get(api::constituency))
         .route("/api/v1/indicators", get(api::indicators))
-        .route("/api/v1/indicators/{id}", get(api::indicator))
+        .route("/api/v1/indicators/{id}", get(trend::indicator))
+        .route(
+            "/api/v1/constituencies/{code}/series/{id}",
+            get(trend::series),
+        )
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/findings/{*id}", get(api::finding))
         .route("/api/v1/gaps", get(api::gaps))
@@ -154,7 +166,7 @@ pub fn router(app: Shared) -> Router {
         .route("/download/constituency/{file}", get(download::seat_file))
         .fallback(not_found)
         .with_state(app.clone())
-        .layer(axum::middleware::from_fn_with_state(app, cache::layer))
+        .layer(axum::middleware::from_fn_with_state(app, http::layer))
         .layer(axum::middleware::from_fn(only_get_and_head))
         .layer(
             ServiceBuilder::new()

@@ -3,7 +3,7 @@
 //! holds the whole state of a view. Every chart has a text alternative and
 //! a data table.
 
-use crate::api::{find_indicator, find_seat, locate_seat};
+use crate::api::{find_indicator, find_seat};
 use crate::atlas::{is_deprivation, nation_slot, Atlas, NeighbourKind, SetAtlas};
 use crate::error::{Audience, HttpError};
 use crate::format;
@@ -12,9 +12,9 @@ use crate::{boundaries, Shared, P, Q};
 use askama::Template;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Nation, Postcode};
+use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Nation};
 use stemgap_findings::Finding;
 
 const PAGE: Audience = Audience::Page;
@@ -387,90 +387,6 @@ pub async fn home(State(app): State<Shared>, Q(q): Q<MapQuery>) -> Result<Respon
     Ok(render(&page))
 }
 
-// ---------------------------------------------------------------- search
-
-#[derive(Deserialize)]
-pub struct SearchQuery {
-    q: Option<String>,
-    boundaries: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "search.html")]
-struct SearchPage {
-    title: String,
-    nav: &'static str,
-    query: String,
-    set_title: &'static str,
-    results: Vec<SeatRow>,
-}
-
-/// A GSS code or a postcode goes straight to its seat; a name to its seat
-/// when one matches, else to a list of matches.
-pub async fn search(
-    State(app): State<Shared>,
-    Q(q): Q<SearchQuery>,
-) -> Result<Response, HttpError> {
-    let atlas = &app.atlas;
-    let want = boundaries(q.boundaries.as_deref(), PAGE)?;
-    let text = q.q.as_deref().unwrap_or("").trim();
-    if text.is_empty() {
-        return Err(HttpError::bad_request(
-            PAGE,
-            "Type a constituency name, a GSS code (e.g. E14001063) or a postcode to search.",
-        ));
-    }
-    if text.chars().count() > 100 {
-        return Err(HttpError::bad_request(
-            PAGE,
-            "That search is too long (100 characters at most).",
-        ));
-    }
-    if let Ok(code) = GssCode::parse(&text.to_ascii_uppercase()) {
-        let (set, _) = find_seat(&app, code.as_str(), want, PAGE)?;
-        return Ok(
-            Redirect::to(&format!("/constituency/{code}?boundaries={}", set.id())).into_response(),
-        );
-    }
-    if Postcode::parse(text).is_ok() {
-        let (_, i) = locate_seat(&app, text, PAGE)?;
-        let seat = &atlas.set(BoundarySet::Pcon2024).seats[i];
-        return Ok(
-            Redirect::to(&format!("/constituency/{}?boundaries=2024", seat.code)).into_response(),
-        );
-    }
-    let set = want.unwrap_or(BoundarySet::Pcon2024);
-    let hits = atlas.search(set, text);
-    let s = atlas.set(set);
-    if hits.len() == 1
-        || hits
-            .first()
-            .is_some_and(|&i| s.seats[i].name.eq_ignore_ascii_case(text))
-    {
-        let seat = &s.seats[hits[0]];
-        return Ok(Redirect::to(&format!(
-            "/constituency/{}?boundaries={}",
-            seat.code,
-            set.id()
-        ))
-        .into_response());
-    }
-    let k = chosen_indicator(atlas, None)?;
-    let page = SearchPage {
-        title: format!("Search: {text}"),
-        nav: "",
-        query: text.to_owned(),
-        set_title: set.title(),
-        results: seat_rows(atlas, s, k, &hits),
-    };
-    let status = if hits.is_empty() {
-        StatusCode::NOT_FOUND
-    } else {
-        StatusCode::OK
-    };
-    Ok((status, render(&page)).into_response())
-}
-
 // ---------------------------------------------------------------- profile
 
 #[derive(Deserialize)]
@@ -534,10 +450,11 @@ struct ProfilePage {
     /// The MP elected in July 2024 (or why there is none), and the source.
     member: String,
     member_source: String,
+    trends: Vec<crate::trend::TrendView>,
 }
 
 fn mean_text(v: Option<f64>, unit: &str) -> String {
-    v.map_or_else(|| "–".to_owned(), |v| format::value(v, unit))
+    v.map_or_else(|| "–".to_owned(), |v| format::mean(v, unit))
 }
 
 pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> ProfileRow {
@@ -566,13 +483,9 @@ pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> Pr
         id: d.id.clone(),
         title: d.title.clone(),
         href: format!("/indicator/{}?boundaries={}", d.id, s.set.id()),
-        value: match o {
-            Some(o) => match (o.value, o.flag) {
-                (Some(v), _) => format::value(v, &d.unit),
-                (None, Some(f)) => format!("missing ({f})"),
-                (None, None) => "missing".into(),
-            },
-            None => "not published for this seat".into(),
+        value: match o.and_then(|o| o.value) {
+            Some(v) => format::value(v, &d.unit),
+            None => crate::why::no_data(atlas, s, i, k).unwrap_or_default(),
         },
         interval: o.map_or_else(String::new, |o| format::interval(o.lower, o.upper, &d.unit)),
         rank: match (series.rank[i], slot) {
@@ -593,7 +506,7 @@ pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> Pr
         source_title: o
             .and_then(|o| atlas.source(&o.source))
             .map_or_else(String::new, |s| s.title.clone()),
-        caveats: d.caveats.clone(),
+        caveats: crate::why::caveats_for(&d.caveats, s.set),
         history,
         csv: format!("/download/indicators/{}.csv", d.id),
     }
@@ -686,6 +599,7 @@ pub async fn constituency(
         other_set: other.id(),
         overlaps,
         covered: s.series.iter().filter(|x| x.value(i).is_some()).count(),
+        trends: crate::trend::trends(atlas, s, i),
         indicators: atlas.indicators.len(),
         member: crate::explore::member_text(atlas, set, i),
         member_source: crate::explore::member_source(atlas),
@@ -1018,7 +932,7 @@ pub async fn indicator(
         period: d.period.clone(),
         method: d.method.id().into(),
         nations: format::nation_list(&d.nations),
-        caveats: d.caveats.clone(),
+        caveats: crate::why::caveats_for(&d.caveats, set),
         sources: d
             .sources
             .iter()
@@ -1409,36 +1323,45 @@ pub async fn compare(
     let atlas = &app.atlas;
     let want = boundaries(q.boundaries.as_deref(), PAGE)?;
     let raw = q.codes.unwrap_or_default();
-    let mut codes: Vec<GssCode> = Vec::new();
-    for part in raw
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-    {
-        let code = GssCode::parse(&part.to_ascii_uppercase()).map_err(|_| {
-            HttpError::bad_request(
-                PAGE,
-                format!("{part:?} is not a constituency code (a letter and eight digits, e.g. E14001063)"),
-            )
-        })?;
-        if !codes.contains(&code) {
-            codes.push(code);
+    // Seats by code, name or postcode, separated by commas (codes may also
+    // be separated by spaces).
+    let mut parts: Vec<&str> = Vec::new();
+    for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let words: Vec<&str> = part.split_whitespace().collect();
+        if words.len() > 1
+            && words
+                .iter()
+                .all(|w| GssCode::parse(&w.to_ascii_uppercase()).is_ok())
+        {
+            parts.extend(words);
+        } else {
+            parts.push(part);
         }
     }
-    if codes.len() > COMPARE_MAX {
+    if parts.len() > COMPARE_MAX {
         return Err(HttpError::bad_request(
             PAGE,
             format!(
                 "Compare at most {COMPARE_MAX} constituencies at a time ({} given).",
-                codes.len()
+                parts.len()
             ),
         ));
     }
     let set = want
-        .or_else(|| codes.first().and_then(|&c| atlas.home_set(c)))
+        .or_else(|| {
+            parts.first().and_then(|p| {
+                GssCode::parse(&p.to_ascii_uppercase())
+                    .ok()
+                    .and_then(|c| atlas.home_set(c))
+            })
+        })
         .unwrap_or(BoundarySet::Pcon2024);
     let mut picked = Vec::new();
-    for c in &codes {
-        picked.push(find_seat(&app, c.as_str(), Some(set), PAGE)?.1);
+    for p in &parts {
+        let i = crate::search::one(&app, p, Some(set), PAGE)?.1;
+        if !picked.contains(&i) {
+            picked.push(i);
+        }
     }
     let s = atlas.set(set);
     let rows = if picked.is_empty() {
@@ -1495,9 +1418,9 @@ pub async fn compare(
             )
         },
         nav: "compare",
-        codes: codes
+        codes: picked
             .iter()
-            .map(|c| c.as_str())
+            .map(|&i| atlas.set(set).seats[i].code.as_str())
             .collect::<Vec<_>>()
             .join(","),
         sets: set_choices(set),

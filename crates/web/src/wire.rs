@@ -538,3 +538,32 @@ pub struct Located<'a> {
     pub boundaries: &'static str,
     pub constituency: SeatSummary<'a>,
 }
+
+/// One period of a seat's series, with its nation's mean that period.
+#[derive(Serialize)]
+pub struct SeriesPoint<'a> {
+    pub period: &'a str,
+    pub value: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub flag: Option<&'static str>,
+    pub method: &'static str,
+    pub source: &'a str,
+    /// Unweighted mean of the values of the seat's nation's seats with a
+    /// figure for this period; null when none has one.
+    pub nation_mean: Option<f64>,
+    /// Seats of the nation with a figure for this period.
+    pub nation_seats: usize,
+}
+
+/// `/api/v1/constituencies/{code}/series/{id}`: every period of one
+/// indicator for one seat.
+#[derive(Serialize)]
+pub struct SeatSeries<'a> {
+    pub constituency: SeatSummary<'a>,
+    pub indicator: &'a str,
+    pub title: &'a str,
+    pub unit: &'a str,
+    pub boundaries: &'static str,
+    pub points: Vec<SeriesPoint<'a>>,
+}

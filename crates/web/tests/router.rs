@@ -449,10 +449,54 @@ async fn search_goes_to_a_seat_by_code_postcode_or_name() {
     );
     let g = get("/search?q=northam").await;
     let html = g.ok_html();
-    assert!(html.contains("2 constituencies"), "{html}");
+    // Both sets' seats, the set asked for (2024) first; a 2010 seat with
+    // the seats that took over its population.
+    assert!(html.contains("4 constituencies"), "{html}");
+    let north = html.find("Northam North</a>").unwrap();
+    let east = html.find("Northam East</a>").unwrap();
+    assert!(north < east, "{html}");
+    assert!(
+        html.contains("its population is now in Northam North (64%), Northam South (36%)"),
+        "{html}"
+    );
+    // Case, accents, punctuation and hyphens do not matter; codes in any case.
+    for q in ["NORTHAM+north", "northam-north", "Northam,+North."] {
+        assert_eq!(
+            location(&get(&format!("/search?q={q}")).await),
+            "/constituency/E14001401?boundaries=2024",
+            "{q}"
+        );
+    }
+    assert_eq!(
+        location(&get("/search?q=bryn+mor").await),
+        "/constituency/W07000101?boundaries=2024"
+    );
+    get("/constituency/e14001401").await.ok_html();
+    // Compare takes names, codes and postcodes.
+    let g = get("/compare?codes=northam+north,+w07000101,+NE1+5AB").await;
+    let html = g.ok_html();
+    assert!(html.contains("Compare Northam North, Bryn Môr"), "{html}");
+    let g = get("/compare?codes=northam").await;
+    assert!(
+        g.page_error(StatusCode::BAD_REQUEST)
+            .contains("matches 2 constituencies"),
+        "{}",
+        g.body
+    );
+    // An outward code lists the seats its postcodes fall in.
+    let g = get("/search?q=ne1").await;
+    assert!(
+        g.ok_html().contains("postcodes in NE1 fall in this seat"),
+        "{}",
+        g.body
+    );
     let g = get("/search?q=atlantis").await;
     assert_eq!(g.status, StatusCode::NOT_FOUND);
-    assert!(g.body.contains("No constituency of the"), "{}", g.body);
+    assert!(
+        g.body.contains("No constituency of either boundary set"),
+        "{}",
+        g.body
+    );
     // A postcode in no seat, and one in Northern Ireland.
     get("/search?q=TA1+9ZZ")
         .await
@@ -698,6 +742,31 @@ async fn responses_match_the_openapi_document() {
             "/api/v1/indicators/{id}",
             "/api/v1/indicators/nope".into(),
             404,
+        ),
+        (
+            "/api/v1/indicators/{id}",
+            "/api/v1/indicators/he_entry_rate_18?period=2019".into(),
+            200,
+        ),
+        (
+            "/api/v1/indicators/{id}",
+            "/api/v1/indicators/he_entry_rate_18?period=1066".into(),
+            400,
+        ),
+        (
+            "/api/v1/constituencies/{code}/series/{id}",
+            "/api/v1/constituencies/E14001401/series/he_entry_rate_18".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/series/{id}",
+            "/api/v1/constituencies/E14001401/series/nope".into(),
+            404,
+        ),
+        (
+            "/api/v1/constituencies/{code}/series/{id}",
+            "/api/v1/constituencies/E14001401/series/he_entry_rate_18?boundaries=7".into(),
+            400,
         ),
         ("/api/v1/findings", "/api/v1/findings".into(), 200),
         ("/api/v1/findings/{id}", "/api/v1/findings/F1".into(), 200),

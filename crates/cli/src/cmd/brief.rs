@@ -8,14 +8,20 @@ use anyhow::Context;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use stemgap_core::{BoundarySet, GssCode};
+use stemgap_core::BoundarySet;
 use stemgap_store::Store;
 use stemgap_web::Atlas;
 
 #[derive(Args, Debug)]
 pub struct BriefArgs {
-    /// The seat's GSS code, e.g. E14001172.
-    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    /// The seat: its GSS code (e.g. E14001172), its name (e.g. "Leeds
+    /// Central and Headingley", found as the atlas's search finds it) or a
+    /// postcode (its July 2024 seat).
+    #[arg(
+        required_unless_present = "all",
+        conflicts_with = "all",
+        value_name = "SEAT"
+    )]
     pub code: Option<String>,
     /// A brief for every seat of the boundary set, written to DIR/CODE.html.
     #[arg(long)]
@@ -39,28 +45,25 @@ pub fn run(args: BriefArgs) -> anyhow::Result<ExitCode> {
     let atlas = Atlas::load(&store)
         .with_context(|| format!("cannot load the atlas from {}", db.display()))?;
     match &args.code {
-        Some(code) => one(&args, &store, &atlas, code),
+        Some(code) => one(&args, &store, atlas, code),
         None => all(&args, &store, &atlas, started),
     }
 }
 
-fn one(args: &BriefArgs, store: &Store, atlas: &Atlas, code: &str) -> anyhow::Result<ExitCode> {
-    let code = code.trim().to_ascii_uppercase();
-    let gss = GssCode::parse(&code)
-        .map_err(|e| UsageProblem(format!("{code:?} is not a GSS code: {e}")))?;
-    let set = match args.boundaries {
-        Some(b) => b.into(),
-        None => atlas
-            .home_set(gss)
-            .ok_or_else(|| NotFound(format!("{code} is not a seat of either boundary set")))?,
-    };
-    if atlas.set(set).seat(gss).is_none() {
-        return Err(NotFound(format!(
-            "{code} is not a seat of the {} boundaries",
-            set.id()
-        ))
-        .into());
-    }
+fn one(args: &BriefArgs, store: &Store, atlas: Atlas, text: &str) -> anyhow::Result<ExitCode> {
+    // The seat as the atlas's search finds it: a code, a name or a postcode.
+    let app = stemgap_web::App::new(atlas);
+    let want: Option<BoundarySet> = args.boundaries.map(Into::into);
+    let (set, i) = stemgap_web::search::one(&app, text, want, stemgap_web::Audience::Page)
+        .map_err(|e| {
+            if e.status.as_u16() == 404 {
+                anyhow::Error::from(NotFound(e.message))
+            } else {
+                anyhow::Error::from(UsageProblem(e.message))
+            }
+        })?;
+    let atlas = &app.atlas;
+    let code = atlas.set(set).seats[i].code.to_string();
     let institutions = store.institutions(set, &code)?;
     let html = stemgap_web::brief::brief(atlas, set, &code, &institutions)?;
     let is_pdf = args

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Page weight and server memory on the real store (not a timed test): starts
+# `stemgap serve` (release), waits for the cache to be primed, prints the
+# server's resident memory, then each page's plain, gzip and brotli size as
+# sent, and checks the budgets of issue 13 (profile <= 60 KB and indicator
+# page <= 150 KB compressed) and issue 15 (<= 250 MB resident after priming).
+# Exits 1 when a budget is exceeded. The server is stopped at the end.
+#
+#   bash dev/bench/pages.sh [STORE]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+db=${1:-stemgap.db}
+bin=${BIN:-./target/release/stemgap}
+[ -n "${BIN:-}" ] || cargo build --release -p stemgap --quiet
+out=$(mktemp)
+"$bin" serve --db "$db" --addr 127.0.0.1:0 >"$out" 2>/dev/null &
+pid=$!
+trap 'kill "$pid" 2>/dev/null; rm -f "$out"' EXIT
+for _ in $(seq 900); do
+  grep -q '^serving on' "$out" && break
+  sleep 0.1
+done
+addr=$(sed -n 's|^serving on http://\([^/]*\)/.*|\1|p' "$out")
+[ -n "$addr" ] || { echo "the server did not start" >&2; exit 1; }
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+echo "RSS after priming: $((rss_kb / 1024)) MB (budget 250 MB)"
+fail=0
+size() { curl -s -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $2" "http://$addr$1"; }
+printf '%-48s %9s %9s %9s %9s\n' path plain gzip br budget
+check() {
+  local path=$1 budget=${2:-}
+  local plain gz br
+  plain=$(size "$path" identity); gz=$(size "$path" gzip); br=$(size "$path" br)
+  printf '%-48s %9s %9s %9s %9s\n' "$path" "$plain" "$gz" "$br" "${budget:--}"
+  if [ -n "$budget" ] && [ "$gz" -gt "$budget" ]; then
+    echo "  over budget: $gz > $budget bytes (gzip)"; fail=1
+  fi
+}
+check /constituency/E14001172 61440
+check '/constituency/E14000530?boundaries=2010' 61440
+check /constituency/S14000027 61440
+check /indicator/level4_share 153600
+check '/indicator/stem_professionals_share?boundaries=2010' 153600
+check /
+check /findings
+check /api/v1/constituencies/E14001172
+check /download/2024.csv
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
+echo "RSS at the end: $((rss_kb / 1024)) MB"
+[ "$rss_kb" -le $((250 * 1024)) ] || { echo "over the memory budget"; fail=1; }
+exit $fail
