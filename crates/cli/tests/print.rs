@@ -859,8 +859,8 @@ fn the_report_prints_as_a_publication() {
 
 #[test]
 fn the_report_leads_with_the_reproduction_ledger() {
-    // The ledger as the analyses will record it: set on F1 of a fixture
-    // store's findings document; the others have none.
+    // An invented ledger set on F1 of a fixture store's findings document,
+    // and F2's removed (as in a store from before the ledger).
     let tmp = tempfile::tempdir().unwrap();
     let db = fixture_store(tmp.path());
     {
@@ -884,6 +884,13 @@ fn the_report_leads_with_the_reproduction_ledger() {
             "verdict": "partly reproduced",
             "rule": "Invented rule: same sign, interval excludes the figure"
         });
+        let f2 = doc["findings"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|f| f["id"] == "F2")
+            .unwrap();
+        f2.as_object_mut().unwrap().remove("report");
         c.execute(
             "UPDATE document SET body = ?1 WHERE id = 'findings'",
             [doc.to_string()],

@@ -336,10 +336,10 @@ impl ClusteredGroup<'_> {
                 return Err(StatsError::BadWeight { index });
             }
         }
-        if ratio_denominator {
-            if let Some(index) = self.values.iter().position(|v| *v <= 0.0) {
-                return Err(StatsError::NonPositive { index });
-            }
+        if ratio_denominator && self.mean().partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            return Err(StatsError::Argument(
+                "the denominator group's mean is not positive",
+            ));
         }
         Ok(())
     }
@@ -362,9 +362,11 @@ impl ClusteredGroup<'_> {
 /// docs](self)).
 ///
 /// Errors: a group with fewer than 2 units, fewer than 2 clusters, a
-/// non-finite value, a bad weight, a ratio with a non-positive value in
-/// `b`, `level` outside (0, 1), fewer than 2 replicates, or fewer than half
-/// the replicates computable.
+/// non-finite value, a bad weight, a ratio whose denominator group `b` has
+/// a mean that is not positive (single values of 0 are fine: a replicate
+/// whose denominator mean is 0 is counted as failed), `level` outside
+/// (0, 1), fewer than 2 replicates, or fewer than half the replicates
+/// computable.
 pub fn cluster_contrast(
     a: ClusteredGroup<'_>,
     b: ClusteredGroup<'_>,
@@ -413,7 +415,9 @@ pub fn cluster_contrast(
             sb += s.2;
             nb += s.3;
         }
-        if na == 0.0 || nb == 0.0 {
+        // A replicate without one of the groups, or (ratio) whose
+        // denominator mean is not positive, cannot be computed.
+        if na == 0.0 || nb == 0.0 || (contrast == Contrast::Ratio && sb <= 0.0) {
             failed += 1;
         } else {
             draws.push(stat(sa / na, sb / nb));

@@ -42,8 +42,11 @@ const GZIP_LEVEL: u32 = 6;
 const BROTLI_QUALITY: i32 = 5;
 
 /// The query parameters each route reads, by path prefix (`*` ends a
-/// prefix match; otherwise the path must be equal). The table is the
-/// contract between the handlers' query structs and the cache key.
+/// prefix match; otherwise the path must be equal; the first match wins).
+/// The table is the contract between the handlers' query structs and the
+/// cache key. `["*"]` keeps the whole query as sent: Explore reads any
+/// number of conditions and refuses unknown parameters itself, with a 400
+/// naming them, so nothing may be dropped before it sees them.
 pub const PARAMS: &[(&str, &[&str])] = &[
     ("/", &["boundaries", "indicator"]),
     ("/search", &["boundaries", "q"]),
@@ -65,6 +68,7 @@ pub const PARAMS: &[(&str, &[&str])] = &[
     ("/api/v1/findings/*", &[]),
     ("/api/v1/gaps", &[]),
     ("/api/v1/locate", &["postcode"]),
+    ("/download/explore.csv", &["*"]),
     ("/download/*", &[]),
 ];
 
@@ -87,7 +91,7 @@ pub fn canonical_target(uri: &Uri) -> String {
     let Some(query) = uri.query() else {
         return path.to_owned();
     };
-    let Some(allowed) = params_of(path) else {
+    let Some(allowed) = params_of(path).filter(|p| *p != ["*"]) else {
         return format!("{path}?{query}");
     };
     let mut kept: Vec<(&str, &str)> = query

@@ -1071,12 +1071,14 @@ fn reference(unit: &str) -> Option<f64> {
     }
 }
 
-/// At most this many rows in a finding's interval chart (all are in its table).
+/// At most this many rows in one panel of a finding's interval chart.
 const CHART_ROWS: usize = 30;
 
-pub(crate) fn finding_view(f: &Finding) -> FindingView {
+pub(crate) fn finding_view(atlas: &Atlas, f: &Finding) -> FindingView {
     // One chart per unit among the finding and all its parts that have an
-    // interval, in order of first appearance.
+    // interval, in order of first appearance; every estimate shown, in
+    // panels of at most CHART_ROWS rows (small multiples), labelled with
+    // indicator titles rather than ids.
     let all = f.walk();
     let mut units: Vec<&str> = Vec::new();
     for p in &all {
@@ -1088,33 +1090,54 @@ pub(crate) fn finding_view(f: &Finding) -> FindingView {
             units.push(&p.unit);
         }
     }
-    let charts = units
-        .iter()
-        .map(|unit| {
-            let rows: Vec<svg::CiRow<'_>> = all
-                .iter()
-                .filter(|p| p.unit == *unit)
-                .filter_map(|p| {
-                    Some(svg::CiRow {
-                        label: &p.id,
-                        estimate: p.estimate?,
-                        low: p.ci_low?,
-                        high: p.ci_high?,
-                    })
+    let mut charts = Vec::new();
+    for unit in &units {
+        let parts: Vec<&&Finding> = all
+            .iter()
+            .filter(|p| {
+                p.unit == *unit && p.estimate.is_some() && p.ci_low.is_some() && p.ci_high.is_some()
+            })
+            .collect();
+        let labels: Vec<String> = parts
+            .iter()
+            .map(|p| crate::report::part_label(atlas, &p.id, false))
+            .collect();
+        let rows: Vec<svg::CiRow<'_>> = parts
+            .iter()
+            .zip(&labels)
+            .filter_map(|(p, l)| {
+                Some(svg::CiRow {
+                    label: l,
+                    estimate: p.estimate?,
+                    low: p.ci_low?,
+                    high: p.ci_high?,
                 })
-                .collect();
-            let total = rows.len();
-            let shown = &rows[..total.min(CHART_ROWS)];
+            })
+            .collect();
+        let total = rows.len();
+        let panels = total.div_ceil(CHART_ROWS);
+        for (k, chunk) in rows
+            .chunks(total.div_ceil(panels.max(1)).max(1))
+            .enumerate()
+        {
+            let panel = if panels > 1 {
+                format!(" (panel {} of {panels})", k + 1)
+            } else {
+                String::new()
+            };
             let svg = svg::ci_chart(
-                shown,
+                chunk,
                 reference(unit),
                 unit,
-                &format!("{}: estimates in {unit} with {:.0}% confidence intervals", f.id, f.level * 100.0),
+                &format!(
+                    "{}: estimates in {unit} with {:.0}% confidence intervals{panel}",
+                    f.id,
+                    f.level * 100.0
+                ),
             );
             let text = format!(
-                "Chart of {}{} estimate{} in {unit} with their {:.0}% confidence intervals (dots and whiskers){}; the numbers are in the table below.",
-                if total > shown.len() { format!("the first {} of ", shown.len()) } else { String::new() },
-                total,
+                "Chart{panel} of {} of the {total} estimate{} in {unit} with their {:.0}% confidence intervals (dots and whiskers){}; the numbers are in the table below.",
+                chunk.len(),
                 if total == 1 { "" } else { "s" },
                 f.level * 100.0,
                 match reference(unit) {
@@ -1122,9 +1145,9 @@ pub(crate) fn finding_view(f: &Finding) -> FindingView {
                     None => String::new(),
                 }
             );
-            Chart { svg, text }
-        })
-        .collect();
+            charts.push(Chart { svg, text });
+        }
+    }
     FindingView {
         id: f.id.clone(),
         title: f.title.clone(),
@@ -1185,7 +1208,7 @@ pub async fn findings(State(app): State<Shared>) -> Response {
             .findings
             .findings
             .iter()
-            .map(finding_view)
+            .map(|f| finding_view(&app.atlas, f))
             .collect(),
     })
 }

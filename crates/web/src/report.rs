@@ -591,7 +591,7 @@ fn reference(unit: &str) -> Option<f64> {
 
 /// A part's id as words: the finding's id dropped, boundary sets named,
 /// indicator ids replaced by their titles, other segments with spaces.
-fn part_label(atlas: &Atlas, id: &str, drop_set: bool) -> String {
+pub(crate) fn part_label(atlas: &Atlas, id: &str, drop_set: bool) -> String {
     let mut words: Vec<String> = Vec::new();
     for (k, seg) in id.split('/').enumerate() {
         if k == 0 || (k == 1 && id.starts_with("sensitivity/")) {
