@@ -215,10 +215,7 @@ impl ParquetTable {
             // Rows are numbered in the file: `shift` turns a position in
             // `out` into a row number.
             let shift = self.rows_before(g) as i64 - out.len() as i64;
-            let at = FileRows {
-                at: &at_col,
-                shift,
-            };
+            let at = FileRows { at: &at_col, shift };
             let group = self
                 .reader
                 .get_row_group(g)
@@ -426,7 +423,10 @@ impl ParquetTable {
         if g >= self.reader.num_row_groups() {
             return Err(bad(
                 self.location.at_column(name),
-                format!("no row group {g}: the file has {}", self.reader.num_row_groups()),
+                format!(
+                    "no row group {g}: the file has {}",
+                    self.reader.num_row_groups()
+                ),
             ));
         }
         let mut text = Text::default();
@@ -934,9 +934,15 @@ mod tests {
     fn zstd_files_read_the_same_as_snappy() {
         let snappy = tiny();
         let zstd = ParquetTable::from_bytes(TINY_ZSTD, Location::file("tiny.parquet")).unwrap();
-        let (a1, a2) = (snappy.strings("area").unwrap(), zstd.strings("area").unwrap());
+        let (a1, a2) = (
+            snappy.strings("area").unwrap(),
+            zstd.strings("area").unwrap(),
+        );
         assert!((0..5).all(|r| a1.get(r) == a2.get(r)));
-        let (c1, c2) = (snappy.integers("count").unwrap(), zstd.integers("count").unwrap());
+        let (c1, c2) = (
+            snappy.integers("count").unwrap(),
+            zstd.integers("count").unwrap(),
+        );
         assert!((0..5).all(|r| c1.get(r) == c2.get(r)));
     }
 
@@ -946,7 +952,10 @@ mod tests {
         assert_eq!(t.row_groups(), 2);
         // Group 0 holds Northam, Southam and a null; group 1 Northam, Westham.
         assert!(t.group_may_hold(0, "area", "Northam").unwrap());
-        assert!(t.group_may_hold(0, "area", "Oldham").unwrap(), "between min and max");
+        assert!(
+            t.group_may_hold(0, "area", "Oldham").unwrap(),
+            "between min and max"
+        );
         assert!(!t.group_may_hold(0, "area", "Westham").unwrap());
         assert!(!t.group_may_hold(1, "area", "Zetham").unwrap());
         assert!(!t.group_may_hold(1, "area", "Aaa").unwrap());
