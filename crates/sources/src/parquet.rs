@@ -232,6 +232,8 @@ impl ParquetTable {
             {
                 let first = out.len() as u64 + 1;
                 let page_bad = |m: &str| bad(at.row(first), m);
+                // No nulls in the page: no levels to consult.
+                let mut dense = max_def == 0;
                 let (buf, n, encoding, levels_len) = match page {
                     Page::DictionaryPage {
                         buf,
@@ -259,7 +261,7 @@ impl ParquetTable {
                                 .first_chunk::<4>()
                                 .map(|b| u32::from_le_bytes(*b) as usize)
                                 .ok_or_else(|| page_bad("truncated page"))?;
-                            levels_from(&buf, 4, len, num_values, &mut levels)
+                            dense = levels_from(&buf, 4, len, num_values, &mut levels)
                                 .ok_or_else(|| page_bad("malformed definition levels"))?;
                             4 + len
                         } else {
@@ -280,7 +282,7 @@ impl ParquetTable {
                         let (rep, def) =
                             (rep_levels_byte_len as usize, def_levels_byte_len as usize);
                         if max_def > 0 {
-                            levels_from(&buf, rep, def, num_values, &mut levels)
+                            dense = levels_from(&buf, rep, def, num_values, &mut levels)
                                 .ok_or_else(|| page_bad("malformed definition levels"))?;
                         }
                         (buf, num_values as usize, encoding, rep + def)
@@ -289,7 +291,7 @@ impl ParquetTable {
                 if out.len() + n > end {
                     return Err(page_bad("more values than the row group has rows"));
                 }
-                let present = if max_def == 0 {
+                let present = if dense {
                     n
                 } else {
                     levels.iter().filter(|&&l| l == 1).count()
@@ -302,7 +304,7 @@ impl ParquetTable {
                     Encoding::PLAIN => {
                         let mut rest = data;
                         // The row of each value, for errors: nulls have none.
-                        let mut rows = (0..n).filter(|&i| max_def == 0 || levels[i] == 1);
+                        let mut rows = (0..n).filter(|&i| dense || levels[i] == 1);
                         for _ in 0..present {
                             let row = first + rows.next().unwrap_or(0) as u64;
                             let (x, r) = v.plain(rest, &at.row(row))?;
@@ -328,7 +330,7 @@ impl ParquetTable {
                         )))
                     }
                 }
-                if max_def == 0 {
+                if dense {
                     out.extend_from_slice(&present_values);
                 } else {
                     let mut next = present_values.iter();
@@ -413,6 +415,35 @@ impl ParquetTable {
             // Only nulls, with a null count: a value cannot be there.
             (None, None) => stats.null_count_opt().is_none(),
             _ => true,
+        })
+    }
+
+    /// The one value of text column `name` in every row of group `g`, when
+    /// the group's statistics say so (min equals max, no nulls counted):
+    /// such a column need not be decoded.
+    pub fn group_constant(&self, g: usize, name: &str) -> Result<Option<String>, SourceError> {
+        self.text_type(name)?;
+        let (col, _) = self.leaf(name)?;
+        let meta = self.reader.metadata();
+        if g >= meta.num_row_groups() {
+            return Err(bad(
+                self.location.at_column(name),
+                format!("no row group {g}: the file has {}", meta.num_row_groups()),
+            ));
+        }
+        let Some(stats) = meta.row_group(g).column(col).statistics() else {
+            return Ok(None);
+        };
+        if stats.null_count_opt() != Some(0) {
+            return Ok(None);
+        }
+        Ok(match (stats.min_bytes_opt(), stats.max_bytes_opt()) {
+            (Some(min), Some(max))
+                if min == max && stats.min_is_exact() && stats.max_is_exact() =>
+            {
+                std::str::from_utf8(min).ok().map(str::to_owned)
+            }
+            _ => None,
         })
     }
 
@@ -615,12 +646,25 @@ fn plain_value(buf: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// Definition levels of a flat optional column (bit width 1) from
-/// `buf[start..start + len]`, `n` of them, into `out`.
-fn levels_from(buf: &[u8], start: usize, len: usize, n: u32, out: &mut Vec<u32>) -> Option<()> {
+/// `buf[start..start + len]`, `n` of them, into `out`; `Some(true)` (and
+/// `out` left empty) when they are one run of 1s: every value is present,
+/// the common case, which needs no levels.
+fn levels_from(buf: &[u8], start: usize, len: usize, n: u32, out: &mut Vec<u32>) -> Option<bool> {
     out.clear();
     let data = buf.get(start..start.checked_add(len)?)?;
+    // One run header (ULEB128, low bit 0), then the value byte.
+    let mut header: u64 = 0;
+    for (i, &b) in data.iter().enumerate().take(9) {
+        header |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            if header & 1 == 0 && header >> 1 >= u64::from(n) && data.get(i + 1) == Some(&1) {
+                return Some(true);
+            }
+            break;
+        }
+    }
     rle_hybrid(data, 1, n as usize, |l| out.push(l))?;
-    (out.len() == n as usize && out.iter().all(|&l| l <= 1)).then_some(())
+    (out.len() == n as usize && out.iter().all(|&l| l <= 1)).then_some(false)
 }
 
 /// Decodes `count` values of the RLE / bit-packed hybrid encoding with the
@@ -974,6 +1018,9 @@ mod tests {
         assert!(t.group_strings(2, "area").is_err());
         assert!(t.group_may_hold(2, "area", "x").is_err());
         assert!(t.group_strings(0, "count").is_err(), "not text");
+        // Group 1's `id` is 4, 5 (not text); its `area` varies; none is constant.
+        assert_eq!(t.group_constant(1, "area").unwrap(), None);
+        assert!(t.group_constant(0, "count").is_err(), "not text");
     }
 
     #[test]

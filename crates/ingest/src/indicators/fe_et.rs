@@ -119,13 +119,28 @@ pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError>
             stats.skipped += 1;
             continue;
         }
-        let level = t.group_strings(g, "geographic_level")?;
-        let Some(lad_level) = level.values().iter().position(|v| &**v == LAD_LEVEL) else {
-            continue;
+        // A column the statistics show constant in the group (the year,
+        // usually; the level, in a group of districts only) is not decoded.
+        let level = match t.group_constant(g, "geographic_level")?.as_deref() {
+            Some(LAD_LEVEL) => None,
+            _ => Some(t.group_strings(g, "geographic_level")?),
         };
-        let lad_level = lad_level as u32;
-        let [year, lad, ssa, sex, eth, nvq, ach] = [
-            "time_period",
+        let lad_level = match &level {
+            None => 0,
+            Some(level) => match level.values().iter().position(|v| &**v == LAD_LEVEL) {
+                Some(i) => i as u32,
+                None => continue,
+            },
+        };
+        // A constant year that is not one is decoded, so the error names a row.
+        let constant_year = t
+            .group_constant(g, "time_period")?
+            .and_then(|y| academic_year(&y));
+        let year = match constant_year {
+            Some(_) => None,
+            None => Some(t.group_strings(g, "time_period")?),
+        };
+        let [lad, ssa, sex, eth, nvq, ach] = [
             "lad_code",
             "ssa_t1_desc",
             "sex",
@@ -134,7 +149,7 @@ pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError>
             "e_and_t_aims_ach",
         ]
         .map(|c| t.group_strings(g, c));
-        let (year, lad, ssa, sex, eth, nvq, ach) = (year?, lad?, ssa?, sex?, eth?, nvq?, ach?);
+        let (lad, ssa, sex, eth, nvq, ach) = (lad?, ssa?, sex?, eth?, nvq?, ach?);
         // Labels by dictionary code, classified once per group.
         let subjects: Vec<Option<u8>> = ssa.values().iter().map(|v| subject(v.trim())).collect();
         let sexes: Vec<u8> = sex
@@ -166,8 +181,8 @@ pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError>
             })
             .collect();
         let mut years: HashMap<u32, String> = HashMap::default();
-        for r in 0..level.len() {
-            if level.code(r) != Some(lad_level) {
+        for r in 0..ach.len() {
+            if level.as_ref().is_some_and(|l| l.code(r) != Some(lad_level)) {
                 continue;
             }
             let Some(subj) = ssa.code(r).and_then(|c| subjects[c as usize]) else {
@@ -196,22 +211,28 @@ pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError>
             if !(total || women || group || high) {
                 continue;
             }
-            let y = year.code(r).unwrap_or(u32::MAX);
-            let period = match years.get(&y) {
-                Some(p) => p.clone(),
-                None => {
-                    let p = academic_year(year.require(r)?).ok_or_else(|| {
-                        year.error(
-                            r,
-                            Problem::Invalid(format!(
-                                "expected an academic year like 202021, found {:?}",
-                                year.get(r).unwrap_or_default()
-                            )),
-                        )
-                    })?;
-                    years.insert(y, p.clone());
-                    p
+            let period = match (&constant_year, &year) {
+                (Some(p), _) => p.clone(),
+                (None, Some(year)) => {
+                    let y = year.code(r).unwrap_or(u32::MAX);
+                    match years.get(&y) {
+                        Some(p) => p.clone(),
+                        None => {
+                            let p = academic_year(year.require(r)?).ok_or_else(|| {
+                                year.error(
+                                    r,
+                                    Problem::Invalid(format!(
+                                        "expected an academic year like 202021, found {:?}",
+                                        year.get(r).unwrap_or_default()
+                                    )),
+                                )
+                            })?;
+                            years.insert(y, p.clone());
+                            p
+                        }
+                    }
                 }
+                (None, None) => unreachable!("the year is decoded unless constant"),
             };
             let code = lad.require(r)?.trim();
             let tier = match nvq.get(r).map(str::trim) {
@@ -626,7 +647,18 @@ mod tests {
             ["201920", LAD, "E07000150", SCI, T, T, T, "40"],
         ];
         let bytes = file(&[national, a, b]);
-        let (data, stats) = read(&table(&bytes)).unwrap();
+        let t = table(&bytes);
+        // Group 1 is one year's districts: neither column needs decoding.
+        assert_eq!(
+            t.group_constant(1, "time_period").unwrap().as_deref(),
+            Some("202021")
+        );
+        assert_eq!(
+            t.group_constant(1, "geographic_level").unwrap().as_deref(),
+            Some(LAD)
+        );
+        assert_eq!(t.group_constant(2, "geographic_level").unwrap(), None);
+        let (data, stats) = read(&t).unwrap();
         assert_eq!(
             stats,
             ReadStats {
