@@ -67,7 +67,9 @@ pub fn f7(data: &Dataset) -> Finding {
 fn share_gap(data: &Dataset, set: BoundarySet, y: &str, who: &str) -> Finding {
     let mut f = Finding::new(
         format!("F7/{}/{y}", set.id()),
-        format!("{who}'s share of adult FE STEM achievements: most vs least deprived fifth of seats"),
+        format!(
+            "{who}'s share of adult FE STEM achievements: most vs least deprived fifth of seats"
+        ),
     );
     f.boundaries = vec![set.id().to_owned()];
     f.nations = ENGLAND.iter().map(|n| n.name().to_owned()).collect();
@@ -171,9 +173,7 @@ mod tests {
     use super::*;
     use crate::data::Seat;
     use std::collections::BTreeMap;
-    use stemgap_core::{
-        Direction, GssCode, IndicatorDef, Method, Observation,
-    };
+    use stemgap_core::{Direction, GssCode, IndicatorDef, Method, Observation};
 
     fn def(id: &str, unit: &str) -> IndicatorDef {
         IndicatorDef {
@@ -221,8 +221,18 @@ mod tests {
             .collect();
         let mut o = Vec::new();
         for (i, c) in codes.iter().enumerate() {
-            let share = if i < 4 { 0.30 } else if i >= 16 { 0.20 } else { 0.25 };
-            o.push(obs(*c, "fe_et_stem_female_share", share + 0.001 * (i % 2) as f64));
+            let share = if i < 4 {
+                0.30
+            } else if i >= 16 {
+                0.20
+            } else {
+                0.25
+            };
+            o.push(obs(
+                *c,
+                "fe_et_stem_female_share",
+                share + 0.001 * (i % 2) as f64,
+            ));
             o.push(obs(*c, DEPRIVATION, 10.0 + i as f64));
             o.push(obs(*c, POPULATION, 1000.0));
         }
@@ -249,14 +259,28 @@ mod tests {
         assert!((est + 10.0).abs() < 1e-9, "{est}");
         assert!(p.ci_low.unwrap() < est && est < p.ci_high.unwrap());
         assert_eq!(p.seed, Some(SEED));
-        assert!(p.statement.contains("20.1% of adult FE STEM achievements in the most deprived fifth"), "{}", p.statement);
-        assert!(p.statement.contains("percentage points lower (95% CI -10"), "{}", p.statement);
+        assert!(
+            p.statement
+                .contains("20.1% of adult FE STEM achievements in the most deprived fifth"),
+            "{}",
+            p.statement
+        );
+        assert!(
+            p.statement.contains("percentage points lower (95% CI -10"),
+            "{}",
+            p.statement
+        );
         assert!(p.inference.contains("too narrow"));
         // The headline is the first part with an estimate.
         assert_eq!(f.estimate, p.estimate);
         // No ethnicity figures, no 2010 set: said, not estimated.
         let q = &f.parts[1];
         assert_eq!(q.estimate, None);
-        assert!(q.statement.starts_with("Not estimated: no figures for fe_et_stem_ethnic_minority_share"), "{}", q.statement);
+        assert!(
+            q.statement
+                .starts_with("Not estimated: no figures for fe_et_stem_ethnic_minority_share"),
+            "{}",
+            q.statement
+        );
     }
 }

@@ -240,7 +240,17 @@ pub fn compute(data: &Dataset) -> Findings {
     });
     let [f1, f2, f3, f4, f5, sensitivity] = rest;
     let f7 = inclusion::f7(data);
-    let mut findings = vec![f1, f2, f3, f4, f5, f7, gaps::f6(&gaps), spatial, sensitivity];
+    let mut findings = vec![
+        f1,
+        f2,
+        f3,
+        f4,
+        f5,
+        f7,
+        gaps::f6(&gaps),
+        spatial,
+        sensitivity,
+    ];
     for f in &mut findings {
         analyses::lift_headline(f);
     }

@@ -106,6 +106,10 @@ fn subject(label: &str) -> Option<u8> {
     }
 }
 
+/// A cell of the cube: year, district, subject area, sex, ethnicity group,
+/// level (as classified in [`read`]), for refusing a second one.
+type CellKey = (String, Box<str>, Box<str>, u8, u8, u8);
+
 /// Reads the district rows the indicators need.
 pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError> {
     let mut data = ByYear::new();
@@ -113,7 +117,7 @@ pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError>
         groups: t.row_groups(),
         ..ReadStats::default()
     };
-    let mut seen: HashSet<(String, Box<str>, Box<str>, u8, u8, u8)> = HashSet::default();
+    let mut seen: HashSet<CellKey> = HashSet::default();
     for g in 0..t.row_groups() {
         if !t.group_may_hold(g, "geographic_level", LAD_LEVEL)? {
             stats.skipped += 1;
