@@ -438,9 +438,9 @@ impl ParquetTable {
             return Ok(None);
         }
         Ok(match (stats.min_bytes_opt(), stats.max_bytes_opt()) {
-            (Some(min), Some(max))
-                if min == max && stats.min_is_exact() && stats.max_is_exact() =>
-            {
+            // Even truncated statistics bound every value (min <= v <= max),
+            // so equal bounds mean one value, whether flagged exact or not.
+            (Some(min), Some(max)) if min == max => {
                 std::str::from_utf8(min).ok().map(str::to_owned)
             }
             _ => None,
