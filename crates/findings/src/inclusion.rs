@@ -19,10 +19,15 @@ use stemgap_stats::quantile::weighted_quantile_groups;
 const ENGLAND: &[Nation] = &[Nation::England];
 const DEPRIVATION: &str = "imd_score";
 const POPULATION: &str = "population";
-/// The shares F7 compares, with who they are the share of.
-pub const F7_MEASURES: [(&str, &str); 2] = [
-    ("fe_et_stem_female_share", "women"),
-    ("fe_et_stem_ethnic_minority_share", "ethnic minorities"),
+/// The shares F7 compares, with whose share they are (as a possessive and
+/// as a subject).
+pub const F7_MEASURES: [(&str, &str, &str); 2] = [
+    ("fe_et_stem_female_share", "Women's", "women"),
+    (
+        "fe_et_stem_ethnic_minority_share",
+        "Ethnic minorities'",
+        "ethnic minorities",
+    ),
 ];
 
 /// F7: the shares in the most vs the least deprived fifth of seats.
@@ -32,8 +37,8 @@ pub fn f7(data: &Dataset) -> Finding {
         "Inclusion: women's and ethnic minorities' share of adult FE STEM achievements by deprivation",
     );
     for set in [BoundarySet::Pcon2024, BoundarySet::Pcon2010] {
-        for (y, who) in F7_MEASURES {
-            f.parts.push(share_gap(data, set, y, who));
+        for (y, whose, who) in F7_MEASURES {
+            f.parts.push(share_gap(data, set, y, whose, who));
         }
     }
     f.report = Some(Ledger {
@@ -254,6 +259,7 @@ mod tests {
         assert_eq!(f.report.as_ref().unwrap().verdict, Verdict::BeyondTheReport);
         let p = &f.parts[0];
         assert_eq!(p.id, "F7/2024/fe_et_stem_female_share");
+        assert!(p.title.starts_with("Women's share"), "{}", p.title);
         // Means 20.05% and 30.05%: 10 points lower.
         let est = p.estimate.unwrap();
         assert!((est + 10.0).abs() < 1e-9, "{est}");
