@@ -69,11 +69,11 @@ pub fn f7(data: &Dataset) -> Finding {
 
 /// The difference in a share between the most and the least deprived
 /// population-weighted fifth of English seats, in percentage points.
-fn share_gap(data: &Dataset, set: BoundarySet, y: &str, who: &str) -> Finding {
+fn share_gap(data: &Dataset, set: BoundarySet, y: &str, whose: &str, who: &str) -> Finding {
     let mut f = Finding::new(
         format!("F7/{}/{y}", set.id()),
         format!(
-            "{who}'s share of adult FE STEM achievements: most vs least deprived fifth of seats"
+            "{whose} share of adult FE STEM achievements: most vs least deprived fifth of seats"
         ),
     );
     f.boundaries = vec![set.id().to_owned()];
