@@ -79,7 +79,7 @@ fn every_catalogued_source_is_present_and_pinned() {
     let o = run(&["sources", "--sources", data.to_str().unwrap()]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(
-        stdout(&o).contains("93 present, 0 missing, 0 checksum mismatch"),
+        stdout(&o).contains("100 present, 0 missing, 0 checksum mismatch"),
         "{}",
         stdout(&o)
     );

@@ -41,7 +41,17 @@ fn every_finding_has_the_contracted_shape() {
     let ids: Vec<&str> = all.iter().map(|f| f["id"].as_str().unwrap()).collect();
     assert_eq!(
         ids,
-        ["F1", "F2", "F3", "F4", "F5", "F6", "spatial", "sensitivity"]
+        [
+            "F1",
+            "F2",
+            "F3",
+            "F4",
+            "F5",
+            "F6",
+            "F7",
+            "spatial",
+            "sensitivity"
+        ]
     );
     let mut flat = Vec::new();
     for f in &all {

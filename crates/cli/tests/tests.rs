@@ -9,6 +9,7 @@ mod invalid;
 mod print;
 mod real_data;
 mod real_data_findings;
+mod real_data_inclusion;
 mod real_data_institutions;
 mod real_data_msoa;
 mod real_data_search;

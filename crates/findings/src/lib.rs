@@ -22,6 +22,7 @@
 mod analyses;
 mod data;
 pub mod gaps;
+mod inclusion;
 pub mod inference;
 mod ledger;
 pub mod spatial;
@@ -239,7 +240,18 @@ pub fn compute(data: &Dataset) -> Findings {
         (spatial, f4, [f1, f2, f3, f5, sensitivity])
     });
     let [f1, f2, f3, f5, sensitivity] = rest;
-    let mut findings = vec![f1, f2, f3, f4, f5, gaps::f6(&gaps), spatial, sensitivity];
+    let f7 = inclusion::f7(data);
+    let mut findings = vec![
+        f1,
+        f2,
+        f3,
+        f4,
+        f5,
+        gaps::f6(&gaps),
+        f7,
+        spatial,
+        sensitivity,
+    ];
     for f in &mut findings {
         analyses::lift_headline(f);
     }

@@ -388,7 +388,17 @@ fn findings_do_not_depend_on_input_order() {
     let ids: Vec<&str> = a.findings.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(
         ids,
-        ["F1", "F2", "F3", "F4", "F5", "F6", "spatial", "sensitivity"]
+        [
+            "F1",
+            "F2",
+            "F3",
+            "F4",
+            "F5",
+            "F6",
+            "F7",
+            "spatial",
+            "sensitivity"
+        ]
     );
     assert!(a.findings.iter().all(|f| !f.statement.is_empty()));
 }

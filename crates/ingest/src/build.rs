@@ -32,6 +32,12 @@ impl<'d> Inputs<'d> {
             .map_or_else(|| id.to_owned(), |e| e.path.clone())
     }
 
+    /// Whether the catalogue in use lists a source (a catalogue of another
+    /// observatory, such as the test fixture's, may leave newer sources out).
+    pub fn catalogued(&self, id: &str) -> bool {
+        self.dir.catalogue().get(id).is_some()
+    }
+
     /// Loads and checksums a source (each is loaded once per build).
     pub fn load(&self, id: &str) -> Result<Loaded<'d>, SourceError> {
         self.progress.source(id);

@@ -164,7 +164,8 @@ mod tests {
     #[test]
     fn embedded_catalogue_is_valid_and_complete() {
         let c = Catalogue::embedded();
-        assert_eq!(c.entries().len(), 93);
+        assert_eq!(c.entries().len(), 100);
+        assert!(c.get("dfe_fe_et_geography_detailed").is_some());
         assert!(c.get("census21_pcon2024_quals").is_some());
         for e in c.entries() {
             assert!(!e.title.is_empty() && !e.licence.is_empty(), "{}", e.id);

@@ -40,6 +40,9 @@ pub struct StrColumn {
     location: Location,
     values: Vec<Box<str>>,
     codes: Vec<u32>,
+    /// Rows of the file before the first row held (a column read from one
+    /// row group), so errors name the row in the file.
+    first: u64,
 }
 
 /// An integer column (INT32 or INT64), nulls kept as `None`.
@@ -51,12 +54,26 @@ pub struct IntColumn {
 
 const NULL: u32 = u32::MAX;
 
+/// A column's location with a position in the decoded output turned into
+/// the row of the file (see [`ParquetTable::decode_groups`]).
+struct FileRows<'a> {
+    at: &'a Location,
+    shift: i64,
+}
+
+impl FileRows<'_> {
+    fn row(&self, position_plus_one: u64) -> Location {
+        self.at
+            .at_row((position_plus_one as i64 + self.shift).max(1) as u64)
+    }
+}
+
 fn bad(location: Location, e: impl std::fmt::Display) -> SourceError {
     let msg = e.to_string();
     let msg = msg.strip_prefix("Parquet error: ").unwrap_or(&msg);
     let msg = match msg.strip_prefix("Disabled feature at compile time: ") {
         Some(codec) => format!(
-            "compressed with {}, which stemgap does not read (only Snappy is compiled in)",
+            "compressed with {}, which stemgap does not read (only Snappy and ZSTD are compiled in)",
             codec.to_uppercase()
         ),
         None => msg.to_owned(),
@@ -164,27 +181,59 @@ impl ParquetTable {
     /// definition levels mark the nulls. The crate's typed column reader
     /// would materialise every value; this is several times faster.
     fn decode<V: Values>(&self, name: &str, v: &mut V) -> Result<Vec<V::Out>, SourceError> {
+        let out = self.decode_groups(name, 0..self.reader.num_row_groups(), v)?;
+        if out.len() != self.rows {
+            return Err(bad(
+                self.location.at_column(name),
+                format!("{} rows read, the footer says {}", out.len(), self.rows),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Rows of the file before row group `g`.
+    fn rows_before(&self, g: usize) -> u64 {
+        let meta = self.reader.metadata();
+        (0..g)
+            .map(|i| u64::try_from(meta.row_group(i).num_rows()).unwrap_or(0))
+            .sum()
+    }
+
+    /// [`ParquetTable::decode`] over some row groups only, in the order given.
+    fn decode_groups<V: Values>(
+        &self,
+        name: &str,
+        groups: impl IntoIterator<Item = usize>,
+        v: &mut V,
+    ) -> Result<Vec<V::Out>, SourceError> {
         let (col, max_def) = self.leaf(name)?;
-        let at = self.location.at_column(name);
-        let mut out: Vec<V::Out> = Vec::with_capacity(self.rows);
+        let at_col = self.location.at_column(name);
+        let mut out: Vec<V::Out> = Vec::new();
         let mut levels: Vec<u32> = Vec::new();
         let mut present_values: Vec<V::Out> = Vec::new();
-        for g in 0..self.reader.num_row_groups() {
+        for g in groups {
+            // Rows are numbered in the file: `shift` turns a position in
+            // `out` into a row number.
+            let shift = self.rows_before(g) as i64 - out.len() as i64;
+            let at = FileRows { at: &at_col, shift };
             let group = self
                 .reader
                 .get_row_group(g)
-                .map_err(|e| bad(at.clone(), e))?;
+                .map_err(|e| bad(at_col.clone(), e))?;
             let end = out.len() + usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+            out.reserve(end - out.len());
             let mut pages = group
                 .get_column_page_reader(col)
-                .map_err(|e| bad(at.clone(), e))?;
+                .map_err(|e| bad(at_col.clone(), e))?;
             v.new_chunk();
             while let Some(page) = pages
                 .get_next_page()
-                .map_err(|e| bad(at.at_row(out.len() as u64 + 1), e))?
+                .map_err(|e| bad(at.row(out.len() as u64 + 1), e))?
             {
                 let first = out.len() as u64 + 1;
-                let page_bad = |m: &str| bad(at.at_row(first), m);
+                let page_bad = |m: &str| bad(at.row(first), m);
+                // No nulls in the page: no levels to consult.
+                let mut dense = max_def == 0;
                 let (buf, n, encoding, levels_len) = match page {
                     Page::DictionaryPage {
                         buf,
@@ -195,7 +244,7 @@ impl ParquetTable {
                         if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
                             return Err(page_bad(&format!("dictionary page encoded {encoding}")));
                         }
-                        v.dictionary(&buf, num_values as usize, &at.at_row(first))?;
+                        v.dictionary(&buf, num_values as usize, &at.row(first))?;
                         continue;
                     }
                     Page::DataPage {
@@ -212,7 +261,7 @@ impl ParquetTable {
                                 .first_chunk::<4>()
                                 .map(|b| u32::from_le_bytes(*b) as usize)
                                 .ok_or_else(|| page_bad("truncated page"))?;
-                            levels_from(&buf, 4, len, num_values, &mut levels)
+                            dense = levels_from(&buf, 4, len, num_values, &mut levels)
                                 .ok_or_else(|| page_bad("malformed definition levels"))?;
                             4 + len
                         } else {
@@ -233,7 +282,7 @@ impl ParquetTable {
                         let (rep, def) =
                             (rep_levels_byte_len as usize, def_levels_byte_len as usize);
                         if max_def > 0 {
-                            levels_from(&buf, rep, def, num_values, &mut levels)
+                            dense = levels_from(&buf, rep, def, num_values, &mut levels)
                                 .ok_or_else(|| page_bad("malformed definition levels"))?;
                         }
                         (buf, num_values as usize, encoding, rep + def)
@@ -242,7 +291,7 @@ impl ParquetTable {
                 if out.len() + n > end {
                     return Err(page_bad("more values than the row group has rows"));
                 }
-                let present = if max_def == 0 {
+                let present = if dense {
                     n
                 } else {
                     levels.iter().filter(|&&l| l == 1).count()
@@ -255,10 +304,10 @@ impl ParquetTable {
                     Encoding::PLAIN => {
                         let mut rest = data;
                         // The row of each value, for errors: nulls have none.
-                        let mut rows = (0..n).filter(|&i| max_def == 0 || levels[i] == 1);
+                        let mut rows = (0..n).filter(|&i| dense || levels[i] == 1);
                         for _ in 0..present {
                             let row = first + rows.next().unwrap_or(0) as u64;
-                            let (x, r) = v.plain(rest, &at.at_row(row))?;
+                            let (x, r) = v.plain(rest, &at.row(row))?;
                             rest = r;
                             present_values.push(x);
                         }
@@ -281,7 +330,7 @@ impl ParquetTable {
                         )))
                     }
                 }
-                if max_def == 0 {
+                if dense {
                     out.extend_from_slice(&present_values);
                 } else {
                     let mut next = present_values.iter();
@@ -293,7 +342,7 @@ impl ParquetTable {
             }
             if out.len() != end {
                 return Err(bad(
-                    at.at_row(out.len() as u64 + 1),
+                    at.row(out.len() as u64 + 1),
                     format!(
                         "row group {g} ends after row {}, its metadata says {end}",
                         out.len()
@@ -301,17 +350,24 @@ impl ParquetTable {
                 ));
             }
         }
-        if out.len() != self.rows {
-            return Err(bad(
-                at,
-                format!("{} rows read, the footer says {}", out.len(), self.rows),
-            ));
-        }
         Ok(out)
     }
 
     /// Decodes a text (BYTE_ARRAY) column. Every value must be UTF-8.
     pub fn strings(&self, name: &str) -> Result<StrColumn, SourceError> {
+        self.text_type(name)?;
+        let mut text = Text::default();
+        let codes = self.decode(name, &mut text)?;
+        Ok(StrColumn {
+            location: self.location.at_column(name),
+            values: text.values,
+            codes,
+            first: 0,
+        })
+    }
+
+    /// Checks that a column holds text.
+    fn text_type(&self, name: &str) -> Result<(), SourceError> {
         let i = self.column(name)?;
         let descr = self
             .reader
@@ -329,12 +385,88 @@ impl ParquetTable {
         {
             return Err(self.type_error(name, "text"));
         }
+        Ok(())
+    }
+
+    /// Number of row groups.
+    pub fn row_groups(&self) -> usize {
+        self.reader.num_row_groups()
+    }
+
+    /// Whether row group `g` may hold `value` in text column `name`, from
+    /// the group's statistics (min and max, compared as bytes, as Parquet
+    /// orders UTF-8): `false` only when they rule it out, so a group without
+    /// statistics is always read. Nothing is decompressed.
+    pub fn group_may_hold(&self, g: usize, name: &str, value: &str) -> Result<bool, SourceError> {
+        let (col, _) = self.leaf(name)?;
+        let meta = self.reader.metadata();
+        if g >= meta.num_row_groups() {
+            return Err(bad(
+                self.location.at_column(name),
+                format!("no row group {g}: the file has {}", meta.num_row_groups()),
+            ));
+        }
+        let Some(stats) = meta.row_group(g).column(col).statistics() else {
+            return Ok(true);
+        };
+        let v = value.as_bytes();
+        Ok(match (stats.min_bytes_opt(), stats.max_bytes_opt()) {
+            (Some(min), Some(max)) => min <= v && v <= max,
+            // Only nulls, with a null count: a value cannot be there.
+            (None, None) => stats.null_count_opt().is_none(),
+            _ => true,
+        })
+    }
+
+    /// The one value of text column `name` in every row of group `g`, when
+    /// the group's statistics say so (min equals max, no nulls counted):
+    /// such a column need not be decoded.
+    pub fn group_constant(&self, g: usize, name: &str) -> Result<Option<String>, SourceError> {
+        self.text_type(name)?;
+        let (col, _) = self.leaf(name)?;
+        let meta = self.reader.metadata();
+        if g >= meta.num_row_groups() {
+            return Err(bad(
+                self.location.at_column(name),
+                format!("no row group {g}: the file has {}", meta.num_row_groups()),
+            ));
+        }
+        let Some(stats) = meta.row_group(g).column(col).statistics() else {
+            return Ok(None);
+        };
+        if stats.null_count_opt() != Some(0) {
+            return Ok(None);
+        }
+        Ok(match (stats.min_bytes_opt(), stats.max_bytes_opt()) {
+            // Even truncated statistics bound every value (min <= v <= max),
+            // so equal bounds mean one value, whether flagged exact or not.
+            (Some(min), Some(max)) if min == max => {
+                std::str::from_utf8(min).ok().map(str::to_owned)
+            }
+            _ => None,
+        })
+    }
+
+    /// Decodes one row group of a text column (as [`ParquetTable::strings`]);
+    /// errors and [`StrColumn::error`] still name rows of the whole file.
+    pub fn group_strings(&self, g: usize, name: &str) -> Result<StrColumn, SourceError> {
+        self.text_type(name)?;
+        if g >= self.reader.num_row_groups() {
+            return Err(bad(
+                self.location.at_column(name),
+                format!(
+                    "no row group {g}: the file has {}",
+                    self.reader.num_row_groups()
+                ),
+            ));
+        }
         let mut text = Text::default();
-        let codes = self.decode(name, &mut text)?;
+        let codes = self.decode_groups(name, [g], &mut text)?;
         Ok(StrColumn {
             location: self.location.at_column(name),
             values: text.values,
             codes,
+            first: self.rows_before(g),
         })
     }
 
@@ -514,12 +646,25 @@ fn plain_value(buf: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// Definition levels of a flat optional column (bit width 1) from
-/// `buf[start..start + len]`, `n` of them, into `out`.
-fn levels_from(buf: &[u8], start: usize, len: usize, n: u32, out: &mut Vec<u32>) -> Option<()> {
+/// `buf[start..start + len]`, `n` of them, into `out`; `Some(true)` (and
+/// `out` left empty) when they are one run of 1s: every value is present,
+/// the common case, which needs no levels.
+fn levels_from(buf: &[u8], start: usize, len: usize, n: u32, out: &mut Vec<u32>) -> Option<bool> {
     out.clear();
     let data = buf.get(start..start.checked_add(len)?)?;
+    // One run header (ULEB128, low bit 0), then the value byte.
+    let mut header: u64 = 0;
+    for (i, &b) in data.iter().enumerate().take(9) {
+        header |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            if header & 1 == 0 && header >> 1 >= u64::from(n) && data.get(i + 1) == Some(&1) {
+                return Some(true);
+            }
+            break;
+        }
+    }
     rle_hybrid(data, 1, n as usize, |l| out.push(l))?;
-    (out.len() == n as usize && out.iter().all(|&l| l <= 1)).then_some(())
+    (out.len() == n as usize && out.iter().all(|&l| l <= 1)).then_some(false)
 }
 
 /// Decodes `count` values of the RLE / bit-packed hybrid encoding with the
@@ -609,6 +754,7 @@ impl StrColumn {
             location,
             values,
             codes,
+            first: 0,
         }
     }
 
@@ -644,7 +790,7 @@ impl StrColumn {
 
     /// An error at a row (0-based index) of this column.
     pub fn error(&self, row: usize, problem: Problem) -> SourceError {
-        SourceError::new(self.location.at_row(row as u64 + 1), problem)
+        SourceError::new(self.location.at_row(self.first + row as u64 + 1), problem)
     }
 
     /// File and column, for messages about the whole column.
@@ -829,13 +975,64 @@ mod tests {
     }
 
     #[test]
+    fn zstd_files_read_the_same_as_snappy() {
+        let snappy = tiny();
+        let zstd = ParquetTable::from_bytes(TINY_ZSTD, Location::file("tiny.parquet")).unwrap();
+        let (a1, a2) = (
+            snappy.strings("area").unwrap(),
+            zstd.strings("area").unwrap(),
+        );
+        assert!((0..5).all(|r| a1.get(r) == a2.get(r)));
+        let (c1, c2) = (
+            snappy.integers("count").unwrap(),
+            zstd.integers("count").unwrap(),
+        );
+        assert!((0..5).all(|r| c1.get(r) == c2.get(r)));
+    }
+
+    #[test]
+    fn row_groups_are_read_one_at_a_time_and_skipped_by_their_statistics() {
+        let t = tiny();
+        assert_eq!(t.row_groups(), 2);
+        // Group 0 holds Northam, Southam and a null; group 1 Northam, Westham.
+        assert!(t.group_may_hold(0, "area", "Northam").unwrap());
+        assert!(
+            t.group_may_hold(0, "area", "Oldham").unwrap(),
+            "between min and max"
+        );
+        assert!(!t.group_may_hold(0, "area", "Westham").unwrap());
+        assert!(!t.group_may_hold(1, "area", "Zetham").unwrap());
+        assert!(!t.group_may_hold(1, "area", "Aaa").unwrap());
+        let g1 = t.group_strings(1, "area").unwrap();
+        assert_eq!(g1.len(), 2);
+        assert_eq!((g1.get(0), g1.get(1)), (Some("Northam"), Some("Westham")));
+        // Rows are still the file's: the group's second row is row 5.
+        assert_eq!(
+            g1.error(1, Problem::Invalid("x".into())).to_string(),
+            "tiny.parquet, row 5, column \"area\": x"
+        );
+        // The bad UTF-8 of row 3 is in group 0 only.
+        assert!(t.group_strings(1, "blob").is_ok());
+        let e = t.group_strings(0, "blob").unwrap_err();
+        assert_eq!(e.location.row, Some(3), "{e}");
+        assert!(t.group_strings(2, "area").is_err());
+        assert!(t.group_may_hold(2, "area", "x").is_err());
+        assert!(t.group_strings(0, "count").is_err(), "not text");
+        // Group 1's `id` is 4, 5 (not text); its `area` varies; none is constant.
+        assert_eq!(t.group_constant(1, "area").unwrap(), None);
+        assert!(t.group_constant(0, "count").is_err(), "not text");
+    }
+
+    #[test]
     fn codecs_not_compiled_in_and_broken_files_are_clear_errors() {
-        let t = ParquetTable::from_bytes(TINY_ZSTD, Location::file("z.parquet")).unwrap();
-        let e = t.strings("area").unwrap_err();
-        assert!(matches!(e.problem, Problem::Parquet(_)), "{e}");
+        // The crate's message for a codec left out of the build.
+        let e = bad(
+            Location::file("z.parquet").at_column("area"),
+            "Parquet error: Disabled feature at compile time: lz4",
+        );
         assert_eq!(
             e.to_string(),
-            "z.parquet, column \"area\": malformed Parquet: compressed with ZSTD, which stemgap does not read (only Snappy is compiled in)"
+            "z.parquet, column \"area\": malformed Parquet: compressed with LZ4, which stemgap does not read (only Snappy and ZSTD are compiled in)"
         );
         let e = ParquetTable::from_bytes(b"not parquet at all", Location::file("x.parquet"))
             .unwrap_err();

@@ -106,19 +106,19 @@ pub const STEM_BROAD_EXTRA: &str = "Construction, Planning and the Built Environ
 
 /// A count known to lie in `lo..=hi`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Bounds {
-    lo: f64,
-    hi: f64,
+pub(super) struct Bounds {
+    pub lo: f64,
+    pub hi: f64,
 }
 
 impl Bounds {
-    fn add(self, o: Bounds) -> Bounds {
+    pub fn add(self, o: Bounds) -> Bounds {
         Bounds {
             lo: self.lo + o.lo,
             hi: self.hi + o.hi,
         }
     }
-    fn scale(self, f: f64) -> Bounds {
+    pub fn scale(self, f: f64) -> Bounds {
         Bounds {
             lo: self.lo * f,
             hi: self.hi * f,
@@ -390,32 +390,7 @@ pub fn collect(
         let src = defs.iter().find(|d| d.0 == *id).map_or(SSA, |d| d.3);
         let at = stemgap_sources::Location::file(inputs.path_of(src));
         for (set, shares) in &shares {
-            // Sum predecessor districts into their successors for 2024 seats.
-            let mut by_lad: BTreeMap<&str, Bounds> = BTreeMap::new();
-            for (lad, b) in lads {
-                if lad == "z" {
-                    continue;
-                }
-                let lad = successor(lad, *set);
-                let e = by_lad.entry(lad).or_default();
-                *e = e.add(*b);
-            }
-            let mut seats: BTreeMap<GssCode, Bounds> = BTreeMap::new();
-            for (lad, b) in by_lad {
-                let targets = shares.get(lad).filter(|v| !v.is_empty()).ok_or_else(|| {
-                    SourceError::new(
-                        at.clone(),
-                        Problem::UnknownCode(format!(
-                            "{lad:?}: a local authority with no seat shares for the {} set",
-                            set.id()
-                        )),
-                    )
-                })?;
-                for (seat, f) in targets {
-                    let e = seats.entry(*seat).or_default();
-                    *e = e.add(b.scale(*f));
-                }
-            }
+            let seats = to_seats(lads, *set, shares, &at)?;
             let pop = &denominators[set];
             for (seat, b) in seats
                 .into_iter()
@@ -433,9 +408,52 @@ pub fn collect(
             }
         }
     }
-    // Apprenticeship starts use the same shares (built once).
+    // Apprenticeship starts and the FE inclusion figures use the same
+    // shares (built once).
     super::starts::collect(inputs, reg, out, &shares)?;
+    super::fe_et::collect(inputs, out, &shares, &denominators)?;
     Ok(())
+}
+
+/// Shares authority counts (`z`, outside England or unknown, left out) out
+/// among the seats of one set: codes carried forward to the 2023
+/// authorities and summed, then each authority's count shared in proportion
+/// to its population in each seat. An authority without seat shares is an
+/// error at `at`. The one authority → seat loop: every apportioned DfE count
+/// goes through it.
+pub(super) fn to_seats<'a>(
+    lads: impl IntoIterator<Item = (&'a String, &'a Bounds)>,
+    set: BoundarySet,
+    shares: &Shares,
+    at: &stemgap_sources::Location,
+) -> Result<BTreeMap<GssCode, Bounds>, SourceError> {
+    // Sum predecessor districts into their successors.
+    let mut by_lad: BTreeMap<&str, Bounds> = BTreeMap::new();
+    for (lad, b) in lads {
+        if lad == "z" {
+            continue;
+        }
+        let lad = successor(lad, set);
+        let e = by_lad.entry(lad).or_default();
+        *e = e.add(*b);
+    }
+    let mut seats: BTreeMap<GssCode, Bounds> = BTreeMap::new();
+    for (lad, b) in by_lad {
+        let targets = shares.get(lad).filter(|v| !v.is_empty()).ok_or_else(|| {
+            SourceError::new(
+                at.clone(),
+                Problem::UnknownCode(format!(
+                    "{lad:?}: a local authority with no seat shares for the {} set",
+                    set.id()
+                )),
+            )
+        })?;
+        for (seat, f) in targets {
+            let e = seats.entry(*seat).or_default();
+            *e = e.add(b.scale(*f));
+        }
+    }
+    Ok(seats)
 }
 
 /// A population count per seat (`population_19_plus`, `population_16_plus`):

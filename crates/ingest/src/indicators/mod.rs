@@ -10,6 +10,7 @@ mod aps;
 mod census;
 mod convert;
 mod deprivation;
+mod fe_et;
 mod industry;
 mod msoa;
 mod scotland;

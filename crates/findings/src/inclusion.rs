@@ -1,0 +1,345 @@
+//! F7, inclusion in STEM further education: women's and ethnic minorities'
+//! share of adult FE STEM achievements across the deprivation fifths of
+//! English seats. A finding the 2023 report did not make (its group's own
+//! remit).
+//!
+//! The shares are DfE authority figures apportioned to seats, so the seats
+//! of one authority share one figure: the interval resamples whole local
+//! authorities (a cluster bootstrap), and says how many; where the seats'
+//! authorities are not known it falls back to seats and says the interval
+//! is too narrow.
+
+use crate::data::{nation_list, Dataset};
+use crate::inference::{cluster_ids, seed, Inference};
+use crate::text::{ci, excludes, num};
+use crate::{Finding, Ledger, Verdict, LEVEL, REPLICATES};
+use stemgap_core::{BoundarySet, Nation};
+use stemgap_stats::{cluster_contrast, weighted_quantile_groups_by, ClusteredGroup, Contrast};
+
+const ENGLAND: &[Nation] = &[Nation::England];
+const DEPRIVATION: &str = "imd_score";
+const POPULATION: &str = "population";
+/// The shares F7 compares, with whose share they are (as a possessive and
+/// as a subject).
+pub const F7_MEASURES: [(&str, &str, &str); 2] = [
+    ("fe_et_stem_female_share", "Women's", "women"),
+    (
+        "fe_et_stem_ethnic_minority_share",
+        "Ethnic minorities'",
+        "ethnic minorities",
+    ),
+];
+
+/// F7: the shares in the most vs the least deprived fifth of seats.
+pub fn f7(data: &Dataset) -> Finding {
+    let mut f = Finding::new(
+        "F7",
+        "Inclusion: women's and ethnic minorities' share of adult FE STEM achievements by deprivation",
+    );
+    for set in [BoundarySet::Pcon2024, BoundarySet::Pcon2010] {
+        for (y, whose, who) in F7_MEASURES {
+            f.parts.push(share_gap(data, set, y, whose, who));
+        }
+    }
+    f.report = Some(Ledger {
+        claim: "The 2023 report set demographics beside STEM measures but did not cross them: it made no claim about who takes STEM further education in deprived areas.".into(),
+        report_value: None,
+        comparable: "New: DfE adult education and training achievements by sex and ethnicity (2015/16-2020/21), apportioned from authorities.".into(),
+        verdict: Verdict::BeyondTheReport,
+        rule: "A finding the report did not make: no verdict on a claim.".into(),
+    });
+    if let Some(h) = f.parts.iter().find(|p| p.estimate.is_some()).cloned() {
+        f.statement = h.statement.clone();
+        f.estimate = h.estimate;
+        f.ci_low = h.ci_low;
+        f.ci_high = h.ci_high;
+        f.n = h.n;
+        f.unit = h.unit.clone();
+        f.method = h.method.clone();
+        f.inference = h.inference.clone();
+        f.seed = h.seed;
+        f.replicates = h.replicates;
+        f.excluded = h.excluded.clone();
+        f.indicators = h.indicators.clone();
+    } else if let Some(h) = f.parts.first() {
+        f.statement = h.statement.clone();
+    }
+    f
+}
+
+/// The difference in a share between the most and the least deprived
+/// population-weighted fifth of English seats, in percentage points.
+fn share_gap(data: &Dataset, set: BoundarySet, y: &str, whose: &str, who: &str) -> Finding {
+    let mut f = Finding::new(
+        format!("F7/{}/{y}", set.id()),
+        format!(
+            "{whose} share of adult FE STEM achievements: most vs least deprived fifth of seats"
+        ),
+    );
+    f.boundaries = vec![set.id().to_owned()];
+    f.nations = ENGLAND.iter().map(|n| n.name().to_owned()).collect();
+    f.unit = "percentage points".into();
+    let ids = [y, DEPRIVATION, POPULATION];
+    f.indicators = ids
+        .iter()
+        .map(|id| match data.period(set, id) {
+            Some(p) => format!("{id} ({p})"),
+            None => (*id).to_owned(),
+        })
+        .collect();
+    if let Some(missing) = ids.iter().find(|id| !data.has(set, id)) {
+        f.statement = format!(
+            "Not estimated: no figures for {missing} on the {} seats (the source is not in this build).",
+            set.title()
+        );
+        return f;
+    }
+    let t = data.table(set, &ids, ENGLAND);
+    f.excluded = t
+        .excluded
+        .iter()
+        .map(|(reason, codes)| crate::Exclusion {
+            reason: reason.clone(),
+            count: codes.len(),
+            codes: codes.iter().map(|c| c.to_string()).collect(),
+        })
+        .collect();
+    let (ys, xs, w) = (t.col(0), t.col(1), t.col(2));
+    let groups = match weighted_quantile_groups_by(&xs, &xs, &w, 5) {
+        Ok(g) => g,
+        Err(e) => {
+            f.statement = format!("Not estimated: {e}.");
+            return f;
+        }
+    };
+    let pick = |g: usize| -> Vec<f64> {
+        (0..ys.len())
+            .filter(|&i| groups.group[i] == g)
+            .map(|i| 100.0 * ys[i])
+            .collect()
+    };
+    for g in 1..=5 {
+        let v = pick(g);
+        if !v.is_empty() {
+            f.details.insert(
+                format!("mean_fifth_{g}"),
+                v.iter().sum::<f64>() / v.len() as f64,
+            );
+        }
+    }
+    let (most, least) = (pick(5), pick(1));
+    // Authorities as clusters where known; seats otherwise (said below).
+    let (clusters, by_authority) = match cluster_ids(data, set, &t.codes, Inference::Authority) {
+        Ok(ids) => (ids, true),
+        Err(_) => ((0..t.n()).collect(), false),
+    };
+    let ids_of = |g: usize| -> Vec<usize> {
+        (0..ys.len())
+            .filter(|&i| groups.group[i] == g)
+            .map(|i| clusters[i])
+            .collect()
+    };
+    let (most_ids, least_ids) = (ids_of(5), ids_of(1));
+    let group = |values, clusters| ClusteredGroup {
+        values,
+        weights: None,
+        clusters,
+    };
+    let id = f.id.clone();
+    let c = match cluster_contrast(
+        group(&most, &most_ids),
+        group(&least, &least_ids),
+        Contrast::Difference,
+        LEVEL,
+        REPLICATES,
+        seed(&id),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            f.statement = format!("Not estimated: {e}.");
+            return f;
+        }
+    };
+    f.n = c.n_a + c.n_b;
+    if by_authority {
+        f.clusters = Some(c.clusters);
+    }
+    f.estimate = Some(c.estimate);
+    f.ci_low = Some(c.ci.0);
+    f.ci_high = Some(c.ci.1);
+    f.seed = Some(c.seed);
+    f.replicates = Some(c.replicates);
+    f.details.insert("mean_most_deprived".into(), c.mean_a);
+    f.details.insert("mean_least_deprived".into(), c.mean_b);
+    f.method = format!(
+        "{nations} seats split into five groups of equal population by {DEPRIVATION} ({}); {}; shares in percent",
+        groups.method,
+        c.method,
+        nations = nation_list(ENGLAND)
+    );
+    f.inference = if by_authority {
+        format!(
+            "percentile bootstrap resampling whole local authorities ({} authorities, {} replicates, seed {}): the shares are authority figures shared among seats",
+            c.clusters, c.replicates, c.seed
+        )
+    } else {
+        format!(
+            "percentile bootstrap of seats ({} replicates, seed {}); the seats' authorities are not known here, so this interval treats seats of one authority as independent and is too narrow",
+            c.replicates, c.seed
+        )
+    };
+    let period = data.period(set, y).unwrap_or("latest year");
+    let direction = if c.estimate >= 0.0 { "higher" } else { "lower" };
+    let verdict = if excludes(c.ci.0, c.ci.1, 0.0) {
+        ""
+    } else {
+        " The interval includes no difference."
+    };
+    f.statement = format!(
+        "In England ({}, {period}), {who} made {}% of adult FE STEM achievements in the most deprived fifth of seats and {}% in the least deprived fifth: {} percentage points {direction} ({}; {} and {} seats).{verdict}",
+        set.title(),
+        num(c.mean_a),
+        num(c.mean_b),
+        num(c.estimate.abs()),
+        ci(c.ci.0, c.ci.1, ""),
+        c.n_a,
+        c.n_b,
+    );
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Seat;
+    use std::collections::BTreeMap;
+    use stemgap_core::{Direction, GssCode, IndicatorDef, Method, Observation};
+
+    fn def(id: &str, unit: &str) -> IndicatorDef {
+        IndicatorDef {
+            id: id.into(),
+            title: id.into(),
+            definition: String::new(),
+            unit: unit.into(),
+            direction: Direction::Neutral,
+            sources: vec![],
+            period: "2020/21".into(),
+            nations: vec![Nation::England],
+            method: Method::Apportioned,
+            caveats: String::new(),
+        }
+    }
+
+    fn obs(code: GssCode, id: &str, v: f64) -> Observation {
+        Observation {
+            code,
+            boundary: Some(BoundarySet::Pcon2024),
+            indicator: id.into(),
+            period: "2020/21".into(),
+            value: Some(v),
+            lower: None,
+            upper: None,
+            flag: None,
+            method: Method::Apportioned,
+            source: "s".into(),
+        }
+    }
+
+    /// 20 seats of equal population; deprivation rises with the index and
+    /// women's share is 30% in the 4 least deprived and 20% in the 4 most.
+    fn dataset() -> Dataset {
+        let codes: Vec<GssCode> = (0..20)
+            .map(|i| GssCode::parse(&format!("E140011{i:02}")).unwrap())
+            .collect();
+        let seats = codes
+            .iter()
+            .map(|c| Seat {
+                code: *c,
+                name: c.to_string(),
+                nation: Nation::England,
+                region: None,
+            })
+            .collect();
+        let mut o = Vec::new();
+        for (i, c) in codes.iter().enumerate() {
+            let share = if i < 4 {
+                0.30
+            } else if i >= 16 {
+                0.20
+            } else {
+                0.25
+            };
+            o.push(obs(
+                *c,
+                "fe_et_stem_female_share",
+                share + 0.001 * (i % 2) as f64,
+            ));
+            o.push(obs(*c, DEPRIVATION, 10.0 + i as f64));
+            o.push(obs(*c, POPULATION, 1000.0));
+        }
+        Dataset::new(
+            BTreeMap::from([(BoundarySet::Pcon2024, seats)]),
+            vec![
+                def("fe_et_stem_female_share", "share"),
+                def(DEPRIVATION, "score"),
+                def(POPULATION, "count"),
+            ],
+            &o,
+            &[],
+        )
+    }
+
+    #[test]
+    fn the_gap_is_most_minus_least_deprived_in_points_and_said_in_words() {
+        let f = f7(&dataset());
+        assert_eq!(f.report.as_ref().unwrap().verdict, Verdict::BeyondTheReport);
+        let p = &f.parts[0];
+        assert_eq!(p.id, "F7/2024/fe_et_stem_female_share");
+        assert!(p.title.starts_with("Women's share"), "{}", p.title);
+        // Means 20.05% and 30.05%: 10 points lower.
+        let est = p.estimate.unwrap();
+        assert!((est + 10.0).abs() < 1e-9, "{est}");
+        assert!(p.ci_low.unwrap() < est && est < p.ci_high.unwrap());
+        assert_eq!(p.seed, Some(seed("F7/2024/fe_et_stem_female_share")));
+        // Without the seats' authorities: seats, and it says so.
+        assert_eq!(p.clusters, None);
+        assert!(p.inference.contains("too narrow"), "{}", p.inference);
+        // With them: authorities as clusters (seats 2k and 2k + 1 share one).
+        let codes: Vec<GssCode> = (0..20)
+            .map(|i| GssCode::parse(&format!("E140011{i:02}")).unwrap())
+            .collect();
+        let authorities: Vec<_> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (BoundarySet::Pcon2024, *c, format!("E0800000{}", i / 2)))
+            .collect();
+        let g = f7(&dataset().with_authorities(&authorities));
+        let q = &g.parts[0];
+        assert_eq!(q.clusters, Some(4));
+        assert_eq!(q.estimate, p.estimate);
+        assert!(q.inference.contains("local authorities"), "{}", q.inference);
+        assert!(
+            p.statement
+                .contains("20.1% of adult FE STEM achievements in the most deprived fifth"),
+            "{}",
+            p.statement
+        );
+        assert!(
+            p.statement.contains("percentage points lower (95% CI -10"),
+            "{}",
+            p.statement
+        );
+        assert!(p.inference.contains("too narrow"));
+        // The headline is the first part with an estimate.
+        assert_eq!(f.estimate, p.estimate);
+        // No ethnicity figures, no 2010 set: said, not estimated.
+        let q = &f.parts[1];
+        assert_eq!(q.estimate, None);
+        assert!(
+            q.statement
+                .starts_with("Not estimated: no figures for fe_et_stem_ethnic_minority_share"),
+            "{}",
+            q.statement
+        );
+    }
+}
