@@ -48,11 +48,14 @@ pub const F1_MEASURES: [&str; 3] = [
     "stem_professionals_share",
     "professional_occupations_share",
 ];
-/// FE measures for F2, the headline (STEM subject areas) first.
-pub const F2_MEASURES: [&str; 3] = [
+/// FE measures for F2, the headline (STEM subject areas) first; the last
+/// is the same STEM measure for the full years 2015/16-2020/21 (the
+/// headline's 2021/22 is a part year), each year and pooled.
+pub const F2_MEASURES: [&str; 4] = [
     "fe_stem_achievements_per_1000",
     "fe_stem_broad_achievements_per_1000",
     "fe_achievements_per_1000",
+    "fe_et_stem_achievements_per_1000",
 ];
 /// Apprenticeship measures for F3, starts first.
 pub const F3_MEASURES: [&str; 3] = [
@@ -860,6 +863,24 @@ fn ratio_parts(data: &Dataset, finding: &str, measures: &[&str]) -> Vec<Finding>
 pub fn f2(data: &Dataset) -> Finding {
     let mut f = Finding::new("F2", "STEM further education take-up by deprivation");
     f.parts = ratio_parts(data, "F2", &F2_MEASURES);
+    // The full-year series, year by year (the headline's year is a part year).
+    let series = F2_MEASURES[3];
+    for set in SETS {
+        for period in data.periods(set, series) {
+            let spec = Spec {
+                period: Some(period),
+                beside: false,
+                ..Spec::headline(set, series, DEPRIVATION)
+            };
+            let mut p = quintile_ratio(
+                data,
+                format!("F2/{}/{series}/{}", set.id(), period.replace('/', "-")),
+                spec,
+            );
+            p.title = format!("{} ({period})", p.title);
+            f.parts.push(p);
+        }
+    }
     // The degree-level contrast the report sets beside it.
     f.parts.push(quintile_ratio(
         data,

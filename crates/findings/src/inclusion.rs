@@ -57,6 +57,7 @@ pub fn f7(data: &Dataset) -> Finding {
         f.unit = h.unit.clone();
         f.method = h.method.clone();
         f.inference = h.inference.clone();
+        f.clusters = h.clusters;
         f.seed = h.seed;
         f.replicates = h.replicates;
         f.excluded = h.excluded.clone();

@@ -67,11 +67,13 @@ pub enum Bound {
 /// Indicators whose stored interval is the range allowed by suppressed
 /// source cells (DfE counts of `~`/`low`, i.e. 0 to 4, shared out to
 /// seats), not a sampling interval.
-pub const SUPPRESSION_BOUNDED: [&str; 4] = [
+pub const SUPPRESSION_BOUNDED: [&str; 6] = [
     "fe_achievements_per_1000",
     "fe_stem_achievements_per_1000",
     "fe_stem_broad_achievements_per_1000",
     "apprenticeship_achievements_per_1000",
+    "fe_et_stem_achievements_per_1000",
+    "fe_et_stem_broad_achievements_per_1000",
 ];
 
 /// One way of running an analysis: the sensitivity grid varies these one

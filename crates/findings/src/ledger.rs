@@ -68,7 +68,7 @@ const CLAIMS: [Claim; 5] = [
         side: Side::Above,
         null: 1.0,
         same_scale: true,
-        comparable: "STEM further-education achievements per 1,000 adults (DfE, 2021/22, a part year), local-authority figures shared out to seats, most vs least deprived population-weighted fifth of seats by the IMD 2019 score; the report's exact measure and year may differ.",
+        comparable: "STEM further-education achievements per 1,000 adults (DfE, 2021/22, a part year), local-authority figures shared out to seats, most vs least deprived population-weighted fifth of seats by the IMD 2019 score; the full years 2015/16-2020/21 of the same measure are parts, year by year and pooled. The report's exact measure and year may differ.",
         title_holds: "Deprived areas lean on STEM further education",
         title_fails: "STEM further education take-up by deprivation: no clear lean",
     },

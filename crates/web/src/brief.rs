@@ -122,7 +122,7 @@ fn mark(method: &str) -> &'static str {
 }
 
 /// Longest caveat a brief shows (the profile has them whole).
-const CAVEAT_CHARS: usize = 120;
+const CAVEAT_CHARS: usize = 96;
 
 /// The first sentence of a caveat (up to the first ". " that does not end
 /// "e.g." or "i.e."), cut at a word before [`CAVEAT_CHARS`] with "…".
