@@ -123,11 +123,15 @@ impl Problem {
     fn fit(&self, lambda: f64) -> Option<Filtered> {
         let xs = &self.x - &self.wx * lambda;
         let ys = &self.y - &self.wy * lambda;
-        let scale = xs.column_iter().map(|c| c.norm()).fold(0.0, f64::max);
+        let norms: Vec<f64> = xs.column_iter().map(|c| c.norm()).collect();
         let qr = xs.clone().qr();
         let r = qr.r();
-        let k = r.ncols();
-        if (0..k).any(|j| !(r[(j, j)].abs() > 1e-10 * scale.max(f64::MIN_POSITIVE))) {
+        // As in `ols`: a pivot not clearly above 1e-10 × its column's norm
+        // (or NaN) means X* is rank-deficient.
+        let singular = norms.iter().enumerate().any(|(j, nj)| {
+            r[(j, j)].abs().partial_cmp(&(1e-10 * nj)) != Some(std::cmp::Ordering::Greater)
+        });
+        if singular {
             return None;
         }
         let qty = qr.q().transpose() * &ys;
