@@ -217,7 +217,15 @@ pub fn spatial_error(
     let ainv = a.lu().try_inverse().ok_or(StatsError::Argument(
         "I - lambda W is singular at the estimate",
     ))?;
-    let wa = &wd * ainv;
+    // W_A = W A⁻¹ row by row over W's sparse rows.
+    let mut wa = DMatrix::<f64>::zeros(n, n);
+    for i in 0..n {
+        for &(j, wij) in w.row(i) {
+            for c in 0..n {
+                wa[(i, c)] += wij * ainv[(j, c)];
+            }
+        }
+    }
     let tr1 = wa.trace();
     let tr2 = (0..n)
         .flat_map(|i| (0..n).map(move |j| (i, j)))
@@ -460,6 +468,40 @@ mod tests {
         let (lo, hi) = m.ci(m.k, 0.95).unwrap();
         assert!(lo < l && l < hi);
         assert!(m.ci(m.k + 1, 0.95).is_err());
+    }
+
+    #[test]
+    fn eigenvalue_log_determinant_matches_lu_for_symmetric_general_weights() {
+        // A ring of 9 with symmetric, unequal link weights (like shared
+        // border lengths) plus a chord and an island: W = D⁻¹A is not
+        // symmetric but its eigenvalues are real.
+        let n = 10;
+        let mut rows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        let mut link = |a: usize, b: usize, v: f64| {
+            rows[a].push((b, v));
+            rows[b].push((a, v));
+        };
+        for i in 0..9 {
+            link(i, (i + 1) % 9, 1.0 + (i as f64) * 0.37);
+        }
+        link(0, 4, 2.5);
+        let w = SpatialWeights::from_weighted(&rows).unwrap();
+        let wd = dense(&w);
+        let eig = eigenvalues(&w, &wd).unwrap();
+        for lam in [-0.9, -0.3, 0.2, 0.75] {
+            let by_eig: f64 = eig.iter().map(|m| (1.0 - lam * m).ln()).sum();
+            let det = (DMatrix::identity(n, n) - &wd * lam).lu().determinant();
+            assert!(
+                (by_eig - det.ln()).abs() < 1e-12,
+                "{lam}: {by_eig} vs {}",
+                det.ln()
+            );
+        }
+        // The same links with unreciprocated weights are refused.
+        let mut bad = rows.clone();
+        bad[0][0].1 *= 3.0;
+        let wb = SpatialWeights::from_weighted(&bad).unwrap();
+        assert!(eigenvalues(&wb, &dense(&wb)).is_err());
     }
 
     #[test]
