@@ -8,7 +8,8 @@
 //! `tests/fixtures/reference.json` are written by
 //! `dev/reference/stats_reference.py` with statsmodels, scipy, numpy and
 //! esda/libpysal, whose versions are recorded in the file), plus property
-//! tests (`tests/properties.rs`).
+//! tests (`tests/properties.rs`). The spatial error model is checked against
+//! spreg to 1e-6, the precision at which spreg's own optimiser stops.
 //!
 //! | module | what | reference |
 //! | --- | --- | --- |
@@ -21,6 +22,7 @@
 //! | [`spatial`] | row-standardised spatial weights, spatial lag, seat-minus-neighbours differences | libpysal `W`, `lag_spatial` |
 //! | [`cluster`] | CR1 and CR2 (Bell–McCaffrey, Satterthwaite df) cluster-robust standard errors; cluster bootstrap of two groups' means | statsmodels `cov_type="cluster"`; R clubSandwich `vcovCR`/`coef_test` |
 //! | [`permutation`] | relabelling permutation test; Benjamini–Hochberg q-values | statsmodels `multipletests(method="fdr_bh")` |
+//! | [`sem`] | spatial error model y = Xβ + u, u = λWu + ε by maximum likelihood (log-determinant from W's eigenvalues), information-matrix standard errors, normal z and p | spreg `ML_Error(method="full")`, to 1e-6 (`tests/sem_reference.rs`) |
 //! | [`moran`] | global Moran's I (normality and randomisation moments, permutation pseudo p) and local Moran (LISA) | esda `Moran`, `Moran_Local` |
 //!
 //! Every result struct carries `n`, a `method` name and, where there is one,
@@ -35,6 +37,7 @@ pub mod ols;
 pub mod paired;
 pub mod permutation;
 pub mod quantile;
+pub mod sem;
 pub mod spatial;
 pub mod transform;
 
@@ -51,6 +54,7 @@ pub use quantile::{
     quantile, quantiles, weighted_groups, weighted_quantile_groups, weighted_quantile_groups_by,
     QuantileMethod, WeightedGroups,
 };
+pub use sem::{spatial_error, SpatialError};
 pub use spatial::{neighbour_differences, NeighbourDifferences, SpatialWeights};
 pub use transform::{log, log2, per_doubling, LogTransformed, PerDoubling};
 
