@@ -122,6 +122,18 @@ fn f1_skills_fall_as_deprivation_rises_in_both_boundary_sets() {
         assert_eq!(f["n"], n, "{id}: every English seat");
         assert_eq!(f["excluded"][0]["count"], 650 - n);
     }
+    // Beside the headline: the spatial error model (ML, checked against
+    // spreg in stemgap-stats) with its λ, and the authority-clustered interval.
+    let f = find(&all, "F1/2024/level4_share");
+    let sem = f["details"]["sem_estimate"].as_f64().unwrap();
+    assert!((-30.0..-5.0).contains(&sem), "SEM {sem}");
+    let lambda = f["details"]["sem_lambda"].as_f64().unwrap();
+    assert!((0.0..1.0).contains(&lambda), "λ {lambda}");
+    assert!(f["details"]["ci_authority_low"].as_f64().is_some());
+    assert!(f["statement"]
+        .as_str()
+        .unwrap()
+        .contains("spatial error model"));
     // The professionals measure (APS SOC 21) falls too.
     let f = find(&all, "F1/2024/stem_professionals_share");
     assert!(f["ci_high"].as_f64().unwrap() < 0.0);
