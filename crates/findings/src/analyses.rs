@@ -321,18 +321,7 @@ pub(crate) fn gradient(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
     // 0.3 s of CPU on 650 seats, so not every part gets one).
     let sem = (spec.beside && chosen == Inference::Seats && y == F1_MEASURES[0] && !spec.weighted)
         .then(|| {
-            let index: std::collections::BTreeMap<GssCode, usize> =
-                codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-            let nb: Vec<Vec<usize>> = codes
-                .iter()
-                .map(|c| {
-                    data.neighbours(set, *c)
-                        .iter()
-                        .filter_map(|n| index.get(n).copied())
-                        .collect()
-                })
-                .collect();
-            let w = SpatialWeights::from_neighbours(&nb).ok()?;
+            let w = SpatialWeights::from_neighbours(&data.neighbour_lists(set, &codes)).ok()?;
             spatial_error(&ly, &[&lx], &w).ok()
         })
         .flatten();

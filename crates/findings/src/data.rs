@@ -297,6 +297,22 @@ impl Dataset {
         self.coverage.get(id).and_then(|m| m.get(&set))
     }
 
+    /// For `codes` (seats of `set`), each one's bordering seats among them,
+    /// as indices into `codes`.
+    pub fn neighbour_lists(&self, set: BoundarySet, codes: &[GssCode]) -> Vec<Vec<usize>> {
+        let index: HashMap<GssCode, usize> =
+            codes.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        codes
+            .iter()
+            .map(|c| {
+                self.neighbours(set, *c)
+                    .iter()
+                    .filter_map(|n| index.get(n).copied())
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Border neighbours of a seat.
     pub fn neighbours(&self, set: BoundarySet, code: GssCode) -> &[GssCode] {
         self.neighbours

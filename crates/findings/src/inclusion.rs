@@ -48,23 +48,8 @@ pub fn f7(data: &Dataset) -> Finding {
         verdict: Verdict::BeyondTheReport,
         rule: "A finding the report did not make: no verdict on a claim.".into(),
     });
-    if let Some(h) = f.parts.iter().find(|p| p.estimate.is_some()).cloned() {
-        f.statement = h.statement.clone();
-        f.estimate = h.estimate;
-        f.ci_low = h.ci_low;
-        f.ci_high = h.ci_high;
-        f.n = h.n;
-        f.unit = h.unit.clone();
-        f.method = h.method.clone();
-        f.inference = h.inference.clone();
-        f.clusters = h.clusters;
-        f.seed = h.seed;
-        f.replicates = h.replicates;
-        f.excluded = h.excluded.clone();
-        f.indicators = h.indicators.clone();
-    } else if let Some(h) = f.parts.first() {
-        f.statement = h.statement.clone();
-    }
+    // The headline fields are lifted from the first estimated part by
+    // `compute` (`analyses::lift_headline`), as for every finding.
     f
 }
 
@@ -331,8 +316,10 @@ mod tests {
             p.statement
         );
         assert!(p.inference.contains("too narrow"));
-        // The headline is the first part with an estimate.
-        assert_eq!(f.estimate, p.estimate);
+        // The headline is the first part with an estimate, once lifted.
+        let mut lifted = f.clone();
+        crate::analyses::lift_headline(&mut lifted);
+        assert_eq!(lifted.estimate, p.estimate);
         // No ethnicity figures, no 2010 set: said, not estimated.
         let q = &f.parts[1];
         assert_eq!(q.estimate, None);

@@ -180,16 +180,19 @@ fn f4_verdict(observed: f64, null_mean: f64, p: f64) -> (Verdict, String) {
         num(null_mean),
         num(p)
     );
-    if p < 0.05 && observed > null_mean {
-        (
+    match (p < 0.05, observed > null_mean) {
+        (true, true) => (
             Verdict::Contradicted,
             format!("{text}: seats with higher education have more STEM jobs than their neighbours beyond what placement alone gives"),
-        )
-    } else {
-        (
+        ),
+        (true, false) => (
+            Verdict::Reproduced,
+            format!("{text}: seats with higher education have fewer STEM jobs than their neighbours, beyond what placement alone gives, so certainly not more"),
+        ),
+        (false, _) => (
             Verdict::Reproduced,
             format!("{text}: no evidence of more STEM jobs than placement alone gives"),
-        )
+        ),
     }
 }
 
@@ -238,10 +241,10 @@ pub fn annotate(findings: &mut [Finding]) {
                 (
                     Verdict::Reproduced,
                     format!(
-                        "{} of {} indicator × nation cells have no figures and {} are not comparable with England's",
-                        num(missing),
+                        "{} of {} indicator × nation cells have no figures and {} are not comparable between nations",
+                        missing as usize,
                         f.n,
-                        num(not_comparable)
+                        not_comparable as usize
                     ),
                 )
             } else {

@@ -34,23 +34,13 @@ pub const LISA_PERMUTATIONS: usize = 9_999;
 fn graph(data: &Dataset, set: BoundarySet, id: &str) -> (Vec<String>, Vec<f64>, Vec<Vec<usize>>) {
     let mut codes = Vec::new();
     let mut y = Vec::new();
-    let mut index = HashMap::default();
     for s in data.seats(set) {
         if let Some(f) = data.figure(set, id, s.code) {
-            index.insert(s.code, codes.len());
             codes.push(s.code);
             y.push(f.value);
         }
     }
-    let nb: Vec<Vec<usize>> = codes
-        .iter()
-        .map(|c| {
-            data.neighbours(set, *c)
-                .iter()
-                .filter_map(|n| index.get(n).copied())
-                .collect()
-        })
-        .collect();
+    let nb = data.neighbour_lists(set, &codes);
     (codes.iter().map(|c| c.to_string()).collect(), y, nb)
 }
 

@@ -48,6 +48,7 @@
 //! in `tests/reference.rs`; the bootstrap by determinism, by the one-unit-
 //! per-cluster identity and by a coverage simulation.
 
+use crate::ols::Fit;
 use crate::quantile::quantile_sorted;
 use crate::{
     check_finite, check_len, check_level, t_critical, t_p_value, QuantileMethod, StatsError,
@@ -139,56 +140,20 @@ pub fn cluster_robust(
     cluster: &[usize],
     options: &OlsOptions,
 ) -> Result<ClusterRobust, StatsError> {
-    let n = y.len();
-    check_len(n, cluster.len())?;
-    let k = columns.len() + usize::from(options.intercept);
-    if k == 0 {
-        return Err(StatsError::Argument("no regressors and no intercept"));
-    }
-    check_finite(y)?;
-    for c in columns {
-        check_len(n, c.len())?;
-        check_finite(c)?;
-    }
-    if n <= k {
-        return Err(StatsError::TooFew { n, needed: k + 1 });
-    }
+    check_len(y.len(), cluster.len())?;
+    let Fit {
+        n,
+        k,
+        q,
+        a,
+        beta,
+        resid,
+        ..
+    } = Fit::new(y, columns, options)?;
     let (g_of, g) = dense(cluster);
     if g < 2 {
         return Err(StatsError::TooFew { n: g, needed: 2 });
     }
-    let sw: Vec<f64> = match options.weights {
-        Some(w) => {
-            check_len(n, w.len())?;
-            if let Some(index) = w.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
-                return Err(StatsError::BadWeight { index });
-            }
-            w.iter().map(|v| v.sqrt()).collect()
-        }
-        None => vec![1.0; n],
-    };
-    let off = usize::from(options.intercept);
-    let x = DMatrix::from_fn(n, k, |i, j| {
-        sw[i] * if j < off { 1.0 } else { columns[j - off][i] }
-    });
-    let yv = DVector::from_fn(n, |i, _| sw[i] * y[i]);
-    let col_norms: Vec<f64> = (0..k).map(|j| x.column(j).norm()).collect();
-    let qr = x.clone().qr();
-    let (q, r) = (qr.q(), qr.r());
-    for j in 0..k {
-        if r[(j, j)].abs().partial_cmp(&(1e-10 * col_norms[j])) != Some(std::cmp::Ordering::Greater)
-        {
-            return Err(StatsError::Singular);
-        }
-    }
-    // A = M Xᵀ = R⁻¹Qᵀ (k × n); β = A y.
-    let a = r
-        .solve_upper_triangular(&q.transpose())
-        .ok_or(StatsError::Singular)?;
-    let qty = q.transpose() * &yv;
-    let beta = r.solve_upper_triangular(&qty).ok_or(StatsError::Singular)?;
-    let fitted = &q * &qty;
-    let resid: Vec<f64> = (0..n).map(|i| yv[i] - fitted[i]).collect();
 
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); g];
     for (i, &c) in g_of.iter().enumerate() {

@@ -200,6 +200,91 @@ impl Ols {
     }
 }
 
+/// The least-squares decomposition shared by [`ols`] and
+/// [`crate::cluster_robust`]: inputs checked, rows scaled by √w, X = QR,
+/// A = R⁻¹Qᵀ = (XᵀX)⁻¹Xᵀ, β and the (scaled) residuals.
+pub(crate) struct Fit {
+    pub n: usize,
+    pub k: usize,
+    /// √w per row (1 without weights).
+    pub sw: Vec<f64>,
+    /// Thin Q (n × k).
+    pub q: DMatrix<f64>,
+    /// A = R⁻¹Qᵀ (k × n).
+    pub a: DMatrix<f64>,
+    pub beta: DVector<f64>,
+    /// e = √w·y − QQᵀ√w·y.
+    pub resid: Vec<f64>,
+}
+
+impl Fit {
+    /// Errors: lengths differ, a value or weight is not finite, a weight is
+    /// not positive, n ≤ k, or the design matrix is (numerically)
+    /// rank-deficient (see [`ols`]).
+    pub(crate) fn new(
+        y: &[f64],
+        columns: &[&[f64]],
+        options: &OlsOptions,
+    ) -> Result<Fit, StatsError> {
+        let n = y.len();
+        let k = columns.len() + usize::from(options.intercept);
+        if k == 0 {
+            return Err(StatsError::Argument("no regressors and no intercept"));
+        }
+        check_finite(y)?;
+        for c in columns {
+            check_len(n, c.len())?;
+            check_finite(c)?;
+        }
+        if n <= k {
+            return Err(StatsError::TooFew { n, needed: k + 1 });
+        }
+        let sw: Vec<f64> = match options.weights {
+            Some(w) => {
+                check_len(n, w.len())?;
+                if let Some(index) = w.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
+                    return Err(StatsError::BadWeight { index });
+                }
+                w.iter().map(|v| v.sqrt()).collect()
+            }
+            None => vec![1.0; n],
+        };
+        let off = usize::from(options.intercept);
+        let xm = DMatrix::from_fn(n, k, |i, j| {
+            sw[i] * if j < off { 1.0 } else { columns[j - off][i] }
+        });
+        let yv = DVector::from_fn(n, |i, _| sw[i] * y[i]);
+        let col_norms: Vec<f64> = (0..k).map(|j| xm.column(j).norm()).collect();
+        let qr = xm.qr();
+        let (q, r) = (qr.q(), qr.r());
+        for j in 0..k {
+            // Also true for NaN: a NaN pivot is no pivot.
+            if r[(j, j)].abs().partial_cmp(&(1e-10 * col_norms[j]))
+                != Some(std::cmp::Ordering::Greater)
+            {
+                return Err(StatsError::Singular);
+            }
+        }
+        let a = r
+            .solve_upper_triangular(&q.transpose())
+            .ok_or(StatsError::Singular)?;
+        let qty = q.transpose() * &yv;
+        let beta = r.solve_upper_triangular(&qty).ok_or(StatsError::Singular)?;
+        // e = y − QQᵀy, the residuals without going back through β.
+        let fitted = &q * &qty;
+        let resid: Vec<f64> = (0..n).map(|i| yv[i] - fitted[i]).collect();
+        Ok(Fit {
+            n,
+            k,
+            sw,
+            q,
+            a,
+            beta,
+            resid,
+        })
+    }
+}
+
 /// Fits `y` on `columns` (plus an intercept unless
 /// `options.intercept == false`) by Householder QR; see the [module
 /// docs](self) for every formula.
@@ -209,54 +294,16 @@ impl Ols {
 /// (numerically) rank-deficient: a column whose QR diagonal is below 1e-10 of
 /// its own norm is taken to lie in the span of the earlier columns.
 pub fn ols(y: &[f64], columns: &[&[f64]], options: &OlsOptions) -> Result<Ols, StatsError> {
-    let n = y.len();
-    let k = columns.len() + usize::from(options.intercept);
     check_level(options.level)?;
-    if k == 0 {
-        return Err(StatsError::Argument("no regressors and no intercept"));
-    }
-    check_finite(y)?;
-    for c in columns {
-        check_len(n, c.len())?;
-        check_finite(c)?;
-    }
-    if n <= k {
-        return Err(StatsError::TooFew { n, needed: k + 1 });
-    }
-    let sw: Vec<f64> = match options.weights {
-        Some(w) => {
-            check_len(n, w.len())?;
-            if let Some(index) = w.iter().position(|v| !(v.is_finite() && *v > 0.0)) {
-                return Err(StatsError::BadWeight { index });
-            }
-            w.iter().map(|v| v.sqrt()).collect()
-        }
-        None => vec![1.0; n],
-    };
-    let off = usize::from(options.intercept);
-    let xm = DMatrix::from_fn(n, k, |i, j| {
-        sw[i] * if j < off { 1.0 } else { columns[j - off][i] }
-    });
-    let yv = DVector::from_fn(n, |i, _| sw[i] * y[i]);
-    let col_norms: Vec<f64> = (0..k).map(|j| xm.column(j).norm()).collect();
-    let qr = xm.qr();
-    let (q, r) = (qr.q(), qr.r());
-    for j in 0..k {
-        // Also true for NaN: a NaN pivot is no pivot.
-        if r[(j, j)].abs().partial_cmp(&(1e-10 * col_norms[j])) != Some(std::cmp::Ordering::Greater)
-        {
-            return Err(StatsError::Singular);
-        }
-    }
-    // A = R⁻¹Qᵀ = (XᵀX)⁻¹Xᵀ, k × n.
-    let a = r
-        .solve_upper_triangular(&q.transpose())
-        .ok_or(StatsError::Singular)?;
-    let qty = q.transpose() * &yv;
-    let beta = r.solve_upper_triangular(&qty).ok_or(StatsError::Singular)?;
-    // e = y − QQᵀy, the residuals without going back through β.
-    let fitted = &q * &qty;
-    let resid: Vec<f64> = (0..n).map(|i| yv[i] - fitted[i]).collect();
+    let Fit {
+        n,
+        k,
+        sw,
+        q,
+        a,
+        beta,
+        resid,
+    } = Fit::new(y, columns, options)?;
     let df = (n - k) as f64;
     let ssr: f64 = resid.iter().map(|e| e * e).sum();
     let sigma2 = ssr / df;
