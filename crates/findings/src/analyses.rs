@@ -393,7 +393,7 @@ pub(crate) fn gradient(data: &Dataset, id: String, spec: Spec<'_>) -> Finding {
     let why = if data.authority_level(y) {
         "its figures are local-authority figures shared out to seats, so authorities are the independent units"
     } else {
-        "it is measured for each seat; the clustered intervals are given beside it"
+        "the outcome is measured for each seat; the clustered intervals are given beside it"
     };
     let dir = if d.pct < 0.0 { "lower" } else { "higher" };
     let article = crate::text::article(&num(d.pct.abs()));
@@ -551,18 +551,15 @@ fn fifths(t: &Table) -> Result<(Vec<usize>, Vec<usize>, &'static str), String> {
     Ok((pick(5), pick(1), groups.method))
 }
 
-/// The ratio of the two fifths' means of `ys` (weighted by `w` if given).
-fn fifth_ratio(ys: &[f64], w: Option<&[f64]>, most: &[usize], least: &[usize]) -> f64 {
-    let mean = |idx: &[usize]| {
-        let (mut s, mut t) = (0.0, 0.0);
-        for &i in idx {
-            let wi = w.map_or(1.0, |w| w[i]);
-            s += wi * ys[i];
-            t += wi;
-        }
-        s / t
-    };
-    mean(most) / mean(least)
+/// The mean of `v` over the units `idx`, weighted by `w` if given.
+fn weighted_mean(v: &[f64], w: Option<&[f64]>, idx: &[usize]) -> f64 {
+    let (mut s, mut t) = (0.0, 0.0);
+    for &i in idx {
+        let wi = w.map_or(1.0, |w| w[i]);
+        s += wi * v[i];
+        t += wi;
+    }
+    s / t
 }
 
 /// Ratio of the mean of the outcome in the most deprived fifth of seats (by
@@ -611,31 +608,24 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
     let (ys, pop) = (t.col(0), t.col(2));
     let weights = spec.weighted.then_some(pop.as_slice());
     let chosen = spec.inference.resolve(data, y);
+    let pick = |idx: &[usize], v: &[f64]| -> Vec<f64> { idx.iter().map(|&i| v[i]).collect() };
+    let (y_most, y_least) = (pick(&most, &ys), pick(&least, &ys));
+    let (w_most, w_least) = (pick(&most, &pop), pick(&least, &pop));
     let contrast = |level: Inference, seed: u64| -> Result<ClusterContrast, String> {
         let ids = cluster_ids(data, set, &t.codes, level)
             .map_err(|m| format!("{} seats have no cluster", m.len()))?;
-        let group = |idx: &[usize]| {
-            (
-                idx.iter().map(|&i| ys[i]).collect::<Vec<f64>>(),
-                idx.iter().map(|&i| pop[i]).collect::<Vec<f64>>(),
-                idx.iter().map(|&i| ids[i]).collect::<Vec<usize>>(),
-            )
-        };
-        let (a, b) = (group(&most), group(&least));
-        let g = |v: &(Vec<f64>, Vec<f64>, Vec<usize>)| -> (Vec<f64>, Option<Vec<f64>>, Vec<usize>) {
-            (v.0.clone(), spec.weighted.then(|| v.1.clone()), v.2.clone())
-        };
-        let (a, b) = (g(&a), g(&b));
+        let clusters = |idx: &[usize]| -> Vec<usize> { idx.iter().map(|&i| ids[i]).collect() };
+        let (c_most, c_least) = (clusters(&most), clusters(&least));
         cluster_contrast(
             ClusteredGroup {
-                values: &a.0,
-                weights: a.1.as_deref(),
-                clusters: &a.2,
+                values: &y_most,
+                weights: spec.weighted.then_some(w_most.as_slice()),
+                clusters: &c_most,
             },
             ClusteredGroup {
-                values: &b.0,
-                weights: b.1.as_deref(),
-                clusters: &b.2,
+                values: &y_least,
+                weights: spec.weighted.then_some(w_least.as_slice()),
+                clusters: &c_least,
             },
             Contrast::Ratio,
             LEVEL,
@@ -703,34 +693,19 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
     // same seats and fifths, every suppressed cell at its lowest and at its
     // highest possible count.
     if SUPPRESSION_BOUNDED.contains(&y) && spec.bound == Bound::Mid && spec.beside {
-        let at = |b: Bound| {
-            let tb = table(b);
-            (tb.codes == t.codes).then(|| fifth_ratio(&tb.col(0), weights, &most, &least))
-        };
-        if let (Some(lo), Some(hi)) = (at(Bound::Low), at(Bound::High)) {
-            // A ratio of two sums moves both ways: report the range of the
-            // two corner estimates, and the extremes (numerator low and
-            // denominator high, and vice versa).
-            let (tl, th) = (table(Bound::Low).col(0), table(Bound::High).col(0));
-            let mixed = |num: &[f64], den: &[f64]| {
-                let mean = |v: &[f64], idx: &[usize]| {
-                    let (mut s, mut t) = (0.0, 0.0);
-                    for &i in idx {
-                        let wi = weights.map_or(1.0, |w| w[i]);
-                        s += wi * v[i];
-                        t += wi;
-                    }
-                    s / t
-                };
-                mean(num, &most) / mean(den, &least)
+        let (low, high) = (table(Bound::Low), table(Bound::High));
+        if low.codes == t.codes && high.codes == t.codes {
+            let (l, h) = (low.col(0), high.col(0));
+            // Each fifth's mean rises with its cells, so the ratio is lowest
+            // with the numerator's cells low and the denominator's high, and
+            // highest the other way round: the range suppression allows.
+            let ratio = |num: &[f64], den: &[f64]| {
+                weighted_mean(num, weights, &most) / weighted_mean(den, weights, &least)
             };
-            let extremes = [lo, hi, mixed(&tl, &th), mixed(&th, &tl)];
-            let bl = extremes.iter().cloned().fold(f64::INFINITY, f64::min);
-            let bh = extremes.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-            f.bound_low = Some(bl);
-            f.bound_high = Some(bh);
-            f.details.insert("estimate_all_low".into(), lo);
-            f.details.insert("estimate_all_high".into(), hi);
+            f.bound_low = Some(ratio(&l, &h));
+            f.bound_high = Some(ratio(&h, &l));
+            f.details.insert("estimate_all_low".into(), ratio(&l, &l));
+            f.details.insert("estimate_all_high".into(), ratio(&h, &h));
         }
     }
     let unit = data.definition(y).map_or("", |d| d.unit.as_str());
@@ -1135,8 +1110,8 @@ fn university_part(
         }
     }
     f.method = format!(
-        "each seat {described} minus the mean of its bordering seats without; {}; {}; beside it {} and {}",
-        perm.method, f.inference, r.method, r.wilcoxon.method
+        "each seat {described} minus the mean of its bordering seats without; {}; {}; beside it {}",
+        perm.method, f.inference, r.method
     );
     f.details.insert("null_mean".into(), perm.null_mean);
     f.details.insert("null_sd".into(), perm.null_sd);

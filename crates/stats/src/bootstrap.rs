@@ -68,6 +68,18 @@ fn mean(x: &[f64]) -> f64 {
     x.iter().sum::<f64>() / x.len() as f64
 }
 
+/// The standard deviation (ddof 1) of bootstrap replicates and their type-7
+/// percentile interval at `level`; sorts `draws` in place. Shared by every
+/// bootstrap of the crate.
+pub(crate) fn percentile_summary(draws: &mut [f64], level: f64) -> (f64, (f64, f64)) {
+    let m = mean(draws);
+    let se = (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (draws.len() - 1) as f64).sqrt();
+    draws.sort_by(f64::total_cmp);
+    let lo = quantile_sorted(draws, (1.0 - level) / 2.0, QuantileMethod::Type7);
+    let hi = quantile_sorted(draws, (1.0 + level) / 2.0, QuantileMethod::Type7);
+    (se, (lo, hi))
+}
+
 /// Sum of `x.len()` values drawn from `x` with replacement (indices drawn
 /// as `u32`, which is exact and about twice as fast as `usize` ranges).
 #[inline]
@@ -122,11 +134,7 @@ pub fn group_contrast(
         let sb = resampled_sum(b, &mut rng);
         draws.push(stat(sa / na, sb / nb));
     }
-    let m = mean(&draws);
-    let se = (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (replicates - 1) as f64).sqrt();
-    draws.sort_by(f64::total_cmp);
-    let lo = quantile_sorted(&draws, (1.0 - level) / 2.0, QuantileMethod::Type7);
-    let hi = quantile_sorted(&draws, (1.0 + level) / 2.0, QuantileMethod::Type7);
+    let (se, (lo, hi)) = percentile_summary(&mut draws, level);
     let (mean_a, mean_b) = (mean(a), mean(b));
     Ok(GroupContrast {
         n: a.len() + b.len(),
@@ -217,16 +225,11 @@ where
             "the statistic failed on more than 1% of the resamples",
         ));
     }
-    let m = mean(&draws);
-    let se = (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (draws.len() - 1) as f64).sqrt();
-    draws.sort_by(f64::total_cmp);
+    let (se, ci) = percentile_summary(&mut draws, level);
     Ok(CaseBootstrap {
         n,
         estimate,
-        ci: (
-            quantile_sorted(&draws, (1.0 - level) / 2.0, QuantileMethod::Type7),
-            quantile_sorted(&draws, (1.0 + level) / 2.0, QuantileMethod::Type7),
-        ),
+        ci,
         level,
         se,
         seed,

@@ -49,10 +49,7 @@
 //! per-cluster identity and by a coverage simulation.
 
 use crate::ols::Fit;
-use crate::quantile::quantile_sorted;
-use crate::{
-    check_finite, check_len, check_level, t_critical, t_p_value, QuantileMethod, StatsError,
-};
+use crate::{check_finite, check_len, check_level, t_critical, t_p_value, StatsError};
 use crate::{Contrast, OlsOptions};
 use nalgebra::{DMatrix, DVector};
 use rand::{Rng, SeedableRng};
@@ -393,11 +390,7 @@ pub fn cluster_contrast(
             "fewer than half the cluster-bootstrap replicates have both groups",
         ));
     }
-    let m = draws.iter().sum::<f64>() / draws.len() as f64;
-    let se = (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (draws.len() - 1) as f64).sqrt();
-    draws.sort_by(f64::total_cmp);
-    let lo = quantile_sorted(&draws, (1.0 - level) / 2.0, QuantileMethod::Type7);
-    let hi = quantile_sorted(&draws, (1.0 + level) / 2.0, QuantileMethod::Type7);
+    let (se, (lo, hi)) = crate::bootstrap::percentile_summary(&mut draws, level);
     let (mean_a, mean_b) = (a.mean(), b.mean());
     Ok(ClusterContrast {
         n_a: a.values.len(),
