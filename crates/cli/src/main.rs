@@ -25,7 +25,24 @@ pub fn trim_thread_heap() {
     unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
+/// Turns transparent huge pages off for this process. mimalloc asks the
+/// kernel for huge pages on its segments (`madvise(MADV_HUGEPAGE)`), so each
+/// first touch of a segment faulted in and zeroed a whole 2 MiB page: a
+/// build spent ~13% of its CPU in the kernel's `clear_page` and held ~50 MB
+/// of pages it never used (measured: system time 1.0 → 0.4 s, peak RSS
+/// 250 → 196 MB). `PR_SET_THP_DISABLE` wins over the allocator's advice and
+/// over a kernel set to `always`.
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with integer arguments only; failure (an old kernel)
+    // leaves huge pages on, which is merely slower.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
 fn main() -> ExitCode {
+    no_transparent_huge_pages();
     let args = cli::Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

@@ -54,6 +54,7 @@ use crate::{check_finite, check_len, z_p_value, SpatialWeights, StatsError};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use std::cmp::Ordering;
 
 /// Global Moran's I.
 #[derive(Debug, Clone, PartialEq)]
@@ -340,6 +341,7 @@ pub fn local_moran(
     let den: f64 = z.iter().map(|v| v * v).sum();
     let draws = conditional_draws(n, w, permutations, seed);
     let k_max = (0..n).map(|i| w.row(i).len()).max().unwrap_or(0);
+    let (mut others, mut weights) = (Vec::with_capacity(n), Vec::with_capacity(k_max));
     let units = (0..n)
         .map(|i| {
             let row = w.row(i);
@@ -362,40 +364,51 @@ pub fn local_moran(
             };
             let p_sim = (permutations > 0).then(|| {
                 // Row r of the shared table: distinct indices into the
-                // other n − 1 units; index j ≥ i stands for unit j + 1.
+                // other n − 1 units; index j ≥ i stands for unit j + 1, so
+                // the other units' values are laid out once per unit and
+                // indexed directly (no branch in the inner loop).
+                others.clear();
+                others.extend_from_slice(&z[..i]);
+                others.extend_from_slice(&z[i + 1..]);
+                weights.clear();
+                weights.extend(row.iter().map(|(_, wt)| *wt));
                 // (n − 1) zᵢ lagₚ / Σz² ≥ Iᵢ ⟺ zᵢ lagₚ ≥ zᵢ lagᵢ: compare
-                // the lags in the direction of zᵢ's sign.
-                let at_or_above = |lag_p: f64| {
-                    if z[i] > 0.0 {
-                        lag_p >= lag
-                    } else if z[i] < 0.0 {
-                        lag_p <= lag
-                    } else {
-                        true
-                    }
+                // the lags in the direction of zᵢ's sign (every lag when
+                // zᵢ = 0).
+                let sign = z[i].partial_cmp(&0.0).unwrap_or(Ordering::Equal);
+                let at_or_above = |lag_p: f64| -> usize {
+                    usize::from(match sign {
+                        Ordering::Greater => lag_p >= lag,
+                        Ordering::Less => lag_p <= lag,
+                        Ordering::Equal => true,
+                    })
                 };
+                let k = weights.len();
                 // Four permutations at a time: four independent sums hide
-                // the latency of floating-point addition.
-                let value = |j: u32| {
-                    let j = j as usize;
-                    z[if j >= i { j + 1 } else { j }]
-                };
+                // the latency of floating-point addition. Each sum adds its
+                // terms in neighbour order, as a single sum would.
                 let mut at_least = 0usize;
                 let mut rows = draws.chunks_exact(4 * k_max);
                 for block in &mut rows {
+                    let (d0, rest) = block.split_at(k_max);
+                    let (d1, rest) = rest.split_at(k_max);
+                    let (d2, d3) = rest.split_at(k_max);
                     let mut sums = [0.0f64; 4];
-                    for (t, (_, wt)) in row.iter().enumerate() {
-                        for (q, sum) in sums.iter_mut().enumerate() {
-                            *sum += value(block[q * k_max + t]) * wt;
-                        }
+                    for (t, &wt) in weights.iter().enumerate() {
+                        sums[0] += others[d0[t] as usize] * wt;
+                        sums[1] += others[d1[t] as usize] * wt;
+                        sums[2] += others[d2[t] as usize] * wt;
+                        sums[3] += others[d3[t] as usize] * wt;
                     }
-                    at_least += sums.iter().filter(|&&l| at_or_above(l)).count();
+                    at_least += sums.iter().map(|&l| at_or_above(l)).sum::<usize>();
                 }
                 for r in rows.remainder().chunks_exact(k_max) {
-                    let lag_p: f64 = r.iter().zip(row).map(|(&j, (_, wt))| value(j) * wt).sum();
-                    if at_or_above(lag_p) {
-                        at_least += 1;
-                    }
+                    let lag_p: f64 = r[..k]
+                        .iter()
+                        .zip(weights.iter())
+                        .map(|(&j, wt)| others[j as usize] * wt)
+                        .sum();
+                    at_least += at_or_above(lag_p);
                 }
                 pseudo_p(at_least, permutations)
             });
