@@ -6,6 +6,7 @@
 //! [`StoreWriter::commit`]; a build that fails or is dropped midway deletes
 //! its temporary file and leaves the previous store untouched.
 
+mod key;
 mod read;
 mod schema;
 mod write;
@@ -39,6 +40,19 @@ pub enum StoreError {
         what: &'static str,
         #[source]
         source: std::io::Error,
+    },
+    #[error("store {path}: {count} distinct {what} labels, more than the {max} an observation key holds")]
+    Capacity {
+        path: String,
+        what: &'static str,
+        count: usize,
+        max: usize,
+    },
+    #[error("store {path}: {what} {key} given twice")]
+    Duplicate {
+        path: String,
+        what: &'static str,
+        key: String,
     },
     #[error("store {path}: corrupt value {value:?} in {what}")]
     Corrupt {

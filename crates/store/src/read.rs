@@ -1,3 +1,4 @@
+use crate::key;
 use crate::schema::SCHEMA_VERSION;
 use crate::{Area, Hex, Institution, Link, Member, Outline, SourceRow, StoreError};
 use rusqlite::{params, Connection, OpenFlags, Row};
@@ -184,7 +185,7 @@ impl Store {
     pub fn links(&self, relation: &str) -> Result<Vec<Link>, StoreError> {
         self.query(
             "reading links",
-            "SELECT relation, src, dst, weight, population FROM link WHERE relation = ?1 ORDER BY src, dst",
+            "SELECT relation, src, dst, weight, population FROM link WHERE relation = ?1 ORDER BY rowid",
             [relation],
             |r| {
                 Ok(Link {
@@ -231,6 +232,34 @@ impl Store {
         )
     }
 
+    /// The labels of each kind (see the `key` module), indexed by number.
+    fn labels(&self) -> Result<[Vec<String>; 4], StoreError> {
+        let mut out: [Vec<String>; 4] = Default::default();
+        let rows = self.query(
+            "reading labels",
+            "SELECT kind, id, name FROM label ORDER BY kind, id",
+            [],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
+        )?;
+        for (kind, id, name) in rows {
+            let k = key::KINDS
+                .iter()
+                .position(|k| *k == kind)
+                .ok_or_else(|| self.corrupt("label.kind", &kind))?;
+            if usize::try_from(id).ok() != Some(out[k].len()) {
+                return Err(self.corrupt("label.id", &id.to_string()));
+            }
+            out[k].push(name);
+        }
+        Ok(out)
+    }
+
     /// Observations for one boundary set (`None`: geographies that are not
     /// seats), optionally of one indicator, ordered by indicator, code, period.
     pub fn observations(
@@ -238,49 +267,70 @@ impl Store {
         boundary: Option<BoundarySet>,
         indicator: Option<&str>,
     ) -> Result<Vec<Observation>, StoreError> {
-        let b = boundary.map_or("", |b| b.id());
+        let [indicators, codes, periods, sources] = self.labels()?;
+        let codes = codes
+            .iter()
+            .map(|c| GssCode::parse(c).map_err(|_| self.corrupt("label code", c)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let number = match indicator {
+            None => None,
+            // Labels are in sorted order.
+            Some(id) => match indicators.binary_search_by(|s| s.as_str().cmp(id)) {
+                Ok(i) => Some(i as u32),
+                Err(_) => return Ok(Vec::new()),
+            },
+        };
+        let (lo, hi) = key::range(boundary, number);
         let raw = self.query(
             "reading observations",
-            "SELECT indicator, code, period, value, lower, upper, flag, method, source FROM observation
-             WHERE boundary = ?1 AND (?2 IS NULL OR indicator = ?2) ORDER BY indicator, code, period",
-            params![b, indicator],
+            "SELECT key, value, lower, upper, flag, method, source FROM observation
+             WHERE key >= ?1 AND key < ?2 ORDER BY key",
+            params![lo, hi],
             |r| {
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    [r.get::<_, Option<f64>>(3)?, r.get(4)?, r.get(5)?],
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, String>(7)?,
-                    r.get::<_, String>(8)?,
+                    r.get::<_, i64>(0)?,
+                    [r.get::<_, Option<f64>>(1)?, r.get(2)?, r.get(3)?],
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, i64>(6)?,
                 ))
             },
         )?;
+        let label = |names: &[String], i: usize, what| {
+            names
+                .get(i)
+                .cloned()
+                .ok_or_else(|| self.corrupt(what, &i.to_string()))
+        };
         raw.into_iter()
-            .map(
-                |(indicator, code, period, [value, lower, upper], flag, method, source)| {
-                    Ok(Observation {
-                        code: GssCode::parse(&code)
-                            .map_err(|_| self.corrupt("observation.code", &code))?,
-                        boundary,
-                        indicator,
-                        period,
-                        value,
-                        lower,
-                        upper,
-                        flag: match flag {
-                            Some(f) => Some(
-                                Marker::from_id(&f)
-                                    .ok_or_else(|| self.corrupt("observation.flag", &f))?,
-                            ),
-                            None => None,
-                        },
-                        method: Method::from_id(&method)
-                            .ok_or_else(|| self.corrupt("observation.method", &method))?,
-                        source,
-                    })
-                },
-            )
+            .map(|(k, [value, lower, upper], flag, method, source)| {
+                let (i, c, p) = key::unpack(k);
+                Ok(Observation {
+                    code: *codes
+                        .get(c)
+                        .ok_or_else(|| self.corrupt("observation code", &c.to_string()))?,
+                    boundary,
+                    indicator: label(&indicators, i, "observation indicator")?,
+                    period: label(&periods, p, "observation period")?,
+                    value,
+                    lower,
+                    upper,
+                    flag: match flag {
+                        Some(f) => Some(
+                            Marker::from_id(&f)
+                                .ok_or_else(|| self.corrupt("observation.flag", &f))?,
+                        ),
+                        None => None,
+                    },
+                    method: Method::from_id(&method)
+                        .ok_or_else(|| self.corrupt("observation.method", &method))?,
+                    source: label(
+                        &sources,
+                        usize::try_from(source).unwrap_or(usize::MAX),
+                        "observation source",
+                    )?,
+                })
+            })
             .collect()
     }
 
@@ -447,6 +497,105 @@ mod tests {
             method: Method::Measured,
             source: "s".into(),
         }
+    }
+
+    #[test]
+    fn observations_come_back_by_set_and_indicator_in_key_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("s.db");
+        let w = StoreWriter::create(&db).unwrap();
+        let make = |set, indicator: &str, code, period: &str, source: &str| Observation {
+            boundary: set,
+            indicator: indicator.into(),
+            period: period.into(),
+            source: source.into(),
+            lower: Some(0.25),
+            upper: Some(0.75),
+            ..obs(code, Some(0.5), None)
+        };
+        let (s24, s10) = (Some(BoundarySet::Pcon2024), Some(BoundarySet::Pcon2010));
+        // Written out of order, across sets and with labels shared.
+        let all = vec![
+            make(s24, "b", "E14001064", "2022", "t"),
+            make(s10, "b", "E14000530", "2021", "s"),
+            make(s24, "a", "E14001064", "2021", "s"),
+            make(None, "a", "E06000001", "2021", "u"),
+            make(s24, "b", "E14001063", "2023", "s"),
+            make(s24, "a", "E14001063", "2022/23", "t"),
+        ];
+        w.put_observations(&all).unwrap();
+        w.commit().unwrap();
+        let s = Store::open(&db).unwrap();
+        let got = s.observations(s24, None).unwrap();
+        let expect = vec![
+            all[5].clone(),
+            all[2].clone(),
+            all[4].clone(),
+            all[0].clone(),
+        ];
+        assert_eq!(got, expect);
+        assert_eq!(
+            s.observations(s24, Some("b")).unwrap(),
+            vec![all[4].clone(), all[0].clone()]
+        );
+        assert_eq!(s.observations(s10, None).unwrap(), vec![all[1].clone()]);
+        assert_eq!(
+            s.observations(None, Some("a")).unwrap(),
+            vec![all[3].clone()]
+        );
+        assert!(s.observations(s24, Some("zz")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn links_come_back_sorted_per_relation_and_repeats_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = StoreWriter::create(&dir.path().join("s.db")).unwrap();
+        let link = |relation: &str, from: &str, to: &str| Link {
+            relation: relation.into(),
+            from: from.into(),
+            to: to.into(),
+            weight: 1.0,
+            population: None,
+        };
+        w.put_links(&[
+            link("r", "b", "a"),
+            link("q", "z", "z"),
+            link("r", "a", "c"),
+        ])
+        .unwrap();
+        w.put_links(&[link("s", "b", "b"), link("s", "a", "b")])
+            .unwrap();
+        assert!(w.put_links(&[link("r", "x", "y")]).is_err());
+        assert!(w
+            .put_links(&[link("t", "x", "y"), link("t", "x", "y")])
+            .is_err());
+        let path = dir.path().join("s.db");
+        w.commit().unwrap();
+        let s = Store::open(&path).unwrap();
+        let pairs = |r| -> Vec<(String, String)> {
+            s.links(r)
+                .unwrap()
+                .into_iter()
+                .map(|l| (l.from, l.to))
+                .collect()
+        };
+        assert_eq!(
+            pairs("r"),
+            [("a".into(), "c".into()), ("b".into(), "a".into())]
+        );
+        assert_eq!(
+            pairs("s"),
+            [("a".into(), "b".into()), ("b".into(), "b".into())]
+        );
+        assert!(pairs("t").is_empty());
+    }
+
+    #[test]
+    fn the_same_observation_twice_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = StoreWriter::create(&dir.path().join("s.db")).unwrap();
+        let o = obs("E14001063", Some(0.5), None);
+        assert!(w.put_observations(&[o.clone(), o]).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 /// Bumped whenever a table changes shape; a store of another version is refused.
-pub const SCHEMA_VERSION: &str = "5";
+pub const SCHEMA_VERSION: &str = "6";
 
 pub const CREATE: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -17,9 +17,8 @@ CREATE TABLE area (
 ) WITHOUT ROWID;
 CREATE TABLE link (
     relation TEXT NOT NULL, src TEXT NOT NULL, dst TEXT NOT NULL,
-    weight REAL NOT NULL, population REAL,
-    PRIMARY KEY (relation, src, dst)
-) WITHOUT ROWID;
+    weight REAL NOT NULL, population REAL
+);
 CREATE TABLE hex (
     kind TEXT NOT NULL, code TEXT NOT NULL, q INTEGER NOT NULL, r INTEGER NOT NULL,
     PRIMARY KEY (kind, code)
@@ -33,12 +32,15 @@ CREATE TABLE indicator (
     direction TEXT NOT NULL, sources TEXT NOT NULL, period TEXT NOT NULL,
     nations TEXT NOT NULL, method TEXT NOT NULL, caveats TEXT NOT NULL, position INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE observation (
-    boundary TEXT NOT NULL, indicator TEXT NOT NULL, code TEXT NOT NULL, period TEXT NOT NULL,
-    value REAL, lower REAL, upper REAL, flag TEXT, method TEXT NOT NULL, source TEXT NOT NULL,
-    PRIMARY KEY (boundary, indicator, code, period),
-    CHECK (value IS NOT NULL OR flag IS NOT NULL)
+CREATE TABLE label (
+    kind TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
+CREATE TABLE observation (
+    key INTEGER PRIMARY KEY,
+    value REAL, lower REAL, upper REAL, flag TEXT, method TEXT NOT NULL, source INTEGER NOT NULL,
+    CHECK (value IS NOT NULL OR flag IS NOT NULL)
+);
 CREATE TABLE postcode_range (
     key INTEGER PRIMARY KEY, seat TEXT
 ) WITHOUT ROWID;
