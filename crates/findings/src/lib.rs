@@ -33,6 +33,7 @@ pub use gaps::{Comparability, GapRow};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use stemgap_core::BoundarySet;
 
 /// The store document that holds the serialised [`Findings`].
 pub const DOCUMENT: &str = "findings";
@@ -220,27 +221,51 @@ pub struct Findings {
 }
 
 /// Computes every finding and the register.
+/// Runs every task on a few threads that take the next task in list
+/// order until none is left; the results come back in list order.
+fn run_tasks<const N: usize>(tasks: &[&(dyn Fn() -> Vec<Finding> + Sync); N]) -> [Vec<Finding>; N] {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<Vec<Finding>>>> = Mutex::new((0..N).map(|_| None).collect());
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, N);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(task) = tasks.get(i) else { break };
+                let out = task();
+                done.lock().expect("no task panics holding the lock")[i] = Some(out);
+            });
+        }
+    });
+    let mut done = done.into_inner().expect("no task panics holding the lock");
+    std::array::from_fn(|i| done[i].take().expect("every task ran"))
+}
+
 pub fn compute(data: &Dataset) -> Findings {
     let gaps = gaps::register(data);
-    // Two threads: the spatial structure (permutations) beside the rest.
-    // Each analysis has its own seeded generator, so the result does not
-    // depend on the threads.
-    let (spatial, f4, rest) = std::thread::scope(|s| {
-        // F4's relabellings beside the spatial permutations; the other
-        // analyses, then the sensitivity grid (which reuses their parts).
-        let other = s.spawn(|| (spatial::spatial(data), analyses::f4(data)));
-        let (f1, f2, f3, f5) = (
-            analyses::f1(data),
-            analyses::f2(data),
-            analyses::f3(data),
-            analyses::f5(data),
-        );
-        let sensitivity = analyses::sensitivity(data, &[&f1, &f2, &f3]);
-        let (spatial, f4) = other.join().expect("the spatial thread does not panic");
-        (spatial, f4, [f1, f2, f3, f5, sensitivity])
-    });
-    let [f1, f2, f3, f5, sensitivity] = rest;
-    let f7 = inclusion::f7(data);
+    // The analyses are independent tasks (each with its own seeded
+    // generators, so the result does not depend on the threads), taken
+    // from a list by as many threads as the machine has, costliest first;
+    // the sensitivity grid reuses F1-F3's parts, so it runs after them.
+    let tasks: [&(dyn Fn() -> Vec<Finding> + Sync); 8] = [
+        &|| vec![analyses::f5(data)],
+        &|| vec![analyses::f1(data)],
+        &|| vec![analyses::f4(data)],
+        &|| spatial::spatial_parts(data, BoundarySet::Pcon2024),
+        &|| spatial::spatial_parts(data, BoundarySet::Pcon2010),
+        &|| vec![analyses::f2(data)],
+        &|| vec![analyses::f3(data)],
+        &|| vec![inclusion::f7(data)],
+    ];
+    let [f5, f1, f4, spatial_2024, spatial_2010, f2, f3, f7] = run_tasks(&tasks);
+    let one = |mut v: Vec<Finding>| v.pop().expect("one finding per analysis task");
+    let (f1, f2, f3, f4, f5, f7) = (one(f1), one(f2), one(f3), one(f4), one(f5), one(f7));
+    let sensitivity = analyses::sensitivity(data, &[&f1, &f2, &f3]);
+    let spatial = spatial::spatial_from(spatial_2024.into_iter().chain(spatial_2010).collect());
     let mut findings = vec![
         f1,
         f2,

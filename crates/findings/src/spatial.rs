@@ -190,28 +190,30 @@ fn moran_part(
     Some(f)
 }
 
-/// Moran's I for every indicator with figures, both sets.
-pub fn spatial(data: &Dataset) -> Finding {
+/// Moran's I for every indicator with figures on one boundary set (the
+/// parts of [`spatial`]; the sets run as separate tasks).
+pub fn spatial_parts(data: &Dataset, set: BoundarySet) -> Vec<Finding> {
+    let mut cache = WeightsCache::default();
+    // Headline indicators first, then the rest in catalogue order.
+    let mut ids: Vec<&str> = LISA_INDICATORS.to_vec();
+    ids.extend(
+        data.definitions()
+            .iter()
+            .map(|d| d.id.as_str())
+            .filter(|id| !LISA_INDICATORS.contains(id)),
+    );
+    ids.into_iter()
+        .filter_map(|id| moran_part(data, set, id, &mut cache))
+        .collect()
+}
+
+/// The spatial finding from its parts (2024 set first, then 2010).
+pub fn spatial_from(parts: Vec<Finding>) -> Finding {
     let mut f = Finding::new(
         "spatial",
         "Spatial structure: do neighbouring seats look alike?",
     );
-    for set in [BoundarySet::Pcon2024, BoundarySet::Pcon2010] {
-        let mut cache = WeightsCache::default();
-        // Headline indicators first, then the rest in catalogue order.
-        let mut ids: Vec<&str> = LISA_INDICATORS.to_vec();
-        ids.extend(
-            data.definitions()
-                .iter()
-                .map(|d| d.id.as_str())
-                .filter(|id| !LISA_INDICATORS.contains(id)),
-        );
-        for id in ids {
-            if let Some(p) = moran_part(data, set, id, &mut cache) {
-                f.parts.push(p);
-            }
-        }
-    }
+    f.parts = parts;
     let clustered = f
         .parts
         .iter()
@@ -225,4 +227,11 @@ pub fn spatial(data: &Dataset) -> Finding {
     f.unit = "indicator maps".into();
     f.method = "Moran's I per indicator and boundary set; see the parts".into();
     f
+}
+
+/// Moran's I for every indicator with figures, both sets.
+pub fn spatial(data: &Dataset) -> Finding {
+    let mut parts = spatial_parts(data, BoundarySet::Pcon2024);
+    parts.extend(spatial_parts(data, BoundarySet::Pcon2010));
+    spatial_from(parts)
 }
