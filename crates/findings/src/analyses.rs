@@ -670,9 +670,13 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
     f.details.insert("seats_most_deprived".into(), c.n_a as f64);
     f.details
         .insert("seats_least_deprived".into(), c.n_b as f64);
-    // The other units' intervals beside the headline.
+    // The other units' intervals beside the headline. The seat bootstrap
+    // (seats as if independent) is there to show how much clustering
+    // widens the interval: given for each finding's headline measure, by
+    // year, not for every measure and pooling (10,000 replicates each).
+    let seats_beside = !spec.pooled && [F2_MEASURES[0], F3_MEASURES[0]].contains(&y);
     for level in [Inference::Seats, Inference::Authority] {
-        if level == chosen || !spec.beside {
+        if level == chosen || !spec.beside || (level == Inference::Seats && !seats_beside) {
             continue;
         }
         let name = if level == Inference::Seats {
