@@ -7,7 +7,7 @@ use crate::{Exclusion, Finding, LEVEL, PERMUTATIONS, REPLICATES};
 use stemgap_core::{BoundarySet, GssCode, Nation};
 use stemgap_stats::{
     case_bootstrap, cluster_contrast, cluster_robust, group_contrast, paired, pearson,
-    per_doubling, relabel_test, spatial_error, spearman, weighted_quantile_groups_by,
+    pearson_r_at, per_doubling, relabel_test, spatial_error, spearman, weighted_quantile_groups_by,
     ClusterContrast, ClusterCov, ClusteredGroup, Contrast, Cov, OlsOptions, SpatialWeights,
 };
 
@@ -1287,11 +1287,8 @@ fn old_new_contrast(data: &Dataset, set: BoundarySet) -> Finding {
     let old: Vec<f64> = t.rows.iter().map(|r| r[..4].iter().sum()).collect();
     let new: Vec<f64> = t.rows.iter().map(|r| r[4] + r[5]).collect();
     let dep = t.col(6);
-    let r_of = |v: &[f64], idx: &[usize]| -> Option<f64> {
-        let a: Vec<f64> = idx.iter().map(|&i| v[i]).collect();
-        let b: Vec<f64> = idx.iter().map(|&i| dep[i]).collect();
-        pearson(&b, &a, LEVEL).ok().map(|r| r.estimate)
-    };
+    // r alone, at the resampled positions (no copies, no p-value).
+    let r_of = |v: &[f64], idx: &[usize]| -> Option<f64> { pearson_r_at(&dep, v, idx).ok() };
     let stat = |idx: &[usize]| Some(r_of(&old, idx)? - r_of(&new, idx)?);
     let all: Vec<usize> = (0..t.n()).collect();
     // Beside it: whole local authorities resampled.

@@ -45,7 +45,7 @@ pub use bootstrap::{case_bootstrap, group_contrast, CaseBootstrap, Contrast, Gro
 pub use cluster::{
     cluster_contrast, cluster_robust, ClusterContrast, ClusterCov, ClusterRobust, ClusteredGroup,
 };
-pub use correlation::{pearson, ranks, spearman, Correlation};
+pub use correlation::{pearson, pearson_r_at, ranks, spearman, Correlation};
 pub use moran::{local_moran, moran, LisaCluster, LocalMoran, LocalMoranUnit, Moran, Quadrant};
 pub use ols::{ols, Cov, Ols, OlsOptions, StdErrors};
 pub use paired::{paired, wilcoxon, Paired, Wilcoxon};
