@@ -709,6 +709,7 @@ struct IndicatorPage {
     columns: Vec<SortLink>,
     rows: Vec<SeatRow>,
     x_values: Vec<String>,
+    trend: Option<crate::trend::AreaTrend>,
 }
 
 pub async fn indicator(
@@ -966,6 +967,7 @@ pub async fn indicator(
         columns,
         rows: seat_rows(atlas, s, k, &order_ix),
         x_values,
+        trend: crate::trend::area_trend(atlas, s, k),
     };
     Ok(render(&page))
 }

@@ -436,6 +436,8 @@ pub struct SimilarView {
     /// The themes used, in words, and those missing with why.
     pub used: String,
     pub missing: String,
+    /// √(2 × themes used): the expected distance of two seats at random.
+    pub typical: String,
     pub none_because: String,
     /// `/compare` with this seat and its nearest seats (up to compare's limit).
     pub compare: String,
@@ -487,23 +489,34 @@ pub fn view(app: &crate::App, set: BoundarySet, i: usize) -> SimilarView {
         })
         .collect();
     let (used, missing) = model.map_or((String::new(), Vec::new()), themes_text);
-    let missing = if missing.is_empty() {
-        String::new()
-    } else {
-        let why: Vec<String> = model
-            .map(|m| {
-                m.left_out
-                    .iter()
-                    .map(|(t, r)| format!("{t} ({r})"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        format!(
-            "Not used for lack of figures: {}. Left out: {}.",
-            missing.join(", "),
-            why.join("; ")
-        )
-    };
+    // Left-out characteristics grouped by why.
+    let mut why: Vec<(&str, Vec<&str>)> = Vec::new();
+    for (t, r) in model.map(|m| m.left_out.as_slice()).unwrap_or_default() {
+        match why.iter_mut().find(|w| w.0 == r) {
+            Some(w) => w.1.push(t),
+            None => why.push((r, vec![t])),
+        }
+    }
+    let mut missing_text = String::new();
+    if !missing.is_empty() {
+        missing_text.push_str(&format!("Not used: {}. ", missing.join(", ")));
+    }
+    if !why.is_empty() {
+        let parts: Vec<String> = why
+            .iter()
+            .map(|(r, ts)| format!("{} ({r})", ts.join(", ")))
+            .collect();
+        missing_text.push_str(&format!(
+            "Left out for want of figures: {}.",
+            parts.join("; ")
+        ));
+    }
+    let themes = model.map_or(0, |m| {
+        THEMES
+            .iter()
+            .filter(|(t, _)| m.used.iter().any(|u| u.theme == *t))
+            .count()
+    });
     let nearest = &sim.nearest[i];
     let mut codes = vec![s.seats[i].code.to_string()];
     codes.extend(
@@ -527,7 +540,8 @@ pub fn view(app: &crate::App, set: BoundarySet, i: usize) -> SimilarView {
         titles,
         own: SHOWN.iter().map(|id| cell(id, i)).collect(),
         used,
-        missing,
+        missing: missing_text,
+        typical: format!("{:.1}", (2.0 * themes as f64).sqrt()),
         none_because: model
             .and_then(|m| m.none_because.clone())
             .unwrap_or_default(),
