@@ -17,7 +17,7 @@
 //!   industry section (England and Wales) and the share of enterprises in
 //!   STEM-heavy industries (`stem_enterprises_share`, UK-wide).
 //!
-//! Each seat's latest figure is used. A characteristic is used in a nation
+//! Each seat's latest figure with a value is used. A characteristic is used in a nation
 //! only when every seat of the nation (in that set) has a figure for it;
 //! one that some seat lacks is left out for the whole nation, and the
 //! answer says so (Northern Ireland has no age structure or Census industry
@@ -168,7 +168,7 @@ fn columns(atlas: &Atlas, s: &SetAtlas, area: &[Option<f64>]) -> Vec<Column> {
             let pop = atlas.indicator("population").map(|(k, _)| k);
             let values = (0..s.seats.len())
                 .map(|i| {
-                    let p = pop.and_then(|k| s.series[k].value(i))?;
+                    let p = pop.and_then(|k| latest(s, k, i))?;
                     let a = area[i]?;
                     (p > 0.0 && a > 0.0).then(|| (p / a).log10())
                 })
@@ -192,12 +192,20 @@ fn columns(atlas: &Atlas, s: &SetAtlas, area: &[Option<f64>]) -> Vec<Column> {
                     theme,
                     id: d.id.clone(),
                     title: d.title.clone(),
-                    values: (0..s.seats.len()).map(|i| s.series[k].value(i)).collect(),
+                    values: (0..s.seats.len()).map(|i| latest(s, k, i)).collect(),
                 });
             }
         }
     }
     out
+}
+
+/// Seat `i`'s latest figure of indicator `k` with a value. (The latest
+/// observation itself may be a flagged gap: on the 2010 set every English
+/// seat has a "not available" 2022 age share, converted from Scotland's
+/// 2022 census, after its 2021 figure.)
+fn latest(s: &SetAtlas, k: usize, i: usize) -> Option<f64> {
+    s.series[k].obs[i].iter().rev().find_map(|o| o.value)
 }
 
 struct Column {
@@ -461,7 +469,7 @@ pub fn view(app: &crate::App, set: BoundarySet, i: usize) -> SimilarView {
         if id == DENSITY {
             let pop = atlas
                 .indicator("population")
-                .and_then(|(k, _)| s.series[k].value(j));
+                .and_then(|(k, _)| latest(s, k, j));
             return match (pop, sim.area_km2[j]) {
                 (Some(p), Some(a)) if a > 0.0 => crate::format::value(p / a, "count"),
                 _ => "–".into(),
