@@ -74,7 +74,7 @@ pub fn is_symmetric(value: f64, lower: f64, upper: f64, tol: f64) -> bool {
 /// `None` unless the interval is symmetric about the value (relative
 /// tolerance 1e-6, see [`is_symmetric`]) and the critical values positive.
 pub fn rescale(value: f64, lower: f64, upper: f64, from: f64, to: f64) -> Option<(f64, f64)> {
-    if !(from > 0.0 && to > 0.0) || !is_symmetric(value, lower, upper, 1e-6) {
+    if !(from > 0.0 && to > 0.0 && is_symmetric(value, lower, upper, 1e-6)) {
         return None;
     }
     let half = (upper - lower) / 2.0 * to / from;
