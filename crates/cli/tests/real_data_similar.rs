@@ -80,16 +80,32 @@ fn real_every_seat_gets_15_similar_seats_of_its_own_nation() {
 }
 
 #[test]
-fn real_similar_answers_match_the_openapi_document() {
+fn real_similar_and_benchmark_answers_match_the_openapi_document() {
     let Some(app) = real_app() else { return };
     let doc = stemgap_web::schema::document().unwrap();
     let schema =
         stemgap_web::schema::response_schema(&doc, "/api/v1/constituencies/{code}/similar", 200)
             .unwrap();
+    let bench =
+        stemgap_web::schema::response_schema(&doc, "/api/v1/constituencies/{code}/benchmark", 200)
+            .unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
+    let get = |uri: &str| -> serde_json::Value {
+        let body = rt.block_on(async {
+            use http_body_util::BodyExt;
+            use tower::ServiceExt;
+            let req = axum::http::Request::get(uri)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = stemgap_web::router(app.clone()).oneshot(req).await.unwrap();
+            assert_eq!(res.status(), 200, "{uri}");
+            res.into_body().collect().await.unwrap().to_bytes()
+        });
+        serde_json::from_slice(&body).unwrap()
+    };
     for set in [BoundarySet::Pcon2010, BoundarySet::Pcon2024] {
         let s = app.atlas.set(set);
         for seat in s.seats.iter().step_by(25) {
@@ -98,20 +114,15 @@ fn real_similar_answers_match_the_openapi_document() {
                 seat.code,
                 set.id()
             );
-            let body = rt.block_on(async {
-                use http_body_util::BodyExt;
-                use tower::ServiceExt;
-                let req = axum::http::Request::get(&uri)
-                    .body(axum::body::Body::empty())
-                    .unwrap();
-                let res = stemgap_web::router(app.clone()).oneshot(req).await.unwrap();
-                assert_eq!(res.status(), 200, "{uri}");
-                res.into_body().collect().await.unwrap().to_bytes()
-            });
-            let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let v = get(&uri);
             let errors = stemgap_web::schema::validate(&doc, schema, &v);
             assert!(errors.is_empty(), "{uri}:\n{}", errors.join("\n"));
             assert_eq!(v["similar"].as_array().unwrap().len(), 15, "{uri}");
+            let uri = uri.replace("/similar?", "/benchmark?");
+            let v = get(&uri);
+            let errors = stemgap_web::schema::validate(&doc, bench, &v);
+            assert!(errors.is_empty(), "{uri}:\n{}", errors.join("\n"));
+            assert!(!v["indicators"].as_array().unwrap().is_empty(), "{uri}");
         }
     }
 }

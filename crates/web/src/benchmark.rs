@@ -381,6 +381,125 @@ pub fn legend() -> Vec<(String, &'static str)> {
     ]
 }
 
+// ---------------------------------------------------------------- the API
+
+#[derive(serde::Deserialize)]
+pub struct SetQuery {
+    boundaries: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+pub struct BenchmarkRow<'a> {
+    pub indicator: &'a str,
+    pub title: &'a str,
+    pub theme: &'static str,
+    pub unit: &'a str,
+    pub period: &'a str,
+    pub method: &'static str,
+    pub value: f64,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// The unweighted mean of the nation's seats' latest figures.
+    pub nation_value: f64,
+    /// `higher`, `similar` or `lower` at 95%; null when not tested.
+    pub at_95: Option<&'static str>,
+    /// The same at 99.8% (symmetric survey intervals only).
+    pub at_99_8: Option<&'static str>,
+    /// `better` or `worse` when significantly different on an indicator
+    /// with a direction.
+    pub judgement: Option<&'static str>,
+    /// Why no test applies, when none does.
+    pub not_tested: Option<&'static str>,
+}
+
+#[derive(serde::Serialize)]
+pub struct BenchmarkOut<'a> {
+    pub constituency: crate::wire::SeatSummary<'a>,
+    pub boundaries: &'static str,
+    pub nation: Option<&'static str>,
+    pub method: &'static str,
+    pub indicators: Vec<BenchmarkRow<'a>>,
+}
+
+pub const METHOD: &str = "Each indicator with a latest figure for the seat against its nation's value (the unweighted mean of the nation's seats' latest figures). Only survey sampling intervals are tested (the Annual Population Survey's 95% confidence intervals): similar when the nation's value lies inside the interval, higher or lower when the whole interval lies above or below it (OHID Fingertips' rule); at 99.8% the 95% half-width is scaled by 3.0902/1.9600 where the interval is symmetric. Other intervals bound suppressed, rounded or unplaced counts and other figures have none: no test applies.";
+
+/// `/api/v1/constituencies/{code}/benchmark`.
+pub async fn api(
+    axum::extract::State(app): axum::extract::State<crate::Shared>,
+    crate::P(code): crate::P,
+    crate::Q(q): crate::Q<SetQuery>,
+) -> Result<axum::response::Response, crate::HttpError> {
+    let audience = crate::Audience::Api;
+    let want = crate::boundaries(q.boundaries.as_deref(), audience)?;
+    let (set, i) = crate::api::find_seat(&app, &code, want, audience)?;
+    let atlas = &app.atlas;
+    let s = atlas.set(set);
+    let seat = &s.seats[i];
+    let slot = seat.nation.map(nation_slot);
+    let mut rows = Vec::new();
+    for (k, d) in atlas.indicators.iter().enumerate() {
+        let series = &s.series[k];
+        let (Some(o), Some(b)) = (series.latest(i), slot.and_then(|n| series.nation_mean[n]))
+        else {
+            continue;
+        };
+        let (Some(v), Some(verd)) = (o.value, verdict(o, b)) else {
+            continue;
+        };
+        let (at_95, at_99_8, not_tested) = match verd {
+            Verdict::Tested { at95, at998, .. } => (Some(at95.id()), at998.map(|c| c.id()), None),
+            Verdict::NotTested(why) => (None, None, Some(why)),
+        };
+        let judgement = match (verd, d.direction) {
+            (
+                Verdict::Tested {
+                    at95: Comparison::Higher,
+                    ..
+                },
+                Direction::HigherIsBetter,
+            )
+            | (
+                Verdict::Tested {
+                    at95: Comparison::Lower,
+                    ..
+                },
+                Direction::HigherIsWorse,
+            ) => Some("better"),
+            (
+                Verdict::Tested {
+                    at95: Comparison::Higher | Comparison::Lower,
+                    ..
+                },
+                Direction::HigherIsBetter | Direction::HigherIsWorse,
+            ) => Some("worse"),
+            _ => None,
+        };
+        rows.push(BenchmarkRow {
+            indicator: &d.id,
+            title: &d.title,
+            theme: THEMES[theme(&d.id)],
+            unit: &d.unit,
+            period: &o.period,
+            method: o.method.id(),
+            value: v,
+            lower: o.lower,
+            upper: o.upper,
+            nation_value: b,
+            at_95,
+            at_99_8,
+            judgement,
+            not_tested,
+        });
+    }
+    Ok(crate::api::json(&BenchmarkOut {
+        constituency: crate::wire::SeatSummary::of(atlas, set, seat),
+        boundaries: set.id(),
+        nation: seat.nation.map(|n| n.name()),
+        method: METHOD,
+        indicators: rows,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

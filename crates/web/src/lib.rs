@@ -8,6 +8,7 @@
 //!
 //! | path | what |
 //! | --- | --- |
+//! | `/api/v1/constituencies/{code}/benchmark` | the seat against its nation, indicator by indicator ([`benchmark`]) |
 //! | `/api/v1/constituencies/{code}/similar` | the seat's 15 most similar seats of its nation ([`similar`]) |
 //! | `/brief/{code}` | the seat's one-page brief ([`brief`]) |
 //! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
@@ -176,6 +177,10 @@ pub fn router(app: Shared) -> Router {
             get(trend::series),
         )
         .route("/api/v1/constituencies/{code}/similar", get(similar::api))
+        .route(
+            "/api/v1/constituencies/{code}/benchmark",
+            get(benchmark::api),
+        )
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/findings/{*id}", get(api::finding))
         .route("/api/v1/gaps", get(api::gaps))

@@ -769,6 +769,26 @@ async fn responses_match_the_openapi_document() {
             400,
         ),
         (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/E14001401/benchmark".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/S14000031/benchmark?boundaries=2010".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/E14000000/benchmark".into(),
+            404,
+        ),
+        (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/E14001401/benchmark?boundaries=x".into(),
+            400,
+        ),
+        (
             "/api/v1/constituencies/{code}/similar",
             "/api/v1/constituencies/E14001401/similar".into(),
             200,

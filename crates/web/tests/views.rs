@@ -198,3 +198,47 @@ async fn trends_have_region_means_breaks_and_an_indicator_chart() {
     let h = html("/indicator/level4_share").await;
     assert!(!h.contains("id=\"trend-h\""));
 }
+
+/// The observatory's APS figure for Northam North in 2021: 6.0% (4.2% to
+/// 7.8%, a symmetric 95% interval); England's value is the mean of its
+/// three seats, (6.0 + 6.0 + 6.5) / 3 = 6.1667%, inside the interval:
+/// similar, and at 99.8% (half-width 1.8 × 3.0902 / 1.9600 = 2.838 points)
+/// similar too. Census shares have no interval: not tested.
+#[tokio::test]
+async fn the_benchmark_api_tests_only_survey_intervals() {
+    let v = json("/api/v1/constituencies/E14001401/benchmark").await;
+    assert_eq!(v["nation"], "England");
+    let rows = v["indicators"].as_array().unwrap();
+    let row = |id: &str| {
+        rows.iter()
+            .find(|r| r["indicator"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    let stem = row("stem_professionals_share");
+    assert_eq!(stem["period"], "2021");
+    assert!((stem["nation_value"].as_f64().unwrap() - 0.185 / 3.0).abs() < 1e-12);
+    assert_eq!(stem["at_95"], "similar");
+    assert_eq!(stem["at_99_8"], "similar");
+    assert_eq!(stem["not_tested"], Value::Null);
+    assert_eq!(stem["theme"], "STEM summary");
+    let l4 = row("level4_share");
+    assert_eq!(l4["at_95"], Value::Null);
+    assert!(l4["not_tested"]
+        .as_str()
+        .unwrap()
+        .contains("no sampling interval"));
+    // Every tested row is an APS figure.
+    for r in rows {
+        if !r["at_95"].is_null() {
+            assert!(
+                [
+                    "stem_professionals_share",
+                    "aps_manufacturing_share",
+                    "aps_energy_water_share"
+                ]
+                .contains(&r["indicator"].as_str().unwrap()),
+                "{r}"
+            );
+        }
+    }
+}
