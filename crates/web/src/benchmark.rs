@@ -147,18 +147,19 @@ pub fn words(c: Comparison, dir: Direction) -> String {
     }
 }
 
-/// The marker's fill: blue better, orange worse, yellow similar, dark grey
-/// higher or lower on a neutral indicator, white not tested (shapes differ
-/// too, so colour is never the only cue).
+/// The marker's class (its fill, in the stylesheet): blue better (`b`),
+/// orange worse (`w`), yellow similar (`s`), dark grey higher or lower on
+/// a neutral indicator (`n`), white not tested (`x`); shapes differ too,
+/// so colour is never the only cue.
 fn fill(v: &Verdict, dir: Direction) -> &'static str {
     match v {
-        Verdict::NotTested(_) => "#ffffff",
+        Verdict::NotTested(_) => "x",
         Verdict::Tested { at95, .. } => match (at95, dir) {
-            (Comparison::Similar, _) => "#f2c14e",
-            (_, Direction::Neutral) => "#4d4d4d",
+            (Comparison::Similar, _) => "s",
+            (_, Direction::Neutral) => "n",
             (Comparison::Higher, Direction::HigherIsBetter)
-            | (Comparison::Lower, Direction::HigherIsWorse) => "#1f6fb2",
-            _ => "#d95f02",
+            | (Comparison::Lower, Direction::HigherIsWorse) => "b",
+            _ => "w",
         },
     }
 }
@@ -200,9 +201,7 @@ fn marker(v: &Verdict, x: f64, fill: &str) -> String {
             ..
         } => format!("M{:.1} 12.5L{:.1} 1.5L{:.1} 1.5Z", x, x + 6.0, x - 6.0),
         Verdict::Tested { .. } => {
-            return format!(
-                "<circle cx=\"{x:.1}\" cy=\"7\" r=\"5\" fill=\"{fill}\" stroke=\"#1b1b1b\"/>"
-            )
+            return format!("<circle class=\"{fill}\" cx=\"{x:.1}\" cy=\"7\" r=\"5\"/>")
         }
         Verdict::NotTested(_) => format!(
             "M{:.1} 1.5L{:.1} 7L{:.1} 12.5L{:.1} 7Z",
@@ -212,7 +211,7 @@ fn marker(v: &Verdict, x: f64, fill: &str) -> String {
             x - 5.5
         ),
     };
-    format!("<path d=\"{shape}\" fill=\"{fill}\" stroke=\"#1b1b1b\"/>")
+    format!("<path class=\"{fill}\" d=\"{shape}\"/>")
 }
 
 /// The spine: the nation's range (light), middle half (darker), its value
@@ -235,7 +234,7 @@ fn spine(values: &[f64], b: f64, seat: f64, v: &Verdict, dir: Direction) -> (Str
         }
     };
     let svg = format!(
-        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><rect x=\"{:.1}\" y=\"4\" width=\"{:.1}\" height=\"6\" fill=\"#d0d0d0\"/><rect x=\"{:.1}\" y=\"4\" width=\"{:.1}\" height=\"6\" fill=\"#8a8a8a\"/><line x1=\"80\" x2=\"80\" y1=\"0\" y2=\"14\" stroke=\"#000\" stroke-width=\"1.5\"/>{}</svg>",
+        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><rect class=\"range\" x=\"{:.1}\" y=\"4\" width=\"{:.1}\" height=\"6\"/><rect class=\"mid\" x=\"{:.1}\" y=\"4\" width=\"{:.1}\" height=\"6\"/><path class=\"bench\" d=\"M80 0V14\"/>{}</svg>",
         x(lo),
         (x(hi) - x(lo)).max(0.5),
         x(q[0]),
@@ -363,19 +362,16 @@ pub fn legend() -> Vec<(String, &'static str)> {
     };
     vec![
         (
-            item(t(Comparison::Higher), "#1f6fb2"),
+            item(t(Comparison::Higher), "b"),
             "significantly higher (▲; blue when better, orange when worse, grey when neither)",
         ),
         (
-            item(t(Comparison::Lower), "#d95f02"),
+            item(t(Comparison::Lower), "w"),
             "significantly lower (▼; coloured the same way)",
         ),
+        (item(t(Comparison::Similar), "s"), "similar (● yellow)"),
         (
-            item(t(Comparison::Similar), "#f2c14e"),
-            "similar (● yellow)",
-        ),
-        (
-            item(Verdict::NotTested(""), "#ffffff"),
+            item(Verdict::NotTested(""), "x"),
             "not tested: no sampling interval (◆ white)",
         ),
     ]
@@ -611,10 +607,10 @@ mod tests {
         let values: Vec<f64> = (0..=10).map(f64::from).collect();
         let (svg, spread) = spine(&values, 4.0, 7.0, &v, Direction::Neutral);
         assert!(
-            svg.contains("<rect x=\"32.0\" y=\"4\" width=\"120.0\""),
+            svg.contains("<rect class=\"range\" x=\"32.0\" y=\"4\" width=\"120.0\""),
             "{svg}"
         );
-        assert!(svg.contains("M116.0 1.5"), "{svg}");
+        assert!(svg.contains("<path class=\"x\" d=\"M116.0 1.5"), "{svg}");
         assert_eq!(spread, [0.0, 2.5, 7.5, 10.0]);
     }
 }
