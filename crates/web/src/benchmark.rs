@@ -131,6 +131,22 @@ pub fn verdict(o: &Obs, b: f64) -> Option<Verdict> {
     })
 }
 
+/// The table's short form of a reason for not testing (the section's
+/// paragraph and the API give the long one).
+pub fn short(why: &str) -> &str {
+    if why.contains("complete count") {
+        "complete count"
+    } else if why.contains("apportioned") {
+        "apportioned, no interval"
+    } else if why.contains("converted") {
+        "converted, no interval"
+    } else if why.contains("not a sampling interval") {
+        "bounds, not a sampling interval"
+    } else {
+        why
+    }
+}
+
 /// Words for a comparison, with better / worse where the indicator has a
 /// direction.
 pub fn words(c: Comparison, dir: Direction) -> String {
@@ -293,7 +309,7 @@ pub fn groups(atlas: &Atlas, s: &SetAtlas, i: usize) -> Vec<SpineGroup> {
                     None => "–".into(),
                 },
             ),
-            Verdict::NotTested(why) => (format!("not tested: {why}"), "–".into()),
+            Verdict::NotTested(why) => (format!("not tested: {}", short(why)), "–".into()),
         };
         let row = SpineRow {
             id: d.id.clone(),
