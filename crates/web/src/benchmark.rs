@@ -315,13 +315,9 @@ pub fn groups(atlas: &Atlas, s: &SetAtlas, i: usize) -> Vec<SpineGroup> {
             id: d.id.clone(),
             title: d.title.clone(),
             href: format!("#i-{}", d.id),
-            value: match (o.lower, o.upper) {
-                (Some(_), Some(_)) => format!(
-                    "{} ({})",
-                    format::value(v, &d.unit),
-                    format::interval(o.lower, o.upper, &d.unit)
-                ),
-                _ => format::value(v, &d.unit),
+            value: match format::interval(o.lower, o.upper, &d.unit) {
+                i if i.is_empty() => format::value(v, &d.unit),
+                i => format!("{} ({i})", format::value(v, &d.unit)),
             },
             nation: format::mean(b, &d.unit),
             spread: format!(
