@@ -23,12 +23,15 @@
 //! | [`cluster`] | CR1 and CR2 (Bell–McCaffrey, Satterthwaite df) cluster-robust standard errors; cluster bootstrap of two groups' means | statsmodels `cov_type="cluster"`; R clubSandwich `vcovCR`/`coef_test` |
 //! | [`permutation`] | relabelling permutation test; Benjamini–Hochberg q-values | statsmodels `multipletests(method="fdr_bh")` |
 //! | [`sem`] | spatial error model y = Xβ + u, u = λWu + ε by maximum likelihood (log-determinant from W's eigenvalues), information-matrix standard errors, normal z and p | spreg `ML_Error(method="full")`, to 1e-6 (`tests/sem_reference.rs`) |
+//! | [`benchmark`] | an area's interval against a benchmark value (Fingertips: higher / similar / lower); a symmetric 95% interval rescaled to 99.8% | hand-computed (unit tests) |
+//! | [`similarity`] | z-scores, weighted Euclidean distance, k nearest units (similar seats) | hand-computed (unit tests) |
 //! | [`moran`] | global Moran's I (normality and randomisation moments, permutation pseudo p) and local Moran (LISA) | esda `Moran`, `Moran_Local` |
 //!
 //! Every result struct carries `n`, a `method` name and, where there is one,
 //! its confidence interval and level. The structs are plain Rust: the wire
 //! format belongs to another crate.
 
+pub mod benchmark;
 pub mod bootstrap;
 pub mod cluster;
 pub mod correlation;
@@ -38,6 +41,7 @@ pub mod paired;
 pub mod permutation;
 pub mod quantile;
 pub mod sem;
+pub mod similarity;
 pub mod spatial;
 pub mod transform;
 

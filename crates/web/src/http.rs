@@ -176,7 +176,12 @@ pub fn gzip(body: &[u8]) -> Vec<u8> {
     );
     // Writing to a Vec cannot fail.
     let _ = e.write_all(body);
-    e.finish().unwrap_or_default()
+    let mut out = e.finish().unwrap_or_default();
+    // The cache keeps this allocation for the life of the server: give
+    // back the unused quarter-of-the-plain-body reserve (a profile's gzip
+    // body is ~15% of its plain size).
+    out.shrink_to_fit();
+    out
 }
 
 pub fn gunzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
@@ -194,6 +199,7 @@ pub fn brotli(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() / 5);
     // Reading a slice and writing a Vec cannot fail.
     let _ = brotli::BrotliCompress(&mut &body[..], &mut out, &params);
+    out.shrink_to_fit();
     out
 }
 

@@ -8,6 +8,8 @@
 //!
 //! | path | what |
 //! | --- | --- |
+//! | `/api/v1/constituencies/{code}/benchmark` | the seat against its nation, indicator by indicator ([`benchmark`]) |
+//! | `/api/v1/constituencies/{code}/similar` | the seat's 15 most similar seats of its nation ([`similar`]) |
 //! | `/brief/{code}` | the seat's one-page brief ([`brief`]) |
 //! | `/`, `/constituency/{code}`, `/indicators`, `/indicator/{id}`, `/findings`, `/gaps`, `/compare`, `/sources`, `/search` | HTML pages ([`pages`]) |
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
@@ -23,6 +25,7 @@
 
 pub mod api;
 pub mod atlas;
+pub mod benchmark;
 pub mod brief;
 pub mod cache;
 pub mod download;
@@ -35,6 +38,7 @@ pub mod pages;
 pub mod report;
 pub mod schema;
 pub mod search;
+pub mod similar;
 pub mod site;
 pub mod svg;
 pub mod trend;
@@ -79,6 +83,9 @@ pub struct App {
     gaps_json: String,
     /// Successful GET responses, kept up to [`CACHE_BYTES`].
     pub cache: cache::ResponseCache,
+    /// Each seat's most similar seats, indexed like [`Atlas::sets`]
+    /// (computed once here, [`similar`]).
+    pub similar: [similar::SetSimilar; 2],
 }
 
 impl App {
@@ -103,7 +110,12 @@ impl App {
         // Serialising plain structs of strings and finite numbers cannot fail.
         let findings_json = serde_json::to_string(&findings).unwrap_or_default();
         let gaps_json = serde_json::to_string(&gaps).unwrap_or_default();
+        let similar = [
+            similar::SetSimilar::compute(&atlas, &atlas.sets[0]),
+            similar::SetSimilar::compute(&atlas, &atlas.sets[1]),
+        ];
         App {
+            similar,
             atlas,
             hex,
             findings_json,
@@ -116,6 +128,13 @@ impl App {
     pub fn open(db: &std::path::Path) -> Result<App, LoadError> {
         let store = stemgap_store::Store::open(db)?;
         Ok(App::new(Atlas::load(&store)?))
+    }
+
+    pub fn similar(&self, set: BoundarySet) -> &similar::SetSimilar {
+        match set {
+            BoundarySet::Pcon2010 => &self.similar[0],
+            BoundarySet::Pcon2024 => &self.similar[1],
+        }
     }
 
     pub fn hex(&self, set: BoundarySet) -> &svg::HexLayout {
@@ -156,6 +175,11 @@ pub fn router(app: Shared) -> Router {
         .route(
             "/api/v1/constituencies/{code}/series/{id}",
             get(trend::series),
+        )
+        .route("/api/v1/constituencies/{code}/similar", get(similar::api))
+        .route(
+            "/api/v1/constituencies/{code}/benchmark",
+            get(benchmark::api),
         )
         .route("/api/v1/findings", get(api::findings))
         .route("/api/v1/findings/{*id}", get(api::finding))

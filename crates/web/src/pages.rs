@@ -451,6 +451,9 @@ struct ProfilePage {
     member: String,
     member_source: String,
     trends: Vec<crate::trend::TrendView>,
+    spine: Vec<crate::benchmark::SpineGroup>,
+    spine_legend: Vec<(String, &'static str)>,
+    similar: crate::similar::SimilarView,
 }
 
 fn mean_text(v: Option<f64>, unit: &str) -> String {
@@ -600,6 +603,9 @@ pub async fn constituency(
         overlaps,
         covered: s.series.iter().filter(|x| x.value(i).is_some()).count(),
         trends: crate::trend::trends(atlas, s, i),
+        spine: crate::benchmark::groups(atlas, s, i),
+        spine_legend: crate::benchmark::legend(),
+        similar: crate::similar::view(&app, set, i),
         indicators: atlas.indicators.len(),
         member: crate::explore::member_text(atlas, set, i),
         member_source: crate::explore::member_source(atlas),
@@ -703,6 +709,7 @@ struct IndicatorPage {
     columns: Vec<SortLink>,
     rows: Vec<SeatRow>,
     x_values: Vec<String>,
+    trend: Option<crate::trend::AreaTrend>,
 }
 
 pub async fn indicator(
@@ -960,6 +967,7 @@ pub async fn indicator(
         columns,
         rows: seat_rows(atlas, s, k, &order_ix),
         x_values,
+        trend: crate::trend::area_trend(atlas, s, k),
     };
     Ok(render(&page))
 }
@@ -1407,7 +1415,21 @@ pub async fn compare(
             title: (*title).to_owned(),
             values: mps.iter().map(|m| m[r].clone()).collect(),
         });
+        // Each seat's three most similar seats of its nation (distance).
+        let similar_row = std::iter::once(CompareRow {
+            href: format!(
+                "/constituency/{}?boundaries={}#similar",
+                s.seats[picked[0]].code,
+                set.id()
+            ),
+            title: "Most similar seats (distance; see each seat's page)".to_owned(),
+            values: picked
+                .iter()
+                .map(|&i| crate::similar::compare_cell(&app, set, i))
+                .collect(),
+        });
         mp_rows
+            .chain(similar_row)
             .chain(atlas.indicators.iter().enumerate().map(|(k, d)| {
                 CompareRow {
                     href: format!("/indicator/{}?boundaries={}", d.id, set.id()),

@@ -554,6 +554,16 @@ pub struct SeriesPoint<'a> {
     pub nation_mean: Option<f64>,
     /// Seats of the nation with a figure for this period.
     pub nation_seats: usize,
+    /// Unweighted mean over the seats of the seat's region (England's
+    /// regions; elsewhere the nation) with a figure for this period.
+    pub region_mean: Option<f64>,
+}
+
+/// A break in a series: the first period on a new basis, and why.
+#[derive(Serialize)]
+pub struct SeriesBreak<'a> {
+    pub period: &'a str,
+    pub reason: String,
 }
 
 /// `/api/v1/constituencies/{code}/series/{id}`: every period of one
@@ -566,4 +576,6 @@ pub struct SeatSeries<'a> {
     pub unit: &'a str,
     pub boundaries: &'static str,
     pub points: Vec<SeriesPoint<'a>>,
+    /// Definition, source or method changes within the series.
+    pub breaks: Vec<SeriesBreak<'a>>,
 }

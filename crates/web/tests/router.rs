@@ -386,8 +386,8 @@ async fn findings_gaps_compare_sources_and_indicators_pages() {
             .unwrap()
             .matches("<tr>")
             .count(),
-        3 + atlas.indicators.len(),
-        "the MP, majority and turnout, then one row per indicator"
+        3 + 1 + atlas.indicators.len(),
+        "the MP, majority and turnout, the most similar seats, then one row per indicator"
     );
     get("/compare").await.ok_html();
     let many = (1..=9)
@@ -766,6 +766,46 @@ async fn responses_match_the_openapi_document() {
         (
             "/api/v1/constituencies/{code}/series/{id}",
             "/api/v1/constituencies/E14001401/series/he_entry_rate_18?boundaries=7".into(),
+            400,
+        ),
+        (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/E14001401/benchmark".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/S14000031/benchmark?boundaries=2010".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/E14000000/benchmark".into(),
+            404,
+        ),
+        (
+            "/api/v1/constituencies/{code}/benchmark",
+            "/api/v1/constituencies/E14001401/benchmark?boundaries=x".into(),
+            400,
+        ),
+        (
+            "/api/v1/constituencies/{code}/similar",
+            "/api/v1/constituencies/E14001401/similar".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/similar",
+            "/api/v1/constituencies/N05000011/similar".into(),
+            200,
+        ),
+        (
+            "/api/v1/constituencies/{code}/similar",
+            "/api/v1/constituencies/E14000000/similar".into(),
+            404,
+        ),
+        (
+            "/api/v1/constituencies/{code}/similar",
+            "/api/v1/constituencies/E14001401/similar?boundaries=x".into(),
             400,
         ),
         ("/api/v1/findings", "/api/v1/findings".into(), 200),
