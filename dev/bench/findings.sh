@@ -24,9 +24,9 @@ printf '%s\n' "${walls[@]}" | sort -n | awk -v runs="$runs" '
   { w[NR]=$1 } END { printf "findings --check (read store + recompute + compare), %d runs: wall min %.2f s, median %.2f s\n", runs, w[1], w[int((NR+1)/2)] }'
 out=$(mktemp)
 valgrind --tool=callgrind --callgrind-out-file="$out" $bin findings --check --db "$db" >/dev/null 2>&1
-echo "inclusive instructions (callgrind); the spatial part runs on its own thread:"
+echo "inclusive instructions (callgrind); the analyses run as tasks on every core:"
 callgrind_annotate --inclusive=yes "$out" 2>/dev/null |
-  grep -E ':stemgap_findings::(compute|spatial::spatial|analyses::[a-z0-9_]+|gaps::register|data::Dataset::new) \[' |
+  grep -E ':stemgap_findings::(compute|spatial::spatial_parts|analyses::[a-z0-9_]+|inclusion::f7|gaps::register|data::Dataset::new) \[' |
   sed -E 's/^ *([0-9,]+) .*:(stemgap_findings::[^ ]+) .*/\1 \2/' |
   awk '{ n = $1; gsub(",", "", n); printf "  %6.0f M  %s\n", n / 1e6, $2 }'
 rm -f "$db" "$out"

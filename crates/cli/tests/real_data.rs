@@ -164,6 +164,32 @@ fn coverage_by_nation_is_what_the_sources_allow() {
 }
 
 #[test]
+fn a_converted_period_reaches_only_the_nations_its_figures_come_from() {
+    // Scotland's 2022 census shares are converted to the 2010 set: English
+    // 2010 seats get no 2022 row (their latest figure stays 2021's).
+    let Some(db) = real_store() else { return };
+    let store = stemgap_store::Store::open(&db).unwrap();
+    for id in ["age_0_15_share", "female_share"] {
+        let obs = store
+            .observations(Some(stemgap_core::BoundarySet::Pcon2010), Some(id))
+            .unwrap();
+        let nations_2022: std::collections::BTreeSet<_> = obs
+            .iter()
+            .filter(|o| o.period == "2022")
+            .filter_map(|o| o.code.nation())
+            .collect();
+        assert_eq!(
+            nations_2022.into_iter().collect::<Vec<_>>(),
+            [stemgap_core::Nation::Scotland],
+            "{id}"
+        );
+        assert!(obs
+            .iter()
+            .any(|o| o.period == "2021" && o.code.nation() == Some(stemgap_core::Nation::England)));
+    }
+}
+
+#[test]
 fn census_shares_match_published_ranges_and_are_never_silently_zero() {
     let Some(db) = real_store() else { return };
     let rows = export(&db, "2024");

@@ -23,7 +23,7 @@ use super::Collector;
 use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Marker, Method, Observation};
+use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Marker, Method, Nation, Observation};
 use stemgap_sources::{Location, SourceError};
 
 /// The smallest share of a target seat's population that must be covered by
@@ -197,9 +197,15 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
                     let value = convert(&pick(|o| o.value), overlaps, kind, MIN_COVERAGE);
                     let lower = convert(&pick(|o| o.lower), overlaps, kind, MIN_COVERAGE);
                     let upper = convert(&pick(|o| o.upper), overlaps, kind, MIN_COVERAGE);
-                    // Only seats of the nations the indicator covers.
+                    // Only seats of the nations the indicator covers and this
+                    // period's figures come from (Scotland's 2022 census is
+                    // not England's: English seats get no 2022 row).
+                    let covered: std::collections::BTreeSet<Nation> = source_obs
+                        .iter()
+                        .filter_map(|&i| reg.seat(*from_set, all[i].code).map(|s| s.nation))
+                        .collect();
                     for seat in reg.seats(to_set) {
-                        if !def.nations.contains(&seat.nation) {
+                        if !def.nations.contains(&seat.nation) || !covered.contains(&seat.nation) {
                             continue;
                         }
                         let v = value.get(&seat.code).copied().flatten();
