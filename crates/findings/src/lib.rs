@@ -16,6 +16,7 @@
 //! | F4 | STEM jobs in seats with an HE provider vs their neighbours without | paired t interval, Wilcoxon signed-rank |
 //! | F5 | each industry's employment share vs deprivation; old vs new industry | Pearson with Fisher-z interval; case bootstrap of the difference |
 //! | F6 | data gaps by indicator and nation | coverage from the data, comparability from [`gaps::RULES`] |
+//! | F8 | skills-shortage vacancies vs deprivation and local STEM supply | upper-tier-authority cluster bootstrap of fifths; CR2 slopes |
 //! | spatial | clustering of every indicator | Moran's I (permutation p for the headline indicators, Cliff-Ord randomisation p for the rest); LISA for the headline indicators |
 //! | sensitivity | how F1–F3 move with basis, aggregation, boundaries, STEM definition | as F1–F3 |
 
@@ -25,6 +26,7 @@ pub mod gaps;
 mod inclusion;
 pub mod inference;
 mod ledger;
+mod shortages;
 pub mod spatial;
 mod text;
 
@@ -241,6 +243,7 @@ pub fn compute(data: &Dataset) -> Findings {
     });
     let [f1, f2, f3, f5, sensitivity] = rest;
     let f7 = inclusion::f7(data);
+    let f8 = shortages::f8(data);
     let mut findings = vec![
         f1,
         f2,
@@ -249,6 +252,7 @@ pub fn compute(data: &Dataset) -> Findings {
         f5,
         gaps::f6(&gaps),
         f7,
+        f8,
         spatial,
         sensitivity,
     ];
