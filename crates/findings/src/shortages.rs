@@ -113,26 +113,29 @@ fn excluded(t: &Table) -> Vec<Exclusion> {
         .collect()
 }
 
-/// Whether the measure is a share (shown in percent) and how it is said.
-fn describe(y: &str) -> (f64, &'static str, &'static str) {
+/// Whether the measure is a share (shown in percent), its unit, and how it
+/// is said (with its verb).
+fn describe(y: &str) -> (f64, &'static str, &'static str, &'static str) {
     if y == MIDDLE_SKILL {
         (
             100.0,
             "percentage points",
             "middle-skill occupations' share of skills-shortage vacancies",
+            "was",
         )
     } else {
         (
             1.0,
             "SSVs per 1,000 staff",
             "skills-shortage vacancies per 1,000 staff",
+            "were",
         )
     }
 }
 
 /// Most minus least deprived population-weighted fifth of English seats.
 fn by_deprivation(data: &Dataset, set: BoundarySet, y: &str) -> Finding {
-    let (scale, unit, what) = describe(y);
+    let (scale, unit, what, verb) = describe(y);
     let ids = [y, DEPRIVATION, POPULATION];
     let mut f = start(
         data,
@@ -231,7 +234,7 @@ fn by_deprivation(data: &Dataset, set: BoundarySet, y: &str) -> Finding {
         " The interval includes no difference."
     };
     f.statement = format!(
-        "In England ({}, employer survey {period}), {what} were {a} in the most deprived fifth of seats and {b} in the least deprived fifth: {d} {direction} ({}; {} and {} seats{}).{verdict}",
+        "In England ({}, employer survey {period}), {what} {verb} {a} in the most deprived fifth of seats and {b} in the least deprived fifth: {d} {direction} ({}; {} and {} seats{}).{verdict}",
         set.title(),
         ci(c.ci.0, c.ci.1, ""),
         c.n_a,
@@ -248,17 +251,19 @@ fn by_deprivation(data: &Dataset, set: BoundarySet, y: &str) -> Finding {
 /// The slope of SSV density on a measure of local STEM supply, with the
 /// seats where shortages are high while supply is low.
 fn against_supply(data: &Dataset, set: BoundarySet, x: &str) -> Finding {
-    let (per, x_words, x_unit) = if x == LEVEL4 {
+    let (per, x_words, x_unit, x_more) = if x == LEVEL4 {
         (
             10.0,
             "the share of residents qualified to Level 4 or above",
             "10 percentage points",
+            "a share of residents qualified to Level 4 or above 10 points higher",
         )
     } else {
         (
             1.0,
             "adult STEM FE achievements per 1,000 adults",
             "one achievement per 1,000 adults",
+            "one more adult STEM FE achievement per 1,000 adults",
         )
     };
     let ids = [SHORTAGE, x];
@@ -374,7 +379,7 @@ fn against_supply(data: &Dataset, set: BoundarySet, x: &str) -> Finding {
         String::new()
     };
     f.statement = format!(
-        "Across England's seats ({}), each {x_unit} more of {x_words} goes with {} {direction} skills-shortage vacancies per 1,000 staff ({}, {}; {} seats{}).{verdict} {} seats{place} are both in the top fifth for skills-shortage vacancies and in the bottom fifth for {x_words}.",
+        "Across England's seats ({}), {x_more} goes with {} {direction} skills-shortage vacancies per 1,000 staff ({}, {}; {} seats{}).{verdict} {} seats{place} are both in the top fifth for skills-shortage vacancies and in the bottom fifth for {x_words}.",
         set.title(),
         num(slope.abs()),
         ci(per * lo, per * hi, ""),

@@ -609,3 +609,302 @@ pub(super) fn collect(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> XCell {
+        XCell::Text(s.into())
+    }
+    fn n(v: f64) -> XCell {
+        XCell::Number(v)
+    }
+
+    /// Four upper-tier authorities (codes real, names as ONS spells them).
+    fn leas() -> BTreeMap<String, String> {
+        [
+            ("E06000023", "Bristol, City of"),
+            ("E06000053", "Isles of Scilly"),
+            ("E06000058", "Bournemouth, Christchurch and Poole"),
+            ("E09000007", "Camden"),
+        ]
+        .into_iter()
+        .map(|(c, n)| (c.to_owned(), n.to_owned()))
+        .collect()
+    }
+
+    /// An `ALL_LEAS` sheet of the 2019 layout with invented figures:
+    /// England, Camden, Bristol, Bournemouth, Poole, Isles of Scilly.
+    fn sheet_2019(names: &[&str], scilly: XCell) -> Grid {
+        let mut header = vec![XCell::Empty, t("England Total")];
+        header.extend(names.iter().map(|s| t(s)));
+        let row = |label: &str, values: [f64; 5]| -> Vec<XCell> {
+            let mut r = vec![t(label), n(9999.0)];
+            r.extend(values[..4].iter().map(|v| n(*v)));
+            r.push(if values[4] < 0.0 {
+                scilly.clone()
+            } else {
+                n(values[4])
+            });
+            r
+        };
+        let rows = vec![
+            vec![t("30-September-2020")],
+            vec![t("Employer Skills Survey (ESS) 2019")],
+            vec![XCell::Empty, XCell::Empty, t("LEA")],
+            header,
+            row("Unweighted row", [300.0, 120.0, 40.0, 30.0, 9.0]),
+            row(
+                "Total (establishments)",
+                [1000.0, 800.0, 200.0, 100.0, 50.0],
+            ),
+            row(
+                "Total number of staff",
+                [20000.0, 10000.0, 4000.0, 1000.0, -1.0],
+            ),
+            vec![t("Vacancies")],
+            row(
+                "Have at least one vacancy that is hard to fill",
+                [0.1, 0.05, 0.2, 0.1, -1.0],
+            ),
+            row("Number of vacancies", [400.0, 100.0, 50.0, 30.0, -1.0]),
+            row(
+                "Number of skill-shortage vacancies",
+                [100.0, 20.0, 10.0, 5.0, -1.0],
+            ),
+            vec![t("Skills gaps")],
+            row("Number of skills gaps ", [1000.0, 300.0, 100.0, 60.0, -1.0]),
+        ];
+        Grid::from_rows(Location::file("ess.xlsx").in_sheet("ALL_LEAS"), rows)
+    }
+
+    const NAMES: [&str; 5] = [
+        "Camden",
+        "Bristol",
+        "Bournemouth",
+        "Poole",
+        "Isles of Scilly",
+    ];
+
+    #[test]
+    fn names_match_through_aliases_and_merged_authorities_are_summed() {
+        let r = read_2019(&sheet_2019(&NAMES, t("**")), &leas()).unwrap();
+        let ssv = &r.ratios["ess_ssv_per_1000_staff"];
+        assert_eq!(ssv["E09000007"], Ok((100_000.0, 20000.0)));
+        assert_eq!(ssv["E06000023"], Ok((20_000.0, 10000.0)));
+        // Bournemouth and Poole summed into Bournemouth, Christchurch and Poole.
+        assert_eq!(ssv["E06000058"], Ok((15_000.0, 5000.0)));
+        assert_eq!(
+            r.ratios["ess_ssv_share_of_vacancies"]["E06000058"],
+            Ok((15.0, 80.0))
+        );
+        assert_eq!(
+            r.ratios["ess_skills_gap_share"]["E09000007"],
+            Ok((1000.0, 20000.0))
+        );
+        // Establishments with a hard-to-fill vacancy: share × establishments.
+        let htf = r.ratios["ess_hard_to_fill_share"]["E06000058"].unwrap();
+        assert!((htf.0 - 50.0).abs() < 1e-9 && htf.1 == 300.0, "{htf:?}");
+        // `**` is missing with the survey's marker, never zero.
+        for id in ["ess_ssv_per_1000_staff", "ess_hard_to_fill_share"] {
+            assert_eq!(r.ratios[id]["E06000053"], Err(Marker::Star));
+        }
+        // The smallest published base (Scilly's 9 is under 25: unpublished).
+        assert_eq!(r.smallest_base, Some((30.0, "Poole".to_owned())));
+    }
+
+    #[test]
+    fn a_suppressed_half_of_a_merged_authority_makes_it_missing() {
+        let mut ratios = BTreeMap::new();
+        add(&mut ratios, "E06000058", Ok((1.0, 2.0)));
+        add(&mut ratios, "E06000058", Err(Marker::Star));
+        assert_eq!(ratios["E06000058"], Err(Marker::Star));
+    }
+
+    #[test]
+    fn an_unmatched_name_is_an_error_naming_its_cell() {
+        let names = [
+            "Camdem",
+            "Bristol",
+            "Bournemouth",
+            "Poole",
+            "Isles of Scilly",
+        ];
+        let e = read_2019(&sheet_2019(&names, t("**")), &leas()).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("\"Camdem\": matches no 2019 upper-tier authority"),
+            "{msg}"
+        );
+        assert!(msg.contains("sheet \"ALL_LEAS\", row 4"), "{msg}");
+    }
+
+    #[test]
+    fn an_authority_without_a_column_is_an_error_listing_it() {
+        let names = ["Camden", "Bristol", "Bournemouth", "Poole"];
+        let mut g = sheet_2019(&names, t("**"));
+        // Drop the Scilly column's header: its figures are then unread.
+        g = Grid::from_rows(
+            Location::file("ess.xlsx").in_sheet("ALL_LEAS"),
+            (0..g.height())
+                .map(|r| g.row(r).iter().take(6).cloned().collect())
+                .collect(),
+        );
+        let msg = read_2019(&g, &leas()).unwrap_err().to_string();
+        assert!(
+            msg.contains("no column for the upper-tier authority Isles of Scilly (E06000053)"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn a_name_given_twice_and_stray_text_are_errors() {
+        let names = [
+            "Camden",
+            "Camden",
+            "Bournemouth",
+            "Poole",
+            "Isles of Scilly",
+        ];
+        let msg = read_2019(&sheet_2019(&names, t("**")), &leas())
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("duplicate row for Camden"), "{msg}");
+        let msg = read_2019(&sheet_2019(&NAMES, t("n/a")), &leas())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("expected a non-negative number or `**`, found n/a"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn t63_gives_the_middle_skill_share_of_ssvs() {
+        let mut header = vec![XCell::Empty, t("Total")];
+        header.extend(
+            [
+                "Camden",
+                "Bristol",
+                "Bournemouth",
+                "Poole",
+                "Isles of Scilly",
+                "Not in England",
+            ]
+            .map(t),
+        );
+        let row = |label: Option<&str>, v: [XCell; 6]| -> Vec<XCell> {
+            let mut r = vec![label.map_or(XCell::Empty, t), n(0.0)];
+            r.extend(v);
+            r
+        };
+        let s = || t("**");
+        let rows = vec![
+            vec![t("Table T63/ 1")],
+            header,
+            row(
+                Some("Unweighted row"),
+                [n(40.0), n(30.0), n(26.0), n(12.0), n(3.0), n(0.0)],
+            ),
+            row(
+                Some("Total"),
+                [n(200.0), n(100.0), n(50.0), n(20.0), s(), s()],
+            ),
+            row(
+                Some("Managers"),
+                [n(10.0), n(5.0), n(5.0), n(1.0), s(), s()],
+            ),
+            row(None, [n(0.05), n(0.05), n(0.1), n(0.05), s(), s()]),
+            row(
+                Some("Associate professionals"),
+                [n(40.0), n(10.0), n(5.0), n(2.0), s(), s()],
+            ),
+            row(
+                Some("Skilled trades occupations"),
+                [n(20.0), n(30.0), n(5.0), n(2.0), s(), s()],
+            ),
+            row(
+                Some("Machine operatives"),
+                [n(10.0), n(0.0), n(0.0), s(), s(), s()],
+            ),
+        ];
+        let g = Grid::from_rows(Location::file("ess17.xlsx").in_sheet("T63"), rows);
+        let r = read_2017(&g, &leas()).unwrap();
+        let m = &r.ratios["ess_ssv_middle_skill_share"];
+        assert_eq!(m["E09000007"], Ok((70.0, 200.0)));
+        assert_eq!(m["E06000023"], Ok((40.0, 100.0)));
+        // Poole's machine operatives are suppressed: so is the merged authority.
+        assert_eq!(m["E06000058"], Err(Marker::Star));
+        assert_eq!(m["E06000053"], Err(Marker::Star));
+        assert!(!m.contains_key("Not in England"));
+        assert_eq!(r.smallest_base, Some((26.0, "Bournemouth".to_owned())));
+    }
+
+    #[test]
+    fn ratios_reach_seats_by_district_population_with_the_coverage_rule() {
+        let code = |s: &str| GssCode::parse(s).unwrap();
+        // Upper tier E10000001 = districts E07000001 (300) and E07000002 (100);
+        // unitary E06000053 (suppressed) = E06000053 (10).
+        let districts: BTreeMap<String, Vec<(String, f64)>> = [
+            (
+                "E10000001",
+                vec![("E07000001", 300.0), ("E07000002", 100.0)],
+            ),
+            ("E06000053", vec![("E06000053", 10.0)]),
+        ]
+        .into_iter()
+        .map(|(u, v)| {
+            (
+                u.to_owned(),
+                v.into_iter().map(|(d, p)| (d.to_owned(), p)).collect(),
+            )
+        })
+        .collect();
+        // Seat 1: all of E07000001; seat 2: all of E07000002 and all of the
+        // suppressed authority (10 of its 110 people: under 95% covered);
+        // seat 3: nothing but... (none).
+        let shares: Shares = [
+            ("E07000001", vec![(code("E14001001"), 1.0)]),
+            ("E07000002", vec![(code("E14001002"), 1.0)]),
+            ("E06000053", vec![(code("E14001002"), 1.0)]),
+        ]
+        .into_iter()
+        .map(|(d, v)| (d.to_owned(), v))
+        .collect();
+        let ratios: BTreeMap<String, Ratio> = [
+            ("E10000001".to_owned(), Ok((80.0, 400.0))),
+            ("E06000053".to_owned(), Err(Marker::Star)),
+        ]
+        .into_iter()
+        .collect();
+        let at = Location::file("ess.xlsx");
+        let cells =
+            ratios_to_seats(&ratios, &districts, BoundarySet::Pcon2024, &shares, &at).unwrap();
+        // The authority's ratio, not a share of it.
+        let Cell::Value(v) = cells[&code("E14001001")] else {
+            panic!("{cells:?}")
+        };
+        assert!((v - 0.2).abs() < 1e-12, "{v}");
+        assert_eq!(cells[&code("E14001002")], Cell::Missing(Marker::Star));
+        // With the suppressed part at 1 in 101 (99% covered) the seat keeps
+        // its authority's figure.
+        let mut small = districts.clone();
+        small.insert("E06000053".into(), vec![("E06000053".into(), 1.0)]);
+        let cells = ratios_to_seats(&ratios, &small, BoundarySet::Pcon2024, &shares, &at).unwrap();
+        let Cell::Value(v) = cells[&code("E14001002")] else {
+            panic!("{cells:?}")
+        };
+        assert!((v - 0.2).abs() < 1e-12, "{v}");
+        // An authority the districts do not know is an error.
+        let mut unknown = ratios.clone();
+        unknown.insert("E10000099".into(), Ok((1.0, 1.0)));
+        let msg = ratios_to_seats(&unknown, &districts, BoundarySet::Pcon2024, &shares, &at)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("E10000099: an upper-tier authority with no districts"),
+            "{msg}"
+        );
+    }
+}
