@@ -431,3 +431,134 @@ fn capitalise(s: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Seat;
+    use stemgap_core::{Direction, IndicatorDef, Method, Observation};
+
+    fn def(id: &str) -> IndicatorDef {
+        IndicatorDef {
+            id: id.into(),
+            title: id.into(),
+            definition: String::new(),
+            unit: "share".into(),
+            direction: Direction::Neutral,
+            sources: vec![],
+            period: "2019".into(),
+            nations: vec![Nation::England],
+            method: Method::Apportioned,
+            caveats: String::new(),
+        }
+    }
+
+    fn obs(code: GssCode, id: &str, v: f64) -> Observation {
+        Observation {
+            code,
+            boundary: Some(BoundarySet::Pcon2024),
+            indicator: id.into(),
+            period: "2019".into(),
+            value: Some(v),
+            lower: None,
+            upper: None,
+            flag: None,
+            method: Method::Apportioned,
+            source: "s".into(),
+        }
+    }
+
+    fn codes() -> Vec<GssCode> {
+        (0..20)
+            .map(|i| GssCode::parse(&format!("E140011{i:02}")).unwrap())
+            .collect()
+    }
+
+    /// 20 seats of equal population, deprivation rising with the index;
+    /// seats 2k and 2k + 1 share an upper-tier authority and its figure:
+    /// 10 SSVs per 1,000 staff in the least deprived fifth, 6 in the most,
+    /// and the Level 4+ share falling as deprivation rises.
+    fn dataset() -> Dataset {
+        let seats = codes()
+            .iter()
+            .map(|c| Seat {
+                code: *c,
+                name: c.to_string(),
+                nation: Nation::England,
+                region: None,
+            })
+            .collect();
+        let mut o = Vec::new();
+        for (i, c) in codes().iter().enumerate() {
+            let ssv = 10.0 - 0.2 * (i / 2 * 2) as f64;
+            o.push(obs(*c, SHORTAGE, ssv));
+            o.push(obs(*c, DEPRIVATION, 10.0 + i as f64));
+            o.push(obs(*c, POPULATION, 1000.0));
+            o.push(obs(*c, LEVEL4, 0.5 - 0.01 * i as f64 + 0.003 * (i % 3) as f64));
+        }
+        Dataset::new(
+            BTreeMap::from([(BoundarySet::Pcon2024, seats)]),
+            vec![def(SHORTAGE), def(DEPRIVATION), def(POPULATION), def(LEVEL4)],
+            &o,
+            &[],
+        )
+    }
+
+    #[test]
+    fn shortages_by_deprivation_and_supply_are_clustered_by_upper_tier() {
+        let upper: Vec<_> = codes()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (BoundarySet::Pcon2024, *c, format!("E1000000{}", i / 2)))
+            .collect();
+        let f = f8(&dataset().with_upper_tiers(&upper));
+        assert_eq!(f.report.as_ref().unwrap().verdict, Verdict::BeyondTheReport);
+        let d = &f.parts[0];
+        assert_eq!(d.id, "F8/2024/ess_ssv_per_1000_staff/deprivation");
+        // Most deprived fifth (seats 16-19): 6.8, 6.8, 6.4, 6.4 → 6.6; least
+        // (0-3): 10, 10, 9.6, 9.6 → 9.8; difference −3.2.
+        let est = d.estimate.unwrap();
+        assert!((est + 3.2).abs() < 1e-9, "{est}");
+        assert_eq!(d.n, 8);
+        assert_eq!(d.clusters, Some(4));
+        assert!(d.ci_low.unwrap() <= est && est <= d.ci_high.unwrap());
+        assert!(d.inference.contains("upper-tier authorities (4 authorities"), "{}", d.inference);
+        assert!(
+            d.statement.contains("were 6.60 in the most deprived fifth of seats and 9.80 in the least deprived fifth: 3.20 lower"),
+            "{}",
+            d.statement
+        );
+        // Against Level 4+: positive slope (both fall with deprivation),
+        // 10 clusters, CR2.
+        let s = &f.parts[1];
+        assert_eq!(s.id, "F8/2024/ess_ssv_per_1000_staff/level4_share");
+        assert!(s.estimate.unwrap() > 0.0);
+        assert_eq!((s.n, s.clusters), (20, Some(10)));
+        assert!(s.inference.starts_with("CR2"), "{}", s.inference);
+        // High shortage and low supply never meet here.
+        assert_eq!(s.details["seats_high_shortage_low_supply"], 0.0);
+        // No FE or 2017 figures: said, not estimated.
+        for p in [&f.parts[2], &f.parts[3]] {
+            assert_eq!(p.estimate, None);
+            assert!(p.statement.starts_with("Not estimated: no figures for"), "{}", p.statement);
+        }
+        // Without upper tiers: seats, and it says the interval is too narrow.
+        let g = f8(&dataset());
+        assert_eq!(g.parts[0].clusters, None);
+        assert_eq!(g.parts[0].estimate, d.estimate);
+        assert!(g.parts[0].inference.contains("too narrow"));
+        assert!(g.parts[1].inference.contains("too narrow"));
+    }
+
+    #[test]
+    fn fifths_count_ties_together() {
+        assert_eq!(
+            fifth(&[1.0, 5.0, 5.0, 3.0, 2.0], true),
+            [false, true, true, false, false]
+        );
+        assert_eq!(
+            fifth(&[1.0, 5.0, 5.0, 3.0, 2.0], false),
+            [true, false, false, false, false]
+        );
+    }
+}
