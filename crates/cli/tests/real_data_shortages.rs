@@ -107,7 +107,7 @@ fn every_english_seat_has_a_shortage_figure_or_a_reason_on_both_sets() {
                 .observations(Some(set), Some("ess_ssv_per_1000_staff"))
                 .unwrap()
                 .into_iter()
-                .find(|o| &o.code == code)
+                .find(|o| o.code.as_str() == code)
                 .and_then(|o| o.value)
                 .unwrap()
         };
