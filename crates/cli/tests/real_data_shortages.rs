@@ -4,15 +4,16 @@
 //! both sets, seats inside one authority carrying the file's own ratio, and
 //! F8's inference resting on upper-tier authorities.
 
-use crate::common::{run, stderr};
 use crate::common::real_data;
+use crate::common::{run, stderr};
 use crate::real_data::real_store;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Nation};
 use stemgap_sources::{Location, Workbook, XCell};
 
-const FILE19: &str = "skills/employer_skills_survey/ESS_2019_LEA_Summary_Tables_Controlled_v01.00.xlsx";
+const FILE19: &str =
+    "skills/employer_skills_survey/ESS_2019_LEA_Summary_Tables_Controlled_v01.00.xlsx";
 const IDS: [&str; 5] = [
     "ess_ssv_per_1000_staff",
     "ess_ssv_share_of_vacancies",
@@ -57,7 +58,10 @@ fn every_english_seat_has_a_shortage_figure_or_a_reason_on_both_sets() {
         .map(|l| l.to)
         .collect();
     let linked: BTreeSet<String> = links.iter().map(|l| l.from.clone()).collect();
-    assert_eq!(linked, districts, "every English district has an upper tier");
+    assert_eq!(
+        linked, districts,
+        "every English district has an upper tier"
+    );
     let bytes = std::fs::read(data.join(FILE19)).unwrap();
     let mut book = Workbook::open(bytes, Location::file(FILE19)).unwrap();
     let g = book.sheet("ALL_LEAS").unwrap();
@@ -94,7 +98,10 @@ fn every_english_seat_has_a_shortage_figure_or_a_reason_on_both_sets() {
             // 2019: only the Isles of Scilly is suppressed, and it is under
             // 5% of its seat; 2017's occupation split is suppressed more.
             if id == "ess_ssv_middle_skill_share" {
-                assert!((20..120).contains(&missing), "{set:?} {id}: {missing} missing");
+                assert!(
+                    (20..120).contains(&missing),
+                    "{set:?} {id}: {missing} missing"
+                );
             } else {
                 assert_eq!(missing, 0, "{set:?} {id}");
             }
@@ -119,7 +126,15 @@ fn every_english_seat_has_a_shortage_figure_or_a_reason_on_both_sets() {
 #[test]
 fn f8_rests_on_upper_tier_authorities() {
     let Some(db) = real_store() else { return };
-    let o = run(&["findings", "--db", db.to_str().unwrap(), "--id", "F8", "--format", "json"]);
+    let o = run(&[
+        "findings",
+        "--db",
+        db.to_str().unwrap(),
+        "--id",
+        "F8",
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
     let f8 = v.as_array().map_or(&v, |a| &a[0]);
@@ -132,12 +147,18 @@ fn f8_rests_on_upper_tier_authorities() {
         assert!(p["estimate"].as_f64().is_some(), "{id}: {}", p["statement"]);
         let (n, clusters) = (p["n"].as_u64().unwrap(), p["clusters"].as_u64().unwrap());
         assert!(
-            p["inference"].as_str().unwrap().contains("upper-tier authorities"),
+            p["inference"]
+                .as_str()
+                .unwrap()
+                .contains("upper-tier authorities"),
             "{id}"
         );
         if id.ends_with("/deprivation") {
             // Two fifths of England's seats, from many authorities.
-            assert!((150..260).contains(&n) && (60..=151).contains(&clusters), "{id}: {n} {clusters}");
+            assert!(
+                (150..260).contains(&n) && (60..=151).contains(&clusters),
+                "{id}: {n} {clusters}"
+            );
         } else {
             // Every English seat (543 of 2024, 533 of 2010-2024), and the
             // authorities holding most of a seat's population (the City of

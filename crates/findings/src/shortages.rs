@@ -494,11 +494,20 @@ mod tests {
             o.push(obs(*c, SHORTAGE, ssv));
             o.push(obs(*c, DEPRIVATION, 10.0 + i as f64));
             o.push(obs(*c, POPULATION, 1000.0));
-            o.push(obs(*c, LEVEL4, 0.5 - 0.01 * i as f64 + 0.003 * (i % 3) as f64));
+            o.push(obs(
+                *c,
+                LEVEL4,
+                0.5 - 0.01 * i as f64 + 0.003 * (i % 3) as f64,
+            ));
         }
         Dataset::new(
             BTreeMap::from([(BoundarySet::Pcon2024, seats)]),
-            vec![def(SHORTAGE), def(DEPRIVATION), def(POPULATION), def(LEVEL4)],
+            vec![
+                def(SHORTAGE),
+                def(DEPRIVATION),
+                def(POPULATION),
+                def(LEVEL4),
+            ],
             &o,
             &[],
         )
@@ -522,7 +531,12 @@ mod tests {
         assert_eq!(d.n, 8);
         assert_eq!(d.clusters, Some(4));
         assert!(d.ci_low.unwrap() <= est && est <= d.ci_high.unwrap());
-        assert!(d.inference.contains("upper-tier authorities (4 authorities"), "{}", d.inference);
+        assert!(
+            d.inference
+                .contains("upper-tier authorities (4 authorities"),
+            "{}",
+            d.inference
+        );
         assert!(
             d.statement.contains("were 6.60 in the most deprived fifth of seats and 9.80 in the least deprived fifth: 3.20 lower"),
             "{}",
@@ -540,7 +554,11 @@ mod tests {
         // No FE or 2017 figures: said, not estimated.
         for p in [&f.parts[2], &f.parts[3]] {
             assert_eq!(p.estimate, None);
-            assert!(p.statement.starts_with("Not estimated: no figures for"), "{}", p.statement);
+            assert!(
+                p.statement.starts_with("Not estimated: no figures for"),
+                "{}",
+                p.statement
+            );
         }
         // Without upper tiers: seats, and it says the interval is too narrow.
         let g = f8(&dataset());

@@ -714,6 +714,47 @@ mod tests {
         assert_eq!(r.smallest_base, Some((30.0, "Poole".to_owned())));
     }
 
+    /// The hand-made workbooks (`dev/fixtures/make_xlsx.py`, invented
+    /// figures in the published layouts).
+    fn fixture(name: &str, bytes: &[u8], sheet: &str) -> Grid {
+        let mut book = Workbook::open(bytes.to_vec(), Location::file(name)).unwrap();
+        book.sheet(sheet).unwrap()
+    }
+
+    #[test]
+    fn the_xlsx_fixtures_read_like_the_published_tables() {
+        let g = fixture(
+            "ess_2019.xlsx",
+            include_bytes!("../../tests/data/ess/ess_2019.xlsx"),
+            "ALL_LEAS",
+        );
+        let r = read_2019(&g, &leas()).unwrap();
+        let ssv = &r.ratios["ess_ssv_per_1000_staff"];
+        assert_eq!(ssv["E09000007"], Ok((100_000.0, 20000.0)));
+        assert_eq!(ssv["E06000058"], Ok((15_000.0, 5000.0)));
+        assert_eq!(ssv["E06000053"], Err(Marker::Star));
+        assert_eq!(r.smallest_base, Some((30.0, "Poole".to_owned())));
+        let g = fixture(
+            "ess_2017.xlsx",
+            include_bytes!("../../tests/data/ess/ess_2017.xlsx"),
+            "T63",
+        );
+        let m = &read_2017(&g, &leas()).unwrap().ratios["ess_ssv_middle_skill_share"];
+        assert_eq!(m["E09000007"], Ok((70.0, 200.0)));
+        assert_eq!(m["E06000058"], Err(Marker::Star));
+        // A name matching nothing: the error names the file, sheet and cell.
+        let g = fixture(
+            "ess_2019_unmatched.xlsx",
+            include_bytes!("../../tests/data/ess/ess_2019_unmatched.xlsx"),
+            "ALL_LEAS",
+        );
+        let msg = read_2019(&g, &leas()).unwrap_err().to_string();
+        assert!(
+            msg.starts_with("ess_2019_unmatched.xlsx, sheet \"ALL_LEAS\", row 4, column \"C\": unknown code \"Camdem\": matches no 2019 upper-tier authority"),
+            "{msg}"
+        );
+    }
+
     #[test]
     fn a_suppressed_half_of_a_merged_authority_makes_it_missing() {
         let mut ratios = BTreeMap::new();
