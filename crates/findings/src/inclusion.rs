@@ -11,7 +11,7 @@
 
 use crate::data::{nation_list, Dataset};
 use crate::inference::{cluster_ids, seed, Inference};
-use crate::text::{ci, excludes, num};
+use crate::text::{ci, excludes, lower_first, num};
 use crate::{Finding, Ledger, Verdict, LEVEL, REPLICATES};
 use stemgap_core::{BoundarySet, Nation};
 use stemgap_stats::{
@@ -325,7 +325,7 @@ fn change(
     data: &Dataset,
     set: BoundarySet,
     y: &str,
-    who: &str,
+    whose: &str,
     years: &[&str],
     t: &crate::data::Table,
     group: &[usize],
@@ -335,7 +335,7 @@ fn change(
     let (first, last) = (years[0], years[years.len() - 1]);
     let mut f = Finding::new(
         format!("F7/{}/{y}/change", set.id()),
-        format!("Change in the gap in {who}'s share from {first} to {last}: most minus least deprived fifth"),
+        format!("Change in the gap in {whose} share from {first} to {last}: most minus least deprived fifth"),
     );
     f.boundaries = vec![set.id().to_owned()];
     f.nations = ENGLAND.iter().map(|n| n.name().to_owned()).collect();
@@ -440,7 +440,7 @@ fn change(
         "The gap widened.".to_owned()
     };
     f.statement = format!(
-        "The gap in {who}'s share of adult FE STEM achievements between the most and the least deprived fifth of English seats ({}) was {} percentage points in {first} and {} in {last}: a change of {} points ({}; {n} seats). {verdict}",
+        "The gap in {whose} share of adult FE STEM achievements between the most and the least deprived fifth of English seats ({}) was {} percentage points in {first} and {} in {last}: a change of {} points ({}; {n} seats). {verdict}",
         set.title(),
         num(gap_first),
         num(gap_last),
