@@ -11,12 +11,16 @@ use stemgap_core::{BoundarySet, Nation};
 use stemgap_sources::{Location, ParquetTable};
 
 const FILE: &str = "skills/dfe_fe_et_geography_detailed_201516_202021/data.parquet";
-const IDS: [&str; 5] = [
+const IDS: [&str; 9] = [
     "fe_et_stem_achievements_per_1000",
     "fe_et_stem_broad_achievements_per_1000",
     "fe_et_stem_female_share",
     "fe_et_stem_ethnic_minority_share",
     "fe_et_stem_level3_share",
+    "fe_et_stem_female_share_enrolments",
+    "fe_et_female_share_science_maths",
+    "fe_et_female_share_engineering",
+    "fe_et_female_share_ict",
 ];
 const YEARS: [&str; 6] = [
     "2015/16", "2016/17", "2017/18", "2018/19", "2019/20", "2020/21",

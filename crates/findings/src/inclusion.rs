@@ -309,7 +309,7 @@ fn over_time(data: &Dataset, set: BoundarySet, y: &str, whose: &str, who: &str) 
         data,
         set,
         y,
-        who,
+        &lower_first(whose),
         &years,
         &t,
         &groups.group,
