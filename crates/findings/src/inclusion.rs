@@ -384,7 +384,7 @@ fn change(
                 k[q] += counts[c][q];
             }
         }
-        if k.iter().any(|&v| v == 0.0) {
+        if k.contains(&0.0) {
             return None;
         }
         let m: Vec<f64> = (0..4).map(|q| s[q] / k[q]).collect();
