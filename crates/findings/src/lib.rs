@@ -23,6 +23,7 @@
 mod analyses;
 mod data;
 pub mod gaps;
+mod grid;
 mod inclusion;
 pub mod inference;
 mod ledger;
@@ -241,7 +242,8 @@ pub fn compute(data: &Dataset) -> Findings {
         let (spatial, f4) = other.join().expect("the spatial thread does not panic");
         (spatial, f4, [f1, f2, f3, f5, sensitivity])
     });
-    let [f1, f2, f3, f5, sensitivity] = rest;
+    let [f1, f2, f3, f5, mut sensitivity] = rest;
+    grid::extend(&mut sensitivity, grid::groups(data));
     let f7 = inclusion::f7(data);
     let f8 = shortages::f8(data);
     let mut findings = vec![
