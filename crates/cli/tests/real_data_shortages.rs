@@ -169,3 +169,52 @@ fn f8_rests_on_upper_tier_authorities() {
         assert!(clusters < n, "{id}");
     }
 }
+
+#[test]
+fn f7_and_f8_join_the_sensitivity_grid() {
+    let Some(db) = real_store() else { return };
+    let o = run(&[
+        "findings",
+        "--db",
+        db.to_str().unwrap(),
+        "--id",
+        "sensitivity",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let s = v.as_array().map_or(&v, |a| &a[0]);
+    let groups = s["parts"].as_array().unwrap();
+    for (id, cells) in [("sensitivity/F7", 9), ("sensitivity/F8", 7)] {
+        let g = groups
+            .iter()
+            .find(|g| g["id"] == id)
+            .unwrap_or_else(|| panic!("no {id}"));
+        let parts = g["parts"].as_array().unwrap();
+        assert_eq!(parts.len(), cells, "{id}");
+        // Every cell of the real data is estimated, on both sets.
+        for p in parts {
+            assert!(
+                p["estimate"].as_f64().is_some(),
+                "{}: {}",
+                p["id"],
+                p["statement"]
+            );
+        }
+        let (lo, hi) = (
+            g["details"]["min_estimate"].as_f64().unwrap(),
+            g["details"]["max_estimate"].as_f64().unwrap(),
+        );
+        assert!(lo <= hi, "{id}");
+        let short = id.trim_start_matches("sensitivity/");
+        assert!(
+            s["statement"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("{short} from ")),
+            "{}",
+            s["statement"]
+        );
+    }
+}
