@@ -270,7 +270,11 @@ pub(crate) fn group(data: &Dataset, finding: &str, cells: &[(&str, Choice<'_>)])
     }
     g.n = estimates.len();
     g.unit = g.parts.first().map(|p| p.unit.clone()).unwrap_or_default();
-    g.method = "the headline contrast re-run with one choice changed at a time (boundary set, deprivation basis, weighting, inference, suppression bounds, data year); cells on fewer than 95% of the headline's seats reported but not counted".into();
+    let varied: Vec<&str> = cells.iter().skip(1).map(|(label, _)| *label).collect();
+    g.method = format!(
+        "the headline contrast re-run with one choice changed at a time ({}); cells on fewer than 95% of the headline's seats reported but not counted",
+        varied.join("; ")
+    );
     g.inference = "as each cell".into();
     g
 }
