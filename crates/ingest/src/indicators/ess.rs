@@ -20,7 +20,7 @@
 //! then among seats by the share of each district's population living in
 //! each. A seat inside one authority so carries the authority's ratio; a
 //! seat spanning authorities a blend of theirs. Suppressed authorities
-//! (`**`: unweighted base under 25) are missing, never zero; a seat gets a
+//! (`**`: a small unweighted base) are missing, never zero; a seat gets a
 //! figure only where authorities with one hold at least 95% of its
 //! population (the conversion's rule), and is otherwise missing with the
 //! survey's marker.
@@ -166,7 +166,7 @@ struct Read {
     smallest_base: Option<(f64, String)>,
 }
 
-/// A survey cell: a number, `**` (suppressed: base under 25), or an error.
+/// A survey cell: a number, `**` (suppressed: a small base), or an error.
 fn survey_cell(g: &Grid, row: usize, col: usize) -> Result<Result<f64, Marker>, SourceError> {
     match g.get(row, col) {
         XCell::Number(v) if v.is_finite() && *v >= 0.0 => Ok(Ok(*v)),
@@ -270,19 +270,20 @@ fn add(map: &mut BTreeMap<String, Ratio>, code: &str, ratio: Ratio) {
     map.insert(code.to_owned(), merged);
 }
 
-/// The smallest published unweighted base (at least 25) of row `base`,
-/// with the authority's name as the file gives it.
+/// The smallest unweighted base (row `base`) among the columns whose
+/// figures are published (`published`), with the authority's name as the
+/// file gives it.
 fn smallest_named(
     g: &Grid,
     header: usize,
     base: usize,
-    cols: &[(usize, String)],
+    published: &[usize],
 ) -> Result<Option<(f64, String)>, SourceError> {
     let mut best: Option<(f64, usize)> = None;
-    for (col, _) in cols {
-        let v = g.number(base, *col)?;
-        if v >= 25.0 && best.is_none_or(|(b, _)| v < b) {
-            best = Some((v, *col));
+    for &col in published {
+        let v = g.number(base, col)?;
+        if best.is_none_or(|(b, _)| v < b) {
+            best = Some((v, col));
         }
     }
     Ok(best.map(|(v, col)| (v, g.get(header, col).to_string())))
@@ -306,6 +307,7 @@ fn read_2019(g: &Grid, leas: &BTreeMap<String, String>) -> Result<Read, SourceEr
     let ssv = row("Number of skill-shortage vacancies")?;
     let gaps = row("Number of skills gaps")?;
     let mut read = Read::default();
+    let mut published = Vec::new();
     for (col, code) in &cols {
         let cell = |r: usize| survey_cell(g, r, *col);
         let (e, s, h, v, q, k) = (
@@ -326,11 +328,14 @@ fn read_2019(g: &Grid, leas: &BTreeMap<String, String>) -> Result<Read, SourceEr
                 pair(h.and_then(|h| e.map(|e| h * e)), e),
             ),
         ];
+        if ratios[0].1.is_ok() {
+            published.push(*col);
+        }
         for (id, r) in ratios {
             add(read.ratios.entry(id).or_default(), code, r);
         }
     }
-    read.smallest_base = smallest_named(g, header, base, &cols)?;
+    read.smallest_base = smallest_named(g, header, base, &published)?;
     Ok(read)
 }
 
@@ -363,6 +368,7 @@ fn read_2017(g: &Grid, leas: &BTreeMap<String, String>) -> Result<Read, SourceEr
         .map(|l| labelled(g, total + 1, l))
         .collect::<Result<_, _>>()?;
     let mut read = Read::default();
+    let mut published = Vec::new();
     for (col, code) in &cols {
         let t = survey_cell(g, total, *col)?;
         let mut n: Result<f64, Marker> = Ok(0.0);
@@ -371,13 +377,16 @@ fn read_2017(g: &Grid, leas: &BTreeMap<String, String>) -> Result<Read, SourceEr
             n = n.and_then(|n| v.map(|v| n + v));
         }
         let r = n.and_then(|n| t.map(|t| (n, t)));
+        if r.is_ok() {
+            published.push(*col);
+        }
         add(
             read.ratios.entry("ess_ssv_middle_skill_share").or_default(),
             code,
             r,
         );
     }
-    read.smallest_base = smallest_named(g, header, base, &cols)?;
+    read.smallest_base = smallest_named(g, header, base, &published)?;
     Ok(read)
 }
 
@@ -524,7 +533,7 @@ fn caveat(src: &str, smallest: Option<&(f64, String)>) -> String {
         format!(" The smallest published authority base is {v:.0} {base} ({name}), so authority figures carry wide, unpublished sampling error.")
     });
     format!(
-        "A survey of establishments (employers' sites), weighted to all establishments: figures are by workplace, not where staff live, and no confidence intervals are published with these tables.{small} Published for the 152 local education authorities of {year} (upper-tier authorities) by name, matched to ONS's 2019 upper-tier lookup; Bournemouth and Poole are summed into Bournemouth, Christchurch and Poole, and the survey's Dorset includes Christchurch. Apportioned to seats: each authority's counts are split among its districts by population and then among seats by the share of each district's population living in the seat, so every seat of an authority carries the authority's figure (one observation per authority: the findings cluster by upper-tier authority) and a seat spanning authorities a blend. `**` (an unweighted base under 25) is missing, never zero; a seat gets a figure only where authorities with one hold at least 95% of its population. England only: the survey's devolved-nation tables are not in the sources."
+        "A survey of establishments (employers' sites), weighted to all establishments: figures are by workplace, not where staff live, and no confidence intervals are published with these tables.{small} Published for the 152 local education authorities of {year} (upper-tier authorities) by name, matched to ONS's 2019 upper-tier lookup; Bournemouth and Poole are summed into Bournemouth, Christchurch and Poole, and the survey's Dorset includes Christchurch. Apportioned to seats: each authority's counts are split among its districts by population and then among seats by the share of each district's population living in the seat, so every seat of an authority carries the authority's figure (one observation per authority: the findings cluster by upper-tier authority) and a seat spanning authorities a blend. `**` (suppressed for a small unweighted base: under 25 establishments in 2019; in 2017's T63 every authority with fewer than 30 skills-shortage vacancies followed up) is missing, never zero; a seat gets a figure only where authorities with one hold at least 95% of its population. England only: the survey's devolved-nation tables are not in the sources."
     )
 }
 
@@ -710,7 +719,7 @@ mod tests {
         for id in ["ess_ssv_per_1000_staff", "ess_hard_to_fill_share"] {
             assert_eq!(r.ratios[id]["E06000053"], Err(Marker::Star));
         }
-        // The smallest published base (Scilly's 9 is under 25: unpublished).
+        // The smallest base among published authorities (Scilly's 9 is not).
         assert_eq!(r.smallest_base, Some((30.0, "Poole".to_owned())));
     }
 
