@@ -49,6 +49,7 @@ fn every_finding_has_the_contracted_shape() {
             "F5",
             "F6",
             "F7",
+            "F8",
             "spatial",
             "sensitivity"
         ]

@@ -11,12 +11,16 @@ use stemgap_core::{BoundarySet, Nation};
 use stemgap_sources::{Location, ParquetTable};
 
 const FILE: &str = "skills/dfe_fe_et_geography_detailed_201516_202021/data.parquet";
-const IDS: [&str; 5] = [
+const IDS: [&str; 9] = [
     "fe_et_stem_achievements_per_1000",
     "fe_et_stem_broad_achievements_per_1000",
     "fe_et_stem_female_share",
     "fe_et_stem_ethnic_minority_share",
     "fe_et_stem_level3_share",
+    "fe_et_stem_female_share_enrolments",
+    "fe_et_female_share_science_maths",
+    "fe_et_female_share_engineering",
+    "fe_et_female_share_ict",
 ];
 const YEARS: [&str; 6] = [
     "2015/16", "2016/17", "2017/18", "2018/19", "2019/20", "2020/21",
@@ -143,5 +147,56 @@ fn every_english_seat_has_every_year_on_both_sets_and_seats_add_up_to_the_distri
             (0.2..0.8).contains(&mean),
             "{set:?}: mean female share {mean}"
         );
+    }
+}
+
+#[test]
+fn f7_follows_the_gap_every_year_and_says_whether_it_closed() {
+    let Some(db) = real_store() else { return };
+    let o = crate::common::run(&[
+        "findings",
+        "--db",
+        db.to_str().unwrap(),
+        "--id",
+        "F7",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", crate::common::stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let parts = v[0]["parts"].as_array().unwrap();
+    for id in IDS[2..4].iter() {
+        for year in YEARS {
+            let want = format!("F7/2024/{id}/{}", year.replace('/', "-"));
+            let p = parts
+                .iter()
+                .find(|p| p["id"] == want.as_str())
+                .unwrap_or_else(|| panic!("no {want}"));
+            assert!(
+                p["estimate"].as_f64().is_some(),
+                "{want}: {}",
+                p["statement"]
+            );
+            // The same fifths every year: about two fifths of 543 seats.
+            let n = p["n"].as_u64().unwrap();
+            assert!((150..260).contains(&n), "{want}: {n}");
+            assert!(p["clusters"].as_u64().unwrap() < n, "{want}");
+        }
+        let change = parts
+            .iter()
+            .find(|p| p["id"] == format!("F7/2024/{id}/change").as_str())
+            .unwrap();
+        let (e, lo, hi) = (
+            change["estimate"].as_f64().unwrap(),
+            change["ci_low"].as_f64().unwrap(),
+            change["ci_high"].as_f64().unwrap(),
+        );
+        assert!(lo <= e && e <= hi, "{}", change["statement"]);
+        let (first, last) = (
+            change["details"]["gap_first"].as_f64().unwrap(),
+            change["details"]["gap_last"].as_f64().unwrap(),
+        );
+        assert!((last - first - e).abs() < 1e-9, "{}", change["statement"]);
+        assert!(change["clusters"].as_u64().is_some());
     }
 }

@@ -13,6 +13,7 @@ mod real_data_inclusion;
 mod real_data_institutions;
 mod real_data_msoa;
 mod real_data_search;
+mod real_data_shortages;
 mod real_data_similar;
 mod real_data_starts;
 mod web;

@@ -272,7 +272,7 @@ fn real_responses_match_the_openapi_document() {
     }
     check("/api/v1/indicators", "/api/v1/indicators");
     let f = check("/api/v1/findings", "/api/v1/findings");
-    assert_eq!(f["count"], 9);
+    assert_eq!(f["count"], 10);
     check(
         "/api/v1/findings/{id}",
         "/api/v1/findings/F1/2024/level4_share",

@@ -52,6 +52,9 @@ pub struct Dataset {
     authorities: BTreeMap<BoundarySet, HashMap<GssCode, String>>,
     /// Indicators shared out to seats from local-authority figures.
     authority_level: BTreeSet<String>,
+    /// set → seat → the upper-tier authority (2019 local education
+    /// authority) holding most of its population.
+    upper_tiers: BTreeMap<BoundarySet, HashMap<GssCode, String>>,
 }
 
 impl Dataset {
@@ -192,6 +195,7 @@ impl Dataset {
             history,
             authorities: BTreeMap::new(),
             authority_level: BTreeSet::new(),
+            upper_tiers: BTreeMap::new(),
         }
     }
 
@@ -220,6 +224,25 @@ impl Dataset {
                 .insert(*code, lad.clone());
         }
         self
+    }
+
+    /// The same dataset with each seat's upper-tier authority (the 2019
+    /// local education authority holding most of its population), the unit
+    /// that figures shared out from upper-tier authorities (the Employer
+    /// Skills Survey) are clustered by. Seats not listed have none.
+    pub fn with_upper_tiers(mut self, upper: &[(BoundarySet, GssCode, String)]) -> Dataset {
+        for (set, code, utla) in upper {
+            self.upper_tiers
+                .entry(*set)
+                .or_default()
+                .insert(*code, utla.clone());
+        }
+        self
+    }
+
+    /// A seat's upper-tier authority, if known.
+    pub fn upper_tier(&self, set: BoundarySet, code: GssCode) -> Option<&str> {
+        self.upper_tiers.get(&set)?.get(&code).map(String::as_str)
     }
 
     /// A seat's local authority, if known.

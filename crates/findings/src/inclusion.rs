@@ -11,10 +11,12 @@
 
 use crate::data::{nation_list, Dataset};
 use crate::inference::{cluster_ids, seed, Inference};
-use crate::text::{ci, excludes, num};
+use crate::text::{ci, excludes, lower_first, num};
 use crate::{Finding, Ledger, Verdict, LEVEL, REPLICATES};
 use stemgap_core::{BoundarySet, Nation};
-use stemgap_stats::{cluster_contrast, weighted_quantile_groups_by, ClusteredGroup, Contrast};
+use stemgap_stats::{
+    case_bootstrap, cluster_contrast, weighted_quantile_groups_by, ClusteredGroup, Contrast,
+};
 
 const ENGLAND: &[Nation] = &[Nation::England];
 const DEPRIVATION: &str = "imd_score";
@@ -40,6 +42,11 @@ pub fn f7(data: &Dataset) -> Finding {
         for (y, whose, who) in F7_MEASURES {
             f.parts.push(share_gap(data, set, y, whose, who));
         }
+    }
+    // Over time (2024 seats): the gap in every year, and whether it closed.
+    for (y, whose, who) in F7_MEASURES {
+        f.parts
+            .extend(over_time(data, BoundarySet::Pcon2024, y, whose, who));
     }
     f.report = Some(Ledger {
         claim: "The 2023 report set demographics beside STEM measures but did not cross them: it made no claim about who takes STEM further education in deprived areas.".into(),
@@ -194,6 +201,267 @@ fn share_gap(data: &Dataset, set: BoundarySet, y: &str, whose: &str, who: &str) 
     f
 }
 
+/// The most deprived fifth's share minus the least deprived fifth's in each
+/// year of the outcome (the fifths fixed once, on deprivation, so the same
+/// seats are compared every year), and the change of that gap from the
+/// first year to the last on the seats with both, with a bootstrap that
+/// resamples whole local authorities (seats where they are not known).
+fn over_time(data: &Dataset, set: BoundarySet, y: &str, whose: &str, who: &str) -> Vec<Finding> {
+    let years = data.periods(set, y);
+    let ids = [DEPRIVATION, POPULATION];
+    if years.len() < 2 || ids.iter().any(|id| !data.has(set, id)) {
+        return Vec::new();
+    }
+    let t = data.table(set, &ids, ENGLAND);
+    let (xs, w) = (t.col(0), t.col(1));
+    let Ok(groups) = weighted_quantile_groups_by(&xs, &xs, &w, 5) else {
+        return Vec::new();
+    };
+    let (clusters, by_authority) = match cluster_ids(data, set, &t.codes, Inference::Authority) {
+        Ok(ids) => (ids, true),
+        Err(_) => ((0..t.n()).collect(), false),
+    };
+    let value = |year: &str, i: usize| {
+        data.figure_at(set, y, year, t.codes[i])
+            .map(|f| 100.0 * f.value)
+    };
+    let base = |f: &mut Finding, year_ids: &[String]| {
+        f.boundaries = vec![set.id().to_owned()];
+        f.nations = ENGLAND.iter().map(|n| n.name().to_owned()).collect();
+        f.unit = "percentage points".into();
+        f.indicators = year_ids.to_vec();
+    };
+    let mut out = Vec::new();
+    for year in &years {
+        let mut f = Finding::new(
+            format!("F7/{}/{y}/{}", set.id(), year.replace('/', "-")),
+            format!("{whose} share of adult FE STEM achievements in {year}: most vs least deprived fifth of seats"),
+        );
+        base(
+            &mut f,
+            &[
+                format!("{y} ({year})"),
+                format!(
+                    "{DEPRIVATION} ({})",
+                    data.period(set, DEPRIVATION).unwrap_or("")
+                ),
+                format!(
+                    "{POPULATION} ({})",
+                    data.period(set, POPULATION).unwrap_or("")
+                ),
+            ],
+        );
+        let pick = |g: usize| -> (Vec<f64>, Vec<usize>) {
+            (0..t.n())
+                .filter(|&i| groups.group[i] == g)
+                .filter_map(|i| Some((value(year, i)?, clusters[i])))
+                .unzip()
+        };
+        let ((most, most_ids), (least, least_ids)) = (pick(5), pick(1));
+        let group = |values, clusters| ClusteredGroup {
+            values,
+            weights: None,
+            clusters,
+        };
+        match cluster_contrast(
+            group(&most, &most_ids),
+            group(&least, &least_ids),
+            Contrast::Difference,
+            LEVEL,
+            REPLICATES,
+            seed(&f.id),
+        ) {
+            Ok(c) => {
+                f.n = c.n_a + c.n_b;
+                f.clusters = by_authority.then_some(c.clusters);
+                f.estimate = Some(c.estimate);
+                f.ci_low = Some(c.ci.0);
+                f.ci_high = Some(c.ci.1);
+                f.seed = Some(c.seed);
+                f.replicates = Some(c.replicates);
+                f.details.insert("mean_most_deprived".into(), c.mean_a);
+                f.details.insert("mean_least_deprived".into(), c.mean_b);
+                f.method = format!(
+                    "{} seats split once into five groups of equal population by {DEPRIVATION} ({}); {}; shares in percent",
+                    nation_list(ENGLAND),
+                    groups.method,
+                    c.method
+                );
+                f.inference = inference_words(by_authority, c.clusters, c.replicates, c.seed);
+                let direction = if c.estimate >= 0.0 { "higher" } else { "lower" };
+                f.statement = format!(
+                    "In {year} ({}), {who} made {}% of adult FE STEM achievements in the most deprived fifth of English seats and {}% in the least deprived fifth: {} percentage points {direction} ({}; {} and {} seats).{}",
+                    set.title(),
+                    num(c.mean_a),
+                    num(c.mean_b),
+                    num(c.estimate.abs()),
+                    ci(c.ci.0, c.ci.1, ""),
+                    c.n_a,
+                    c.n_b,
+                    if excludes(c.ci.0, c.ci.1, 0.0) { "" } else { " The interval includes no difference." },
+                );
+            }
+            Err(e) => f.statement = format!("Not estimated: {e}."),
+        }
+        out.push(f);
+    }
+    out.push(change(
+        data,
+        set,
+        y,
+        &lower_first(whose),
+        &years,
+        &t,
+        &groups.group,
+        &clusters,
+        by_authority,
+    ));
+    out
+}
+
+/// The change of the gap from the first year to the last.
+#[allow(clippy::too_many_arguments)]
+fn change(
+    data: &Dataset,
+    set: BoundarySet,
+    y: &str,
+    whose: &str,
+    years: &[&str],
+    t: &crate::data::Table,
+    group: &[usize],
+    clusters: &[usize],
+    by_authority: bool,
+) -> Finding {
+    let (first, last) = (years[0], years[years.len() - 1]);
+    let mut f = Finding::new(
+        format!("F7/{}/{y}/change", set.id()),
+        format!("Change in the gap in {whose} share from {first} to {last}: most minus least deprived fifth"),
+    );
+    f.boundaries = vec![set.id().to_owned()];
+    f.nations = ENGLAND.iter().map(|n| n.name().to_owned()).collect();
+    f.unit = "percentage points".into();
+    f.indicators = vec![
+        format!("{y} ({first}, {last})"),
+        DEPRIVATION.into(),
+        POPULATION.into(),
+    ];
+    // Per cluster: [most first, most last, least first, least last] sums and
+    // counts, on seats of the two fifths with both years.
+    let g = clusters.iter().max().map_or(0, |m| m + 1);
+    let mut sums = vec![[0.0f64; 4]; g];
+    let mut counts = vec![[0.0f64; 4]; g];
+    let mut n = 0;
+    for i in 0..t.n() {
+        let slot = match group[i] {
+            5 => 0,
+            1 => 2,
+            _ => continue,
+        };
+        let at = |year| {
+            data.figure_at(set, y, year, t.codes[i])
+                .map(|f| 100.0 * f.value)
+        };
+        let (Some(a), Some(b)) = (at(first), at(last)) else {
+            continue;
+        };
+        n += 1;
+        let c = clusters[i];
+        sums[c][slot] += a;
+        sums[c][slot + 1] += b;
+        counts[c][slot] += 1.0;
+        counts[c][slot + 1] += 1.0;
+    }
+    // Only clusters holding a seat of either fifth are resampled.
+    let used: Vec<usize> = (0..g)
+        .filter(|&c| counts[c][0] + counts[c][2] > 0.0)
+        .collect();
+    let stat = |idx: &[usize]| -> Option<f64> {
+        let (mut s, mut k) = ([0.0; 4], [0.0; 4]);
+        for &j in idx {
+            let c = used[j];
+            for q in 0..4 {
+                s[q] += sums[c][q];
+                k[q] += counts[c][q];
+            }
+        }
+        if k.contains(&0.0) {
+            return None;
+        }
+        let m: Vec<f64> = (0..4).map(|q| s[q] / k[q]).collect();
+        Some((m[1] - m[3]) - (m[0] - m[2]))
+    };
+    let b = match case_bootstrap(used.len(), stat, LEVEL, REPLICATES, seed(&f.id)) {
+        Ok(b) => b,
+        Err(e) => {
+            f.statement = format!("Not estimated: {e}.");
+            return f;
+        }
+    };
+    let all: Vec<usize> = (0..used.len()).collect();
+    let gap = |from: usize| -> f64 {
+        let tot = |q: usize| {
+            all.iter().map(|&j| sums[used[j]][q]).sum::<f64>()
+                / all.iter().map(|&j| counts[used[j]][q]).sum::<f64>()
+        };
+        tot(from) - tot(from + 2)
+    };
+    let (gap_first, gap_last) = (gap(0), gap(1));
+    f.n = n;
+    f.clusters = by_authority.then_some(used.len());
+    f.estimate = Some(b.estimate);
+    f.ci_low = Some(b.ci.0);
+    f.ci_high = Some(b.ci.1);
+    f.seed = Some(b.seed);
+    f.replicates = Some(b.replicates);
+    f.details.insert("gap_first".into(), gap_first);
+    f.details.insert("gap_last".into(), gap_last);
+    f.method = format!(
+        "the gap (most minus least deprived fifth, seats with figures in both {first} and {last}) in {last} minus the gap in {first}; {}",
+        b.method
+    );
+    f.inference = if by_authority {
+        format!(
+            "percentile bootstrap resampling whole local authorities ({} authorities, {} replicates, seed {}): the shares are authority figures shared among seats",
+            used.len(),
+            b.replicates,
+            b.seed
+        )
+    } else {
+        format!(
+            "percentile bootstrap of seats ({} replicates, seed {}); the seats' authorities are not known here, so this interval treats seats of one authority as independent and is too narrow",
+            b.replicates, b.seed
+        )
+    };
+    let verdict = if !excludes(b.ci.0, b.ci.1, 0.0) {
+        "The interval includes no change.".to_owned()
+    } else if gap_last.abs() < gap_first.abs() {
+        "The gap narrowed.".to_owned()
+    } else {
+        "The gap widened.".to_owned()
+    };
+    f.statement = format!(
+        "The gap in {whose} share of adult FE STEM achievements between the most and the least deprived fifth of English seats ({}) was {} percentage points in {first} and {} in {last}: a change of {} points ({}; {n} seats). {verdict}",
+        set.title(),
+        num(gap_first),
+        num(gap_last),
+        num(b.estimate),
+        ci(b.ci.0, b.ci.1, ""),
+    );
+    f
+}
+
+fn inference_words(by_authority: bool, clusters: usize, replicates: usize, seed: u64) -> String {
+    if by_authority {
+        format!(
+            "percentile bootstrap resampling whole local authorities ({clusters} authorities, {replicates} replicates, seed {seed}): the shares are authority figures shared among seats"
+        )
+    } else {
+        format!(
+            "percentile bootstrap of seats ({replicates} replicates, seed {seed}); the seats' authorities are not known here, so this interval treats seats of one authority as independent and is too narrow"
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,6 +541,88 @@ mod tests {
             &o,
             &[],
         )
+    }
+
+    #[test]
+    fn the_gap_is_followed_year_by_year_and_its_change_said() {
+        // 100 seats of equal population in 50 authorities (seats 2k and
+        // 2k + 1), deprivation rising with the index. 2015/16: women's share
+        // 30% in the least deprived fifth, 20% in the most (gap −10 points);
+        // 2020/21 the most deprived fifth's rises to 26% (gap −4).
+        let base = dataset();
+        let codes: Vec<GssCode> = (0..100)
+            .map(|i| GssCode::parse(&format!("E14001{i:03}")).unwrap())
+            .collect();
+        let seats: Vec<Seat> = codes
+            .iter()
+            .map(|c| Seat {
+                code: *c,
+                name: c.to_string(),
+                nation: Nation::England,
+                region: None,
+            })
+            .collect();
+        let mut o = Vec::new();
+        for (i, c) in codes.iter().enumerate() {
+            let (early, late) = match i {
+                0..20 => (0.30, 0.30),
+                80.. => (0.20, 0.26),
+                _ => (0.25, 0.25),
+            };
+            let mut first = obs(*c, "fe_et_stem_female_share", early);
+            first.period = "2015/16".into();
+            o.push(first);
+            o.push(obs(*c, "fe_et_stem_female_share", late));
+            o.push(obs(*c, DEPRIVATION, 10.0 + i as f64));
+            o.push(obs(*c, POPULATION, 1000.0));
+        }
+        let authorities: Vec<_> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (BoundarySet::Pcon2024, *c, format!("E080000{:02}", i / 2)))
+            .collect();
+        let data = Dataset::new(
+            BTreeMap::from([(BoundarySet::Pcon2024, seats)]),
+            base.definitions().to_vec(),
+            &o,
+            &[],
+        )
+        .with_authorities(&authorities);
+        let f = f7(&data);
+        let ids: Vec<&str> = f.parts.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(
+            ids[4..],
+            [
+                "F7/2024/fe_et_stem_female_share/2015-16",
+                "F7/2024/fe_et_stem_female_share/2020-21",
+                "F7/2024/fe_et_stem_female_share/change",
+            ]
+        );
+        let (early, late, change) = (&f.parts[4], &f.parts[5], &f.parts[6]);
+        assert!((early.estimate.unwrap() + 10.0).abs() < 1e-9, "{early:?}");
+        assert!((late.estimate.unwrap() + 4.0).abs() < 1e-9);
+        assert_eq!(early.clusters, Some(20));
+        assert!(
+            early.statement.starts_with("In 2015/16 ("),
+            "{}",
+            early.statement
+        );
+        let d = change.estimate.unwrap();
+        assert!((d - 6.0).abs() < 1e-9, "{d}: {}", change.statement);
+        assert_eq!((change.n, change.clusters), (40, Some(20)));
+        assert!(change.ci_low.unwrap() <= d && d <= change.ci_high.unwrap());
+        assert!(
+            change.statement.contains(
+                "was -10.0 percentage points in 2015/16 and -4.00 in 2020/21: a change of 6.00 points"
+            ),
+            "{}",
+            change.statement
+        );
+        assert!(
+            change.statement.ends_with("The gap narrowed."),
+            "{}",
+            change.statement
+        );
     }
 
     #[test]

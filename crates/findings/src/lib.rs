@@ -16,15 +16,18 @@
 //! | F4 | STEM jobs in seats with an HE provider vs their neighbours without | paired t interval, Wilcoxon signed-rank |
 //! | F5 | each industry's employment share vs deprivation; old vs new industry | Pearson with Fisher-z interval; case bootstrap of the difference |
 //! | F6 | data gaps by indicator and nation | coverage from the data, comparability from [`gaps::RULES`] |
+//! | F8 | skills-shortage vacancies vs deprivation and local STEM supply | upper-tier-authority cluster bootstrap of fifths; CR2 slopes |
 //! | spatial | clustering of every indicator | Moran's I (permutation p for the headline indicators, Cliff-Ord randomisation p for the rest); LISA for the headline indicators |
 //! | sensitivity | how F1–F3 move with basis, aggregation, boundaries, STEM definition | as F1–F3 |
 
 mod analyses;
 mod data;
 pub mod gaps;
+mod grid;
 mod inclusion;
 pub mod inference;
 mod ledger;
+mod shortages;
 pub mod spatial;
 mod text;
 
@@ -251,7 +254,7 @@ pub fn compute(data: &Dataset) -> Findings {
     // generators, so the result does not depend on the threads), taken
     // from a list by as many threads as the machine has, costliest first;
     // the sensitivity grid reuses F1-F3's parts, so it runs after them.
-    let tasks: [&(dyn Fn() -> Vec<Finding> + Sync); 8] = [
+    let tasks: [&(dyn Fn() -> Vec<Finding> + Sync); 10] = [
         &|| vec![analyses::f5(data)],
         &|| vec![analyses::f1(data)],
         &|| vec![analyses::f4(data)],
@@ -260,11 +263,22 @@ pub fn compute(data: &Dataset) -> Findings {
         &|| vec![analyses::f2(data)],
         &|| vec![analyses::f3(data)],
         &|| vec![inclusion::f7(data)],
+        &|| vec![shortages::f8(data)],
+        &|| grid::groups(data),
     ];
-    let [f5, f1, f4, spatial_2024, spatial_2010, f2, f3, f7] = run_tasks(&tasks);
+    let [f5, f1, f4, spatial_2024, spatial_2010, f2, f3, f7, f8, groups] = run_tasks(&tasks);
     let one = |mut v: Vec<Finding>| v.pop().expect("one finding per analysis task");
-    let (f1, f2, f3, f4, f5, f7) = (one(f1), one(f2), one(f3), one(f4), one(f5), one(f7));
-    let sensitivity = analyses::sensitivity(data, &[&f1, &f2, &f3]);
+    let (f1, f2, f3, f4, f5, f7, f8) = (
+        one(f1),
+        one(f2),
+        one(f3),
+        one(f4),
+        one(f5),
+        one(f7),
+        one(f8),
+    );
+    let mut sensitivity = analyses::sensitivity(data, &[&f1, &f2, &f3]);
+    grid::extend(&mut sensitivity, groups);
     let spatial = spatial::spatial_from(spatial_2024.into_iter().chain(spatial_2010).collect());
     let mut findings = vec![
         f1,
@@ -274,6 +288,7 @@ pub fn compute(data: &Dataset) -> Findings {
         f5,
         gaps::f6(&gaps),
         f7,
+        f8,
         spatial,
         sensitivity,
     ];

@@ -396,6 +396,7 @@ fn findings_do_not_depend_on_input_order() {
             "F5",
             "F6",
             "F7",
+            "F8",
             "spatial",
             "sensitivity"
         ]

@@ -33,12 +33,39 @@ fn borders(links: &[Link]) -> Vec<(BoundarySet, GssCode, GssCode)> {
 /// lower authority code. The apportioned figures are shared out from 2023
 /// authorities too, so this is the unit they are clustered by.
 pub fn authorities(links: &[&Link]) -> Vec<(BoundarySet, GssCode, String)> {
-    // 2024 seat → [(authority, population)].
-    let mut by24: BTreeMap<&str, Vec<(&str, f64)>> = BTreeMap::new();
+    majority(links, Some)
+}
+
+/// Each seat's upper-tier authority (2019 local education authority): the
+/// one holding most of its population, found as [`authorities`] does with
+/// each 2023 authority replaced by its upper tier (`lad23->utla19` links).
+/// The Employer Skills Survey's figures are clustered by it.
+pub fn upper_tiers(links: &[&Link]) -> Vec<(BoundarySet, GssCode, String)> {
+    let upper: BTreeMap<&str, &str> = links
+        .iter()
+        .filter(|l| l.relation == crate::indicators::ess::UPPER_TIER)
+        .map(|l| (l.from.as_str(), l.to.as_str()))
+        .collect();
+    majority(links, |lad| upper.get(lad).copied())
+}
+
+/// The unit (`key` of a 2023 authority) holding most of each seat's
+/// population, for both sets.
+fn majority<'a>(
+    links: &[&'a Link],
+    key: impl Fn(&'a str) -> Option<&'a str>,
+) -> Vec<(BoundarySet, GssCode, String)> {
+    // 2024 seat → unit → population.
+    let mut by24: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
     for l in links.iter().filter(|l| l.relation == "pcon2024->lad23") {
-        by24.entry(l.from.as_str())
+        let Some(unit) = key(l.to.as_str()) else {
+            continue;
+        };
+        *by24
+            .entry(l.from.as_str())
             .or_default()
-            .push((l.to.as_str(), l.population.unwrap_or(0.0)));
+            .entry(unit)
+            .or_default() += l.population.unwrap_or(0.0);
     }
     let pick = |pops: &BTreeMap<&str, f64>| -> Option<String> {
         pops.iter()
@@ -50,9 +77,8 @@ pub fn authorities(links: &[&Link]) -> Vec<(BoundarySet, GssCode, String)> {
             .map(|(lad, _)| lad.to_owned())
     };
     let mut out = Vec::new();
-    for (seat, parts) in &by24 {
-        let pops: BTreeMap<&str, f64> = parts.iter().copied().collect();
-        if let (Ok(code), Some(lad)) = (GssCode::parse(seat), pick(&pops)) {
+    for (seat, pops) in &by24 {
+        if let (Ok(code), Some(lad)) = (GssCode::parse(seat), pick(pops)) {
             out.push((BoundarySet::Pcon2024, code, lad));
         }
     }
@@ -61,7 +87,7 @@ pub fn authorities(links: &[&Link]) -> Vec<(BoundarySet, GssCode, String)> {
         let Some(parts) = by24.get(l.to.as_str()) else {
             continue;
         };
-        let total: f64 = parts.iter().map(|(_, p)| p).sum();
+        let total: f64 = parts.values().sum();
         if total <= 0.0 {
             continue;
         }
@@ -124,6 +150,7 @@ pub fn from_build(
         &borders(neighbours),
     )
     .with_authorities(&authorities(&links))
+    .with_upper_tiers(&upper_tiers(&links))
     .with_authority_level(authority_level(out.definitions(), |id| {
         sources
             .iter()
@@ -156,6 +183,7 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
     }
     let mut overlaps = store.links("pcon2024->lad23")?;
     overlaps.extend(store.links("pcon2010->pcon2024")?);
+    overlaps.extend(store.links(crate::indicators::ess::UPPER_TIER)?);
     let overlaps: Vec<&Link> = overlaps.iter().collect();
     let defs = store.indicators()?;
     let sources = store.sources()?;
@@ -168,5 +196,6 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
     let level: Vec<String> = level.into_iter().map(str::to_owned).collect();
     Ok(Dataset::new(seats, defs, &observations, &borders(&links))
         .with_authorities(&authorities(&overlaps))
+        .with_upper_tiers(&upper_tiers(&overlaps))
         .with_authority_level(level.iter().map(String::as_str)))
 }

@@ -186,6 +186,7 @@ impl Registry {
         reg.load_hexes(inputs, BoundarySet::Pcon2024, "uk_constituencies_2024")?;
         reg.load_seat_overlaps(inputs)?;
         reg.load_authorities(inputs)?;
+        crate::indicators::ess::load_upper_tiers(inputs, &mut reg)?;
         reg.load_small_areas(inputs)?;
         Ok(reg)
     }

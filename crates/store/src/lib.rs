@@ -88,7 +88,7 @@ pub struct SourceRow {
 /// authority, a small area.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Area {
-    /// `pcon2010`, `pcon2024`, `region`, `lad19`, `lad23`, `lsoa11`, `dz11`, `soa01`.
+    /// `pcon2010`, `pcon2024`, `region`, `lad19`, `lad23`, `utla19`, `lsoa11`, `dz11`, `soa01`.
     pub kind: String,
     pub code: String,
     pub name: String,

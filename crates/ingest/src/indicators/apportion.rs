@@ -412,6 +412,8 @@ pub fn collect(
     // shares (built once).
     super::starts::collect(inputs, reg, out, &shares)?;
     super::fe_et::collect(inputs, out, &shares, &denominators)?;
+    // The Employer Skills Survey's upper-tier figures, through the same shares.
+    super::ess::collect(inputs, reg, out, &shares)?;
     Ok(())
 }
 

@@ -56,6 +56,12 @@ pub(super) struct Counts {
     pub not_provided: Bounds,
     /// STEM (narrow), Level 3 and Level 4+.
     pub level3: Bounds,
+    /// Each narrow STEM subject area (in [`STEM_SSAS`] order): all
+    /// learners, and women.
+    pub by_subject: [(Bounds, Bounds); 3],
+    /// STEM (narrow) aim enrolments: all learners, and women.
+    pub enrol_stem: Bounds,
+    pub enrol_female: Bounds,
 }
 
 /// Year (`2015/16`) → district code (of that year) → counts.
@@ -144,18 +150,24 @@ pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError>
             Some(_) => None,
             None => Some(t.group_strings(g, "time_period")?),
         };
-        let [lad, ssa, sex, eth, nvq, ach] = [
+        let [lad, ssa, sex, eth, nvq, ach, enr] = [
             "lad_code",
             "ssa_t1_desc",
             "sex",
             "ethnicity_group",
             "notional_nvq_level",
             "e_and_t_aims_ach",
+            "e_and_t_aims_enrolments",
         ]
         .map(|c| t.group_strings(g, c));
-        let (lad, ssa, sex, eth, nvq, ach) = (lad?, ssa?, sex?, eth?, nvq?, ach?);
+        let (lad, ssa, sex, eth, nvq, ach, enr) = (lad?, ssa?, sex?, eth?, nvq?, ach?, enr?);
         // Labels by dictionary code, classified once per group.
         let subjects: Vec<Option<u8>> = ssa.values().iter().map(|v| subject(v.trim())).collect();
+        let narrow: Vec<Option<usize>> = ssa
+            .values()
+            .iter()
+            .map(|v| STEM_SSAS.iter().position(|s| *s == v.trim()))
+            .collect();
         let sexes: Vec<u8> = sex
             .values()
             .iter()
@@ -271,14 +283,19 @@ pub(super) fn read(t: &ParquetTable) -> Result<(ByYear, ReadStats), SourceError>
                 .or_default()
                 .entry(code.to_owned())
                 .or_default();
+            let k = ssa.code(r).and_then(|code| narrow[code as usize]);
             if total {
                 c.broad = c.broad.add(b);
-                if subj == 0 {
+                if let Some(k) = k {
                     c.stem = c.stem.add(b);
+                    c.by_subject[k].0 = c.by_subject[k].0.add(b);
+                    c.enrol_stem = c.enrol_stem.add(count(&enr, r)?);
                 }
             }
-            if women {
+            if let (true, Some(k)) = (women, k) {
                 c.female = c.female.add(b);
+                c.by_subject[k].1 = c.by_subject[k].1.add(b);
+                c.enrol_female = c.enrol_female.add(count(&enr, r)?);
             }
             if group {
                 let slot = match e {
@@ -329,12 +346,16 @@ pub(super) fn part_share(part: Bounds, other: Bounds) -> Option<(f64, f64, f64)>
     Some((v, lo.min(v), hi.max(v)))
 }
 
-const IDS: [&str; 5] = [
+const IDS: [&str; 9] = [
     "fe_et_stem_achievements_per_1000",
     "fe_et_stem_broad_achievements_per_1000",
     "fe_et_stem_female_share",
     "fe_et_stem_ethnic_minority_share",
     "fe_et_stem_level3_share",
+    "fe_et_stem_female_share_enrolments",
+    "fe_et_female_share_science_maths",
+    "fe_et_female_share_engineering",
+    "fe_et_female_share_ict",
 ];
 
 /// Defines and computes the indicators on both boundary sets.
@@ -371,6 +392,22 @@ pub(super) fn collect(
             let minority = measure(|c| c.minority)?;
             let white = measure(|c| c.white)?;
             let level3 = measure(|c| c.level3)?;
+            let enrol = measure(|c| c.enrol_stem)?;
+            let enrol_female = measure(|c| c.enrol_female)?;
+            let subject = [
+                (
+                    measure(|c| c.by_subject[0].0)?,
+                    measure(|c| c.by_subject[0].1)?,
+                ),
+                (
+                    measure(|c| c.by_subject[1].0)?,
+                    measure(|c| c.by_subject[1].1)?,
+                ),
+                (
+                    measure(|c| c.by_subject[2].0)?,
+                    measure(|c| c.by_subject[2].1)?,
+                ),
+            ];
             let pop = &denominators[set];
             for (seat, s) in stem
                 .iter()
@@ -393,6 +430,10 @@ pub(super) fn collect(
                     ratio(get(&female), *s),
                     part_share(get(&minority), get(&white)),
                     ratio(get(&level3), *s),
+                    ratio(get(&enrol_female), get(&enrol)),
+                    ratio(get(&subject[0].1), get(&subject[0].0)),
+                    ratio(get(&subject[1].1), get(&subject[1].0)),
+                    ratio(get(&subject[2].1), get(&subject[2].0)),
                 ];
                 for (id, v) in IDS.iter().zip(figures) {
                     match v {
@@ -459,6 +500,10 @@ fn define(out: &mut Collector, data: &ByYear) {
         (IDS[2], "Women's share of adult FE STEM achievements", format!("Share of STEM aim achievements ({stem}) by women (sex \"Female\" over the total, which includes sex not known)."), Direction::Neutral, "share", format!("{base}{share_extra} Numerator and total are rounded separately.")),
         (IDS[3], "Ethnic minorities' share of adult FE STEM achievements", format!("Share of STEM aim achievements ({stem}) by learners of ethnic groups other than White (Asian; Black; Mixed; Other), of those with a recorded ethnicity."), Direction::Neutral, "share", format!("{base}{share_extra}{np}")),
         (IDS[4], "Share of adult FE STEM achievements at Level 3 or above", format!("Share of STEM aim achievements ({stem}) at notional NVQ Level 3 or Level 4+ (the total includes aims with no level assigned)."), Direction::HigherIsBetter, "share", format!("{base}{share_extra} Numerator and total are rounded separately.")),
+        (IDS[5], "Women's share of adult FE STEM enrolments", format!("Share of STEM aim enrolments ({stem}) by women (sex \"Female\" over the total, which includes sex not known): who starts, beside who achieves."), Direction::Neutral, "share", format!("{base}{share_extra} Numerator and total are rounded separately; enrolments are aims started or continuing in the year.")),
+        (IDS[6], "Women's share of adult FE achievements in Science and Mathematics", format!("Share of aim achievements in {} by women.", STEM_SSAS[0]), Direction::Neutral, "share", format!("{base}{share_extra} Numerator and total are rounded separately; one subject area has more suppressed cells than the three together.")),
+        (IDS[7], "Women's share of adult FE achievements in Engineering and Manufacturing Technologies", format!("Share of aim achievements in {} by women.", STEM_SSAS[1]), Direction::Neutral, "share", format!("{base}{share_extra} Numerator and total are rounded separately; one subject area has more suppressed cells than the three together.")),
+        (IDS[8], "Women's share of adult FE achievements in Information and Communication Technology", format!("Share of aim achievements in {} by women.", STEM_SSAS[2]), Direction::Neutral, "share", format!("{base}{share_extra} Numerator and total are rounded separately; one subject area has more suppressed cells than the three together.")),
     ];
     for (id, title, definition, direction, unit, caveats) in &defs {
         let mut sources = with_share_sources(SRC).to_vec();
@@ -681,6 +726,13 @@ mod tests {
         assert_eq!(c.minority, b(20.0, 24.0));
         assert_eq!(c.not_provided, b(10.0, 10.0));
         assert_eq!(c.level3, b(40.0, 40.0));
+        // Each narrow subject area on its own (construction in none), and
+        // the enrolments of the same cells (20 in every row of the fixture).
+        assert_eq!(c.by_subject[0], (b(100.0, 100.0), b(60.0, 60.0)));
+        assert_eq!(c.by_subject[1], (b(0.0, 4.0), b(0.0, 4.0)));
+        assert_eq!(c.by_subject[2], Default::default());
+        assert_eq!(c.enrol_stem, b(40.0, 40.0));
+        assert_eq!(c.enrol_female, b(40.0, 40.0));
         assert_eq!(data["2019/20"]["E07000150"].stem, b(40.0, 40.0));
         assert_eq!(data["2019/20"].len(), 1, "regional rows are not districts");
     }

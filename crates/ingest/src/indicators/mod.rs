@@ -10,6 +10,7 @@ mod aps;
 mod census;
 mod convert;
 mod deprivation;
+pub(crate) mod ess;
 mod fe_et;
 mod industry;
 mod msoa;
