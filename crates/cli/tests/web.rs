@@ -125,6 +125,45 @@ fn real_pages_draw_650_seats_and_every_indicator_page_renders() {
 }
 
 #[test]
+fn real_pages_carry_the_inclusion_and_shortage_themes() {
+    let Some(app) = real_app() else { return };
+    // Indicator pages and the catalogue name the theme.
+    let h = html(&app, "/indicator/ess_ssv_per_1000_staff");
+    assert!(
+        h.contains("<dt>Theme</dt><dd>Skills shortages</dd>"),
+        "ESS page"
+    );
+    let h = html(&app, "/indicator/fe_et_stem_female_share");
+    assert!(
+        h.contains("<dt>Theme</dt><dd>Inclusion in STEM</dd>"),
+        "F7 page"
+    );
+    assert!(html(&app, "/indicators").contains("<td>Inclusion in STEM</td>"));
+    // An English profile's spine chart has both groups; the brief both rows.
+    let profile = html(&app, "/constituency/E14001063");
+    for theme in ["Inclusion in STEM", "Skills shortages"] {
+        assert!(profile.contains(theme), "profile lacks {theme}");
+    }
+    let brief = html(&app, "/brief/E14001063");
+    let def = |id: &str| {
+        json(&app, &format!("/api/v1/indicators/{id}?boundaries=2024"))["indicator"]["title"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    for id in ["fe_et_stem_female_share", "ess_ssv_per_1000_staff"] {
+        let title = def(id).unwrap_or_else(|| panic!("{id} has a title"));
+        let escaped = title
+            .replace('&', "&amp;")
+            .replace('\'', "&#x27;")
+            .replace('"', "&quot;");
+        assert!(
+            brief.contains(&title) || brief.contains(&escaped),
+            "brief lacks {title}"
+        );
+    }
+}
+
+#[test]
 fn real_profiles_render_for_every_seat_of_both_sets() {
     let Some(app) = real_app() else { return };
     for s in &app.atlas.sets {

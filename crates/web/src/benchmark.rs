@@ -36,7 +36,7 @@ use stemgap_stats::benchmark::{compare, rescale, Comparison, Z95, Z998};
 pub const SAMPLING_SOURCES: [&str; 1] = ["nomis_aps_"];
 
 /// The spine chart's themes, in order.
-pub const THEMES: [&str; 7] = [
+pub const THEMES: [&str; 9] = [
     "STEM summary",
     "Deprivation",
     "Qualifications and schools",
@@ -44,6 +44,8 @@ pub const THEMES: [&str; 7] = [
     "Higher education",
     "Jobs and industry",
     "Demography",
+    "Inclusion in STEM",
+    "Skills shortages",
 ];
 
 /// The STEM summary: the first group of the chart (in this order).
@@ -63,6 +65,15 @@ pub fn theme(id: &str) -> usize {
     let starts = |p: &[&str]| p.iter().any(|p| id.starts_with(p));
     if STEM_SUMMARY.contains(&id) {
         0
+    } else if starts(&[
+        "fe_et_stem_female_share",
+        "fe_et_stem_ethnic_minority_share",
+    ]) {
+        // Who takes STEM: women's and ethnic minorities' shares (F7).
+        7
+    } else if starts(&["ess_"]) {
+        // The Employer Skills Survey's shortage measures (F8).
+        8
     } else if starts(&["imd_", "uk_imd_"]) {
         1
     } else if starts(&[
@@ -609,6 +620,12 @@ mod tests {
         assert_eq!(theme("jobs_share_manufacturing"), 5);
         assert_eq!(theme("age_65_plus_share"), 6);
         assert_eq!(theme("population_16_plus"), 6);
+        assert_eq!(theme("fe_et_stem_female_share"), 7);
+        assert_eq!(theme("fe_et_stem_female_share_enrolments"), 7);
+        assert_eq!(theme("fe_et_stem_ethnic_minority_share"), 7);
+        assert_eq!(theme("fe_et_stem_level3_share"), 3);
+        assert_eq!(theme("ess_ssv_per_1000_staff"), 8);
+        assert_eq!(THEMES[theme("ess_skills_gap_share")], "Skills shortages");
     }
 
     #[test]

@@ -81,8 +81,10 @@ struct BriefPage<'a> {
 
 /// The STEM skills indicators a brief shows, in this order (those the
 /// store has): qualifications and school attainment, further and higher
-/// education, STEM occupations and jobs, institutions.
-pub const BRIEF_INDICATORS: [&str; 24] = [
+/// education (with women's share of STEM FE achievements: inclusion), STEM
+/// occupations and jobs, skills-shortage vacancies (shortages),
+/// institutions.
+pub const BRIEF_INDICATORS: [&str; 25] = [
     "level4_share",
     "no_quals_share",
     "ks2_expected_pct",
@@ -90,8 +92,8 @@ pub const BRIEF_INDICATORS: [&str; 24] = [
     "ks4_a_c_pct",
     "he_entry_rate_18",
     "fe_stem_achievements_per_1000",
-    "fe_stem_broad_achievements_per_1000",
     "fe_achievements_per_1000",
+    "fe_et_stem_female_share",
     "apprenticeship_stem_starts_per_1000",
     "apprenticeship_starts_per_1000",
     "apprenticeship_achievements_per_1000",
@@ -104,6 +106,7 @@ pub const BRIEF_INDICATORS: [&str; 24] = [
     "jobs_share_information_communication",
     "jobs_share_manufacturing",
     "aps_manufacturing_share",
+    "ess_ssv_per_1000_staff",
     "hei_count",
     "he_locations",
     "he_stem_locations",
