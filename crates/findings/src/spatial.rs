@@ -1,5 +1,5 @@
 //! Spatial structure: global Moran's I for every indicator and boundary set,
-//! and LISA clusters for the headline indicators.
+//! and LISA clusters for the headline indicators on the 2024 seats.
 
 use crate::data::Dataset;
 use crate::inference::seed;
@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap as HashMap;
 use stemgap_core::BoundarySet;
 use stemgap_stats::{local_moran, moran, LisaCluster, SpatialWeights};
 
-/// Indicators that get local (LISA) clusters.
+/// Indicators that get local (LISA) clusters (on the 2024 seats).
 pub const LISA_INDICATORS: [&str; 6] = [
     "imd_score",
     "level4_share",
@@ -153,7 +153,10 @@ fn moran_part(
             return Some(f);
         }
     }
-    if LISA_INDICATORS.contains(&id) {
+    // LISA clusters on the current (2024) seats: 9,999 permutations per
+    // seat and map are the step's largest cost, and the 2010 maps are the
+    // historical comparison (their global Moran's I is given).
+    if LISA_INDICATORS.contains(&id) && set == BoundarySet::Pcon2024 {
         // One seed per boundary set, so that every headline map on the same
         // weights shares the permutation table (see stemgap_stats::moran).
         let lisa_seed = seed(&format!("lisa/{}", set.id()));
