@@ -17,6 +17,9 @@ mod scotland;
 mod seat_tables;
 mod starts;
 
+/// The one apportioner, shared with declared sources ([`crate::recipe`]).
+pub(crate) use apportion::{shares, successor, to_seats, with_share_sources, Bounds, Shares};
+
 use crate::build::Inputs;
 use crate::Registry;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -52,7 +55,12 @@ pub fn collect_all(
                 c.section(1);
                 census::collect(inputs, reg, c)?;
                 scotland::collect(inputs, reg, c)?;
-                seat_tables::ucas(inputs, reg, c)?;
+                crate::recipe::collect_builtin(
+                    inputs,
+                    reg,
+                    "ucas_entry_rates_18yo_pcon2024_2006_2024",
+                    c,
+                )?;
                 seat_tables::ks4(inputs, reg, c)?;
                 seat_tables::ofsted(inputs, reg, c)?;
                 seat_tables::composite_imd(inputs, reg, c)?;
@@ -65,7 +73,12 @@ pub fn collect_all(
         });
         let local = run(|c| {
             c.section(0);
-            seat_tables::population(inputs, reg, c)?;
+            crate::recipe::collect_builtin(
+                inputs,
+                reg,
+                "mid2022_population_single_year_age_pcon2024",
+                c,
+            )?;
             c.section(2);
             // Includes apprenticeship starts, which share its population shares.
             apportion::collect(inputs, reg, c)
@@ -83,6 +96,9 @@ pub fn collect_all(
         (Err((_, e)), Ok(_)) | (Ok(_), Err((_, e))) => return Err(e),
         (Err((sa, ea)), Err((sb, eb))) => return Err(if sa <= sb { ea } else { eb }),
     }
+    // Contributions (`build --contrib`), after every catalogued source.
+    out.section(6);
+    crate::recipe::collect_contributions(inputs, reg, out)?;
     // Last: converts what exists in one boundary set only.
     out.section(5);
     convert::collect(reg, out)?;

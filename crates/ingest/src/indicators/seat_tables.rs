@@ -1,6 +1,7 @@
-//! Sources that are already one row per seat: mid-2022 population, UCAS
-//! entry rates, KS4 attainment (2010-2024 seats), Ofsted FE and skills
-//! providers, and mySociety's composite UK deprivation index.
+//! Sources that are already one row per seat and are still code: KS4
+//! attainment (2010-2024 seats), Ofsted FE and skills providers, and
+//! mySociety's composite UK deprivation index. (Mid-2022 population and
+//! UCAS entry rates are declared sources: `catalogue/recipes/`.)
 
 use super::{share, Collector, Def};
 use crate::build::Inputs;
@@ -34,109 +35,6 @@ fn all_seats_present(
         )),
         None => Ok(()),
     }
-}
-
-pub fn population(
-    inputs: &Inputs<'_>,
-    reg: &Registry,
-    out: &mut Collector,
-) -> Result<(), SourceError> {
-    const SRC: &str = "mid2022_population_single_year_age_pcon2024";
-    let loaded = inputs.load(SRC)?;
-    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-    let (code_col, total) = (t.column("PCON24CD")?, t.column("total")?);
-    let (adults16, working) = (t.column("16+")?, t.column("18-64")?);
-    let under19 = (0..19)
-        .map(|age| t.column(&age.to_string()))
-        .collect::<Result<Vec<_>, _>>()?;
-    for (id, title, definition) in [
-        (
-            "population",
-            "Population",
-            "Usual resident population at 30 June 2022 (mid-year estimate).",
-        ),
-        (
-            "population_16_plus",
-            "Population aged 16 and over",
-            "Residents aged 16 and over at 30 June 2022.",
-        ),
-        (
-            "population_18_64",
-            "Population aged 18 to 64",
-            "Residents aged 18 to 64 at 30 June 2022.",
-        ),
-        (
-            "population_19_plus",
-            "Population aged 19 and over",
-            "Residents aged 19 and over at 30 June 2022 (all residents less single years 0 to 18): the denominator of adult further education rates.",
-        ),
-    ] {
-        out.define(
-            Def {
-                id,
-                title,
-                definition,
-                unit: "count",
-                direction: Direction::Neutral,
-                sources: &[SRC],
-                period: "2022",
-                nations: UK,
-                method: Method::Measured,
-                caveats: "Mid-year estimates from ONS, NRS and NISRA, as compiled by the House of Commons Library.",
-            }
-            .build(),
-        );
-    }
-    let mut seen = std::collections::BTreeSet::new();
-    for row in t.rows() {
-        let code = reg.seat_code(BoundarySet::Pcon2024, &row, code_col)?;
-        seen.insert(code);
-        for (id, col) in [
-            ("population", total),
-            ("population_16_plus", adults16),
-            ("population_18_64", working),
-        ] {
-            let v = row.number(col)?;
-            if v <= 0.0 {
-                return Err(row.error(
-                    col,
-                    Problem::Invalid(format!("population {v} is not positive")),
-                ));
-            }
-            out.push(
-                BoundarySet::Pcon2024,
-                code,
-                id,
-                "2022",
-                Cell::Value(v),
-                Method::Measured,
-                SRC,
-                &row.location(col),
-            )?;
-        }
-        let young = under19
-            .iter()
-            .map(|&c| row.number(c))
-            .sum::<Result<f64, _>>()?;
-        let adults19 = row.number(total)? - young;
-        if adults19 <= 0.0 {
-            let why = format!("population aged 19+ would be {adults19}");
-            return Err(row.error(total, Problem::Invalid(why)));
-        }
-        let at = row.location(total);
-        let v = Cell::Value(adults19);
-        out.push(
-            BoundarySet::Pcon2024,
-            code,
-            "population_19_plus",
-            "2022",
-            v,
-            Method::Measured,
-            SRC,
-            &at,
-        )?;
-    }
-    all_seats_present(reg, BoundarySet::Pcon2024, UK, &seen, &t)
 }
 
 /// Columns named `<prefix><year>`, with their years, in file order.
@@ -175,66 +73,6 @@ fn year_columns(t: &CsvTable, prefix: &str) -> Vec<(usize, String)> {
             (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then(|| (i, y.to_owned()))
         })
         .collect()
-}
-
-pub fn ucas(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
-    const SRC: &str = "ucas_entry_rates_18yo_pcon2024_2006_2024";
-    let loaded = inputs.load(SRC)?;
-    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-    let code_col = t.column("Parliamentary constituency code")?;
-    check_columns(&t, &["Parliamentary constituency code"], &["Entry rate→"])?;
-    let years = year_columns(&t, "Entry rate→");
-    if years.is_empty() {
-        return Err(SourceError::new(
-            t.location().at_row(1),
-            Problem::MissingColumn {
-                found: t.headers().join(", "),
-            },
-        ));
-    }
-    let period = format!("{}-{}", years[0].1, years[years.len() - 1].1);
-    out.define(
-        Def {
-            id: "he_entry_rate_18",
-            title: "Higher education entry rate at 18",
-            definition: "Share of the 18-year-old population of the seat who were accepted to a UK higher education course through UCAS in that year's cycle.",
-            unit: "rate",
-            direction: Direction::HigherIsBetter,
-            sources: &[SRC],
-            period: &period,
-            nations: UK,
-            method: Method::Measured,
-            caveats: "UCAS acceptances only: entry outside UCAS (e.g. some part-time and degree apprenticeship routes) is not counted. Not specific to STEM subjects.",
-        }
-        .build(),
-    );
-    let mut seen = std::collections::BTreeSet::new();
-    for row in t.rows() {
-        let code = reg.seat_code(BoundarySet::Pcon2024, &row, code_col)?;
-        seen.insert(code);
-        for (col, year) in &years {
-            let cell = row.cell(*col)?;
-            if let Cell::Value(v) = cell {
-                if !(0.0..=1.0).contains(&v) {
-                    return Err(row.error(
-                        *col,
-                        Problem::Invalid(format!("entry rate {v} is outside 0..1")),
-                    ));
-                }
-            }
-            out.push(
-                BoundarySet::Pcon2024,
-                code,
-                "he_entry_rate_18",
-                year,
-                cell,
-                Method::Measured,
-                SRC,
-                &row.location(*col),
-            )?;
-        }
-    }
-    all_seats_present(reg, BoundarySet::Pcon2024, UK, &seen, &t)
 }
 
 pub fn ks4(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
