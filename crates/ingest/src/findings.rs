@@ -193,7 +193,10 @@ pub fn note_replacements(f: &mut stemgap_findings::Findings, replacements: &[Rep
                 measure_of(&r.finding).unwrap_or("measure")
             );
             if let Some(l) = finding.report.as_mut() {
-                l.comparable = format!("{used} {}", l.comparable);
+                // The catalogued wording describes the measure replaced.
+                l.comparable = format!(
+                    "{used} The report gave no single figure to compare with; the other measures and years are parts and grid cells."
+                );
             }
             finding.method = format!("{used} {}", finding.method).trim().to_owned();
         }
@@ -312,13 +315,6 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
     let overlaps: Vec<&Link> = overlaps.iter().collect();
     let defs = store.indicators()?;
     let sources = store.sources()?;
-    let level = authority_level(&defs, |id| {
-        sources
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.geography.as_str())
-    });
-    let level: Vec<String> = level.into_iter().map(str::to_owned).collect();
     let mut declared = Vec::new();
     if let Some(ind) = store.meta(&replaces_key("F3"))? {
         declared.push(("F3".to_owned(), ind));
@@ -329,6 +325,14 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
     } else {
         substitute(&defs, &observations, &replacements)
     };
+    // After the substitution: a replaced measure is as local as its data.
+    let level = authority_level(&defs, |id| {
+        sources
+            .iter()
+            .find(|s| s.id == id)
+            .map(|s| s.geography.as_str())
+    });
+    let level: Vec<String> = level.into_iter().map(str::to_owned).collect();
     Ok(Dataset::new(seats, defs, &observations, &borders(&links))
         .with_authorities(&authorities(&overlaps))
         .with_authority_level(level.iter().map(String::as_str)))

@@ -278,6 +278,7 @@ pub enum Unit {
     Share,
     /// 0..1 (a rate such as an entry rate).
     Rate,
+    #[serde(rename = "rate_per_1000")]
     RatePer1000,
     Score,
     Points,
