@@ -279,13 +279,13 @@ fn dataset(
         .collect();
     let links: Vec<&Link> = registry.links.iter().collect();
     Dataset::new(seats, defs.to_vec(), observations, &borders(neighbours))
-    .with_authorities(&authorities(&links))
-    .with_authority_level(authority_level(defs, |id| {
-        sources
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.geography.as_str())
-    }))
+        .with_authorities(&authorities(&links))
+        .with_authority_level(authority_level(defs, |id| {
+            sources
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.geography.as_str())
+        }))
 }
 
 /// The same dataset read back from a finished store.

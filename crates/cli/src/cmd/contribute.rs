@@ -116,7 +116,10 @@ fn template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
     let rows = csv.lines().count() - 1;
     for (name, text) in [
         ("data.csv", csv),
-        ("recipe.toml", recipe::template::recipe(geography, &a.indicator)),
+        (
+            "recipe.toml",
+            recipe::template::recipe(geography, &a.indicator),
+        ),
     ] {
         let path = a.out.join(name);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
@@ -139,8 +142,7 @@ fn check(a: CheckArgs) -> anyhow::Result<ExitCode> {
         None => Contribution::read(&a.recipe, &limits)?,
         Some(data) => {
             let shown = a.recipe.display().to_string();
-            let text = std::fs::read(&a.recipe)
-                .with_context(|| format!("cannot read {shown}"))?;
+            let text = std::fs::read(&a.recipe).with_context(|| format!("cannot read {shown}"))?;
             if text.len() > limits.recipe_bytes {
                 return Err(DataProblem(format!(
                     "{shown}: the recipe is over {} bytes",

@@ -12,11 +12,7 @@ use stemgap_sources::{Encoding, SourceError};
 /// Checks a contribution: reads it as a build would and places it on
 /// seats. `Err` names the file, row and column of the first problem;
 /// `Ok` is the report.
-pub fn check(
-    c: &Contribution,
-    inputs: &Inputs<'_>,
-    reg: &Registry,
-) -> Result<String, SourceError> {
+pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<String, SourceError> {
     let d = Declared {
         recipe: &c.recipe,
         bytes: &c.bytes,
@@ -46,18 +42,20 @@ pub fn check(
     );
     for (i, ind) in c.recipe.indicators.iter().enumerate() {
         let periods = parsed.periods[i].join(", ");
-        let _ = writeln!(r, "\n{} — {} ({}; {periods})", ind.id, ind.title, ind.unit.id());
+        let _ = writeln!(
+            r,
+            "\n{} — {} ({}; {periods})",
+            ind.id,
+            ind.title,
+            ind.unit.id()
+        );
         let sets: &[BoundarySet] = match src.geography.seat_set() {
             Some(s) => &[s][..],
             None => &BoundarySet::ALL[..],
         };
         for &set in sets {
             for nation in Nation::ALL {
-                let total = reg
-                    .seats(set)
-                    .iter()
-                    .filter(|s| s.nation == nation)
-                    .count();
+                let total = reg.seats(set).iter().filter(|s| s.nation == nation).count();
                 let (with, withheld) = placed
                     .seats
                     .get(&(ind.id.clone(), set, nation))

@@ -9,9 +9,7 @@ use crate::indicators::{to_seats, with_share_sources, Bounds, Shares};
 use crate::{Collector, Registry};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
-use stemgap_core::{
-    BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation,
-};
+use stemgap_core::{BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Location, Problem, Row, SourceError};
 
 /// A declared file to read: its recipe and bytes.
@@ -311,10 +309,7 @@ pub fn read_declared(
             if row.str(c).chars().count() > limits.cell_chars {
                 return Err(row.error(
                     c,
-                    Problem::Invalid(format!(
-                        "a cell over {} characters",
-                        limits.cell_chars
-                    )),
+                    Problem::Invalid(format!("a cell over {} characters", limits.cell_chars)),
                 ));
             }
         }
@@ -396,7 +391,11 @@ pub fn read_declared(
                 key_col,
                 Problem::Invalid(format!(
                     "{area} is in {nation}, which the recipe does not cover (nations: {})",
-                    covered.iter().map(|n| n.id()).collect::<Vec<_>>().join(", ")
+                    covered
+                        .iter()
+                        .map(|n| n.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )),
             ));
         }
@@ -474,7 +473,11 @@ pub fn read_declared(
                     for c in minus {
                         less += row.number(*c)?;
                     }
-                    let x = if minus.is_empty() { total } else { total - less };
+                    let x = if minus.is_empty() {
+                        total
+                    } else {
+                        total - less
+                    };
                     let at = row.location(plus[0]);
                     check_value(ind, x, !minus.is_empty() || plus.len() > 1, &at)?;
                     let p = row_period.as_deref().expect("a row period");
@@ -485,10 +488,8 @@ pub fn read_declared(
                     for (c, cell) in [(*n, num), (*dn, den)] {
                         if let Cell::Value(x) = cell {
                             if x < 0.0 {
-                                return Err(row.error(
-                                    c,
-                                    Problem::Invalid(format!("count {x} is negative")),
-                                ));
+                                return Err(row
+                                    .error(c, Problem::Invalid(format!("count {x} is negative"))));
                             }
                         }
                     }
@@ -669,10 +670,16 @@ fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap<Str
             *pop.entry(l.from.clone()).or_default() += l.population.unwrap_or(0.0);
         }
         if let (Ok(seat), true) = (GssCode::parse(&l.to), l.weight > 0.0) {
-            shares.entry(l.from.clone()).or_default().push((seat, l.weight));
+            shares
+                .entry(l.from.clone())
+                .or_default()
+                .push((seat, l.weight));
         }
     }
-    ([(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)], pop)
+    (
+        [(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)],
+        pop,
+    )
 }
 
 /// Each 2023 authority's population, from the seat × authority overlaps.
@@ -736,7 +743,9 @@ pub fn place(
                 for (period, value, at) in values {
                     let cell = match *value {
                         Value::Cell(c) => c,
-                        Value::Ratio(Cell::Value(a), Cell::Value(b)) => crate::indicators::share(a, b),
+                        Value::Ratio(Cell::Value(a), Cell::Value(b)) => {
+                            crate::indicators::share(a, b)
+                        }
                         Value::Ratio(Cell::Missing(m), _) | Value::Ratio(_, Cell::Missing(m)) => {
                             Cell::Missing(m)
                         }
@@ -783,7 +792,8 @@ pub fn place(
                 },
             };
             for row in &parsed.rows {
-                let Some((_, value, vat)) = row.values[i].iter().find(|(p, _, _)| p == period) else {
+                let Some((_, value, vat)) = row.values[i].iter().find(|(p, _, _)| p == period)
+                else {
                     continue;
                 };
                 match (agg, *value) {
@@ -794,7 +804,10 @@ pub fn place(
                     }
                     (Aggregation::Mean, Value::Cell(c)) => {
                         let area_key = match src.geography {
-                            Geography::Lad => crate::indicators::successor(&row.area, BoundarySet::Pcon2024).to_owned(),
+                            Geography::Lad => {
+                                crate::indicators::successor(&row.area, BoundarySet::Pcon2024)
+                                    .to_owned()
+                            }
                             _ => row.area.clone(),
                         };
                         if area_key != row.area && src.geography == Geography::Lad {
@@ -806,11 +819,27 @@ pub fn place(
                                 ),
                             ));
                         }
-                        let p = pop.get(&row.area).copied().filter(|p| *p > 0.0).ok_or_else(|| {
-                            invalid(vat.clone(), format!("{}: no population known to weight a mean by", row.area))
-                        })?;
+                        let p = pop
+                            .get(&row.area)
+                            .copied()
+                            .filter(|p| *p > 0.0)
+                            .ok_or_else(|| {
+                                invalid(
+                                    vat.clone(),
+                                    format!(
+                                        "{}: no population known to weight a mean by",
+                                        row.area
+                                    ),
+                                )
+                            })?;
                         if let Cell::Value(v) = c {
-                            num.insert(row.area.clone(), Bounds { lo: v * p, hi: v * p });
+                            num.insert(
+                                row.area.clone(),
+                                Bounds {
+                                    lo: v * p,
+                                    hi: v * p,
+                                },
+                            );
                             den.insert(row.area.clone(), Bounds { lo: p, hi: p });
                         } else if let Cell::Missing(m) = c {
                             withheld.insert(row.area.clone(), m);
@@ -855,7 +884,16 @@ pub fn place(
                     }
                     if let Some(m) = blocked.get(&seat) {
                         count(&ind.id, *set, seat, false);
-                        out.push(*set, seat, &ind.id, period, Cell::Missing(*m), method, &src.id, at)?;
+                        out.push(
+                            *set,
+                            seat,
+                            &ind.id,
+                            period,
+                            Cell::Missing(*m),
+                            method,
+                            &src.id,
+                            at,
+                        )?;
                         continue;
                     }
                     let n = seats_num[&seat];
@@ -869,7 +907,16 @@ pub fn place(
                     match value {
                         Some((v, lo, hi)) if lo == hi => {
                             count(&ind.id, *set, seat, true);
-                            out.push(*set, seat, &ind.id, period, Cell::Value(v), method, &src.id, at)?;
+                            out.push(
+                                *set,
+                                seat,
+                                &ind.id,
+                                period,
+                                Cell::Value(v),
+                                method,
+                                &src.id,
+                                at,
+                            )?;
                         }
                         Some(v) => {
                             count(&ind.id, *set, seat, true);
@@ -877,7 +924,16 @@ pub fn place(
                         }
                         None => {
                             count(&ind.id, *set, seat, false);
-                            out.push(*set, seat, &ind.id, period, Cell::Missing(Marker::NotAvailable), method, &src.id, at)?;
+                            out.push(
+                                *set,
+                                seat,
+                                &ind.id,
+                                period,
+                                Cell::Missing(Marker::NotAvailable),
+                                method,
+                                &src.id,
+                                at,
+                            )?;
                         }
                     }
                 }

@@ -501,7 +501,10 @@ impl Recipe {
         }
         if let Some(f) = &p.fixed {
             if f.trim().is_empty() || f.len() > 20 {
-                return Err(invalid(at("source.period.fixed"), "an empty or overlong period"));
+                return Err(invalid(
+                    at("source.period.fixed"),
+                    "an empty or overlong period",
+                ));
             }
         }
         if let Some(d) = &s.data {
@@ -532,11 +535,17 @@ impl Recipe {
                 ));
             }
             if !ids.insert(ind.id.as_str()) {
-                return Err(invalid(here("id"), format!("indicator {} is declared twice", ind.id)));
+                return Err(invalid(
+                    here("id"),
+                    format!("indicator {} is declared twice", ind.id),
+                ));
             }
             for (field, text) in [("title", &ind.title), ("definition", &ind.definition)] {
                 if text.trim().is_empty() {
-                    return Err(invalid(here(field), format!("indicator {}: {field} is empty", ind.id)));
+                    return Err(invalid(
+                        here(field),
+                        format!("indicator {}: {field} is empty", ind.id),
+                    ));
                 }
             }
             let forms = [
@@ -555,10 +564,16 @@ impl Recipe {
                 ));
             }
             if !ind.minus.is_empty() && ind.sum.is_empty() {
-                return Err(invalid(here("minus"), format!("indicator {}: minus needs sum", ind.id)));
+                return Err(invalid(
+                    here("minus"),
+                    format!("indicator {}: minus needs sum", ind.id),
+                ));
             }
             if ind.nations.is_empty() {
-                return Err(invalid(here("nations"), format!("indicator {}: no nations", ind.id)));
+                return Err(invalid(
+                    here("nations"),
+                    format!("indicator {}: no nations", ind.id),
+                ));
             }
             for nation in &ind.nations {
                 if Nation::from_id(nation).is_err() {
@@ -578,30 +593,57 @@ impl Recipe {
             }
             if let Some([lo, hi]) = ind.range {
                 if lo.is_nan() || hi.is_nan() || lo > hi {
-                    return Err(invalid(here("range"), format!("indicator {}: range {lo}..{hi} is empty", ind.id)));
+                    return Err(invalid(
+                        here("range"),
+                        format!("indicator {}: range {lo}..{hi} is empty", ind.id),
+                    ));
                 }
             }
             if let Some([lo, hi]) = ind.suppressed_range {
                 if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi) {
-                    return Err(invalid(here("suppressed_range"), format!("indicator {}: suppressed_range {lo}..{hi} is not a range of counts", ind.id)));
+                    return Err(invalid(
+                        here("suppressed_range"),
+                        format!(
+                            "indicator {}: suppressed_range {lo}..{hi} is not a range of counts",
+                            ind.id
+                        ),
+                    ));
                 }
             }
             let agg = ind.aggregation();
             if agg == Aggregation::Ratio && ind.numerator.is_none() {
-                return Err(invalid(here("aggregation"), format!("indicator {}: a ratio needs numerator and denominator", ind.id)));
+                return Err(invalid(
+                    here("aggregation"),
+                    format!(
+                        "indicator {}: a ratio needs numerator and denominator",
+                        ind.id
+                    ),
+                ));
             }
             if agg == Aggregation::Sum && ind.unit != Unit::Count && ind.unit != Unit::Money {
-                return Err(invalid(here("aggregation"), format!("indicator {}: only counts (or money) can be shared out as sums", ind.id)));
+                return Err(invalid(
+                    here("aggregation"),
+                    format!(
+                        "indicator {}: only counts (or money) can be shared out as sums",
+                        ind.id
+                    ),
+                ));
             }
             if matches!(ind.unit, Unit::Rank | Unit::Decile) && s.geography.seat_set().is_none() {
                 return Err(invalid(here("unit"), format!("indicator {}: ranks and deciles are positions among seats and cannot be carried from other areas", ind.id)));
             }
             if let Some(r) = &ind.replaces {
                 if r != "F3" {
-                    return Err(invalid(here("replaces"), format!("{r:?}: only F3's measure (apprenticeship starts) can be replaced")));
+                    return Err(invalid(
+                        here("replaces"),
+                        format!("{r:?}: only F3's measure (apprenticeship starts) can be replaced"),
+                    ));
                 }
                 if ind.unit != Unit::RatePer1000 {
-                    return Err(invalid(here("replaces"), "F3's measure is a rate per 1,000 residents: unit must be rate_per_1000"));
+                    return Err(invalid(
+                        here("replaces"),
+                        "F3's measure is a rate per 1,000 residents: unit must be rate_per_1000",
+                    ));
                 }
             }
         }
@@ -672,8 +714,9 @@ impl Contribution {
     pub fn read(recipe: &Path, limits: &Limits) -> Result<Contribution, SourceError> {
         let shown = recipe.display().to_string();
         let bytes = read_bounded(recipe, &shown, limits.recipe_bytes)?;
-        let text = String::from_utf8(bytes)
-            .map_err(|e| SourceError::new(Location::file(&shown), Problem::InvalidUtf8(e.to_string())))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            SourceError::new(Location::file(&shown), Problem::InvalidUtf8(e.to_string()))
+        })?;
         let parsed = Recipe::parse(&text, &shown, limits)?;
         let data = parsed.source.data.clone().ok_or_else(|| {
             invalid(
@@ -712,8 +755,8 @@ impl Contribution {
         if dir.join("recipe.toml").is_file() {
             recipes.push(dir.join("recipe.toml"));
         }
-        let entries =
-            std::fs::read_dir(dir).map_err(|e| SourceError::new(at.clone(), Problem::Io(e.to_string())))?;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| SourceError::new(at.clone(), Problem::Io(e.to_string())))?;
         let mut subs: Vec<PathBuf> = entries
             .filter_map(|e| e.ok())
             .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
@@ -731,10 +774,16 @@ impl Contribution {
         let mut out: Vec<Contribution> = Vec::new();
         for r in recipes {
             let c = Contribution::read(&r, limits)?;
-            if let Some(other) = out.iter().find(|o| o.recipe.source.id == c.recipe.source.id) {
+            if let Some(other) = out
+                .iter()
+                .find(|o| o.recipe.source.id == c.recipe.source.id)
+            {
                 return Err(invalid(
                     Location::file(c.recipe_file.clone()).at_column("source.id"),
-                    format!("source {} is also contributed by {}", c.recipe.source.id, other.recipe_file),
+                    format!(
+                        "source {} is also contributed by {}",
+                        c.recipe.source.id, other.recipe_file
+                    ),
                 ));
             }
             out.push(c);
@@ -805,7 +854,9 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
 pub const BUILTIN: [(&str, &str); 2] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
-        include_str!("../../../../catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml"),
+        include_str!(
+            "../../../../catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml"
+        ),
     ),
     (
         "catalogue/recipes/ucas_entry_rates_18yo_pcon2024_2006_2024.toml",
@@ -836,7 +887,16 @@ mod tests {
 
     #[test]
     fn data_files_stay_in_their_folder() {
-        for bad in ["../x.csv", "/etc/passwd", "a/b.csv", "a\\b.csv", "..", ".hidden", "", "C:x.csv"] {
+        for bad in [
+            "../x.csv",
+            "/etc/passwd",
+            "a/b.csv",
+            "a\\b.csv",
+            "..",
+            ".hidden",
+            "",
+            "C:x.csv",
+        ] {
             assert!(data_path_ok(bad).is_err(), "{bad:?}");
         }
         assert!(data_path_ok("data.csv").is_ok());
@@ -845,7 +905,8 @@ mod tests {
 
     #[test]
     fn a_toml_error_names_its_line() {
-        let e = Recipe::parse("format = 1\n[source\nid = 1", "r.toml", &Limits::DEFAULT).unwrap_err();
+        let e =
+            Recipe::parse("format = 1\n[source\nid = 1", "r.toml", &Limits::DEFAULT).unwrap_err();
         assert_eq!(e.location.row, Some(2), "{e}");
     }
 }
