@@ -271,6 +271,21 @@ fn a_build_with_contributions_adds_them_flagged_and_changes_nothing_else() {
         profile.contains("contributed"),
         "the profile's method column"
     );
+    // The contribute page: the register's gaps, templates, the example.
+    let page = html(&app, "/contribute");
+    assert!(page.contains("What is missing"), "the contribute page");
+    assert!(
+        page.contains("replaces = &#34;F3&#34;"),
+        "the example recipe"
+    );
+    let t = get(&app, "/contribute/template-2024.csv");
+    assert_eq!(t.lines().count(), 7, "{t}");
+    assert!(
+        t.starts_with("code,name,value\nE14001401,Northam North,\n"),
+        "{t}"
+    );
+    assert!(t.contains("\"Glenbrae, Kyle and Strathannan\""), "{t}");
+    assert!(get(&app, "/contribute/recipe-example.toml").contains("[[indicator]]"));
     // F3 reads the contributed measure and says so; the check recomputes it.
     let o = run(&["findings", "--db", with.to_str().unwrap(), "--check"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -910,3 +910,20 @@ mod tests {
         assert_eq!(e.location.row, Some(2), "{e}");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// The example on `/contribute` and in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_example_is_a_valid_recipe() {
+        let text = include_str!("../../../../docs/recipe-example.toml");
+        let r = Recipe::parse(text, "docs/recipe-example.toml", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.indicators[0].replaces.as_deref(), Some("F3"));
+        assert_eq!(
+            r.source.filter["geographic_level"],
+            "Parliamentary constituency"
+        );
+    }
+}
