@@ -518,3 +518,124 @@ fn real_a_made_up_seat_level_file_recomputes_f3() {
         stdout(&o)
     );
 }
+
+/// The optional DfE constituency recipes (`catalogue/recipes/optional/`)
+/// on hand-made files in Explore Education Statistics layout: only the
+/// constituency rows, counts made rates per 1,000 of the seat's population,
+/// DfE's markers kept, and the apprenticeship file standing in for F3.
+#[test]
+fn the_optional_dfe_constituency_recipes_read_ees_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let contrib = dir.path().join("contrib");
+    for name in ["dfe_apprenticeships_pcon", "dfe_fe_skills_pcon"] {
+        let d = contrib.join(name);
+        fs::create_dir_all(&d).unwrap();
+        fs::copy(
+            repo().join(format!("catalogue/recipes/optional/{name}.toml")),
+            d.join("recipe.toml"),
+        )
+        .unwrap();
+        fs::copy(
+            fixtures().join(format!("ees/{name}.csv")),
+            d.join(format!("{name}.csv")),
+        )
+        .unwrap();
+        let o = check(&d.join("recipe.toml"), None);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+    }
+    let db = dir.path().join("s.db");
+    let o = build(&db, Some(&contrib));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = export_long(&db, "2024");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let mut by: BTreeMap<(String, String, String), (String, String, String)> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        by.insert(
+            (rec[3].to_owned(), rec[0].to_owned(), rec[4].to_owned()),
+            (rec[5].to_owned(), rec[8].to_owned(), rec[9].to_owned()),
+        );
+    }
+    let value = |id: &str, code: &str, period: &str| {
+        by.get(&(id.to_owned(), code.to_owned(), period.to_owned()))
+            .unwrap_or_else(|| panic!("no {id} {code} {period}"))
+            .clone()
+    };
+    let pop16: f64 = value("population_16_plus", "E14001401", "2022")
+        .0
+        .parse()
+        .unwrap();
+    let pop19: f64 = value("population_19_plus", "E14001403", "2022")
+        .0
+        .parse()
+        .unwrap();
+    let (v, _, method) = value(
+        "apprenticeship_starts_pcon_per_1000",
+        "E14001401",
+        "2024/25",
+    );
+    let v: f64 = v.parse().unwrap();
+    assert!((v - 130.0 / pop16 * 1000.0).abs() < 1e-9, "{v}");
+    assert_eq!(method, "contributed");
+    let (v, flag, _) = value(
+        "apprenticeship_starts_pcon_per_1000",
+        "E14001402",
+        "2023/24",
+    );
+    assert_eq!((v.as_str(), flag.as_str()), ("", "confidential"));
+    let (v, _, _) = value("fe_participation_pcon_per_1000", "E14001403", "2023/24");
+    let v: f64 = v.parse().unwrap();
+    assert!((v - 1500.0 / pop19 * 1000.0).abs() < 1e-9, "{v}");
+    let (v, flag, _) = value("fe_achievements_pcon_per_1000", "E14001402", "2023/24");
+    assert_eq!((v.as_str(), flag.as_str()), ("", "not_available"));
+    // Only England's constituencies: no rows for other seats.
+    assert!(!by
+        .keys()
+        .any(|(id, code, _)| id.starts_with("fe_participation_pcon") && !code.starts_with('E')));
+    let o = run(&["findings", "--db", db.to_str().unwrap(), "--id", "F3"]);
+    let f3 = stdout(&o);
+    assert!(f3.contains("dfe_apprenticeships_pcon"), "{f3}");
+    assert!(
+        f3.contains("apprenticeship_starts_per_1000 (2024/25)"),
+        "{f3}"
+    );
+    let o = run(&["findings", "--db", db.to_str().unwrap(), "--check"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// The indicator ids the findings and the web name are among those the
+/// build (declared sources included) produces, on the real sources.
+#[test]
+fn real_indicator_ids_used_by_findings_and_web_are_produced() {
+    let Some(db) = crate::real_data::real_store() else {
+        return;
+    };
+    let app = stemgap_web::App::open(&db).unwrap();
+    let made: std::collections::BTreeSet<&str> =
+        app.atlas.indicators.iter().map(|d| d.id.as_str()).collect();
+    let mut missing = Vec::new();
+    let web = stemgap_web::pages::HEADLINE
+        .iter()
+        .chain(&stemgap_web::brief::BRIEF_INDICATORS)
+        .chain(std::iter::once(&stemgap_web::pages::DEPRIVATION_AXIS));
+    for id in web {
+        if !made.contains(id) {
+            missing.push(format!("web: {id}"));
+        }
+    }
+    let mut named = 0;
+    for f in &app.atlas.findings.findings {
+        for part in f.walk() {
+            for used in &part.indicators {
+                // "id (period)" or "id (not available)".
+                let id = used.split(" (").next().unwrap();
+                named += 1;
+                if !made.contains(id) || used.ends_with("(not available)") {
+                    missing.push(format!("{}: {used}", part.id));
+                }
+            }
+        }
+    }
+    assert!(named > 100, "{named}");
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}

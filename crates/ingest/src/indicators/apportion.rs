@@ -459,7 +459,7 @@ pub(crate) fn to_seats<'a>(
 /// A population count per seat (`population_19_plus`, `population_16_plus`):
 /// measured on 2024 seats; converted to 2010-2024 seats by each 2024 seat's
 /// population overlap (and stored so, once).
-pub(super) fn denominators(
+pub(crate) fn denominators(
     reg: &Registry,
     out: &mut Collector,
     id: &str,

@@ -18,7 +18,9 @@ mod seat_tables;
 mod starts;
 
 /// The one apportioner, shared with declared sources ([`crate::recipe`]).
-pub(crate) use apportion::{shares, successor, to_seats, with_share_sources, Bounds, Shares};
+pub(crate) use apportion::{
+    denominators, shares, successor, to_seats, with_share_sources, Bounds, Shares,
+};
 
 use crate::build::Inputs;
 use crate::Registry;

@@ -27,6 +27,15 @@ pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<St
         None
     };
     let mut out = Collector::default();
+    if c.recipe.indicators.iter().any(|i| i.per_1000_of.is_some()) {
+        // The populations a count is made a rate of, as a build has them.
+        super::collect_builtin(
+            inputs,
+            reg,
+            "mid2022_population_single_year_age_pcon2024",
+            &mut out,
+        )?;
+    }
     let placed = place(&d, &parsed, reg, shares.as_ref(), &mut out)?;
     let src = &c.recipe.source;
     let mut r = String::new();
@@ -56,26 +65,41 @@ pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<St
         for &set in sets {
             for nation in Nation::ALL {
                 let total = reg.seats(set).iter().filter(|s| s.nation == nation).count();
-                let (with, withheld) = placed
-                    .seats
-                    .get(&(ind.id.clone(), set, nation))
-                    .copied()
-                    .unwrap_or((0, 0));
                 let declared = ind.nations().contains(&nation);
-                let what = match (declared, with + withheld) {
-                    (false, _) => "not covered (the recipe does not declare it)".to_owned(),
-                    (true, 0) => "declared but no seat reached: missing".to_owned(),
-                    (true, _) if with == total => format!("all {total} seats"),
-                    (true, _) => format!(
-                        "{with} of {total} seats with a figure{}",
-                        if withheld > 0 {
-                            format!(", {withheld} withheld")
-                        } else {
-                            String::new()
-                        }
-                    ),
-                };
-                let _ = writeln!(r, "  {} seats, {}: {what}", set.id(), nation.name());
+                if !declared {
+                    let _ = writeln!(
+                        r,
+                        "  {} seats, {}: not covered (the recipe does not declare it)",
+                        set.id(),
+                        nation.name()
+                    );
+                    continue;
+                }
+                for period in &parsed.periods[i] {
+                    let (with, withheld) = placed
+                        .seats
+                        .get(&(ind.id.clone(), period.clone(), set, nation))
+                        .copied()
+                        .unwrap_or((0, 0));
+                    let what = match with + withheld {
+                        0 => "declared but no seat reached: missing".to_owned(),
+                        _ if with == total => format!("all {total} seats"),
+                        _ => format!(
+                            "{with} of {total} seats with a figure{}",
+                            if withheld > 0 {
+                                format!(", {withheld} withheld")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    };
+                    let when = if parsed.periods[i].len() > 1 {
+                        format!(", {period}")
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(r, "  {} seats, {}{when}: {what}", set.id(), nation.name());
+                }
             }
         }
         if src.geography.seat_set().is_some() {

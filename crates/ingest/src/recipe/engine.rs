@@ -53,11 +53,11 @@ pub struct Parsed {
     pub location: Location,
 }
 
-/// What [`place`] put on seats, per indicator: seats with a value and
-/// seats with a withheld figure, by set and nation.
+/// What [`place`] put on seats, per indicator and period: seats with a
+/// value and seats with a withheld figure, by set and nation.
 #[derive(Debug, Clone, Default)]
 pub struct Placed {
-    pub seats: BTreeMap<(String, BoundarySet, Nation), (usize, usize)>,
+    pub seats: BTreeMap<(String, String, BoundarySet, Nation), (usize, usize)>,
 }
 
 fn invalid(at: Location, why: impl Into<String>) -> SourceError {
@@ -600,6 +600,10 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
         .iter()
         .zip(&parsed.periods)
         .map(|(ind, periods)| {
+            let mut sources = sources.clone();
+            if ind.per_1000_of.is_some() {
+                sources.push("mid2022_population_single_year_age_pcon2024".into());
+            }
             let period = match (&src.period.fixed, periods.first(), periods.last()) {
                 (Some(p), _, _) => p.clone(),
                 (None, Some(a), Some(b)) if src.period.columns_prefix.is_some() && a != b => {
@@ -640,7 +644,7 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
                 definition: ind.definition.clone(),
                 unit: ind.unit.id().to_owned(),
                 direction: Direction::from(ind.direction),
-                sources: sources.clone(),
+                sources,
                 period,
                 nations: ind.nations(),
                 method,
@@ -724,16 +728,40 @@ pub fn place(
         out.define(def);
     }
     let mut placed = Placed::default();
-    let mut count = |id: &str, set: BoundarySet, seat: GssCode, has: bool| {
+    let mut count = |id: &str, period: &str, set: BoundarySet, seat: GssCode, has: bool| {
         let nation = seat.nation().unwrap_or(Nation::England);
         let e = placed
             .seats
-            .entry((id.to_owned(), set, nation))
+            .entry((id.to_owned(), period.to_owned(), set, nation))
             .or_default();
         if has {
             e.0 += 1;
         } else {
             e.1 += 1;
+        }
+    };
+    // Populations for `per_1000_of` (mid-2022, both sets).
+    let mut per: BTreeMap<&str, HashMap<BoundarySet, HashMap<GssCode, f64>>> = BTreeMap::new();
+    for ind in &d.recipe.indicators {
+        if let Some(p) = ind.per_1000_of.as_deref() {
+            if !per.contains_key(p) {
+                per.insert(p, crate::indicators::denominators(reg, out, p)?);
+            }
+        }
+    }
+    let rate = |ind: &IndicatorSpec,
+                set: BoundarySet,
+                seat: GssCode|
+     -> Result<Option<f64>, SourceError> {
+        let Some(p) = ind.per_1000_of.as_deref() else {
+            return Ok(None);
+        };
+        match per[p].get(&set).and_then(|m| m.get(&seat)) {
+            Some(&v) if v > 0.0 => Ok(Some(1000.0 / v)),
+            _ => Err(invalid(
+                parsed.location.clone(),
+                format!("seat {seat} has no {p} to make {} a rate of", ind.id),
+            )),
         }
     };
     if let Some(set) = src.geography.seat_set() {
@@ -750,7 +778,11 @@ pub fn place(
                             Cell::Missing(m)
                         }
                     };
-                    count(&ind.id, set, code, matches!(cell, Cell::Value(_)));
+                    let cell = match (cell, rate(ind, set, code)?) {
+                        (Cell::Value(v), Some(f)) => Cell::Value(v * f),
+                        (c, _) => c,
+                    };
+                    count(&ind.id, period, set, code, matches!(cell, Cell::Value(_)));
                     out.push(set, code, &ind.id, period, cell, method, &src.id, at)?;
                 }
             }
@@ -883,7 +915,7 @@ pub fn place(
                         continue;
                     }
                     if let Some(m) = blocked.get(&seat) {
-                        count(&ind.id, *set, seat, false);
+                        count(&ind.id, period, *set, seat, false);
                         out.push(
                             *set,
                             seat,
@@ -898,7 +930,10 @@ pub fn place(
                     }
                     let n = seats_num[&seat];
                     let value = match agg {
-                        Aggregation::Sum => Some(((n.lo + n.hi) / 2.0, n.lo, n.hi)),
+                        Aggregation::Sum => {
+                            let f = rate(ind, *set, seat)?.unwrap_or(1.0);
+                            Some(((n.lo + n.hi) / 2.0 * f, n.lo * f, n.hi * f))
+                        }
                         Aggregation::Mean | Aggregation::Ratio => {
                             let dn = seats_den.get(&seat).copied().unwrap_or_default();
                             ratio(n, dn)
@@ -906,7 +941,7 @@ pub fn place(
                     };
                     match value {
                         Some((v, lo, hi)) if lo == hi => {
-                            count(&ind.id, *set, seat, true);
+                            count(&ind.id, period, *set, seat, true);
                             out.push(
                                 *set,
                                 seat,
@@ -919,11 +954,11 @@ pub fn place(
                             )?;
                         }
                         Some(v) => {
-                            count(&ind.id, *set, seat, true);
+                            count(&ind.id, period, *set, seat, true);
                             out.push_bounded(*set, seat, &ind.id, period, v, method, &src.id, at)?;
                         }
                         None => {
-                            count(&ind.id, *set, seat, false);
+                            count(&ind.id, period, *set, seat, false);
                             out.push(
                                 *set,
                                 seat,
@@ -1000,6 +1035,22 @@ pub fn collect_contributions(
     } else {
         None
     };
+    let mut replaced: BTreeMap<&str, &str> = BTreeMap::new();
+    for c in contributions {
+        for r in c
+            .recipe
+            .indicators
+            .iter()
+            .filter_map(|i| i.replaces.as_deref())
+        {
+            if let Some(other) = replaced.insert(r, &c.recipe_file) {
+                return Err(invalid(
+                    Location::file(c.recipe_file.clone()).at_column("indicator.replaces"),
+                    format!("{r}'s measure is also replaced by {other}: one contribution may replace it"),
+                ));
+            }
+        }
+    }
     for c in contributions {
         if let Some(ind) = c
             .recipe

@@ -264,10 +264,18 @@ pub struct IndicatorSpec {
     /// What a value is called in errors ("entry rate 1.2 is outside 0..1").
     #[serde(default)]
     pub label: Option<String>,
+    /// A count made a rate per 1,000 of a stemgap population of the seat:
+    /// `population_16_plus` or `population_19_plus` (mid-2022). Unit
+    /// `rate_per_1000`.
+    #[serde(default)]
+    pub per_1000_of: Option<String>,
     /// A finding whose measure this replaces when present (`F3`).
     #[serde(default)]
     pub replaces: Option<String>,
 }
+
+/// The populations a count may be made a rate of (`per_1000_of`).
+pub const PER_1000_OF: [&str; 2] = ["population_16_plus", "population_19_plus"];
 
 /// An indicator's unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -354,7 +362,7 @@ impl IndicatorSpec {
     pub fn aggregation(&self) -> Aggregation {
         self.aggregation.unwrap_or(if self.numerator.is_some() {
             Aggregation::Ratio
-        } else if self.unit == Unit::Count {
+        } else if self.unit == Unit::Count || self.per_1000_of.is_some() {
             Aggregation::Sum
         } else {
             Aggregation::Mean
@@ -599,6 +607,7 @@ impl Recipe {
                     ));
                 }
             }
+            let agg = ind.aggregation();
             if let Some([lo, hi]) = ind.suppressed_range {
                 if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi) {
                     return Err(invalid(
@@ -610,7 +619,6 @@ impl Recipe {
                     ));
                 }
             }
-            let agg = ind.aggregation();
             if agg == Aggregation::Ratio && ind.numerator.is_none() {
                 return Err(invalid(
                     here("aggregation"),
@@ -620,7 +628,11 @@ impl Recipe {
                     ),
                 ));
             }
-            if agg == Aggregation::Sum && ind.unit != Unit::Count && ind.unit != Unit::Money {
+            if agg == Aggregation::Sum
+                && ind.unit != Unit::Count
+                && ind.unit != Unit::Money
+                && ind.per_1000_of.is_none()
+            {
                 return Err(invalid(
                     here("aggregation"),
                     format!(
@@ -631,6 +643,20 @@ impl Recipe {
             }
             if matches!(ind.unit, Unit::Rank | Unit::Decile) && s.geography.seat_set().is_none() {
                 return Err(invalid(here("unit"), format!("indicator {}: ranks and deciles are positions among seats and cannot be carried from other areas", ind.id)));
+            }
+            if let Some(p) = &ind.per_1000_of {
+                if !PER_1000_OF.contains(&p.as_str()) {
+                    return Err(invalid(
+                        here("per_1000_of"),
+                        format!("{p:?}: a rate is per 1,000 of {}", PER_1000_OF.join(" or ")),
+                    ));
+                }
+                if ind.unit != Unit::RatePer1000
+                    || ind.numerator.is_some()
+                    || agg == Aggregation::Mean
+                {
+                    return Err(invalid(here("per_1000_of"), format!("indicator {}: per_1000_of makes a count a rate: unit rate_per_1000, from a value, sum or columns_prefix of counts", ind.id)));
+                }
             }
             if let Some(r) = &ind.replaces {
                 if r != "F3" {
