@@ -85,6 +85,10 @@ fn every_hand_made_contribution_passes_check() {
         ("seat", "2 of 3 seats with a figure, 1 withheld"),
         ("lad", "2024 seats, Scotland: all 1 seats"),
         ("lsoa", "2024 seats, Wales: all 1 seats"),
+        (
+            "lad_mean",
+            "2024 seats, Wales: 0 of 1 seats with a figure, 1 withheld",
+        ),
         ("f3", "replaces F3's measure"),
     ] {
         let o = check(
@@ -233,8 +237,25 @@ fn a_build_with_contributions_adds_them_flagged_and_changes_nothing_else() {
             assert!((10.0..=100.0).contains(&v), "{set} {c}: {v}");
             assert_eq!(get("green_space_score", c)[4], "contributed");
         }
+        // An authority mean (matched by name): population-weighted, so a
+        // seat inside one authority has its value, and English seats lie
+        // between Northam's 60 and Somerset's 80; Wales's `x` is kept.
+        let n = seats.iter().find(|c| c.starts_with('N')).unwrap();
+        assert_eq!(get("course_satisfaction_score", n)[0], "50");
+        assert_eq!(get("course_satisfaction_score", s)[0], "70");
+        assert_eq!(get("course_satisfaction_score", w)[3], "not_available");
+        for c in seats.iter().filter(|c| c.starts_with('E')) {
+            let v: f64 = get("course_satisfaction_score", c)[0].parse().unwrap();
+            assert!((60.0..=80.0).contains(&v), "{set} {c}: {v}");
+        }
         for (k, v) in b.iter().filter(|(k, _)| {
-            ["adult_stem_courses", "makerspaces", "green_space_score"].contains(&k.0.as_str())
+            [
+                "adult_stem_courses",
+                "makerspaces",
+                "green_space_score",
+                "course_satisfaction_score",
+            ]
+            .contains(&k.0.as_str())
         }) {
             assert_eq!(v[4], "contributed", "{set} {k:?}");
         }
