@@ -85,6 +85,7 @@ fn every_hand_made_contribution_passes_check() {
         ("seat", "2 of 3 seats with a figure, 1 withheld"),
         ("lad", "2024 seats, Scotland: all 1 seats"),
         ("lsoa", "2024 seats, Wales: all 1 seats"),
+        ("xlsx", "2 of 3 seats with a figure, 1 withheld"),
         (
             "lad_mean",
             "2024 seats, Wales: 0 of 1 seats with a figure, 1 withheld",
@@ -263,6 +264,11 @@ fn a_build_with_contributions_adds_them_flagged_and_changes_nothing_else() {
     // Seat rows: as given on 2024 seats, the `c` kept as a flag.
     let b = parse_long(&export_long(&with, "2024"));
     let r = &b[&("stem_outreach_events".to_owned(), "E14001403".to_owned())];
+    assert_eq!((r[0].as_str(), r[3].as_str()), ("", "confidential"));
+    // A workbook's sheet, read like a CSV (a title and a blank row skipped).
+    let r = &b[&("stem_clubs".to_owned(), "E14001402".to_owned())];
+    assert_eq!((r[0].as_str(), r[4].as_str()), ("2.5", "contributed"));
+    let r = &b[&("stem_clubs".to_owned(), "E14001403".to_owned())];
     assert_eq!((r[0].as_str(), r[3].as_str()), ("", "confidential"));
     let r = &b[&("stem_outreach_events".to_owned(), "E14001401".to_owned())];
     assert_eq!(

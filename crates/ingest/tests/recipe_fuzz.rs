@@ -3,7 +3,7 @@
 //! drives it, and placement on seats (seat, authority and small-area rows,
 //! through the one apportioner), on the test observatory's registry.
 //!
-//! Seeds: the hand-made contributions (`tests/fixtures/contrib/`), the
+//! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`), the
 //! invalid ones (`tests/fixtures/contrib-invalid/`) and the two built-in
 //! recipes with the observatory's population and UCAS files. Each
 //! iteration mutates a seed's data and/or recipe (byte flips, inserted
@@ -194,6 +194,120 @@ fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
     v
 }
 
+/// CRC-32 (IEEE), for the stored ZIP entries below.
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A ZIP archive of uncompressed (stored) entries.
+fn stored_zip(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut dir = Vec::new();
+    for (name, data) in files {
+        let (crc, n, at) = (crc32(data), data.len() as u32, out.len() as u32);
+        let head = |sig: &[u8], central: bool| {
+            let mut h = sig.to_vec();
+            if central {
+                h.extend(20u16.to_le_bytes());
+            }
+            for v in [20u16, 0, 0, 0, 0] {
+                h.extend(v.to_le_bytes());
+            }
+            h.extend(crc.to_le_bytes());
+            h.extend(n.to_le_bytes());
+            h.extend(n.to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            if central {
+                for v in [0u16, 0, 0] {
+                    h.extend(v.to_le_bytes());
+                }
+                h.extend(0u32.to_le_bytes());
+                h.extend(at.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        out.extend(head(b"PK\x03\x04", false));
+        out.extend(data);
+        dir.extend(head(b"PK\x01\x02", true));
+    }
+    let (cd_at, cd_len) = (out.len() as u32, dir.len() as u32);
+    out.extend(dir);
+    out.extend(b"PK\x05\x06");
+    for v in [0u16, 0, files.len() as u16, files.len() as u16] {
+        out.extend(v.to_le_bytes());
+    }
+    out.extend(cd_len.to_le_bytes());
+    out.extend(cd_at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// A workbook whose sheet `Clubs` is `sheet_xml`.
+fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
+    let ns = "http://schemas.openxmlformats.org";
+    stored_zip(&[
+        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{ns}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>").into_bytes()),
+        ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").into_bytes()),
+        ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"{ns}/spreadsheetml/2006/main\" xmlns:r=\"{ns}/officeDocument/2006/relationships\"><sheets><sheet name=\"Clubs\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>").into_bytes()),
+        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>").into_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet_xml.to_vec()),
+    ])
+}
+
+/// The sheet XML of a table (numbers as numbers, the rest inline text).
+fn sheet_xml(rows: &[&[&str]]) -> Vec<u8> {
+    let mut s = String::from("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+    for (r, row) in rows.iter().enumerate() {
+        s.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if v.parse::<f64>().is_ok() {
+                s.push_str(&format!("<c r=\"{at}\"><v>{v}</v></c>"));
+            } else {
+                s.push_str(&format!(
+                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
+                ));
+            }
+        }
+        s.push_str("</row>");
+    }
+    s.push_str("</sheetData></worksheet>");
+    s.into_bytes()
+}
+
+const XLSX_RECIPE: &str = r#"format = 1
+[source]
+id = "fuzz_xlsx"
+data = "data.xlsx"
+reader = "xlsx"
+sheet = "Clubs"
+geography = "pcon2024"
+code_column = "code"
+period = { fixed = "2024" }
+[[indicator]]
+id = "stem_clubs"
+title = "STEM clubs"
+definition = "Invented."
+unit = "count"
+direction = "neutral"
+value = "clubs"
+markers = ["c"]
+nations = ["england", "wales", "scotland", "northern_ireland"]
+"#;
+
 struct Seed {
     recipe: String,
     data: Vec<u8>,
@@ -216,7 +330,9 @@ fn seeds() -> Vec<Seed> {
         for d in dirs {
             out.push(Seed {
                 recipe: std::fs::read_to_string(d.join("recipe.toml")).unwrap(),
-                data: std::fs::read(d.join("data.csv")).unwrap_or_default(),
+                data: std::fs::read(d.join("data.csv"))
+                    .or_else(|_| std::fs::read(d.join("data.xlsx")))
+                    .unwrap_or_default(),
             });
         }
     }
@@ -250,7 +366,7 @@ fn run_one(recipe_text: &str, data: &[u8], inputs: &Inputs<'_>, reg: &Registry) 
         dir: PathBuf::from("."),
         recipe: r,
         recipe_file: "recipe.toml".into(),
-        data_file: "data.csv".into(),
+        data_file: "data".into(),
         bytes: data.to_vec(),
     };
     match recipe::check::check(&c, inputs, reg) {
@@ -293,6 +409,17 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         .iter()
         .map(|s| s.recipe.clone().into_bytes())
         .collect();
+    let xlsx_sheet = sheet_xml(&[
+        &["code", "name", "clubs"],
+        &["E14001401", "Northam North", "4"],
+        &["E14001402", "Northam South", "c"],
+        &["W07000101", "Bryn Môr", "2.5"],
+    ]);
+    assert_eq!(
+        run_one(XLSX_RECIPE, &workbook(&xlsx_sheet), &inputs, &reg),
+        "ok",
+        "the XLSX seed reads"
+    );
     let mut rng = Rng(seed | 1);
     let mut f = Figures {
         iterations: 0,
@@ -306,7 +433,13 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
     std::panic::set_hook(Box::new(|_| {}));
     while start.elapsed() < budget {
         let s = &seeds[rng.below(seeds.len())];
-        let (recipe_text, data) = match rng.below(4) {
+        let (recipe_text, data) = match rng.below(5) {
+            // A workbook whose sheet XML is mutated, packed again (so the
+            // spreadsheet reader, not the ZIP check, meets the mutation).
+            4 => {
+                let xml = mutate(&mut rng, &xlsx_sheet, &[]);
+                (XLSX_RECIPE.to_owned(), workbook(&xml))
+            }
             0 => (
                 String::from_utf8_lossy(&mutate(&mut rng, s.recipe.as_bytes(), &recipes))
                     .into_owned(),

@@ -164,8 +164,17 @@ pub fn read_declared(
             ),
         ));
     }
+    let converted;
+    let (bytes, loc) = match (src.reader, &src.sheet) {
+        (super::Reader::Xlsx, Some(sheet)) => {
+            let (csv, at) = super::xlsx::sheet_as_csv(d.bytes, d.file, sheet, limits)?;
+            converted = csv;
+            (&converted[..], at)
+        }
+        _ => (d.bytes, loc),
+    };
     let t = CsvTable::from_bytes(
-        d.bytes,
+        bytes,
         d.encoding,
         loc.clone(),
         CsvOptions {

@@ -24,6 +24,7 @@
 pub mod check;
 pub mod engine;
 pub mod template;
+pub mod xlsx;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -51,6 +52,8 @@ pub struct Limits {
     pub cell_chars: usize,
     /// Indicators in one recipe.
     pub indicators: usize,
+    /// Bytes a spreadsheet may unpack to (as its ZIP directory declares).
+    pub unpacked_bytes: usize,
 }
 
 impl Limits {
@@ -63,6 +66,7 @@ impl Limits {
         columns: 1_000,
         cell_chars: 2_000,
         indicators: 100,
+        unpacked_bytes: 256 << 20,
     };
 }
 
@@ -92,6 +96,9 @@ pub struct SourceSpec {
     pub data: Option<String>,
     #[serde(default)]
     pub reader: Reader,
+    /// The sheet to read (XLSX).
+    #[serde(default)]
+    pub sheet: Option<String>,
     /// Lines above the header row (titles, notes) to skip.
     #[serde(default)]
     pub skip_lines: usize,
@@ -136,6 +143,8 @@ pub struct SourceSpec {
 pub enum Reader {
     #[default]
     Csv,
+    /// One sheet of an XLSX workbook (stored cell values; nothing evaluated).
+    Xlsx,
 }
 
 /// The geography of a file's rows.
@@ -454,6 +463,21 @@ impl Recipe {
                     s.id
                 ),
             ));
+        }
+        match (s.reader, &s.sheet) {
+            (Reader::Xlsx, None) => {
+                return Err(invalid(
+                    at("source.sheet"),
+                    "an XLSX source names its sheet",
+                ))
+            }
+            (Reader::Csv, Some(_)) => {
+                return Err(invalid(
+                    at("source.sheet"),
+                    "sheet applies to reader = \"xlsx\" only",
+                ))
+            }
+            _ => {}
         }
         match (&s.code_column, &s.name_column) {
             (Some(_), Some(_)) | (None, None) => {
@@ -847,7 +871,10 @@ pub fn source_rows(contributions: &[Contribution]) -> Vec<stemgap_store::SourceR
                 publisher_url: String::new(),
                 path: c.data_file.clone(),
                 sha256: stemgap_sources::sha256_hex(&c.bytes),
-                format: "csv".into(),
+                format: match s.reader {
+                    Reader::Csv => "csv".into(),
+                    Reader::Xlsx => "xlsx".into(),
+                },
                 geography: s.geography.catalogue_word().into(),
                 boundary: match s.geography {
                     Geography::Pcon2024 => "2024".into(),
