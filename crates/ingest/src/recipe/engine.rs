@@ -900,11 +900,23 @@ pub fn place(
                 }
             }
             for (set, shares) in &shares {
-                let seats_num = to_seats(&num, *set, shares, at)?;
+                // The apportioner names an area without shares as an
+                // authority; say "small area" for LSOA rows.
+                let spread = |m: &BTreeMap<String, Bounds>| {
+                    to_seats(m, *set, shares, at).map_err(|mut e| {
+                        if src.geography == Geography::Lsoa11 {
+                            if let Problem::UnknownCode(t) = &mut e.problem {
+                                *t = t.replace("a local authority", "a small area");
+                            }
+                        }
+                        e
+                    })
+                };
+                let seats_num = spread(&num)?;
                 let seats_den = if den.is_empty() {
                     BTreeMap::new()
                 } else {
-                    to_seats(&den, *set, shares, at)?
+                    spread(&den)?
                 };
                 // Seats a withheld area reaches have no figure.
                 let mut blocked: BTreeMap<GssCode, Marker> = BTreeMap::new();
