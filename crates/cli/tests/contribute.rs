@@ -130,7 +130,7 @@ fn every_invalid_contribution_fails_with_its_error() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The mid-2022 population and UCAS sources, now declared, give the bytes
+/// The mid-2022 population, UCAS and KS4 sources, now declared, give the bytes
 /// the Rust readers gave (both boundary sets).
 #[test]
 fn declared_sources_give_the_figures_the_readers_gave() {
@@ -144,6 +144,9 @@ fn declared_sources_give_the_figures_the_readers_gave() {
         "population_18_64",
         "population_19_plus",
         "he_entry_rate_18",
+        "ks4_attainment8",
+        "ks4_a_c_pct",
+        "ks2_expected_pct",
     ];
     for set in ["2010", "2024"] {
         let text = export_long(&db, set);

@@ -63,7 +63,12 @@ pub fn collect_all(
                     "ucas_entry_rates_18yo_pcon2024_2006_2024",
                     c,
                 )?;
-                seat_tables::ks4(inputs, reg, c)?;
+                crate::recipe::collect_builtin(
+                    inputs,
+                    reg,
+                    "ks4_attainment_pcon2010_2011_2022",
+                    c,
+                )?;
                 seat_tables::ofsted(inputs, reg, c)?;
                 seat_tables::composite_imd(inputs, reg, c)?;
                 // Read once, for the deprivation and the MSOA weights.

@@ -1,7 +1,8 @@
-//! Sources that are already one row per seat and are still code: KS4
-//! attainment (2010-2024 seats), Ofsted FE and skills providers, and
-//! mySociety's composite UK deprivation index. (Mid-2022 population and
-//! UCAS entry rates are declared sources: `catalogue/recipes/`.)
+//! Sources that are already one row per seat and are still code: Ofsted FE
+//! and skills providers (two header rows) and mySociety's composite UK
+//! deprivation index (two files, 2024 seats by short code). (Mid-2022
+//! population, UCAS entry rates and KS4 attainment are declared sources:
+//! `catalogue/recipes/`.)
 
 use super::{share, Collector, Def};
 use crate::build::Inputs;
@@ -35,142 +36,6 @@ fn all_seats_present(
         )),
         None => Ok(()),
     }
-}
-
-/// Columns named `<prefix><year>`, with their years, in file order.
-/// Errors on any header that is neither one of `fixed` nor `<prefix><year>`
-/// for one of `prefixes`: a renamed year column must not silently drop a year.
-fn check_columns(t: &CsvTable, fixed: &[&str], prefixes: &[&str]) -> Result<(), SourceError> {
-    let is_year = |h: &str| {
-        prefixes.iter().any(|p| {
-            h.strip_prefix(p)
-                .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-        })
-    };
-    match t
-        .headers()
-        .iter()
-        .find(|h| !fixed.contains(&h.as_str()) && !is_year(h))
-    {
-        Some(h) => Err(SourceError::new(
-            t.location().at_row(1).at_column(h.clone()),
-            Problem::Invalid(format!(
-                "unexpected column: expected {} or a year column like \"{}2024\"",
-                fixed.join(", "),
-                prefixes[0]
-            )),
-        )),
-        None => Ok(()),
-    }
-}
-
-fn year_columns(t: &CsvTable, prefix: &str) -> Vec<(usize, String)> {
-    t.headers()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let y = h.strip_prefix(prefix)?.trim();
-            (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit())).then(|| (i, y.to_owned()))
-        })
-        .collect()
-}
-
-pub fn ks4(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
-    const SRC: &str = "ks4_attainment_pcon2010_2011_2022";
-    let loaded = inputs.load(SRC)?;
-    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-    let code_col = t.column("Constituency ID")?;
-    check_columns(
-        &t,
-        &["Constituency ID", "Constituency Name", "Region"],
-        &["KS4 Attainment 8 / ", "A*-C % / ", "KS2 met expected / "],
-    )?;
-    let specs: [(&str, &str, &str, &str, &str); 3] = [
-        (
-            "ks4_attainment8",
-            "KS4 Attainment 8 / ",
-            "Average Attainment 8 score",
-            "Average Attainment 8 score per pupil at the end of key stage 4 (GCSE), state-funded schools, pupils resident in the seat.",
-            "points",
-        ),
-        (
-            "ks4_a_c_pct",
-            "A*-C % / ",
-            "GCSE pass in English and maths (A*-C / grade 4+)",
-            "Percentage of pupils at the end of key stage 4 achieving A*-C (from 2017 grade 4 or above) in GCSE English and maths, as published by the House of Commons Library.",
-            "percent",
-        ),
-        (
-            "ks2_expected_pct",
-            "KS2 met expected / ",
-            "KS2 pupils meeting the expected standard",
-            "Percentage of pupils at the end of key stage 2 meeting the expected standard in reading, writing and maths.",
-            "percent",
-        ),
-    ];
-    let mut seen = std::collections::BTreeSet::new();
-    let mut rows = Vec::new();
-    for row in t.rows() {
-        let code = reg.seat_code(BoundarySet::Pcon2010, &row, code_col)?;
-        if code.nation() != Some(Nation::England) {
-            return Err(row.error(
-                code_col,
-                Problem::Invalid(format!("{code} is not an English seat")),
-            ));
-        }
-        seen.insert(code);
-        rows.push((code, row));
-    }
-    all_seats_present(reg, BoundarySet::Pcon2010, ENGLAND, &seen, &t)?;
-    for (id, prefix, title, definition, unit) in specs {
-        // A year with no value for any seat was not published for this
-        // measure (Attainment 8 began in 2017; no exams in 2020 and 2021):
-        // it is left out rather than stored as 533 blanks.
-        let years: Vec<_> = year_columns(&t, prefix)
-            .into_iter()
-            .filter(|(c, _)| rows.iter().any(|(_, r)| !r.str(*c).trim().is_empty()))
-            .collect();
-        let period = match (years.first(), years.last()) {
-            (Some(a), Some(b)) if a.1 != b.1 => format!("{}-{}", a.1, b.1),
-            (Some(a), _) => a.1.clone(),
-            _ => {
-                return Err(SourceError::new(
-                    t.location().at_column(prefix),
-                    Problem::Invalid("no published year for this measure".into()),
-                ))
-            }
-        };
-        out.define(
-            Def {
-                id,
-                title,
-                definition,
-                unit,
-                direction: Direction::HigherIsBetter,
-                sources: &[SRC],
-                period: &period,
-                nations: ENGLAND,
-                method: Method::Measured,
-                caveats: "England only, 2010-2024 seats. Not subject-specific: there is no science or maths breakdown. GCSE grading changed in 2017 and exams were cancelled in 2020 and 2021 (teacher-assessed grades), so years are not comparable across those breaks.",
-            }
-            .build(),
-        );
-        for (code, row) in &rows {
-            for (col, year) in &years {
-                out.push(
-                    BoundarySet::Pcon2010,
-                    *code,
-                    id,
-                    year,
-                    row.cell(*col)?,
-                    Method::Measured,
-                    SRC,
-                    &row.location(*col),
-                )?;
-            }
-        }
-    }
-    Ok(())
 }
 
 pub fn ofsted(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {

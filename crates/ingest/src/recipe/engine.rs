@@ -217,28 +217,48 @@ pub fn read_declared(
         .collect();
     fixed_cols.extend(src.filter.keys().map(String::as_str));
     fixed_cols.extend(src.period.column.as_deref());
+    fixed_cols.extend(src.other_columns.iter().map(String::as_str));
+    let prefixes: Vec<&str> = src
+        .period
+        .columns_prefix
+        .iter()
+        .chain(
+            recipe
+                .indicators
+                .iter()
+                .filter_map(|i| i.columns_prefix.as_ref()),
+        )
+        .map(String::as_str)
+        .collect();
+    if src.strict_columns && !prefixes.is_empty() {
+        let is_year = |h: &str| {
+            prefixes.iter().any(|p| {
+                h.strip_prefix(p)
+                    .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+            })
+        };
+        if let Some(h) = t
+            .headers()
+            .iter()
+            .find(|h| !fixed_cols.contains(&h.as_str()) && !is_year(h))
+        {
+            return Err(SourceError::new(
+                t.location().at_row(1).at_column(h.clone()),
+                Problem::Invalid(format!(
+                    "unexpected column: expected {} or a year column like \"{}2024\"",
+                    fixed_cols.join(", "),
+                    prefixes[0]
+                )),
+            ));
+        }
+    }
     let mut reads = Vec::new();
     for ind in &recipe.indicators {
-        let r = if let Some(prefix) = &src.period.columns_prefix {
-            if src.strict_columns {
-                let is_year = |h: &str| {
-                    h.strip_prefix(prefix.as_str())
-                        .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-                };
-                if let Some(h) = t
-                    .headers()
-                    .iter()
-                    .find(|h| !fixed_cols.contains(&h.as_str()) && !is_year(h))
-                {
-                    return Err(SourceError::new(
-                        t.location().at_row(1).at_column(h.clone()),
-                        Problem::Invalid(format!(
-                            "unexpected column: expected {} or a year column like \"{prefix}2024\"",
-                            fixed_cols.join(", ")
-                        )),
-                    ));
-                }
-            }
+        let r = if let Some(prefix) = ind
+            .columns_prefix
+            .as_ref()
+            .or(src.period.columns_prefix.as_ref())
+        {
             let years: Vec<(usize, String)> = t
                 .headers()
                 .iter()
@@ -273,7 +293,7 @@ pub fn read_declared(
         };
         reads.push(r);
     }
-    if src.strict_columns && src.period.columns_prefix.is_none() {
+    if src.strict_columns && prefixes.is_empty() {
         let mut used: Vec<&str> = fixed_cols.clone();
         for ind in &recipe.indicators {
             used.extend(ind.value.as_deref());
@@ -527,6 +547,27 @@ pub fn read_declared(
             values,
         });
     }
+    if src.skip_empty_periods {
+        for (i, ind) in recipe.indicators.iter().enumerate() {
+            let published: BTreeSet<String> = rows
+                .iter()
+                .flat_map(|r: &ReadRow| r.values[i].iter())
+                .filter(|(_, v, _)| *v != Value::Cell(Cell::Missing(Marker::Blank)))
+                .map(|(p, _, _)| p.clone())
+                .collect();
+            periods[i].retain(|p| published.contains(p));
+            if periods[i].is_empty() {
+                let col = ind.columns_prefix.clone().unwrap_or_else(|| ind.id.clone());
+                return Err(invalid(
+                    t.location().at_column(col),
+                    "no published year for this measure",
+                ));
+            }
+            for r in &mut rows {
+                r.values[i].retain(|(p, _, _)| published.contains(p));
+            }
+        }
+    }
     if rows.is_empty() {
         return Err(invalid(
             t.location().clone(),
@@ -615,8 +656,16 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
             }
             let period = match (&src.period.fixed, periods.first(), periods.last()) {
                 (Some(p), _, _) => p.clone(),
-                (None, Some(a), Some(b)) if src.period.columns_prefix.is_some() && a != b => {
+                (None, Some(a), Some(b))
+                    if (src.period.columns_prefix.is_some() || ind.columns_prefix.is_some())
+                        && a != b =>
+                {
                     format!("{a}-{b}")
+                }
+                (None, Some(a), Some(_))
+                    if src.period.columns_prefix.is_some() || ind.columns_prefix.is_some() =>
+                {
+                    a.clone()
                 }
                 (None, Some(_), Some(_)) => {
                     let mut sorted = periods.clone();

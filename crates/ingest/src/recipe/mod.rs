@@ -114,7 +114,18 @@ pub struct SourceSpec {
     /// `&`/`and`, punctuation and spacing ignored).
     #[serde(default)]
     pub name_column: Option<String>,
+    /// Where periods come from; may be left out when every indicator has
+    /// its own `columns_prefix`.
+    #[serde(default)]
     pub period: PeriodSpec,
+    /// Columns the file has that the recipe does not read (allowed with
+    /// `strict_columns`).
+    #[serde(default)]
+    pub other_columns: Vec<String>,
+    /// A year column with no value in any row (only blanks) was not
+    /// published: it is left out rather than stored as blanks.
+    #[serde(default)]
+    pub skip_empty_periods: bool,
     /// Rows kept: only those where each named column has the given text
     /// (e.g. `geographic_level = "Parliamentary constituency"`).
     #[serde(default)]
@@ -238,6 +249,9 @@ pub struct IndicatorSpec {
     pub sum: Vec<String>,
     #[serde(default)]
     pub minus: Vec<String>,
+    /// ... or one value column per year, named `<prefix><year>` ...
+    #[serde(default)]
+    pub columns_prefix: Option<String>,
     /// ... or a share, numerator over denominator (counts).
     #[serde(default)]
     pub numerator: Option<String>,
@@ -525,10 +539,20 @@ impl Recipe {
         .iter()
         .filter(|b| **b)
         .count();
-        if given != 1 {
+        let own = self
+            .indicators
+            .iter()
+            .filter(|i| i.columns_prefix.is_some())
+            .count();
+        let periods_ok = match (given, own) {
+            (1, 0) => true,
+            (0, n) => n > 0 && n == self.indicators.len(),
+            _ => false,
+        };
+        if !periods_ok {
             return Err(invalid(
                 at("source.period"),
-                "give exactly one of period.fixed, period.column and period.columns_prefix",
+                "give exactly one of period.fixed, period.column and period.columns_prefix, or a columns_prefix for every indicator",
             ));
         }
         if let Some(f) = &p.fixed {
@@ -584,7 +608,7 @@ impl Recipe {
                 ind.value.is_some(),
                 !ind.sum.is_empty(),
                 ind.numerator.is_some() || ind.denominator.is_some(),
-                p.columns_prefix.is_some(),
+                p.columns_prefix.is_some() || ind.columns_prefix.is_some(),
             ]
             .iter()
             .filter(|b| **b)
@@ -592,7 +616,7 @@ impl Recipe {
             if forms != 1 || (ind.numerator.is_some() != ind.denominator.is_some()) {
                 return Err(invalid(
                     here("value"),
-                    format!("indicator {}: give exactly one of value, sum (with minus), numerator with denominator, or period.columns_prefix", ind.id),
+                    format!("indicator {}: give exactly one of value, sum (with minus), numerator with denominator, or a columns_prefix", ind.id),
                 ));
             }
             if !ind.minus.is_empty() && ind.sum.is_empty() {
@@ -904,7 +928,7 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
 }
 
 /// The built-in recipes (`catalogue/recipes/`), compiled in.
-pub const BUILTIN: [(&str, &str); 2] = [
+pub const BUILTIN: [(&str, &str); 3] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
         include_str!(
@@ -914,6 +938,10 @@ pub const BUILTIN: [(&str, &str); 2] = [
     (
         "catalogue/recipes/ucas_entry_rates_18yo_pcon2024_2006_2024.toml",
         include_str!("../../../../catalogue/recipes/ucas_entry_rates_18yo_pcon2024_2006_2024.toml"),
+    ),
+    (
+        "catalogue/recipes/ks4_attainment_pcon2010_2011_2022.toml",
+        include_str!("../../../../catalogue/recipes/ks4_attainment_pcon2010_2011_2022.toml"),
     ),
 ];
 
