@@ -130,7 +130,8 @@ fn every_invalid_contribution_fails_with_its_error() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The mid-2022 population, UCAS and KS4 sources, now declared, give the bytes
+/// The mid-2022 population, UCAS, KS4 and composite IMD sources, now
+/// declared, give the bytes
 /// the Rust readers gave (both boundary sets).
 #[test]
 fn declared_sources_give_the_figures_the_readers_gave() {
@@ -147,6 +148,9 @@ fn declared_sources_give_the_figures_the_readers_gave() {
         "ks4_attainment8",
         "ks4_a_c_pct",
         "ks2_expected_pct",
+        "uk_imd_score",
+        "uk_imd_high_deprivation_share",
+        "uk_imd_pop_decile",
     ];
     for set in ["2010", "2024"] {
         let text = export_long(&db, set);

@@ -70,7 +70,12 @@ pub fn collect_all(
                     c,
                 )?;
                 seat_tables::ofsted(inputs, reg, c)?;
-                seat_tables::composite_imd(inputs, reg, c)?;
+                for src in [
+                    "mysociety_composite_uk_imd_pcon2010",
+                    "mysociety_composite_uk_imd_pcon2024",
+                ] {
+                    crate::recipe::collect_builtin(inputs, reg, src, c)?;
+                }
                 // Read once, for the deprivation and the MSOA weights.
                 let population = deprivation::read_population(inputs, reg)?;
                 deprivation::collect(inputs, reg, &population, c)?;

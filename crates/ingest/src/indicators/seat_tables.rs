@@ -1,8 +1,7 @@
-//! Sources that are already one row per seat and are still code: Ofsted FE
-//! and skills providers (two header rows) and mySociety's composite UK
-//! deprivation index (two files, 2024 seats by short code). (Mid-2022
-//! population, UCAS entry rates and KS4 attainment are declared sources:
-//! `catalogue/recipes/`.)
+//! The one-row-per-seat source that is still code: Ofsted FE and skills
+//! providers (a block of columns found by its second header row). (Mid-2022
+//! population, UCAS entry rates, KS4 attainment and the composite UK
+//! deprivation index are declared sources: `catalogue/recipes/`.)
 
 use super::{share, Collector, Def};
 use crate::build::Inputs;
@@ -11,7 +10,6 @@ use stemgap_core::{BoundarySet, Cell, Direction, Method, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, Problem, SourceError};
 use tracing::info;
 
-const UK: &[Nation] = &Nation::ALL;
 const ENGLAND: &[Nation] = &[Nation::England];
 
 /// Every seat of `set` must appear in `table` (checked after reading).
@@ -124,66 +122,4 @@ pub fn ofsted(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Resul
     }
     info!(dropped, "Ofsted rows outside England left out");
     all_seats_present(reg, BoundarySet::Pcon2024, ENGLAND, &seen, &t)
-}
-
-pub fn composite_imd(
-    inputs: &Inputs<'_>,
-    reg: &Registry,
-    out: &mut Collector,
-) -> Result<(), SourceError> {
-    const SRC10: &str = "mysociety_composite_uk_imd_pcon2010";
-    const SRC24: &str = "mysociety_composite_uk_imd_pcon2024";
-    let caveat = "mySociety's composite index: each nation's index is rescaled onto the English scale through the income and employment domains, which are roughly comparable across the UK. The national indices themselves are not comparable with each other.";
-    for (id, title, definition, unit, direction) in [
-        ("uk_imd_score", "Deprivation score (composite UK index)", "Population-weighted mean of mySociety's UK-comparable composite deprivation score of the seat's small areas; higher is more deprived.", "score", Direction::HigherIsWorse),
-        ("uk_imd_high_deprivation_share", "Population in the UK's most deprived fifth", "Share of the seat's population living in small areas in the most deprived 20% of the UK on the composite index.", "share", Direction::HigherIsWorse),
-        ("uk_imd_pop_decile", "Deprivation decile of the seat (composite UK index)", "Decile of seats by composite score, each decile holding a tenth of the UK population; 1 = most deprived.", "decile", Direction::HigherIsBetter),
-    ] {
-        out.define(Def { id, title, definition, unit, direction, sources: &[SRC10, SRC24], period: "2019-2020", nations: UK, method: Method::Measured, caveats: caveat }.build());
-    }
-    for (set, src, key_col, prefix) in [
-        (BoundarySet::Pcon2010, SRC10, "gss-code", "pcon"),
-        (BoundarySet::Pcon2024, SRC24, "parl25", "parl25"),
-    ] {
-        let loaded = inputs.load(src)?;
-        let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-        let key = t.column(key_col)?;
-        let cols = [
-            (
-                "uk_imd_score",
-                t.column(&format!("{prefix}-deprivation-score"))?,
-            ),
-            (
-                "uk_imd_high_deprivation_share",
-                t.column("high-deprivation")?,
-            ),
-            (
-                "uk_imd_pop_decile",
-                t.column(&format!("{prefix}-imd-pop-decile"))?,
-            ),
-        ];
-        let mut seen = std::collections::BTreeSet::new();
-        for row in t.rows() {
-            let code = match set {
-                BoundarySet::Pcon2010 => reg.seat_code(set, &row, key)?,
-                BoundarySet::Pcon2024 => reg.short_code_cell(&row, key)?,
-            };
-            seen.insert(code);
-            for (id, col) in cols {
-                let v = row.number(col)?;
-                out.push(
-                    set,
-                    code,
-                    id,
-                    "2019-2020",
-                    Cell::Value(v),
-                    Method::Measured,
-                    src,
-                    &row.location(col),
-                )?;
-            }
-        }
-        all_seats_present(reg, set, UK, &seen, &t)?;
-    }
-    Ok(())
 }

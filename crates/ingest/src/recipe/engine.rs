@@ -350,7 +350,9 @@ pub fn read_declared(
         let (area, nation) = match src.geography {
             Geography::Pcon2024 | Geography::Pcon2010 => {
                 let set = src.geography.seat_set().expect("a seat geography");
-                let code = if src.code_column.is_some() {
+                let code = if src.short_codes {
+                    reg.short_code_cell(&row, key_col)?
+                } else if src.code_column.is_some() {
                     reg.seat_code(set, &row, key_col)?
                 } else {
                     reg.seat_by_name(set, raw).ok_or_else(|| {

@@ -110,6 +110,10 @@ pub struct SourceSpec {
     /// The column holding each row's GSS code ...
     #[serde(default)]
     pub code_column: Option<String>,
+    /// The code column holds mySociety's `UKPARL.2025.XXX` short codes of
+    /// the 2024 seats instead of GSS codes.
+    #[serde(default)]
+    pub short_codes: bool,
     /// ... or its name, matched like the registry matches names (case,
     /// `&`/`and`, punctuation and spacing ignored).
     #[serde(default)]
@@ -507,6 +511,12 @@ impl Recipe {
                 ))
             }
             _ => {}
+        }
+        if s.short_codes && (s.geography != Geography::Pcon2024 || s.code_column.is_none()) {
+            return Err(invalid(
+                at("source.short_codes"),
+                "short codes name 2024 seats in code_column",
+            ));
         }
         match (s.geography, s.vintage) {
             (Geography::Lad, Some(v)) if (2019..=2024).contains(&v) => {}
@@ -928,7 +938,7 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
 }
 
 /// The built-in recipes (`catalogue/recipes/`), compiled in.
-pub const BUILTIN: [(&str, &str); 3] = [
+pub const BUILTIN: [(&str, &str); 5] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
         include_str!(
@@ -942,6 +952,14 @@ pub const BUILTIN: [(&str, &str); 3] = [
     (
         "catalogue/recipes/ks4_attainment_pcon2010_2011_2022.toml",
         include_str!("../../../../catalogue/recipes/ks4_attainment_pcon2010_2011_2022.toml"),
+    ),
+    (
+        "catalogue/recipes/mysociety_composite_uk_imd_pcon2010.toml",
+        include_str!("../../../../catalogue/recipes/mysociety_composite_uk_imd_pcon2010.toml"),
+    ),
+    (
+        "catalogue/recipes/mysociety_composite_uk_imd_pcon2024.toml",
+        include_str!("../../../../catalogue/recipes/mysociety_composite_uk_imd_pcon2024.toml"),
     ),
 ];
 
