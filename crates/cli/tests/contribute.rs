@@ -130,8 +130,8 @@ fn every_invalid_contribution_fails_with_its_error() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-/// The mid-2022 population, UCAS, KS4 and composite IMD sources, now
-/// declared, give the bytes
+/// Every one-row-per-seat source (mid-2022 population, UCAS, KS4, the
+/// composite IMD, Ofsted), now declared, gives the bytes
 /// the Rust readers gave (both boundary sets).
 #[test]
 fn declared_sources_give_the_figures_the_readers_gave() {
@@ -151,6 +151,8 @@ fn declared_sources_give_the_figures_the_readers_gave() {
         "uk_imd_score",
         "uk_imd_high_deprivation_share",
         "uk_imd_pop_decile",
+        "fe_providers",
+        "fe_providers_good_share",
     ];
     for set in ["2010", "2024"] {
         let text = export_long(&db, set);

@@ -492,7 +492,7 @@ pub(crate) fn denominators(
             *p10.entry(to).or_default() += p * l.population.unwrap_or(0.0) / total;
         }
     }
-    // Defined with its title by `seat_tables::population`: this adds the
+    // Defined with its title by the population recipe: this adds the
     // conversion's source and caveat.
     out.define(Def {
         id,

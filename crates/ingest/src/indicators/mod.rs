@@ -14,7 +14,6 @@ mod fe_et;
 mod industry;
 mod msoa;
 mod scotland;
-mod seat_tables;
 mod starts;
 
 /// The one apportioner, shared with declared sources ([`crate::recipe`]).
@@ -69,7 +68,12 @@ pub fn collect_all(
                     "ks4_attainment_pcon2010_2011_2022",
                     c,
                 )?;
-                seat_tables::ofsted(inputs, reg, c)?;
+                crate::recipe::collect_builtin(
+                    inputs,
+                    reg,
+                    "ofsted_inspection_outcomes_pcon2024",
+                    c,
+                )?;
                 for src in [
                     "mysociety_composite_uk_imd_pcon2010",
                     "mysociety_composite_uk_imd_pcon2024",

@@ -179,9 +179,35 @@ pub fn read_declared(
         loc.clone(),
         CsvOptions {
             skip_lines: src.skip_lines,
+            extra_header_rows: src.extra_header_rows,
             ..CsvOptions::default()
         },
     )?;
+    // A column by its header, or by `first / second` header rows.
+    let column = |name: &str| -> Result<usize, SourceError> {
+        match (
+            t.column(name),
+            name.split_once(" / "),
+            t.extra_headers().first(),
+        ) {
+            (Ok(c), _, _) => Ok(c),
+            (Err(e), None, _) | (Err(e), _, None) => Err(e),
+            (Err(_), Some((top, sub)), Some(subs)) => (0..t.headers().len())
+                .find(|&i| t.headers()[i] == top && subs.get(i).map(str::trim) == Some(sub))
+                .ok_or_else(|| {
+                    SourceError::new(
+                        t.location().at_row(2).at_column(name),
+                        Problem::MissingColumn {
+                            found: (0..t.headers().len())
+                                .filter(|&i| t.headers()[i] == top)
+                                .filter_map(|i| subs.get(i))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        },
+                    )
+                }),
+        }
+    };
     if t.headers().len() > limits.columns {
         return Err(invalid(
             loc.at_row(1),
@@ -199,16 +225,16 @@ pub fn read_declared(
         ));
     }
     let key_col = match (&src.code_column, &src.name_column) {
-        (Some(c), _) | (None, Some(c)) => t.column(c)?,
+        (Some(c), _) | (None, Some(c)) => column(c)?,
         (None, None) => unreachable!("validated: one of the two"),
     };
     let filters = src
         .filter
         .iter()
-        .map(|(c, v)| Ok((t.column(c)?, v.as_str())))
+        .map(|(c, v)| Ok((column(c)?, v.as_str())))
         .collect::<Result<Vec<_>, SourceError>>()?;
     let period_col = match &src.period.column {
-        Some(c) => Some(t.column(c)?),
+        Some(c) => Some(column(c)?),
         None => None,
     };
     let mut fixed_cols: Vec<&str> = [src.code_column.as_deref(), src.name_column.as_deref()]
@@ -279,14 +305,14 @@ pub fn read_declared(
             }
             Reads::Years(years)
         } else if let Some(v) = &ind.value {
-            Reads::One(t.column(v)?)
+            Reads::One(column(v)?)
         } else if let (Some(n), Some(dn)) = (&ind.numerator, &ind.denominator) {
-            Reads::Ratio(t.column(n)?, t.column(dn)?)
+            Reads::Ratio(column(n)?, column(dn)?)
         } else {
             let cols = |names: &[String]| {
                 names
                     .iter()
-                    .map(|c| t.column(c))
+                    .map(|c| column(c))
                     .collect::<Result<Vec<_>, _>>()
             };
             Reads::Sum(cols(&ind.sum)?, cols(&ind.minus)?)
@@ -347,6 +373,9 @@ pub fn read_declared(
         }
         // The area.
         let raw = row.str(key_col).trim();
+        if src.extra_header_rows > 0 && raw == "---" {
+            continue;
+        }
         let (area, nation) = match src.geography {
             Geography::Pcon2024 | Geography::Pcon2010 => {
                 let set = src.geography.seat_set().expect("a seat geography");
@@ -418,6 +447,9 @@ pub fn read_declared(
             }
         };
         if !covered.contains(&nation) {
+            if src.other_nations == super::OtherNations::Skip {
+                continue;
+            }
             return Err(row.error(
                 key_col,
                 Problem::Invalid(format!(

@@ -102,6 +102,15 @@ pub struct SourceSpec {
     /// Lines above the header row (titles, notes) to skip.
     #[serde(default)]
     pub skip_lines: usize,
+    /// Header rows below the first (a second label row, a `---` row). A
+    /// column is then named `first / second` (e.g. `Further education and
+    /// skills / Good or outstanding`) when the first row alone does not name it.
+    #[serde(default)]
+    pub extra_header_rows: usize,
+    /// Rows in a nation no indicator covers: `error` (the default) or
+    /// `skip` (the file covers more than the recipe reads).
+    #[serde(default)]
+    pub other_nations: OtherNations,
     pub geography: Geography,
     /// Local authorities: the year of their codes (2019-2024). Earlier
     /// districts are followed through the 2019-2023 reorganisations.
@@ -151,6 +160,14 @@ pub struct SourceSpec {
     /// Where the data can be found, if published.
     #[serde(default)]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OtherNations {
+    #[default]
+    Error,
+    Skip,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -938,7 +955,7 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
 }
 
 /// The built-in recipes (`catalogue/recipes/`), compiled in.
-pub const BUILTIN: [(&str, &str); 5] = [
+pub const BUILTIN: [(&str, &str); 6] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
         include_str!(
@@ -960,6 +977,10 @@ pub const BUILTIN: [(&str, &str); 5] = [
     (
         "catalogue/recipes/mysociety_composite_uk_imd_pcon2024.toml",
         include_str!("../../../../catalogue/recipes/mysociety_composite_uk_imd_pcon2024.toml"),
+    ),
+    (
+        "catalogue/recipes/ofsted_inspection_outcomes_pcon2024.toml",
+        include_str!("../../../../catalogue/recipes/ofsted_inspection_outcomes_pcon2024.toml"),
     ),
 ];
 
