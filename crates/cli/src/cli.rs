@@ -47,6 +47,9 @@ pub enum Command {
     Brief(crate::cmd::brief::BriefArgs),
     /// Write the printable report (self-contained HTML; --pdf also prints it to PDF).
     Report(crate::cmd::report::ReportArgs),
+    /// Add data stemgap lacks without code: a CSV template and recipe for a
+    /// geography, and a check of a filled-in contribution.
+    Contribute(crate::cmd::contribute::ContributeArgs),
 }
 
 #[derive(Args, Debug)]
@@ -105,6 +108,10 @@ pub struct BuildArgs {
     /// Directory holding the source files (e.g. ../shared/data).
     #[arg(long, value_name = "DIR")]
     pub sources: PathBuf,
+    /// Contributions to add: a folder holding recipe.toml and its data, or
+    /// folders of them (each flagged `contributed`, with its contributor and licence).
+    #[arg(long, value_name = "DIR")]
+    pub contrib: Option<PathBuf>,
     #[command(flatten)]
     pub db: DbArg,
     #[command(flatten)]

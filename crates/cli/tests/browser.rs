@@ -9,7 +9,8 @@
 //!
 //! Then an accessibility audit of every kind of page (home with either
 //! boundary set, a profile, an indicator, the indicator list, findings,
-//! gaps, compare with and without seats, sources, search results, a 404)
+//! gaps, compare with and without seats, sources, contribute, search
+//! results, a 404)
 //! and of the printable report and a brief (files written by `stemgap
 //! report` and `stemgap brief`, opened as `file://` URLs). On each:
 //! - axe-core's WCAG 2.0/2.1/2.2 A and AA rules, run in the page; any
@@ -532,6 +533,7 @@ fn pages_in_headless_chromium() {
         ("compare", format!("{site}/compare?codes={profile},{other}")),
         ("compare-empty", format!("{site}/compare")),
         ("sources", format!("{site}/sources")),
+        ("contribute", format!("{site}/contribute")),
         ("search", format!("{site}/search?q=North")),
         (
             "explore",

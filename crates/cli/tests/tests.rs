@@ -2,6 +2,7 @@
 
 mod browser;
 mod common;
+mod contribute;
 mod explore;
 mod fetch;
 mod fixture;

@@ -13,14 +13,19 @@ pub enum Method {
     /// Computed by stemgap from other figures for the same geography
     /// (a share from counts, a weighted mean of small areas).
     Derived,
+    /// Given by an organisation through `stemgap contribute` (a recipe and
+    /// a data file with its contributor and licence), not a catalogued
+    /// public source.
+    Contributed,
 }
 
 impl Method {
-    pub const ALL: [Method; 4] = [
+    pub const ALL: [Method; 5] = [
         Method::Measured,
         Method::Apportioned,
         Method::Converted,
         Method::Derived,
+        Method::Contributed,
     ];
 
     pub fn id(self) -> &'static str {
@@ -29,6 +34,7 @@ impl Method {
             Method::Apportioned => "apportioned",
             Method::Converted => "converted",
             Method::Derived => "derived",
+            Method::Contributed => "contributed",
         }
     }
 

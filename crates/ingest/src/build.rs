@@ -13,6 +13,8 @@ pub struct Inputs<'d> {
     dir: &'d SourceDir,
     used: Mutex<BTreeSet<String>>,
     progress: &'d (dyn Progress + Sync),
+    /// Contributions added to this build (`stemgap build --contrib DIR`).
+    contributions: Vec<crate::recipe::Contribution>,
 }
 
 impl<'d> Inputs<'d> {
@@ -21,7 +23,19 @@ impl<'d> Inputs<'d> {
             dir,
             used: Mutex::default(),
             progress,
+            contributions: Vec::new(),
         }
+    }
+
+    /// The same inputs with contributions to add.
+    pub fn with_contributions(mut self, c: Vec<crate::recipe::Contribution>) -> Self {
+        self.contributions = c;
+        self
+    }
+
+    /// The contributions added to this build.
+    pub fn contributions(&self) -> &[crate::recipe::Contribution] {
+        &self.contributions
     }
 
     /// The catalogued path of a source, for error locations.
@@ -81,8 +95,19 @@ pub fn build(
     db: &Path,
     progress: &(dyn Progress + Sync),
 ) -> Result<Summary, IngestError> {
+    build_with(dir, db, progress, Vec::new())
+}
+
+/// [`build`] with contributions added (`stemgap build --contrib DIR`),
+/// each flagged `contributed` with its contributor and licence.
+pub fn build_with(
+    dir: &SourceDir,
+    db: &Path,
+    progress: &(dyn Progress + Sync),
+    contributions: Vec<crate::recipe::Contribution>,
+) -> Result<Summary, IngestError> {
     let start = Instant::now();
-    let inputs = Inputs::new(dir, progress);
+    let inputs = Inputs::new(dir, progress).with_contributions(contributions);
     progress.stage("registry");
     let registry = Registry::load(&inputs)?;
     let postcode_ranges = crate::postcodes::read(&inputs, &registry)?;
@@ -197,7 +222,7 @@ pub fn build(
 
     progress.stage("store");
     let used = inputs.used.lock().expect("no thread panics holding it");
-    let sources: Vec<SourceRow> = dir
+    let mut sources: Vec<SourceRow> = dir
         .catalogue()
         .entries()
         .iter()
@@ -219,6 +244,10 @@ pub fn build(
             used: used.contains(&e.id),
         })
         .collect();
+    sources.extend(crate::recipe::source_rows(inputs.contributions()));
+    for (finding, indicator) in crate::recipe::replacements(inputs.contributions()) {
+        w.put_meta(&crate::findings::replaces_key(&finding), &indicator)?;
+    }
     w.put_meta("stemgap_version", env!("CARGO_PKG_VERSION"))?;
     w.put_meta("stemgap_commit", env!("STEMGAP_COMMIT"))?;
     w.put_meta("built_at", &built_at())?;
@@ -229,8 +258,13 @@ pub fn build(
     progress.stage("findings");
     let findings_json = std::thread::scope(|scope| -> Result<String, IngestError> {
         let findings = scope.spawn(|| {
-            let data = crate::findings::from_build(&registry, &out, &links, &sources);
-            let f = stemgap_findings::compute(&data);
+            let f = crate::findings::compute_from_build(
+                &registry,
+                &out,
+                &links,
+                &sources,
+                &crate::recipe::replacements(inputs.contributions()),
+            );
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "findings computed");
             serde_json::to_string(&f).expect("findings serialise")
         });

@@ -119,10 +119,171 @@ pub fn authority_level<'a>(
         .collect()
 }
 
+/// F3's headline measure, which a contribution may replace.
+pub const F3_MEASURE: &str = "apprenticeship_starts_per_1000";
+
+/// The store's `meta` key recording that a contributed indicator replaces
+/// a finding's measure (`replaces:F3` → the indicator id).
+pub fn replaces_key(finding: &str) -> String {
+    format!("replaces:{finding}")
+}
+
+/// A contributed indicator standing in for a finding's measure: the
+/// findings read it under the measure's id (the small hook: no analysis
+/// changes), and the ledger says which data were used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replacement {
+    pub finding: String,
+    /// The contributed indicator.
+    pub indicator: String,
+    /// Its definition and source, for the ledger.
+    pub title: String,
+    pub source: String,
+    pub publisher: String,
+    pub licence: String,
+}
+
+/// The measure a finding's replacement stands in for.
+fn measure_of(finding: &str) -> Option<&'static str> {
+    (finding == "F3").then_some(F3_MEASURE)
+}
+
+/// Definitions and observations with each replaced measure's figures
+/// swapped for the contributed ones (under the measure's id).
+fn substitute(
+    defs: &[stemgap_core::IndicatorDef],
+    obs: &[Observation],
+    replacements: &[Replacement],
+) -> (Vec<stemgap_core::IndicatorDef>, Vec<Observation>) {
+    let mut defs = defs.to_vec();
+    let mut obs = obs.to_vec();
+    for r in replacements {
+        let Some(measure) = measure_of(&r.finding) else {
+            continue;
+        };
+        let Some(mut def) = defs.iter().find(|d| d.id == r.indicator).cloned() else {
+            continue;
+        };
+        def.id = measure.to_owned();
+        defs.retain(|d| d.id != measure);
+        defs.push(def);
+        obs.retain(|o| o.indicator != measure);
+        let moved: Vec<Observation> = obs
+            .iter()
+            .filter(|o| o.indicator == r.indicator)
+            .map(|o| Observation {
+                indicator: measure.to_owned(),
+                ..o.clone()
+            })
+            .collect();
+        obs.extend(moved);
+    }
+    (defs, obs)
+}
+
+/// The replacements a build or store declares.
+fn replacements_of(
+    declared: &[(String, String)],
+    defs: &[stemgap_core::IndicatorDef],
+    sources: &[stemgap_store::SourceRow],
+) -> Vec<Replacement> {
+    declared
+        .iter()
+        .filter_map(|(finding, indicator)| {
+            let def = defs.iter().find(|d| &d.id == indicator)?;
+            let source = def.sources.first()?;
+            let row = sources.iter().find(|s| &s.id == source)?;
+            Some(Replacement {
+                finding: finding.clone(),
+                indicator: indicator.clone(),
+                title: def.title.clone(),
+                source: source.clone(),
+                publisher: row.publisher.clone(),
+                licence: row.licence.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Says in a finding's ledger (and statement of method) which data were
+/// used when a contribution replaced its measure.
+pub fn note_replacements(f: &mut stemgap_findings::Findings, replacements: &[Replacement]) {
+    for r in replacements {
+        for finding in f.findings.iter_mut().filter(|x| x.id == r.finding) {
+            let used = format!(
+                "Data used: the contributed seat-level measure \"{}\" (source `{}`, {}, licence {}), declared to replace the apportioned {} from DfE's authority figures.",
+                r.title,
+                r.source,
+                r.publisher,
+                r.licence,
+                measure_of(&r.finding).unwrap_or("measure")
+            );
+            if let Some(l) = finding.report.as_mut() {
+                // The catalogued wording describes the measure replaced.
+                l.comparable = format!(
+                    "{used} The report gave no single figure to compare with; the other measures and years are parts and grid cells."
+                );
+            }
+            finding.method = format!("{used} {}", finding.method).trim().to_owned();
+        }
+    }
+}
+
+/// The findings of a build in progress, with any contributed replacement
+/// applied and said.
+pub fn compute_from_build(
+    registry: &crate::Registry,
+    out: &crate::Collector,
+    neighbours: &[Link],
+    sources: &[stemgap_store::SourceRow],
+    declared: &[(String, String)],
+) -> stemgap_findings::Findings {
+    let replacements = replacements_of(declared, out.definitions(), sources);
+    let data = if replacements.is_empty() {
+        from_build(registry, out, neighbours, sources)
+    } else {
+        let (defs, obs) = substitute(out.definitions(), out.observations(), &replacements);
+        dataset(registry, &defs, &obs, neighbours, sources)
+    };
+    let mut f = stemgap_findings::compute(&data);
+    note_replacements(&mut f, &replacements);
+    f
+}
+
+/// The findings recomputed from a finished store, as the build made them
+/// (`stemgap findings --check`).
+pub fn recompute(store: &Store) -> Result<stemgap_findings::Findings, StoreError> {
+    let data = from_store(store)?;
+    let mut declared = Vec::new();
+    if let Some(ind) = store.meta(&replaces_key("F3"))? {
+        declared.push(("F3".to_owned(), ind));
+    }
+    let replacements = replacements_of(&declared, &store.indicators()?, &store.sources()?);
+    let mut f = stemgap_findings::compute(&data);
+    note_replacements(&mut f, &replacements);
+    Ok(f)
+}
+
 /// The dataset of a build in progress.
 pub fn from_build(
     registry: &crate::Registry,
     out: &crate::Collector,
+    neighbours: &[Link],
+    sources: &[stemgap_store::SourceRow],
+) -> Dataset {
+    dataset(
+        registry,
+        out.definitions(),
+        out.observations(),
+        neighbours,
+        sources,
+    )
+}
+
+fn dataset(
+    registry: &crate::Registry,
+    defs: &[stemgap_core::IndicatorDef],
+    observations: &[Observation],
     neighbours: &[Link],
     sources: &[stemgap_store::SourceRow],
 ) -> Dataset {
@@ -143,20 +304,15 @@ pub fn from_build(
         })
         .collect();
     let links: Vec<&Link> = registry.links.iter().collect();
-    Dataset::new(
-        seats,
-        out.definitions().to_vec(),
-        out.observations(),
-        &borders(neighbours),
-    )
-    .with_authorities(&authorities(&links))
-    .with_upper_tiers(&upper_tiers(&links))
-    .with_authority_level(authority_level(out.definitions(), |id| {
-        sources
-            .iter()
-            .find(|s| s.id == id)
-            .map(|s| s.geography.as_str())
-    }))
+    Dataset::new(seats, defs.to_vec(), observations, &borders(neighbours))
+        .with_authorities(&authorities(&links))
+        .with_upper_tiers(&upper_tiers(&links))
+        .with_authority_level(authority_level(defs, |id| {
+            sources
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.geography.as_str())
+        }))
 }
 
 /// The same dataset read back from a finished store.
@@ -187,6 +343,17 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
     let overlaps: Vec<&Link> = overlaps.iter().collect();
     let defs = store.indicators()?;
     let sources = store.sources()?;
+    let mut declared = Vec::new();
+    if let Some(ind) = store.meta(&replaces_key("F3"))? {
+        declared.push(("F3".to_owned(), ind));
+    }
+    let replacements = replacements_of(&declared, &defs, &sources);
+    let (defs, observations) = if replacements.is_empty() {
+        (defs, observations)
+    } else {
+        substitute(&defs, &observations, &replacements)
+    };
+    // After the substitution: a replaced measure is as local as its data.
     let level = authority_level(&defs, |id| {
         sources
             .iter()

@@ -15,6 +15,7 @@ pub mod institutions;
 pub mod members;
 pub mod neighbours;
 pub mod postcodes;
+pub mod recipe;
 pub mod registry;
 pub mod seatmap;
 pub mod shapes;
@@ -23,7 +24,7 @@ pub mod build;
 mod error;
 pub mod findings;
 
-pub use build::{build, Progress, Summary};
+pub use build::{build, build_with, Progress, Summary};
 pub use error::IngestError;
 pub use indicators::Collector;
 pub use registry::{Registry, Seat};

@@ -138,6 +138,7 @@ pub fn verdict(o: &Obs, b: f64) -> Option<Verdict> {
             }
             Method::Apportioned => "no sampling interval (apportioned from local authorities)",
             Method::Converted => "no sampling interval (converted from the other boundary set)",
+            Method::Contributed => "no sampling interval (contributed data; none declared)",
         }),
     })
 }
@@ -147,6 +148,8 @@ pub fn verdict(o: &Obs, b: f64) -> Option<Verdict> {
 pub fn short(why: &str) -> &str {
     if why.contains("complete count") {
         "complete count"
+    } else if why.contains("contributed") {
+        "contributed"
     } else if why.contains("apportioned") {
         "apportioned, no interval"
     } else if why.contains("converted") {

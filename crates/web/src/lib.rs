@@ -28,6 +28,7 @@ pub mod atlas;
 pub mod benchmark;
 pub mod brief;
 pub mod cache;
+pub mod contribute;
 pub mod download;
 pub mod error;
 pub mod explore;
@@ -159,6 +160,8 @@ pub fn router(app: Shared) -> Router {
         .route("/gaps", get(pages::gaps))
         .route("/compare", get(pages::compare))
         .route("/sources", get(pages::sources))
+        .route("/contribute", get(contribute::page))
+        .route("/contribute/{file}", get(contribute::file))
         // Explore (the engine is shared with `stemgap explore`).
         .route("/explore", get(explore_page::page))
         .route("/explore/offline", get(explore_page::offline))

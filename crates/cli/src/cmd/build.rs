@@ -19,7 +19,14 @@ pub fn run(args: BuildArgs) -> anyhow::Result<ExitCode> {
     let db = args.db.path();
     let dir = SourceDir::new(&args.sources, cat);
     let bar = BuildBar::new(dir.catalogue().entries().len() as u64);
-    let result = stemgap_ingest::build(&dir, &db, &bar);
+    let contributions = match &args.contrib {
+        Some(c) => stemgap_ingest::recipe::Contribution::find_all(
+            c,
+            &stemgap_ingest::recipe::Limits::DEFAULT,
+        )?,
+        None => Vec::new(),
+    };
+    let result = stemgap_ingest::build_with(&dir, &db, &bar, contributions);
     bar.finish();
     let summary =
         result.with_context(|| format!("build failed; {} was left as it was", db.display()))?;

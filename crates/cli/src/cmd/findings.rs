@@ -27,7 +27,7 @@ pub fn run(args: FindingsArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&args.db.path())?;
     let all = load(&store)?;
     if args.check {
-        let again = stemgap_findings::compute(&stemgap_ingest::findings::from_store(&store)?);
+        let again = stemgap_ingest::findings::recompute(&store)?;
         let (stored, fresh) = (serde_json::to_string(&all)?, serde_json::to_string(&again)?);
         if stored != fresh {
             return Err(DataProblem(format!(

@@ -2,6 +2,7 @@
 
 pub mod brief;
 mod build;
+pub mod contribute;
 pub mod explore;
 mod export;
 mod fetch;
@@ -75,6 +76,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Site(a) => site::run(a),
         Command::Brief(a) => brief::run(a),
         Command::Report(a) => report::run(a),
+        Command::Contribute(a) => contribute::run(a),
     }
 }
 

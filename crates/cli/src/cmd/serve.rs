@@ -36,6 +36,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
         super::build::run(BuildArgs {
             sources,
+            contrib: None,
             db: DbArg {
                 db: Some(db.clone()),
             },

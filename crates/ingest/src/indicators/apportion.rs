@@ -81,7 +81,7 @@ const REORGANISATIONS: [(&str, &str, u16); 38] = [
 /// boundary sets are keyed by 2023 authorities (see [`shares`]), so every
 /// count is carried forward to them first. (Somerset's 2023 merger is listed
 /// for its four districts below.) `_set` is kept for the callers' clarity.
-pub(super) fn successor(lad: &str, _set: BoundarySet) -> &str {
+pub(crate) fn successor(lad: &str, _set: BoundarySet) -> &str {
     let mut code = lad;
     while let Some((_, new, _)) = REORGANISATIONS.iter().find(|(old, _, _)| *old == code) {
         code = new;
@@ -106,7 +106,7 @@ pub const STEM_BROAD_EXTRA: &str = "Construction, Planning and the Built Environ
 
 /// A count known to lie in `lo..=hi`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(super) struct Bounds {
+pub(crate) struct Bounds {
     pub lo: f64,
     pub hi: f64,
 }
@@ -157,10 +157,10 @@ fn academic_year(row: &Row<'_>, col: usize) -> Result<String, SourceError> {
 }
 
 /// LAD → [(seat, share of the LAD's population)], shares normalised to 1.
-pub(super) type Shares = BTreeMap<String, Vec<(GssCode, f64)>>;
+pub(crate) type Shares = BTreeMap<String, Vec<(GssCode, f64)>>;
 
 /// The sources behind [`shares`], to list beside a source apportioned with them.
-pub(super) fn with_share_sources(src: &str) -> [&str; 6] {
+pub(crate) fn with_share_sources(src: &str) -> [&str; 6] {
     [
         src,
         "ons_imd2019_lsoa11_rank_england",
@@ -183,7 +183,7 @@ pub(super) fn with_share_sources(src: &str) -> [&str; 6] {
 ///
 /// (The Open Innovations LAD → seat lookups hold **area** shares, which put
 /// far too much of an authority into its rural seats, so they are not used.)
-pub(super) fn shares(
+pub(crate) fn shares(
     inputs: &Inputs<'_>,
     reg: &Registry,
 ) -> Result<[(BoundarySet, Shares); 2], SourceError> {
@@ -423,7 +423,7 @@ pub fn collect(
 /// to its population in each seat. An authority without seat shares is an
 /// error at `at`. The one authority → seat loop: every apportioned DfE count
 /// goes through it.
-pub(super) fn to_seats<'a>(
+pub(crate) fn to_seats<'a>(
     lads: impl IntoIterator<Item = (&'a String, &'a Bounds)>,
     set: BoundarySet,
     shares: &Shares,
@@ -461,7 +461,7 @@ pub(super) fn to_seats<'a>(
 /// A population count per seat (`population_19_plus`, `population_16_plus`):
 /// measured on 2024 seats; converted to 2010-2024 seats by each 2024 seat's
 /// population overlap (and stored so, once).
-pub(super) fn denominators(
+pub(crate) fn denominators(
     reg: &Registry,
     out: &mut Collector,
     id: &str,
@@ -494,7 +494,7 @@ pub(super) fn denominators(
             *p10.entry(to).or_default() += p * l.population.unwrap_or(0.0) / total;
         }
     }
-    // Defined with its title by `seat_tables::population`: this adds the
+    // Defined with its title by the population recipe: this adds the
     // conversion's source and caveat.
     out.define(Def {
         id,

@@ -15,8 +15,12 @@ mod fe_et;
 mod industry;
 mod msoa;
 mod scotland;
-mod seat_tables;
 mod starts;
+
+/// The one apportioner, shared with declared sources ([`crate::recipe`]).
+pub(crate) use apportion::{
+    denominators, shares, successor, to_seats, with_share_sources, Bounds, Shares,
+};
 
 use crate::build::Inputs;
 use crate::Registry;
@@ -53,10 +57,30 @@ pub fn collect_all(
                 c.section(1);
                 census::collect(inputs, reg, c)?;
                 scotland::collect(inputs, reg, c)?;
-                seat_tables::ucas(inputs, reg, c)?;
-                seat_tables::ks4(inputs, reg, c)?;
-                seat_tables::ofsted(inputs, reg, c)?;
-                seat_tables::composite_imd(inputs, reg, c)?;
+                crate::recipe::collect_builtin(
+                    inputs,
+                    reg,
+                    "ucas_entry_rates_18yo_pcon2024_2006_2024",
+                    c,
+                )?;
+                crate::recipe::collect_builtin(
+                    inputs,
+                    reg,
+                    "ks4_attainment_pcon2010_2011_2022",
+                    c,
+                )?;
+                crate::recipe::collect_builtin(
+                    inputs,
+                    reg,
+                    "ofsted_inspection_outcomes_pcon2024",
+                    c,
+                )?;
+                for src in [
+                    "mysociety_composite_uk_imd_pcon2010",
+                    "mysociety_composite_uk_imd_pcon2024",
+                ] {
+                    crate::recipe::collect_builtin(inputs, reg, src, c)?;
+                }
                 // Read once, for the deprivation and the MSOA weights.
                 let population = deprivation::read_population(inputs, reg)?;
                 deprivation::collect(inputs, reg, &population, c)?;
@@ -66,7 +90,12 @@ pub fn collect_all(
         });
         let local = run(|c| {
             c.section(0);
-            seat_tables::population(inputs, reg, c)?;
+            crate::recipe::collect_builtin(
+                inputs,
+                reg,
+                "mid2022_population_single_year_age_pcon2024",
+                c,
+            )?;
             c.section(2);
             // Includes apprenticeship starts, which share its population shares.
             apportion::collect(inputs, reg, c)
@@ -84,6 +113,9 @@ pub fn collect_all(
         (Err((_, e)), Ok(_)) | (Ok(_), Err((_, e))) => return Err(e),
         (Err((sa, ea)), Err((sb, eb))) => return Err(if sa <= sb { ea } else { eb }),
     }
+    // Contributions (`build --contrib`), after every catalogued source.
+    out.section(6);
+    crate::recipe::collect_contributions(inputs, reg, out)?;
     // Last: converts what exists in one boundary set only.
     out.section(5);
     convert::collect(reg, out)?;

@@ -1,0 +1,126 @@
+//! `stemgap contribute check`: a contribution validated against the
+//! registry, with a report of what it covers.
+
+use super::engine::{place, read_declared, Declared};
+use super::{Contribution, Geography, Limits};
+use crate::build::Inputs;
+use crate::{Collector, Registry};
+use std::fmt::Write;
+use stemgap_core::{BoundarySet, Nation};
+use stemgap_sources::{Encoding, SourceError};
+
+/// Checks a contribution: reads it as a build would and places it on
+/// seats. `Err` names the file, row and column of the first problem;
+/// `Ok` is the report.
+pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<String, SourceError> {
+    let d = Declared {
+        recipe: &c.recipe,
+        bytes: &c.bytes,
+        file: &c.data_file,
+        encoding: Encoding::Utf8,
+        contributed: true,
+    };
+    let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
+    let shares = if c.recipe.source.geography == Geography::Lad {
+        Some(crate::indicators::shares(inputs, reg)?)
+    } else {
+        None
+    };
+    let mut out = Collector::default();
+    if c.recipe.indicators.iter().any(|i| i.per_1000_of.is_some()) {
+        // The populations a count is made a rate of, as a build has them.
+        super::collect_builtin(
+            inputs,
+            reg,
+            "mid2022_population_single_year_age_pcon2024",
+            &mut out,
+        )?;
+    }
+    let placed = place(&d, &parsed, reg, shares.as_ref(), &mut out)?;
+    let src = &c.recipe.source;
+    let mut r = String::new();
+    let _ = writeln!(
+        r,
+        "{}: valid contribution `{}` ({} rows of {}, from {}, licence {})",
+        c.data_file,
+        src.id,
+        parsed.rows.len(),
+        src.geography.id(),
+        src.contributor.as_deref().unwrap_or("no contributor named"),
+        src.licence.as_deref().unwrap_or("no licence named"),
+    );
+    for (i, ind) in c.recipe.indicators.iter().enumerate() {
+        let periods = parsed.periods[i].join(", ");
+        let _ = writeln!(
+            r,
+            "\n{} — {} ({}; {periods})",
+            ind.id,
+            ind.title,
+            ind.unit.id()
+        );
+        let sets: &[BoundarySet] = match src.geography.seat_set() {
+            Some(s) => &[s][..],
+            None => &BoundarySet::ALL[..],
+        };
+        for &set in sets {
+            for nation in Nation::ALL {
+                let total = reg.seats(set).iter().filter(|s| s.nation == nation).count();
+                let declared = ind.nations().contains(&nation);
+                if !declared {
+                    let _ = writeln!(
+                        r,
+                        "  {} seats, {}: not covered (the recipe does not declare it)",
+                        set.id(),
+                        nation.name()
+                    );
+                    continue;
+                }
+                for period in &parsed.periods[i] {
+                    let (with, withheld) = placed
+                        .seats
+                        .get(&(ind.id.clone(), period.clone(), set, nation))
+                        .copied()
+                        .unwrap_or((0, 0));
+                    let what = match with + withheld {
+                        0 => "declared but no seat reached: missing".to_owned(),
+                        _ if with == total => format!("all {total} seats"),
+                        _ => format!(
+                            "{with} of {total} seats with a figure{}",
+                            if withheld > 0 {
+                                format!(", {withheld} withheld")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    };
+                    let when = if parsed.periods[i].len() > 1 {
+                        format!(", {period}")
+                    } else {
+                        String::new()
+                    };
+                    let _ = writeln!(r, "  {} seats, {}{when}: {what}", set.id(), nation.name());
+                }
+            }
+        }
+        if src.geography.seat_set().is_some() {
+            let _ = writeln!(
+                r,
+                "  the other boundary set gets it converted through the seats' population overlaps"
+            );
+        }
+        let nations: Vec<&str> = ind.nations().iter().map(|n| n.name()).collect();
+        let _ = writeln!(
+            r,
+            "  gap register: a new row `{}` with figures for {} (method contributed)",
+            ind.id,
+            nations.join(", ")
+        );
+        if let Some(f) = &ind.replaces {
+            let _ = writeln!(
+                r,
+                "  replaces {f}'s measure: {f} would be recomputed on this file and its ledger would say so"
+            );
+        }
+    }
+    Ok(r)
+}

@@ -1,0 +1,1184 @@
+//! The one engine for declared sources: reads a file as its recipe says
+//! ([`read_declared`]) and places its rows on seats ([`place`]): seat rows
+//! as they are, local-authority and small-area rows through the one
+//! apportioner (`indicators::to_seats`).
+
+use super::{Aggregation, Geography, IndicatorSpec, Limits, Recipe, Unit};
+use crate::build::Inputs;
+use crate::indicators::{to_seats, with_share_sources, Bounds, Shares};
+use crate::{Collector, Registry};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
+use stemgap_core::{BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation};
+use stemgap_sources::{CsvOptions, CsvTable, Encoding, Location, Problem, Row, SourceError};
+
+/// A declared file to read: its recipe and bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared<'a> {
+    pub recipe: &'a Recipe,
+    pub bytes: &'a [u8],
+    /// The file as named in errors.
+    pub file: &'a str,
+    pub encoding: Encoding,
+    /// A contribution (method `contributed`), not a catalogued source.
+    pub contributed: bool,
+}
+
+/// A cell as read for one indicator.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    /// A value (or a withheld one).
+    Cell(Cell),
+    /// Numerator and denominator (each a value or withheld).
+    Ratio(Cell, Cell),
+}
+
+/// One data row, read and checked.
+#[derive(Debug, Clone)]
+pub struct ReadRow {
+    /// The area's code (a seat, an authority or a small area).
+    pub area: String,
+    pub nation: Nation,
+    /// Per indicator (recipe order): (period, value, where the value is).
+    pub values: Vec<Vec<(String, Value, Location)>>,
+}
+
+/// A declared file read and checked, not yet on seats.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub rows: Vec<ReadRow>,
+    /// Each indicator's periods, in the order the file gives them.
+    pub periods: Vec<Vec<String>>,
+    /// The file, for errors.
+    pub location: Location,
+}
+
+/// What [`place`] put on seats, per indicator and period: seats with a
+/// value and seats with a withheld figure, by set and nation.
+#[derive(Debug, Clone, Default)]
+pub struct Placed {
+    pub seats: BTreeMap<(String, String, BoundarySet, Nation), (usize, usize)>,
+}
+
+fn invalid(at: Location, why: impl Into<String>) -> SourceError {
+    SourceError::new(at, Problem::Invalid(why.into()))
+}
+
+fn number(v: f64) -> String {
+    if v.is_infinite() {
+        "∞".into()
+    } else {
+        v.to_string()
+    }
+}
+
+/// `202122` → `2021/22`.
+fn academic(s: &str) -> Option<String> {
+    (s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("{}/{}", &s[..4], &s[4..]))
+}
+
+/// Checks one value against its indicator's range and sign.
+fn check_value(
+    ind: &IndicatorSpec,
+    v: f64,
+    derived: bool,
+    at: &Location,
+) -> Result<(), SourceError> {
+    let label = ind.label.as_deref().unwrap_or("value");
+    if ind.positive && v <= 0.0 {
+        let why = if derived {
+            format!("{label} would be {v}")
+        } else {
+            format!("{label} {v} is not positive")
+        };
+        return Err(invalid(at.clone(), why));
+    }
+    if let Some([lo, hi]) = ind.range() {
+        if v < lo || v > hi {
+            let why = if hi.is_infinite() && v < lo {
+                format!("{label} {v} is below {}", number(lo))
+            } else {
+                format!("{label} {v} is outside {}..{}", number(lo), number(hi))
+            };
+            return Err(invalid(at.clone(), why));
+        }
+    }
+    Ok(())
+}
+
+/// A cell that may be withheld with one of the indicator's markers.
+fn marked_cell(ind: &IndicatorSpec, row: &Row<'_>, col: usize) -> Result<Cell, SourceError> {
+    let cell = row.cell(col)?;
+    if let Cell::Missing(m) = cell {
+        let raw = row.str(col).trim();
+        let allowed = ind.markers.iter().any(|k| k == "*" || k.trim() == raw);
+        if !allowed {
+            let why = if ind.markers.is_empty() {
+                format!("a value is required here, found the marker {raw:?} ({m})")
+            } else {
+                format!(
+                    "the marker {raw:?} is not one the recipe allows for {} ({})",
+                    ind.id,
+                    ind.markers
+                        .iter()
+                        .map(|k| format!("{k:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            return Err(row.error(col, Problem::Invalid(why)));
+        }
+    }
+    Ok(cell)
+}
+
+/// How one indicator reads a row.
+enum Reads {
+    One(usize),
+    Sum(Vec<usize>, Vec<usize>),
+    Ratio(usize, usize),
+    /// Periods in the column names: (column, period).
+    Years(Vec<(usize, String)>),
+}
+
+/// Reads and checks a declared file: every row a known area of the
+/// declared geography in a covered nation, no duplicates, numbers where
+/// numbers are due, only the allowed markers, values in range; with
+/// `complete`, every area present. Sizes are bounded by `limits`.
+pub fn read_declared(
+    d: &Declared<'_>,
+    reg: &Registry,
+    limits: &Limits,
+) -> Result<Parsed, SourceError> {
+    let recipe = d.recipe;
+    let src = &recipe.source;
+    let loc = Location::file(d.file);
+    if d.bytes.len() > limits.file_bytes {
+        return Err(invalid(
+            loc,
+            format!(
+                "the file is {} bytes; at most {} are read",
+                d.bytes.len(),
+                limits.file_bytes
+            ),
+        ));
+    }
+    let converted;
+    let (bytes, loc) = match (src.reader, &src.sheet) {
+        (super::Reader::Xlsx, Some(sheet)) => {
+            let (csv, at) = super::xlsx::sheet_as_csv(d.bytes, d.file, sheet, limits)?;
+            converted = csv;
+            (&converted[..], at)
+        }
+        _ => (d.bytes, loc),
+    };
+    let t = CsvTable::from_bytes(
+        bytes,
+        d.encoding,
+        loc.clone(),
+        CsvOptions {
+            skip_lines: src.skip_lines,
+            extra_header_rows: src.extra_header_rows,
+            ..CsvOptions::default()
+        },
+    )?;
+    // A column by its header, or by `first / second` header rows.
+    let column = |name: &str| -> Result<usize, SourceError> {
+        match (
+            t.column(name),
+            name.split_once(" / "),
+            t.extra_headers().first(),
+        ) {
+            (Ok(c), _, _) => Ok(c),
+            (Err(e), None, _) | (Err(e), _, None) => Err(e),
+            (Err(_), Some((top, sub)), Some(subs)) => (0..t.headers().len())
+                .find(|&i| t.headers()[i] == top && subs.get(i).map(str::trim) == Some(sub))
+                .ok_or_else(|| {
+                    SourceError::new(
+                        t.location().at_row(2).at_column(name),
+                        Problem::MissingColumn {
+                            found: (0..t.headers().len())
+                                .filter(|&i| t.headers()[i] == top)
+                                .filter_map(|i| subs.get(i))
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        },
+                    )
+                }),
+        }
+    };
+    if t.headers().len() > limits.columns {
+        return Err(invalid(
+            loc.at_row(1),
+            format!(
+                "{} columns; at most {} are read",
+                t.headers().len(),
+                limits.columns
+            ),
+        ));
+    }
+    if t.len() > limits.rows {
+        return Err(invalid(
+            loc,
+            format!("{} rows; at most {} are read", t.len(), limits.rows),
+        ));
+    }
+    let key_col = match (&src.code_column, &src.name_column) {
+        (Some(c), _) | (None, Some(c)) => column(c)?,
+        (None, None) => unreachable!("validated: one of the two"),
+    };
+    let filters = src
+        .filter
+        .iter()
+        .map(|(c, v)| Ok((column(c)?, v.as_str())))
+        .collect::<Result<Vec<_>, SourceError>>()?;
+    let period_col = match &src.period.column {
+        Some(c) => Some(column(c)?),
+        None => None,
+    };
+    let mut fixed_cols: Vec<&str> = [src.code_column.as_deref(), src.name_column.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    fixed_cols.extend(src.filter.keys().map(String::as_str));
+    fixed_cols.extend(src.period.column.as_deref());
+    fixed_cols.extend(src.other_columns.iter().map(String::as_str));
+    let prefixes: Vec<&str> = src
+        .period
+        .columns_prefix
+        .iter()
+        .chain(
+            recipe
+                .indicators
+                .iter()
+                .filter_map(|i| i.columns_prefix.as_ref()),
+        )
+        .map(String::as_str)
+        .collect();
+    if src.strict_columns && !prefixes.is_empty() {
+        let is_year = |h: &str| {
+            prefixes.iter().any(|p| {
+                h.strip_prefix(p)
+                    .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+            })
+        };
+        if let Some(h) = t
+            .headers()
+            .iter()
+            .find(|h| !fixed_cols.contains(&h.as_str()) && !is_year(h))
+        {
+            return Err(SourceError::new(
+                t.location().at_row(1).at_column(h.clone()),
+                Problem::Invalid(format!(
+                    "unexpected column: expected {} or a year column like \"{}2024\"",
+                    fixed_cols.join(", "),
+                    prefixes[0]
+                )),
+            ));
+        }
+    }
+    let mut reads = Vec::new();
+    for ind in &recipe.indicators {
+        let r = if let Some(prefix) = ind
+            .columns_prefix
+            .as_ref()
+            .or(src.period.columns_prefix.as_ref())
+        {
+            let years: Vec<(usize, String)> = t
+                .headers()
+                .iter()
+                .enumerate()
+                .filter_map(|(i, h)| {
+                    let y = h.strip_prefix(prefix.as_str())?.trim();
+                    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+                        .then(|| (i, y.to_owned()))
+                })
+                .collect();
+            if years.is_empty() {
+                return Err(SourceError::new(
+                    t.location().at_row(1),
+                    Problem::MissingColumn {
+                        found: t.headers().join(", "),
+                    },
+                ));
+            }
+            Reads::Years(years)
+        } else if let Some(v) = &ind.value {
+            Reads::One(column(v)?)
+        } else if let (Some(n), Some(dn)) = (&ind.numerator, &ind.denominator) {
+            Reads::Ratio(column(n)?, column(dn)?)
+        } else {
+            let cols = |names: &[String]| {
+                names
+                    .iter()
+                    .map(|c| column(c))
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            Reads::Sum(cols(&ind.sum)?, cols(&ind.minus)?)
+        };
+        reads.push(r);
+    }
+    if src.strict_columns && prefixes.is_empty() {
+        let mut used: Vec<&str> = fixed_cols.clone();
+        for ind in &recipe.indicators {
+            used.extend(ind.value.as_deref());
+            used.extend(ind.numerator.as_deref());
+            used.extend(ind.denominator.as_deref());
+            used.extend(ind.sum.iter().chain(&ind.minus).map(String::as_str));
+        }
+        if let Some(h) = t.headers().iter().find(|h| !used.contains(&h.as_str())) {
+            return Err(SourceError::new(
+                t.location().at_row(1).at_column(h.clone()),
+                Problem::Invalid(format!(
+                    "unexpected column: the recipe reads {}",
+                    used.join(", ")
+                )),
+            ));
+        }
+    }
+    let nations: Vec<Vec<Nation>> = recipe.indicators.iter().map(|i| i.nations()).collect();
+    let covered: BTreeSet<Nation> = nations.iter().flatten().copied().collect();
+    let lad_names: HashMap<String, String> = if src.geography == Geography::Lad {
+        reg.areas
+            .iter()
+            .filter(|a| a.kind == "lad19" || a.kind == "lad23")
+            .map(|a| (crate::registry::name_key(&a.name), a.code.clone()))
+            .collect()
+    } else {
+        HashMap::default()
+    };
+    let lad_codes: BTreeSet<&str> = reg
+        .areas
+        .iter()
+        .filter(|a| a.kind == "lad19" || a.kind == "lad23")
+        .map(|a| a.code.as_str())
+        .collect();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut areas_seen: BTreeSet<String> = BTreeSet::new();
+    let mut periods: Vec<Vec<String>> = vec![Vec::new(); recipe.indicators.len()];
+    let mut rows = Vec::new();
+    let ncols = t.headers().len();
+    for row in t.rows() {
+        for c in 0..ncols {
+            if row.str(c).chars().count() > limits.cell_chars {
+                return Err(row.error(
+                    c,
+                    Problem::Invalid(format!("a cell over {} characters", limits.cell_chars)),
+                ));
+            }
+        }
+        if filters.iter().any(|(c, v)| row.str(*c).trim() != *v) {
+            continue;
+        }
+        // The area.
+        let raw = row.str(key_col).trim();
+        if src.extra_header_rows > 0 && raw == "---" {
+            continue;
+        }
+        let (area, nation) = match src.geography {
+            Geography::Pcon2024 | Geography::Pcon2010 => {
+                let set = src.geography.seat_set().expect("a seat geography");
+                let code = if src.short_codes {
+                    reg.short_code_cell(&row, key_col)?
+                } else if src.code_column.is_some() {
+                    reg.seat_code(set, &row, key_col)?
+                } else {
+                    reg.seat_by_name(set, raw).ok_or_else(|| {
+                        row.error(
+                            key_col,
+                            Problem::UnknownCode(format!(
+                                "{raw:?}: not the name of a seat of the {} set",
+                                set.id()
+                            )),
+                        )
+                    })?
+                };
+                let nation = reg.seat(set, code).expect("checked").nation;
+                (code.to_string(), nation)
+            }
+            Geography::Lad => {
+                let code = if src.code_column.is_some() {
+                    let code = row.code(key_col)?;
+                    let known = lad_codes.contains(code.as_str())
+                        || crate::indicators::successor(code.as_str(), BoundarySet::Pcon2024)
+                            != code.as_str();
+                    if !known {
+                        return Err(row.error(
+                            key_col,
+                            Problem::UnknownCode(format!(
+                                "{:?}: not a local authority stemgap knows",
+                                code.as_str()
+                            )),
+                        ));
+                    }
+                    code.to_string()
+                } else {
+                    lad_names
+                        .get(&crate::registry::name_key(raw))
+                        .cloned()
+                        .ok_or_else(|| {
+                            row.error(
+                                key_col,
+                                Problem::UnknownCode(format!(
+                                    "{raw:?}: not the name of a local authority stemgap knows"
+                                )),
+                            )
+                        })?
+                };
+                let nation = GssCode::parse(&code)
+                    .ok()
+                    .and_then(|c| c.nation())
+                    .unwrap_or(Nation::England);
+                (code, nation)
+            }
+            Geography::Lsoa11 => {
+                let ok = (raw.starts_with("E01") || raw.starts_with("W01"))
+                    && reg.small_areas.contains_key(raw);
+                if !ok {
+                    return Err(row.error(
+                        key_col,
+                        Problem::UnknownCode(format!(
+                            "{raw:?}: not an LSOA 2011 of England or Wales"
+                        )),
+                    ));
+                }
+                (raw.to_owned(), reg.small_areas[raw])
+            }
+        };
+        if !covered.contains(&nation) {
+            if src.other_nations == super::OtherNations::Skip {
+                continue;
+            }
+            return Err(row.error(
+                key_col,
+                Problem::Invalid(format!(
+                    "{area} is in {nation}, which the recipe does not cover (nations: {})",
+                    covered
+                        .iter()
+                        .map(|n| n.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ));
+        }
+        // The period.
+        let row_period = match (&src.period.fixed, period_col) {
+            (Some(p), _) => Some(p.clone()),
+            (None, Some(c)) => {
+                let s = row.str(c).trim();
+                let p = if src.period.academic {
+                    academic(s).ok_or_else(|| {
+                        row.error(
+                            c,
+                            Problem::Invalid(format!(
+                                "expected an academic year like 202122, found {s:?}"
+                            )),
+                        )
+                    })?
+                } else if s.is_empty() || s.len() > 20 {
+                    return Err(row.error(c, Problem::Invalid(format!("{s:?} is not a period"))));
+                } else {
+                    s.to_owned()
+                };
+                Some(p)
+            }
+            _ => None,
+        };
+        let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
+        if !seen.insert(dup_key) {
+            return Err(row.error(
+                key_col,
+                Problem::Duplicate(match &row_period {
+                    Some(p) => format!("{area}, {p}"),
+                    None => area.clone(),
+                }),
+            ));
+        }
+        areas_seen.insert(area.clone());
+        let mut values = Vec::with_capacity(reads.len());
+        for (i, (ind, r)) in recipe.indicators.iter().zip(&reads).enumerate() {
+            let mut v = Vec::new();
+            if !nations[i].contains(&nation) {
+                values.push(v);
+                continue;
+            }
+            let mut add = |p: &str, value: Value, at: Location| {
+                if !periods[i].iter().any(|q| q == p) {
+                    periods[i].push(p.to_owned());
+                }
+                v.push((p.to_owned(), value, at));
+            };
+            match r {
+                Reads::Years(years) => {
+                    for (col, year) in years {
+                        let cell = marked_cell(ind, &row, *col)?;
+                        if let Cell::Value(x) = cell {
+                            check_value(ind, x, false, &row.location(*col))?;
+                        }
+                        add(year, Value::Cell(cell), row.location(*col));
+                    }
+                }
+                Reads::One(col) => {
+                    let cell = marked_cell(ind, &row, *col)?;
+                    if let Cell::Value(x) = cell {
+                        check_value(ind, x, false, &row.location(*col))?;
+                    }
+                    let p = row_period.as_deref().expect("a row period");
+                    add(p, Value::Cell(cell), row.location(*col));
+                }
+                Reads::Sum(plus, minus) => {
+                    let mut total = 0.0;
+                    for c in plus {
+                        total += row.number(*c)?;
+                    }
+                    let mut less = 0.0;
+                    for c in minus {
+                        less += row.number(*c)?;
+                    }
+                    let x = if minus.is_empty() {
+                        total
+                    } else {
+                        total - less
+                    };
+                    let at = row.location(plus[0]);
+                    check_value(ind, x, !minus.is_empty() || plus.len() > 1, &at)?;
+                    let p = row_period.as_deref().expect("a row period");
+                    add(p, Value::Cell(Cell::Value(x)), at);
+                }
+                Reads::Ratio(n, dn) => {
+                    let (num, den) = (marked_cell(ind, &row, *n)?, marked_cell(ind, &row, *dn)?);
+                    for (c, cell) in [(*n, num), (*dn, den)] {
+                        if let Cell::Value(x) = cell {
+                            if x < 0.0 {
+                                return Err(row
+                                    .error(c, Problem::Invalid(format!("count {x} is negative"))));
+                            }
+                        }
+                    }
+                    if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
+                        if b > 0.0 && src.geography.seat_set().is_some() {
+                            check_value(ind, a / b, true, &row.location(*n))?;
+                        }
+                        if a > b && matches!(ind.unit, Unit::Share | Unit::Rate) {
+                            return Err(row.error(
+                                *n,
+                                Problem::Invalid(format!(
+                                    "numerator {a} is above the denominator {b}: a share must lie in 0..1"
+                                )),
+                            ));
+                        }
+                    }
+                    let p = row_period.as_deref().expect("a row period");
+                    add(p, Value::Ratio(num, den), row.location(*n));
+                }
+            }
+            values.push(v);
+        }
+        rows.push(ReadRow {
+            area,
+            nation,
+            values,
+        });
+    }
+    if src.skip_empty_periods {
+        for (i, ind) in recipe.indicators.iter().enumerate() {
+            let published: BTreeSet<String> = rows
+                .iter()
+                .flat_map(|r: &ReadRow| r.values[i].iter())
+                .filter(|(_, v, _)| *v != Value::Cell(Cell::Missing(Marker::Blank)))
+                .map(|(p, _, _)| p.clone())
+                .collect();
+            periods[i].retain(|p| published.contains(p));
+            if periods[i].is_empty() {
+                let col = ind.columns_prefix.clone().unwrap_or_else(|| ind.id.clone());
+                return Err(invalid(
+                    t.location().at_column(col),
+                    "no published year for this measure",
+                ));
+            }
+            for r in &mut rows {
+                r.values[i].retain(|(p, _, _)| published.contains(p));
+            }
+        }
+    }
+    if rows.is_empty() {
+        return Err(invalid(
+            t.location().clone(),
+            if src.filter.is_empty() {
+                "no data rows".to_owned()
+            } else {
+                "no data rows pass the recipe's filter".to_owned()
+            },
+        ));
+    }
+    if src.complete {
+        let missing = match src.geography {
+            Geography::Pcon2024 | Geography::Pcon2010 => {
+                let set = src.geography.seat_set().expect("a seat geography");
+                reg.seats(set)
+                    .iter()
+                    .find(|s| covered.contains(&s.nation) && !areas_seen.contains(s.code.as_str()))
+                    .map(|s| format!("seat {} {}", s.code, s.name))
+            }
+            Geography::Lsoa11 => {
+                let mut v: Vec<&String> = reg
+                    .small_areas
+                    .iter()
+                    .filter(|(c, n)| {
+                        (c.starts_with("E01") || c.starts_with("W01"))
+                            && covered.contains(n)
+                            && !areas_seen.contains(c.as_str())
+                    })
+                    .map(|(c, _)| c)
+                    .collect();
+                v.sort();
+                v.first().map(|c| format!("small area {c}"))
+            }
+            Geography::Lad => reg
+                .areas
+                .iter()
+                .filter(|a| a.kind == "lad23")
+                .filter(|a| a.nation.is_some_and(|n| covered.contains(&n)))
+                .find(|a| !areas_seen.contains(&a.code))
+                .map(|a| format!("local authority {} {}", a.code, a.name)),
+        };
+        if let Some(m) = missing {
+            return Err(invalid(
+                t.location().clone(),
+                format!("no row for {m} (truncated file?)"),
+            ));
+        }
+    }
+    Ok(Parsed {
+        rows,
+        periods,
+        location: t.location().clone(),
+    })
+}
+
+/// The indicator definitions a recipe gives, after its file was read.
+pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
+    let src = &d.recipe.source;
+    let sources: Vec<String> = match src.geography {
+        Geography::Pcon2024 | Geography::Pcon2010 => vec![src.id.clone()],
+        Geography::Lad => with_share_sources(&src.id)
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        Geography::Lsoa11 => vec![
+            src.id.clone(),
+            "small_area11_to_pcon2024_overlap_mysociety".into(),
+            "small_area11_to_pcon2010_bestfit_postcodes".into(),
+        ],
+    };
+    let method = if d.contributed {
+        Method::Contributed
+    } else if src.geography.seat_set().is_some() {
+        Method::Measured
+    } else {
+        Method::Apportioned
+    };
+    d.recipe
+        .indicators
+        .iter()
+        .zip(&parsed.periods)
+        .map(|(ind, periods)| {
+            let mut sources = sources.clone();
+            if ind.per_1000_of.is_some() {
+                sources.push("mid2022_population_single_year_age_pcon2024".into());
+            }
+            let period = match (&src.period.fixed, periods.first(), periods.last()) {
+                (Some(p), _, _) => p.clone(),
+                (None, Some(a), Some(b))
+                    if (src.period.columns_prefix.is_some() || ind.columns_prefix.is_some())
+                        && a != b =>
+                {
+                    format!("{a}-{b}")
+                }
+                (None, Some(a), Some(_))
+                    if src.period.columns_prefix.is_some() || ind.columns_prefix.is_some() =>
+                {
+                    a.clone()
+                }
+                (None, Some(_), Some(_)) => {
+                    let mut sorted = periods.clone();
+                    sorted.sort();
+                    if sorted.len() > 1 {
+                        format!("{}-{}", sorted[0], sorted[sorted.len() - 1])
+                    } else {
+                        sorted[0].clone()
+                    }
+                }
+                _ => String::new(),
+            };
+            let mut caveats = ind.caveats.clone();
+            if d.contributed {
+                let by = format!(
+                    "Contributed by {} under {} through `stemgap contribute`; not a catalogued public source.",
+                    src.contributor.as_deref().unwrap_or("an unnamed contributor"),
+                    src.licence.as_deref().unwrap_or("an unstated licence")
+                );
+                caveats = format!("{by} {caveats}").trim().to_owned();
+            }
+            match src.geography {
+                Geography::Lad => caveats = format!(
+                    "{caveats} Shared out from local authorities to seats by the share of each authority's population living in the seat (earlier districts carried forward to the 2023 authorities), which assumes the same rate across the authority."
+                ).trim().to_owned(),
+                Geography::Lsoa11 => caveats = format!(
+                    "{caveats} Carried from LSOAs (2011) to seats by the small areas' population in each seat (2024 seats: mySociety's overlap; 2010-2024 seats: postcode best fit)."
+                ).trim().to_owned(),
+                _ => {}
+            }
+            IndicatorDef {
+                id: ind.id.clone(),
+                title: ind.title.clone(),
+                definition: ind.definition.clone(),
+                unit: ind.unit.id().to_owned(),
+                direction: Direction::from(ind.direction),
+                sources,
+                period,
+                nations: ind.nations(),
+                method,
+                caveats,
+            }
+        })
+        .collect()
+}
+
+/// Small area (LSOA 2011) → seats with the share of its population in
+/// each, for both sets, from the registry's small-area links; and each
+/// small area's population (its 2024 overlaps summed).
+fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap<String, f64>) {
+    let mut s10 = Shares::new();
+    let mut s24 = Shares::new();
+    let mut pop: HashMap<String, f64> = HashMap::default();
+    for l in &reg.links {
+        let (set, shares) = match l.relation.as_str() {
+            "small_area->pcon2024" => (BoundarySet::Pcon2024, &mut s24),
+            "small_area->pcon2010" => (BoundarySet::Pcon2010, &mut s10),
+            _ => continue,
+        };
+        if !(l.from.starts_with("E01") || l.from.starts_with("W01")) {
+            continue;
+        }
+        if set == BoundarySet::Pcon2024 {
+            *pop.entry(l.from.clone()).or_default() += l.population.unwrap_or(0.0);
+        }
+        if let (Ok(seat), true) = (GssCode::parse(&l.to), l.weight > 0.0) {
+            shares
+                .entry(l.from.clone())
+                .or_default()
+                .push((seat, l.weight));
+        }
+    }
+    (
+        [(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)],
+        pop,
+    )
+}
+
+/// Each 2023 authority's population, from the seat × authority overlaps.
+fn authority_population(reg: &Registry) -> HashMap<String, f64> {
+    let mut pop: HashMap<String, f64> = HashMap::default();
+    let mut links: Vec<_> = reg
+        .links
+        .iter()
+        .filter(|l| l.relation == "pcon2024->lad23")
+        .collect();
+    // Summed in a fixed order: the totals do not depend on the file order.
+    links.sort_by(|a, b| (&a.to, &a.from).cmp(&(&b.to, &b.from)));
+    for l in links {
+        *pop.entry(l.to.clone()).or_default() += l.population.unwrap_or(0.0);
+    }
+    pop
+}
+
+/// Places a read file on seats: definitions, then observations.
+///
+/// Seat rows are stored as they are. Authority and small-area rows go
+/// through `to_seats` (the one apportioner): counts shared by population;
+/// means as population-weighted means (value × population and population
+/// shared, then divided); ratios from the shared numerator and
+/// denominator. A withheld cell is never zero: with `suppressed_range` it
+/// is a range and the seat figure carries bounds; without, every seat it
+/// reaches has no figure (flagged with the marker).
+///
+/// `lad_shares`: the authority → seat population shares of the build
+/// (`indicators::shares`), needed for authority rows.
+pub fn place(
+    d: &Declared<'_>,
+    parsed: &Parsed,
+    reg: &Registry,
+    lad_shares: Option<&[(BoundarySet, Shares); 2]>,
+    out: &mut Collector,
+) -> Result<Placed, SourceError> {
+    let src = &d.recipe.source;
+    let defs = definitions(d, parsed);
+    let method = defs.first().map_or(Method::Measured, |d| d.method);
+    for def in defs {
+        out.define(def);
+    }
+    let mut placed = Placed::default();
+    let mut count = |id: &str, period: &str, set: BoundarySet, seat: GssCode, has: bool| {
+        let nation = seat.nation().unwrap_or(Nation::England);
+        let e = placed
+            .seats
+            .entry((id.to_owned(), period.to_owned(), set, nation))
+            .or_default();
+        if has {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
+    };
+    // Populations for `per_1000_of` (mid-2022, both sets).
+    let mut per: BTreeMap<&str, HashMap<BoundarySet, HashMap<GssCode, f64>>> = BTreeMap::new();
+    for ind in &d.recipe.indicators {
+        if let Some(p) = ind.per_1000_of.as_deref() {
+            if !per.contains_key(p) {
+                per.insert(p, crate::indicators::denominators(reg, out, p)?);
+            }
+        }
+    }
+    let rate = |ind: &IndicatorSpec,
+                set: BoundarySet,
+                seat: GssCode|
+     -> Result<Option<f64>, SourceError> {
+        let Some(p) = ind.per_1000_of.as_deref() else {
+            return Ok(None);
+        };
+        match per[p].get(&set).and_then(|m| m.get(&seat)) {
+            Some(&v) if v > 0.0 => Ok(Some(1000.0 / v)),
+            _ => Err(invalid(
+                parsed.location.clone(),
+                format!("seat {seat} has no {p} to make {} a rate of", ind.id),
+            )),
+        }
+    };
+    if let Some(set) = src.geography.seat_set() {
+        for row in &parsed.rows {
+            let code = GssCode::parse(&row.area).expect("a checked seat code");
+            for (ind, values) in d.recipe.indicators.iter().zip(&row.values) {
+                for (period, value, at) in values {
+                    let cell = match *value {
+                        Value::Cell(c) => c,
+                        Value::Ratio(Cell::Value(a), Cell::Value(b)) => {
+                            crate::indicators::share(a, b)
+                        }
+                        Value::Ratio(Cell::Missing(m), _) | Value::Ratio(_, Cell::Missing(m)) => {
+                            Cell::Missing(m)
+                        }
+                    };
+                    let cell = match (cell, rate(ind, set, code)?) {
+                        (Cell::Value(v), Some(f)) => Cell::Value(v * f),
+                        (c, _) => c,
+                    };
+                    count(&ind.id, period, set, code, matches!(cell, Cell::Value(_)));
+                    out.push(set, code, &ind.id, period, cell, method, &src.id, at)?;
+                }
+            }
+        }
+        return Ok(placed);
+    }
+    let (shares, pop) = match src.geography {
+        Geography::Lsoa11 => small_area_shares(reg),
+        Geography::Lad => (
+            lad_shares
+                .ok_or_else(|| {
+                    invalid(
+                        parsed.location.clone(),
+                        "local-authority rows need the authority → seat shares of a build",
+                    )
+                })?
+                .clone(),
+            authority_population(reg),
+        ),
+        _ => unreachable!("seat geographies are placed above"),
+    };
+    let at = &parsed.location;
+    for (i, ind) in d.recipe.indicators.iter().enumerate() {
+        let agg = ind.aggregation();
+        let nations = ind.nations();
+        for period in &parsed.periods[i] {
+            // Area → (numerator, denominator) bounds; areas withheld.
+            let mut num: BTreeMap<String, Bounds> = BTreeMap::new();
+            let mut den: BTreeMap<String, Bounds> = BTreeMap::new();
+            let mut withheld: BTreeMap<String, Marker> = BTreeMap::new();
+            let bounds = |c: Cell, area: &str, withheld: &mut BTreeMap<String, Marker>| match c {
+                Cell::Value(v) => Some(Bounds { lo: v, hi: v }),
+                Cell::Missing(m) => match ind.suppressed_range {
+                    Some([lo, hi]) => Some(Bounds { lo, hi }),
+                    None => {
+                        withheld.insert(area.to_owned(), m);
+                        None
+                    }
+                },
+            };
+            for row in &parsed.rows {
+                let Some((_, value, vat)) = row.values[i].iter().find(|(p, _, _)| p == period)
+                else {
+                    continue;
+                };
+                match (agg, *value) {
+                    (Aggregation::Sum, Value::Cell(c)) => {
+                        if let Some(b) = bounds(c, &row.area, &mut withheld) {
+                            num.insert(row.area.clone(), b);
+                        }
+                    }
+                    (Aggregation::Mean, Value::Cell(c)) => {
+                        let area_key = match src.geography {
+                            Geography::Lad => {
+                                crate::indicators::successor(&row.area, BoundarySet::Pcon2024)
+                                    .to_owned()
+                            }
+                            _ => row.area.clone(),
+                        };
+                        if area_key != row.area && src.geography == Geography::Lad {
+                            return Err(invalid(
+                                vat.clone(),
+                                format!(
+                                    "{}: a mean cannot be carried from an authority abolished in the 2019-2023 reorganisations; give the 2023 authorities",
+                                    row.area
+                                ),
+                            ));
+                        }
+                        let p = pop
+                            .get(&row.area)
+                            .copied()
+                            .filter(|p| *p > 0.0)
+                            .ok_or_else(|| {
+                                invalid(
+                                    vat.clone(),
+                                    format!(
+                                        "{}: no population known to weight a mean by",
+                                        row.area
+                                    ),
+                                )
+                            })?;
+                        if let Cell::Value(v) = c {
+                            num.insert(
+                                row.area.clone(),
+                                Bounds {
+                                    lo: v * p,
+                                    hi: v * p,
+                                },
+                            );
+                            den.insert(row.area.clone(), Bounds { lo: p, hi: p });
+                        } else if let Cell::Missing(m) = c {
+                            withheld.insert(row.area.clone(), m);
+                        }
+                    }
+                    (_, Value::Ratio(a, b)) => {
+                        let (x, y) = (
+                            bounds(a, &row.area, &mut withheld),
+                            bounds(b, &row.area, &mut withheld),
+                        );
+                        if let (Some(x), Some(y)) = (x, y) {
+                            num.insert(row.area.clone(), x);
+                            den.insert(row.area.clone(), y);
+                        }
+                    }
+                    (_, Value::Cell(_)) => unreachable!("validated: a ratio has two columns"),
+                }
+            }
+            for (set, shares) in &shares {
+                // The apportioner names an area without shares as an
+                // authority; say "small area" for LSOA rows.
+                let spread = |m: &BTreeMap<String, Bounds>| {
+                    to_seats(m, *set, shares, at).map_err(|mut e| {
+                        if src.geography == Geography::Lsoa11 {
+                            if let Problem::UnknownCode(t) = &mut e.problem {
+                                *t = t.replace("a local authority", "a small area");
+                            }
+                        }
+                        e
+                    })
+                };
+                let seats_num = spread(&num)?;
+                let seats_den = if den.is_empty() {
+                    BTreeMap::new()
+                } else {
+                    spread(&den)?
+                };
+                // Seats a withheld area reaches have no figure.
+                let mut blocked: BTreeMap<GssCode, Marker> = BTreeMap::new();
+                for (area, m) in &withheld {
+                    let key = match src.geography {
+                        Geography::Lad => crate::indicators::successor(area, *set).to_owned(),
+                        _ => area.clone(),
+                    };
+                    for (seat, _) in shares.get(&key).map_or(&[][..], Vec::as_slice) {
+                        blocked.entry(*seat).or_insert(*m);
+                    }
+                }
+                let mut all: BTreeSet<GssCode> = seats_num.keys().copied().collect();
+                all.extend(blocked.keys().copied());
+                for seat in all {
+                    if !seat.nation().is_some_and(|n| nations.contains(&n)) {
+                        continue;
+                    }
+                    if let Some(m) = blocked.get(&seat) {
+                        count(&ind.id, period, *set, seat, false);
+                        out.push(
+                            *set,
+                            seat,
+                            &ind.id,
+                            period,
+                            Cell::Missing(*m),
+                            method,
+                            &src.id,
+                            at,
+                        )?;
+                        continue;
+                    }
+                    let n = seats_num[&seat];
+                    let value = match agg {
+                        Aggregation::Sum => {
+                            let f = rate(ind, *set, seat)?.unwrap_or(1.0);
+                            Some(((n.lo + n.hi) / 2.0 * f, n.lo * f, n.hi * f))
+                        }
+                        Aggregation::Mean | Aggregation::Ratio => {
+                            let dn = seats_den.get(&seat).copied().unwrap_or_default();
+                            ratio(n, dn)
+                        }
+                    };
+                    match value {
+                        Some((v, lo, hi)) if lo == hi => {
+                            count(&ind.id, period, *set, seat, true);
+                            out.push(
+                                *set,
+                                seat,
+                                &ind.id,
+                                period,
+                                Cell::Value(v),
+                                method,
+                                &src.id,
+                                at,
+                            )?;
+                        }
+                        Some(v) => {
+                            count(&ind.id, period, *set, seat, true);
+                            out.push_bounded(*set, seat, &ind.id, period, v, method, &src.id, at)?;
+                        }
+                        None => {
+                            count(&ind.id, period, *set, seat, false);
+                            out.push(
+                                *set,
+                                seat,
+                                &ind.id,
+                                period,
+                                Cell::Missing(Marker::NotAvailable),
+                                method,
+                                &src.id,
+                                at,
+                            )?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(placed)
+}
+
+/// `num / den` with bounds; `None` when the denominator may be zero.
+fn ratio(num: Bounds, den: Bounds) -> Option<(f64, f64, f64)> {
+    if den.lo <= 0.0 {
+        return None;
+    }
+    let v = ((num.lo + num.hi) / 2.0) / ((den.lo + den.hi) / 2.0);
+    if num.lo == num.hi && den.lo == den.hi {
+        return Some((v, v, v));
+    }
+    Some((v, (num.lo / den.hi).min(v), (num.hi / den.lo).max(v)))
+}
+
+/// A catalogued source with a built-in recipe: read and placed (seat
+/// geographies; conversion to the other set happens after, like every
+/// measured figure).
+pub fn collect_builtin(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    source: &str,
+    out: &mut Collector,
+) -> Result<(), SourceError> {
+    let recipe = super::builtin(source).expect("a built-in recipe for this source");
+    let loaded = inputs.load(source)?;
+    let encoding = match loaded.entry.encoding.as_deref() {
+        Some("windows-1252") => Encoding::Windows1252,
+        _ => Encoding::Utf8,
+    };
+    let file = loaded.location.file.clone();
+    let d = Declared {
+        recipe: &recipe,
+        bytes: &loaded.bytes,
+        file: &file,
+        encoding,
+        contributed: false,
+    };
+    let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
+    place(&d, &parsed, reg, None, out)?;
+    Ok(())
+}
+
+/// Every contribution, read and placed (after the catalogued sources, with
+/// the build's authority shares).
+pub fn collect_contributions(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    out: &mut Collector,
+) -> Result<(), SourceError> {
+    let contributions = inputs.contributions();
+    // The authority shares, built again only when a contribution needs them.
+    let lad_shares = if contributions
+        .iter()
+        .any(|c| c.recipe.source.geography == Geography::Lad)
+    {
+        Some(crate::indicators::shares(inputs, reg)?)
+    } else {
+        None
+    };
+    let mut replaced: BTreeMap<&str, &str> = BTreeMap::new();
+    for c in contributions {
+        for r in c
+            .recipe
+            .indicators
+            .iter()
+            .filter_map(|i| i.replaces.as_deref())
+        {
+            if let Some(other) = replaced.insert(r, &c.recipe_file) {
+                return Err(invalid(
+                    Location::file(c.recipe_file.clone()).at_column("indicator.replaces"),
+                    format!("{r}'s measure is also replaced by {other}: one contribution may replace it"),
+                ));
+            }
+        }
+    }
+    for c in contributions {
+        if let Some(ind) = c
+            .recipe
+            .indicators
+            .iter()
+            .find(|i| out.definitions().iter().any(|d| d.id == i.id))
+        {
+            return Err(invalid(
+                Location::file(c.recipe_file.clone()).at_column("indicator.id"),
+                format!(
+                    "indicator {} is already made from the catalogued sources: a contribution declares a new id",
+                    ind.id
+                ),
+            ));
+        }
+        let d = Declared {
+            recipe: &c.recipe,
+            bytes: &c.bytes,
+            file: &c.data_file,
+            encoding: Encoding::Utf8,
+            contributed: true,
+        };
+        let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
+        place(&d, &parsed, reg, lad_shares.as_ref(), out)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,1049 @@
+//! Declared sources: a recipe (TOML) says how a file becomes indicators,
+//! and one engine ([`engine`]) reads any declared file and places its rows
+//! on seats.
+//!
+//! A recipe names the reader (CSV), the geography of the rows (a 2024 or
+//! 2010-2024 seat, a local authority of a stated vintage, an LSOA 2011),
+//! the code column (or a name column, matched through the registry's name
+//! matching), the period (fixed, a column, or in the value columns' names)
+//! and, per indicator, its id, title, definition, unit, direction, value
+//! column(s), allowed suppression markers, nations, caveats and
+//! aggregation. Authority and small-area rows go to seats through the one
+//! apportioner ([`crate::indicators`]' `to_seats`).
+//!
+//! Recipes serve two kinds of source: **built-in** ones (`catalogue/recipes`,
+//! compiled in: the catalogued one-row-per-seat tables) and **contributions**
+//! (a folder holding `recipe.toml` and the data file it names, given to
+//! `stemgap build --contrib DIR`). Contributions are untrusted input: the
+//! data file must be a plain file name in the recipe's own folder, nothing
+//! in it is evaluated (cells are numbers, markers or text), and every size
+//! is bounded ([`Limits`]) with an error naming the file, row and column.
+//!
+//! The format is documented field by field in `docs/contributing-data.md`.
+
+pub mod check;
+pub mod engine;
+pub mod template;
+pub mod xlsx;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use stemgap_core::{BoundarySet, Direction, Nation};
+use stemgap_sources::{Location, Problem, SourceError};
+
+pub use engine::{collect_builtin, collect_contributions, read_declared, Declared, Placed};
+
+/// The recipe format version this build reads.
+pub const FORMAT: u32 = 1;
+
+/// Bounds on a declared file and its recipe (contributions are untrusted).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Bytes of the data file.
+    pub file_bytes: usize,
+    /// Bytes of the recipe.
+    pub recipe_bytes: usize,
+    /// Data rows.
+    pub rows: usize,
+    /// Columns of the header.
+    pub columns: usize,
+    /// Characters of one cell.
+    pub cell_chars: usize,
+    /// Indicators in one recipe.
+    pub indicators: usize,
+    /// Bytes a spreadsheet may unpack to (as its ZIP directory declares).
+    pub unpacked_bytes: usize,
+}
+
+impl Limits {
+    /// What a build and `stemgap contribute check` accept: room for every
+    /// LSOA of England and Wales (35,000) with years as rows.
+    pub const DEFAULT: Limits = Limits {
+        file_bytes: 64 << 20,
+        recipe_bytes: 256 << 10,
+        rows: 500_000,
+        columns: 1_000,
+        cell_chars: 2_000,
+        indicators: 100,
+        unpacked_bytes: 256 << 20,
+    };
+}
+
+/// A recipe: one source file and the indicators it gives.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recipe {
+    /// The recipe format version ([`FORMAT`]).
+    pub format: u32,
+    pub source: SourceSpec,
+    #[serde(rename = "indicator", default)]
+    pub indicators: Vec<IndicatorSpec>,
+}
+
+/// The file and how its rows are read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// A catalogued source id (built-in) or the contribution's own id
+    /// (snake_case, letters, digits and `_`).
+    pub id: String,
+    /// What the file is (contributions; catalogued sources have theirs).
+    #[serde(default)]
+    pub title: String,
+    /// A contribution's data file: a plain file name in the recipe's folder.
+    #[serde(default)]
+    pub data: Option<String>,
+    #[serde(default)]
+    pub reader: Reader,
+    /// The sheet to read (XLSX).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// Lines above the header row (titles, notes) to skip.
+    #[serde(default)]
+    pub skip_lines: usize,
+    /// Header rows below the first (a second label row, a `---` row). A
+    /// column is then named `first / second` (e.g. `Further education and
+    /// skills / Good or outstanding`) when the first row alone does not name it.
+    #[serde(default)]
+    pub extra_header_rows: usize,
+    /// Rows in a nation no indicator covers: `error` (the default) or
+    /// `skip` (the file covers more than the recipe reads).
+    #[serde(default)]
+    pub other_nations: OtherNations,
+    pub geography: Geography,
+    /// Local authorities: the year of their codes (2019-2024). Earlier
+    /// districts are followed through the 2019-2023 reorganisations.
+    #[serde(default)]
+    pub vintage: Option<u16>,
+    /// The column holding each row's GSS code ...
+    #[serde(default)]
+    pub code_column: Option<String>,
+    /// The code column holds mySociety's `UKPARL.2025.XXX` short codes of
+    /// the 2024 seats instead of GSS codes.
+    #[serde(default)]
+    pub short_codes: bool,
+    /// ... or its name, matched like the registry matches names (case,
+    /// `&`/`and`, punctuation and spacing ignored).
+    #[serde(default)]
+    pub name_column: Option<String>,
+    /// Where periods come from; may be left out when every indicator has
+    /// its own `columns_prefix`.
+    #[serde(default)]
+    pub period: PeriodSpec,
+    /// Columns the file has that the recipe does not read (allowed with
+    /// `strict_columns`).
+    #[serde(default)]
+    pub other_columns: Vec<String>,
+    /// A year column with no value in any row (only blanks) was not
+    /// published: it is left out rather than stored as blanks.
+    #[serde(default)]
+    pub skip_empty_periods: bool,
+    /// Rows kept: only those where each named column has the given text
+    /// (e.g. `geographic_level = "Parliamentary constituency"`).
+    #[serde(default)]
+    pub filter: BTreeMap<String, String>,
+    /// Every area of the geography in the covered nations must have a row
+    /// (a missing one is a truncated file).
+    #[serde(default)]
+    pub complete: bool,
+    /// Every column must be one the recipe reads (a renamed year column
+    /// must not drop a year silently).
+    #[serde(default)]
+    pub strict_columns: bool,
+    /// Who contributed the data (contributions).
+    #[serde(default)]
+    pub contributor: Option<String>,
+    /// The licence the contributor grants (contributions).
+    #[serde(default)]
+    pub licence: Option<String>,
+    /// Where the data can be found, if published.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OtherNations {
+    #[default]
+    Error,
+    Skip,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reader {
+    #[default]
+    Csv,
+    /// One sheet of an XLSX workbook (stored cell values; nothing evaluated).
+    Xlsx,
+}
+
+/// The geography of a file's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Geography {
+    /// July 2024 Westminster constituencies.
+    Pcon2024,
+    /// 2010-2024 Westminster constituencies.
+    Pcon2010,
+    /// Local authority districts (of the recipe's `vintage`).
+    Lad,
+    /// Lower-layer super output areas, 2011 (England and Wales).
+    Lsoa11,
+}
+
+impl Geography {
+    pub const ALL: [Geography; 4] = [
+        Geography::Pcon2024,
+        Geography::Pcon2010,
+        Geography::Lad,
+        Geography::Lsoa11,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Geography::Pcon2024 => "pcon2024",
+            Geography::Pcon2010 => "pcon2010",
+            Geography::Lad => "lad",
+            Geography::Lsoa11 => "lsoa11",
+        }
+    }
+
+    pub fn from_id(s: &str) -> Option<Geography> {
+        Geography::ALL.into_iter().find(|g| g.id() == s)
+    }
+
+    /// The seat set, for seat geographies.
+    pub fn seat_set(self) -> Option<BoundarySet> {
+        match self {
+            Geography::Pcon2024 => Some(BoundarySet::Pcon2024),
+            Geography::Pcon2010 => Some(BoundarySet::Pcon2010),
+            _ => None,
+        }
+    }
+
+    /// The catalogue's geography word (`pcon`, `lad`, `lsoa11`).
+    pub fn catalogue_word(self) -> &'static str {
+        match self {
+            Geography::Pcon2024 | Geography::Pcon2010 => "pcon",
+            Geography::Lad => "lad",
+            Geography::Lsoa11 => "lsoa11",
+        }
+    }
+}
+
+/// Where each row's period comes from: exactly one of the three.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodSpec {
+    /// One period for the whole file (`2022`, `2021/22`).
+    #[serde(default)]
+    pub fixed: Option<String>,
+    /// A column holding each row's period.
+    #[serde(default)]
+    pub column: Option<String>,
+    /// Value columns named `<prefix><year>` (one recipe indicator).
+    #[serde(default)]
+    pub columns_prefix: Option<String>,
+    /// Periods written `202122` are academic years, stored as `2021/22`.
+    #[serde(default)]
+    pub academic: bool,
+}
+
+/// One indicator a declared file gives.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    /// Stable snake_case id.
+    pub id: String,
+    pub title: String,
+    /// What exactly is counted, over which denominator.
+    pub definition: String,
+    pub unit: Unit,
+    pub direction: DirectionSpec,
+    /// The column holding the value ...
+    #[serde(default)]
+    pub value: Option<String>,
+    /// ... or a sum of columns (less `minus`) ...
+    #[serde(default)]
+    pub sum: Vec<String>,
+    #[serde(default)]
+    pub minus: Vec<String>,
+    /// ... or one value column per year, named `<prefix><year>` ...
+    #[serde(default)]
+    pub columns_prefix: Option<String>,
+    /// ... or a share, numerator over denominator (counts).
+    #[serde(default)]
+    pub numerator: Option<String>,
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// Suppression markers the file may use in the value column (`~`, `c`,
+    /// `x`, `..`, `low`, `[c]`, blank as `""`, or `"*"` for any recognised
+    /// marker). A marker not listed is an error; a marker is never zero.
+    #[serde(default)]
+    pub markers: Vec<String>,
+    /// Suppressed authority or small-area counts lie in this range (e.g.
+    /// `[0, 4]` for DfE's `~`): shared out as bounds instead of making the
+    /// seats they touch missing.
+    #[serde(default)]
+    pub suppressed_range: Option<[f64; 2]>,
+    /// The nations the figures cover (ids: `england`, `wales`, `scotland`,
+    /// `northern_ireland`); a row elsewhere is an error.
+    pub nations: Vec<String>,
+    #[serde(default)]
+    pub caveats: String,
+    /// How authority and small-area rows become seat figures; by default
+    /// from the unit (counts shared, the rest population-weighted means,
+    /// numerator/denominator pairs as ratios).
+    #[serde(default)]
+    pub aggregation: Option<Aggregation>,
+    /// Allowed values (inclusive); shares and rates default to [0, 1],
+    /// percentages to [0, 100].
+    #[serde(default)]
+    pub range: Option<[f64; 2]>,
+    /// Values must be above zero.
+    #[serde(default)]
+    pub positive: bool,
+    /// What a value is called in errors ("entry rate 1.2 is outside 0..1").
+    #[serde(default)]
+    pub label: Option<String>,
+    /// A count made a rate per 1,000 of a stemgap population of the seat:
+    /// `population_16_plus` or `population_19_plus` (mid-2022). Unit
+    /// `rate_per_1000`.
+    #[serde(default)]
+    pub per_1000_of: Option<String>,
+    /// A finding whose measure this replaces when present (`F3`).
+    #[serde(default)]
+    pub replaces: Option<String>,
+}
+
+/// The populations a count may be made a rate of (`per_1000_of`).
+pub const PER_1000_OF: [&str; 2] = ["population_16_plus", "population_19_plus"];
+
+/// An indicator's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Count,
+    /// 0..1.
+    Share,
+    /// 0..1 (a rate such as an entry rate).
+    Rate,
+    #[serde(rename = "rate_per_1000")]
+    RatePer1000,
+    Score,
+    Points,
+    Rank,
+    Decile,
+    /// 0..100.
+    Percent,
+    /// Pounds.
+    Money,
+}
+
+impl Unit {
+    /// The unit as the store spells it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Unit::Count => "count",
+            Unit::Share => "share",
+            Unit::Rate => "rate",
+            Unit::RatePer1000 => "rate_per_1000",
+            Unit::Score => "score",
+            Unit::Points => "points",
+            Unit::Rank => "rank",
+            Unit::Decile => "decile",
+            Unit::Percent => "percent",
+            Unit::Money => "money",
+        }
+    }
+
+    /// The range a value of this unit must lie in, where the unit has one.
+    pub fn natural_range(self) -> Option<[f64; 2]> {
+        match self {
+            Unit::Share | Unit::Rate => Some([0.0, 1.0]),
+            Unit::Percent => Some([0.0, 100.0]),
+            Unit::Count | Unit::RatePer1000 => Some([0.0, f64::INFINITY]),
+            Unit::Decile => Some([1.0, 10.0]),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DirectionSpec {
+    HigherIsBetter,
+    HigherIsWorse,
+    Neutral,
+}
+
+impl From<DirectionSpec> for Direction {
+    fn from(d: DirectionSpec) -> Direction {
+        match d {
+            DirectionSpec::HigherIsBetter => Direction::HigherIsBetter,
+            DirectionSpec::HigherIsWorse => Direction::HigherIsWorse,
+            DirectionSpec::Neutral => Direction::Neutral,
+        }
+    }
+}
+
+/// How authority and small-area figures become seat figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregation {
+    /// Counts shared out in proportion to population.
+    Sum,
+    /// Population-weighted mean of the areas overlapping the seat.
+    Mean,
+    /// Numerator and denominator shared out, then divided.
+    Ratio,
+}
+
+impl IndicatorSpec {
+    /// The aggregation used: declared, else from the columns and unit.
+    pub fn aggregation(&self) -> Aggregation {
+        self.aggregation.unwrap_or(if self.numerator.is_some() {
+            Aggregation::Ratio
+        } else if self.unit == Unit::Count || self.per_1000_of.is_some() {
+            Aggregation::Sum
+        } else {
+            Aggregation::Mean
+        })
+    }
+
+    pub fn nations(&self) -> Vec<Nation> {
+        let mut v: Vec<Nation> = self
+            .nations
+            .iter()
+            .filter_map(|n| Nation::from_id(n).ok())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// The range values must lie in.
+    pub fn range(&self) -> Option<[f64; 2]> {
+        self.range.or_else(|| {
+            if self.numerator.is_some() {
+                None
+            } else {
+                self.unit.natural_range()
+            }
+        })
+    }
+}
+
+fn invalid(at: Location, why: impl Into<String>) -> SourceError {
+    SourceError::new(at, Problem::Invalid(why.into()))
+}
+
+/// A source or indicator id: lower-case letters, digits and `_`.
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && s.as_bytes()[0].is_ascii_lowercase()
+}
+
+impl Recipe {
+    /// Parses and validates a recipe; `file` names it in errors.
+    pub fn parse(text: &str, file: &str, limits: &Limits) -> Result<Recipe, SourceError> {
+        let at = Location::file(file);
+        if text.len() > limits.recipe_bytes {
+            return Err(invalid(
+                at,
+                format!(
+                    "the recipe is {} bytes; at most {} are read",
+                    text.len(),
+                    limits.recipe_bytes
+                ),
+            ));
+        }
+        let recipe: Recipe = toml::from_str(text).map_err(|e| {
+            // TOML errors carry a byte span: give the line.
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+            let at = match line {
+                Some(l) => at.at_row(l),
+                None => at.clone(),
+            };
+            invalid(at, format!("not a valid recipe: {}", e.message()))
+        })?;
+        recipe.validate(file, limits)?;
+        Ok(recipe)
+    }
+
+    fn validate(&self, file: &str, limits: &Limits) -> Result<(), SourceError> {
+        let at = |field: &str| Location::file(file).at_column(field.to_owned());
+        if self.format != FORMAT {
+            return Err(invalid(
+                at("format"),
+                format!(
+                    "recipe format {} is not one this stemgap reads (it reads {FORMAT})",
+                    self.format
+                ),
+            ));
+        }
+        let s = &self.source;
+        if !is_id(&s.id) {
+            return Err(invalid(
+                at("source.id"),
+                format!(
+                    "{:?} is not a source id (lower-case letters, digits and `_`, starting with a letter, at most 80)",
+                    s.id
+                ),
+            ));
+        }
+        match (s.reader, &s.sheet) {
+            (Reader::Xlsx, None) => {
+                return Err(invalid(
+                    at("source.sheet"),
+                    "an XLSX source names its sheet",
+                ))
+            }
+            (Reader::Csv, Some(_)) => {
+                return Err(invalid(
+                    at("source.sheet"),
+                    "sheet applies to reader = \"xlsx\" only",
+                ))
+            }
+            _ => {}
+        }
+        match (&s.code_column, &s.name_column) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err(invalid(
+                    at("source.code_column"),
+                    "give exactly one of code_column and name_column",
+                ))
+            }
+            (None, Some(_)) if s.geography == Geography::Lsoa11 => {
+                return Err(invalid(
+                    at("source.name_column"),
+                    "small areas are matched by code only: give code_column",
+                ))
+            }
+            _ => {}
+        }
+        if s.short_codes && (s.geography != Geography::Pcon2024 || s.code_column.is_none()) {
+            return Err(invalid(
+                at("source.short_codes"),
+                "short codes name 2024 seats in code_column",
+            ));
+        }
+        match (s.geography, s.vintage) {
+            (Geography::Lad, Some(v)) if (2019..=2024).contains(&v) => {}
+            (Geography::Lad, Some(v)) => {
+                return Err(invalid(
+                    at("source.vintage"),
+                    format!("vintage {v}: local authorities of 2019 to 2024 are known"),
+                ))
+            }
+            (Geography::Lad, None) => {
+                return Err(invalid(
+                    at("source.vintage"),
+                    "local-authority rows need the year of their codes (vintage = 2019 ... 2024)",
+                ))
+            }
+            (_, Some(_)) => {
+                return Err(invalid(
+                    at("source.vintage"),
+                    "vintage applies to local authorities only",
+                ))
+            }
+            _ => {}
+        }
+        let p = &s.period;
+        let given = [
+            p.fixed.is_some(),
+            p.column.is_some(),
+            p.columns_prefix.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        let own = self
+            .indicators
+            .iter()
+            .filter(|i| i.columns_prefix.is_some())
+            .count();
+        let periods_ok = match (given, own) {
+            (1, 0) => true,
+            (0, n) => n > 0 && n == self.indicators.len(),
+            _ => false,
+        };
+        if !periods_ok {
+            return Err(invalid(
+                at("source.period"),
+                "give exactly one of period.fixed, period.column and period.columns_prefix, or a columns_prefix for every indicator",
+            ));
+        }
+        if let Some(f) = &p.fixed {
+            if f.trim().is_empty() || f.len() > 20 {
+                return Err(invalid(
+                    at("source.period.fixed"),
+                    "an empty or overlong period",
+                ));
+            }
+        }
+        if let Some(d) = &s.data {
+            data_path_ok(d).map_err(|why| invalid(at("source.data"), why))?;
+        }
+        if self.indicators.is_empty() {
+            return Err(invalid(at("indicator"), "the recipe declares no indicator"));
+        }
+        if self.indicators.len() > limits.indicators {
+            return Err(invalid(
+                at("indicator"),
+                format!("more than {} indicators", limits.indicators),
+            ));
+        }
+        if p.columns_prefix.is_some() && self.indicators.len() != 1 {
+            return Err(invalid(
+                at("source.period.columns_prefix"),
+                "with periods in the column names the recipe declares exactly one indicator",
+            ));
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for (n, ind) in self.indicators.iter().enumerate() {
+            let here = |field: &str| at(&format!("indicator[{n}].{field}"));
+            if !is_id(&ind.id) {
+                return Err(invalid(
+                    here("id"),
+                    format!("{:?} is not an indicator id (lower-case letters, digits and `_`, starting with a letter)", ind.id),
+                ));
+            }
+            if !ids.insert(ind.id.as_str()) {
+                return Err(invalid(
+                    here("id"),
+                    format!("indicator {} is declared twice", ind.id),
+                ));
+            }
+            for (field, text) in [("title", &ind.title), ("definition", &ind.definition)] {
+                if text.trim().is_empty() {
+                    return Err(invalid(
+                        here(field),
+                        format!("indicator {}: {field} is empty", ind.id),
+                    ));
+                }
+            }
+            let forms = [
+                ind.value.is_some(),
+                !ind.sum.is_empty(),
+                ind.numerator.is_some() || ind.denominator.is_some(),
+                p.columns_prefix.is_some() || ind.columns_prefix.is_some(),
+            ]
+            .iter()
+            .filter(|b| **b)
+            .count();
+            if forms != 1 || (ind.numerator.is_some() != ind.denominator.is_some()) {
+                return Err(invalid(
+                    here("value"),
+                    format!("indicator {}: give exactly one of value, sum (with minus), numerator with denominator, or a columns_prefix", ind.id),
+                ));
+            }
+            if !ind.minus.is_empty() && ind.sum.is_empty() {
+                return Err(invalid(
+                    here("minus"),
+                    format!("indicator {}: minus needs sum", ind.id),
+                ));
+            }
+            if ind.nations.is_empty() {
+                return Err(invalid(
+                    here("nations"),
+                    format!("indicator {}: no nations", ind.id),
+                ));
+            }
+            for nation in &ind.nations {
+                if Nation::from_id(nation).is_err() {
+                    return Err(invalid(
+                        here("nations"),
+                        format!("{nation:?} is not a nation (england, wales, scotland, northern_ireland)"),
+                    ));
+                }
+            }
+            for m in &ind.markers {
+                if m != "*" && stemgap_core::Marker::recognise(m.trim()).is_none() {
+                    return Err(invalid(
+                        here("markers"),
+                        format!("{m:?} is not a suppression marker stemgap knows (~, c, [c], x, [x], z, .., low, *, -, blank)"),
+                    ));
+                }
+            }
+            if let Some([lo, hi]) = ind.range {
+                if lo.is_nan() || hi.is_nan() || lo > hi {
+                    return Err(invalid(
+                        here("range"),
+                        format!("indicator {}: range {lo}..{hi} is empty", ind.id),
+                    ));
+                }
+            }
+            let agg = ind.aggregation();
+            if let Some([lo, hi]) = ind.suppressed_range {
+                if !(lo.is_finite() && hi.is_finite() && 0.0 <= lo && lo <= hi) {
+                    return Err(invalid(
+                        here("suppressed_range"),
+                        format!(
+                            "indicator {}: suppressed_range {lo}..{hi} is not a range of counts",
+                            ind.id
+                        ),
+                    ));
+                }
+            }
+            if agg == Aggregation::Ratio && ind.numerator.is_none() {
+                return Err(invalid(
+                    here("aggregation"),
+                    format!(
+                        "indicator {}: a ratio needs numerator and denominator",
+                        ind.id
+                    ),
+                ));
+            }
+            if agg == Aggregation::Sum
+                && ind.unit != Unit::Count
+                && ind.unit != Unit::Money
+                && ind.per_1000_of.is_none()
+            {
+                return Err(invalid(
+                    here("aggregation"),
+                    format!(
+                        "indicator {}: only counts (or money) can be shared out as sums",
+                        ind.id
+                    ),
+                ));
+            }
+            if matches!(ind.unit, Unit::Rank | Unit::Decile) && s.geography.seat_set().is_none() {
+                return Err(invalid(here("unit"), format!("indicator {}: ranks and deciles are positions among seats and cannot be carried from other areas", ind.id)));
+            }
+            if let Some(p) = &ind.per_1000_of {
+                if !PER_1000_OF.contains(&p.as_str()) {
+                    return Err(invalid(
+                        here("per_1000_of"),
+                        format!("{p:?}: a rate is per 1,000 of {}", PER_1000_OF.join(" or ")),
+                    ));
+                }
+                if ind.unit != Unit::RatePer1000
+                    || ind.numerator.is_some()
+                    || agg == Aggregation::Mean
+                {
+                    return Err(invalid(here("per_1000_of"), format!("indicator {}: per_1000_of makes a count a rate: unit rate_per_1000, from a value, sum or columns_prefix of counts", ind.id)));
+                }
+            }
+            if let Some(r) = &ind.replaces {
+                if r != "F3" {
+                    return Err(invalid(
+                        here("replaces"),
+                        format!("{r:?}: only F3's measure (apprenticeship starts) can be replaced"),
+                    ));
+                }
+                if ind.unit != Unit::RatePer1000 {
+                    return Err(invalid(
+                        here("replaces"),
+                        "F3's measure is a rate per 1,000 residents: unit must be rate_per_1000",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A data file named by a recipe must be a plain file name in the recipe's
+/// own folder: no directories, no `..`, no absolute path.
+pub fn data_path_ok(name: &str) -> Result<(), String> {
+    let bad = name.is_empty()
+        || name.len() > 200
+        || name.contains(['/', '\\', ':', '\0'])
+        || name == "."
+        || name == ".."
+        || name.starts_with('.')
+        || Path::new(name).is_absolute();
+    if bad {
+        Err(format!(
+            "{name:?}: the data file must be a plain file name in the recipe's folder (no path, no `..`)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A contribution found on disk: its recipe and data file.
+#[derive(Debug, Clone)]
+pub struct Contribution {
+    /// The folder, as given (for messages).
+    pub dir: PathBuf,
+    pub recipe: Recipe,
+    /// The recipe file, as shown in errors.
+    pub recipe_file: String,
+    /// The data file, as shown in errors.
+    pub data_file: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads a file that must be at most `max` bytes, without reading more.
+fn read_bounded(path: &Path, shown: &str, max: usize) -> Result<Vec<u8>, SourceError> {
+    use std::io::Read;
+    let meta = std::fs::symlink_metadata(path)
+        .map_err(|e| SourceError::new(Location::file(shown), Problem::Io(e.to_string())))?;
+    if !meta.is_file() {
+        return Err(invalid(
+            Location::file(shown),
+            "not a regular file (links and folders are not read)",
+        ));
+    }
+    let f = std::fs::File::open(path)
+        .map_err(|e| SourceError::new(Location::file(shown), Problem::Io(e.to_string())))?;
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| SourceError::new(Location::file(shown), Problem::Io(e.to_string())))?;
+    if bytes.len() > max {
+        return Err(invalid(
+            Location::file(shown),
+            format!("the file is over {max} bytes, the most a contribution may be"),
+        ));
+    }
+    Ok(bytes)
+}
+
+impl Contribution {
+    /// Reads `recipe` and the data file it names (which must lie beside it).
+    pub fn read(recipe: &Path, limits: &Limits) -> Result<Contribution, SourceError> {
+        let shown = recipe.display().to_string();
+        let bytes = read_bounded(recipe, &shown, limits.recipe_bytes)?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            SourceError::new(Location::file(&shown), Problem::InvalidUtf8(e.to_string()))
+        })?;
+        let parsed = Recipe::parse(&text, &shown, limits)?;
+        let data = parsed.source.data.clone().ok_or_else(|| {
+            invalid(
+                Location::file(&shown).at_column("source.data"),
+                "a contribution names its data file (data = \"data.csv\")",
+            )
+        })?;
+        let dir = recipe.parent().unwrap_or(Path::new(".")).to_path_buf();
+        Self::with_data(parsed, &shown, &dir.join(&data), limits)
+    }
+
+    /// Reads a contribution whose data file is given separately
+    /// (`stemgap contribute check --data FILE`).
+    pub fn with_data(
+        recipe: Recipe,
+        recipe_file: &str,
+        data: &Path,
+        limits: &Limits,
+    ) -> Result<Contribution, SourceError> {
+        let data_file = data.display().to_string();
+        let bytes = read_bounded(data, &data_file, limits.file_bytes)?;
+        Ok(Contribution {
+            dir: data.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            recipe,
+            recipe_file: recipe_file.to_owned(),
+            data_file,
+            bytes,
+        })
+    }
+
+    /// Every contribution under `dir`: each folder holding a `recipe.toml`
+    /// (the folder itself, or its immediate sub-folders), in name order.
+    pub fn find_all(dir: &Path, limits: &Limits) -> Result<Vec<Contribution>, SourceError> {
+        let at = Location::file(dir.display().to_string());
+        let mut recipes = Vec::new();
+        if dir.join("recipe.toml").is_file() {
+            recipes.push(dir.join("recipe.toml"));
+        }
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| SourceError::new(at.clone(), Problem::Io(e.to_string())))?;
+        let mut subs: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path().join("recipe.toml"))
+            .filter(|p| p.is_file())
+            .collect();
+        subs.sort();
+        recipes.extend(subs);
+        if recipes.is_empty() {
+            return Err(invalid(
+                at,
+                "no contribution here: expected recipe.toml in this folder or in its sub-folders",
+            ));
+        }
+        let mut out: Vec<Contribution> = Vec::new();
+        for r in recipes {
+            let c = Contribution::read(&r, limits)?;
+            if let Some(other) = out
+                .iter()
+                .find(|o| o.recipe.source.id == c.recipe.source.id)
+            {
+                return Err(invalid(
+                    Location::file(c.recipe_file.clone()).at_column("source.id"),
+                    format!(
+                        "source {} is also contributed by {}",
+                        c.recipe.source.id, other.recipe_file
+                    ),
+                ));
+            }
+            out.push(c);
+        }
+        Ok(out)
+    }
+}
+
+/// The store's source rows for contributions: the contributor as the
+/// publisher, the licence they grant, the data file's SHA-256.
+pub fn source_rows(contributions: &[Contribution]) -> Vec<stemgap_store::SourceRow> {
+    contributions
+        .iter()
+        .map(|c| {
+            let s = &c.recipe.source;
+            let mut nations: Vec<Nation> = c.recipe.indicators.iter().flat_map(|i| i.nations()).collect();
+            nations.sort();
+            nations.dedup();
+            let mut periods: Vec<String> = c
+                .recipe
+                .indicators
+                .iter()
+                .filter_map(|_| s.period.fixed.clone())
+                .collect();
+            periods.dedup();
+            stemgap_store::SourceRow {
+                id: s.id.clone(),
+                title: if s.title.is_empty() { s.id.clone() } else { s.title.clone() },
+                publisher: format!(
+                    "{} (contributed)",
+                    s.contributor.as_deref().unwrap_or("unnamed contributor")
+                ),
+                licence: s.licence.clone().unwrap_or_else(|| "not stated".into()),
+                url: s.url.clone().unwrap_or_default(),
+                publisher_url: String::new(),
+                path: c.data_file.clone(),
+                sha256: stemgap_sources::sha256_hex(&c.bytes),
+                format: match s.reader {
+                    Reader::Csv => "csv".into(),
+                    Reader::Xlsx => "xlsx".into(),
+                },
+                geography: s.geography.catalogue_word().into(),
+                boundary: match s.geography {
+                    Geography::Pcon2024 => "2024".into(),
+                    Geography::Pcon2010 => "2010".into(),
+                    _ => String::new(),
+                },
+                period: periods.join(", "),
+                nations,
+                notes: format!(
+                    "Contributed through `stemgap contribute` ({}); not a catalogued public source.",
+                    c.recipe_file
+                ),
+                used: true,
+            }
+        })
+        .collect()
+}
+
+/// (finding, indicator) for every contributed indicator declaring that it
+/// replaces a finding's measure.
+pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
+    contributions
+        .iter()
+        .flat_map(|c| c.recipe.indicators.iter())
+        .filter_map(|i| Some((i.replaces.clone()?, i.id.clone())))
+        .collect()
+}
+
+/// The built-in recipes (`catalogue/recipes/`), compiled in.
+pub const BUILTIN: [(&str, &str); 6] = [
+    (
+        "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
+        include_str!(
+            "../../../../catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml"
+        ),
+    ),
+    (
+        "catalogue/recipes/ucas_entry_rates_18yo_pcon2024_2006_2024.toml",
+        include_str!("../../../../catalogue/recipes/ucas_entry_rates_18yo_pcon2024_2006_2024.toml"),
+    ),
+    (
+        "catalogue/recipes/ks4_attainment_pcon2010_2011_2022.toml",
+        include_str!("../../../../catalogue/recipes/ks4_attainment_pcon2010_2011_2022.toml"),
+    ),
+    (
+        "catalogue/recipes/mysociety_composite_uk_imd_pcon2010.toml",
+        include_str!("../../../../catalogue/recipes/mysociety_composite_uk_imd_pcon2010.toml"),
+    ),
+    (
+        "catalogue/recipes/mysociety_composite_uk_imd_pcon2024.toml",
+        include_str!("../../../../catalogue/recipes/mysociety_composite_uk_imd_pcon2024.toml"),
+    ),
+    (
+        "catalogue/recipes/ofsted_inspection_outcomes_pcon2024.toml",
+        include_str!("../../../../catalogue/recipes/ofsted_inspection_outcomes_pcon2024.toml"),
+    ),
+];
+
+/// The built-in recipe for a catalogued source.
+pub fn builtin(source: &str) -> Option<Recipe> {
+    BUILTIN.iter().find_map(|(file, text)| {
+        let r = Recipe::parse(text, file, &Limits::DEFAULT).expect("built-in recipes are valid");
+        (r.source.id == source).then_some(r)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_recipes_parse() {
+        for (file, text) in BUILTIN {
+            Recipe::parse(text, file, &Limits::DEFAULT).unwrap();
+        }
+        assert!(builtin("mid2022_population_single_year_age_pcon2024").is_some());
+        assert!(builtin("nope").is_none());
+    }
+
+    #[test]
+    fn data_files_stay_in_their_folder() {
+        for bad in [
+            "../x.csv",
+            "/etc/passwd",
+            "a/b.csv",
+            "a\\b.csv",
+            "..",
+            ".hidden",
+            "",
+            "C:x.csv",
+        ] {
+            assert!(data_path_ok(bad).is_err(), "{bad:?}");
+        }
+        assert!(data_path_ok("data.csv").is_ok());
+        assert!(data_path_ok("starts 2024.csv").is_ok());
+    }
+
+    #[test]
+    fn a_toml_error_names_its_line() {
+        let e =
+            Recipe::parse("format = 1\n[source\nid = 1", "r.toml", &Limits::DEFAULT).unwrap_err();
+        assert_eq!(e.location.row, Some(2), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// The example on `/contribute` and in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_example_is_a_valid_recipe() {
+        let text = include_str!("../../../../docs/recipe-example.toml");
+        let r = Recipe::parse(text, "docs/recipe-example.toml", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.indicators[0].replaces.as_deref(), Some("F3"));
+        assert_eq!(
+            r.source.filter["geographic_level"],
+            "Parliamentary constituency"
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! `stemgap contribute template`: a CSV with every code and name of a
+//! geography and an empty value column, and a recipe that is valid once
+//! the values are filled in.
+
+use super::Geography;
+use crate::Registry;
+
+/// The areas of a geography, in code order: (code, name).
+pub fn areas(reg: &Registry, geography: Geography) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = match geography {
+        Geography::Pcon2024 | Geography::Pcon2010 => reg
+            .seats(geography.seat_set().expect("a seat set"))
+            .iter()
+            .map(|s| (s.code.to_string(), s.name.clone()))
+            .collect(),
+        Geography::Lad => reg
+            .areas
+            .iter()
+            .filter(|a| a.kind == "lad23")
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect(),
+        Geography::Lsoa11 => reg
+            .areas
+            .iter()
+            .filter(|a| a.code.starts_with("E01") || a.code.starts_with("W01"))
+            .map(|a| (a.code.clone(), a.name.clone()))
+            .collect(),
+    };
+    v.sort();
+    v.dedup_by(|a, b| a.0 == b.0);
+    v
+}
+
+/// Quotes a CSV field when it needs it.
+fn field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The template CSV: `code,name,<indicator>` with one row per area.
+pub fn csv(reg: &Registry, geography: Geography, indicator: &str) -> String {
+    let mut s = format!("code,name,{}\n", field(indicator));
+    for (code, name) in areas(reg, geography) {
+        s.push_str(&format!("{},{},\n", field(&code), field(&name)));
+    }
+    s
+}
+
+/// The recipe skeleton for the template: valid as written once every value
+/// is filled in (or marked `c`, `x` or `..`). Titles and definitions are to
+/// be replaced by the contributor's own words.
+pub fn recipe(geography: Geography, indicator: &str) -> String {
+    let vintage = if geography == Geography::Lad {
+        "vintage = 2023\n"
+    } else {
+        ""
+    };
+    let nations = match geography {
+        Geography::Lsoa11 => r#"["england", "wales"]"#,
+        _ => r#"["england", "wales", "scotland", "northern_ireland"]"#,
+    };
+    format!(
+        r#"# A contribution to stemgap: this recipe and data.csv, in one folder.
+# Check it:  stemgap contribute check --recipe recipe.toml --data data.csv --sources DIR
+# Build it:  stemgap build --sources DIR --contrib FOLDER-OF-CONTRIBUTIONS
+# Every field is documented in docs/contributing-data.md.
+format = 1
+
+[source]
+id = "contrib_{indicator}"
+title = "Contributed figures for {indicator}"
+data = "data.csv"
+geography = "{geo}"
+{vintage}code_column = "code"
+period = {{ fixed = "2024" }}
+contributor = "Your organisation"
+licence = "OGL-UK-3.0"
+
+[[indicator]]
+id = "{indicator}"
+title = "{indicator} (say what is counted)"
+definition = "What exactly is counted, where, when, over which denominator."
+unit = "count"
+direction = "neutral"
+value = "{indicator}"
+markers = ["c", "x", ".."]
+nations = {nations}
+caveats = ""
+"#,
+        geo = geography.id(),
+    )
+}

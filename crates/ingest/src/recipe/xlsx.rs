@@ -1,0 +1,260 @@
+//! The XLSX reader of declared sources: one sheet, read as a table (its
+//! cells' stored values; nothing is evaluated), after the archive's
+//! declared sizes are checked against [`Limits`] so that a small file
+//! cannot unpack to gigabytes.
+
+use super::Limits;
+use stemgap_sources::{Location, Problem, SourceError, Workbook, XCell};
+
+fn invalid(at: &Location, why: impl Into<String>) -> SourceError {
+    SourceError::new(at.clone(), Problem::Invalid(why.into()))
+}
+
+fn u16_at(b: &[u8], i: usize) -> Option<usize> {
+    Some(u16::from_le_bytes(b.get(i..i + 2)?.try_into().ok()?) as usize)
+}
+
+fn u32_at(b: &[u8], i: usize) -> Option<u64> {
+    Some(u32::from_le_bytes(b.get(i..i + 4)?.try_into().ok()?) as u64)
+}
+
+/// One entry of a ZIP archive's central directory.
+struct Entry {
+    name: String,
+    method: usize,
+    packed: u64,
+    unpacked: u64,
+    local: usize,
+}
+
+/// The entries of a ZIP archive's central directory; an error for
+/// anything that is not a plain ZIP (ZIP64 included: no spreadsheet
+/// stemgap reads needs it).
+fn entries(bytes: &[u8], at: &Location) -> Result<Vec<Entry>, SourceError> {
+    const EOCD: &[u8] = b"PK\x05\x06";
+    const CDH: &[u8] = b"PK\x01\x02";
+    let not_zip = || {
+        SourceError::new(
+            at.clone(),
+            Problem::Spreadsheet("not an XLSX file (no ZIP directory)".into()),
+        )
+    };
+    let from = bytes.len().saturating_sub(22 + 65_535);
+    let end = bytes[from..]
+        .windows(4)
+        .rposition(|w| w == EOCD)
+        .map(|i| from + i)
+        .ok_or_else(not_zip)?;
+    let count = u16_at(bytes, end + 10).ok_or_else(not_zip)?;
+    let offset = u32_at(bytes, end + 16).ok_or_else(not_zip)? as usize;
+    if count == 0xFFFF || offset == 0xFFFF_FFFF {
+        return Err(invalid(at, "a ZIP64 spreadsheet is not read"));
+    }
+    let mut out = Vec::with_capacity(count.min(1_000));
+    let mut p = offset;
+    for _ in 0..count {
+        if bytes.get(p..p + 4) != Some(CDH) {
+            return Err(not_zip());
+        }
+        let field = |i: usize| u32_at(bytes, p + i).ok_or_else(not_zip);
+        let (packed, unpacked, local) = (field(20)?, field(24)?, field(42)?);
+        if [packed, unpacked, local].contains(&0xFFFF_FFFF) {
+            return Err(invalid(at, "a ZIP64 spreadsheet is not read"));
+        }
+        let method = u16_at(bytes, p + 10).ok_or_else(not_zip)?;
+        let (n, e, c) = (
+            u16_at(bytes, p + 28).ok_or_else(not_zip)?,
+            u16_at(bytes, p + 30).ok_or_else(not_zip)?,
+            u16_at(bytes, p + 32).ok_or_else(not_zip)?,
+        );
+        let name = bytes.get(p + 46..p + 46 + n).ok_or_else(not_zip)?;
+        out.push(Entry {
+            name: String::from_utf8_lossy(name).into_owned(),
+            method,
+            packed,
+            unpacked,
+            local: local as usize,
+        });
+        p += 46 + n + e + c;
+    }
+    Ok(out)
+}
+
+/// The total unpacked size the ZIP archive's central directory declares.
+pub fn declared_unpacked(bytes: &[u8], at: &Location) -> Result<u64, SourceError> {
+    Ok(entries(bytes, at)?.iter().map(|e| e.unpacked).sum())
+}
+
+/// An entry's bytes, inflated, at most `max`.
+fn unpack(bytes: &[u8], e: &Entry, max: usize, at: &Location) -> Result<Vec<u8>, SourceError> {
+    use std::io::Read;
+    let bad = || {
+        SourceError::new(
+            at.clone(),
+            Problem::Spreadsheet(format!("{}: a damaged ZIP entry", e.name)),
+        )
+    };
+    let n = u16_at(bytes, e.local + 26).ok_or_else(bad)?;
+    let x = u16_at(bytes, e.local + 28).ok_or_else(bad)?;
+    let start = e.local + 30 + n + x;
+    let data = bytes
+        .get(start..start.saturating_add(e.packed as usize))
+        .ok_or_else(bad)?;
+    let mut out = Vec::new();
+    match e.method {
+        0 => out.extend_from_slice(&data[..data.len().min(max + 1)]),
+        8 => {
+            flate2::read::DeflateDecoder::new(data)
+                .take(max as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|_| bad())?;
+        }
+        m => {
+            return Err(SourceError::new(
+                at.clone(),
+                Problem::Spreadsheet(format!(
+                    "{}: ZIP compression method {m} is not read",
+                    e.name
+                )),
+            ))
+        }
+    }
+    if out.len() > max {
+        return Err(invalid(
+            at,
+            format!("the spreadsheet unpacks to more than {max} bytes, the most read"),
+        ));
+    }
+    Ok(out)
+}
+
+/// An A1-style reference (`C12`, `12`, `XFD`) as (row, column), 1-based;
+/// `None` for a part that is absent. Numbers too large are errors.
+fn reference(r: &str) -> Result<(Option<u64>, Option<u64>), ()> {
+    let letters: String = r.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let digits = &r[letters.len()..];
+    if letters.len() > 3 || digits.len() > 7 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(());
+    }
+    let col = (!letters.is_empty()).then(|| {
+        letters.bytes().fold(0u64, |a, b| {
+            a * 26 + u64::from(b.to_ascii_uppercase() - b'A' + 1)
+        })
+    });
+    let row = if digits.is_empty() {
+        None
+    } else {
+        Some(digits.parse::<u64>().map_err(|_| ())?)
+    };
+    Ok((row, col))
+}
+
+/// Checks every cell and range reference of every sheet (`r="…"`,
+/// `ref="…"`) before the reader sizes its grid from them: rows and columns
+/// within the limits, and the rectangle they span at most [`MAX_CELLS`].
+fn check_references(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), SourceError> {
+    for e in entries(bytes, at)?
+        .iter()
+        .filter(|e| e.name.starts_with("xl/worksheets/") && e.name.ends_with(".xml"))
+    {
+        let xml = unpack(bytes, e, limits.unpacked_bytes, at)?;
+        let text = String::from_utf8_lossy(&xml);
+        let (mut rows, mut cols) = (0u64, 0u64);
+        for pat in [" r=\"", " ref=\""] {
+            for (i, _) in text.match_indices(pat) {
+                let v = &text[i + pat.len()..];
+                let v = &v[..v.find('"').unwrap_or(v.len()).min(40)];
+                for part in v.split(':') {
+                    let (r, c) = reference(part).map_err(|()| {
+                        invalid(
+                            at,
+                            format!("{}: a cell reference {v:?} out of range", e.name),
+                        )
+                    })?;
+                    rows = rows.max(r.unwrap_or(0));
+                    cols = cols.max(c.unwrap_or(0));
+                }
+            }
+        }
+        if rows > limits.rows as u64 + 1_000
+            || cols > limits.columns as u64
+            || rows.saturating_mul(cols.max(1)) > MAX_CELLS
+        {
+            return Err(invalid(
+                at,
+                format!(
+                    "{}: cells reach row {rows} and column {cols}; at most {} rows, {} columns and {MAX_CELLS} cells are read",
+                    e.name, limits.rows, limits.columns
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The most cells a sheet's grid may span (the reader allocates the whole
+/// rectangle from its first to its last cell).
+pub const MAX_CELLS: u64 = 5_000_000;
+
+/// One sheet of an XLSX file as CSV text, row for row (so rows keep their
+/// spreadsheet numbers), and the location to report errors at.
+pub fn sheet_as_csv(
+    bytes: &[u8],
+    file: &str,
+    sheet: &str,
+    limits: &Limits,
+) -> Result<(Vec<u8>, Location), SourceError> {
+    let at = Location::file(file);
+    let unpacked = declared_unpacked(bytes, &at)?;
+    if unpacked > limits.unpacked_bytes as u64 {
+        return Err(invalid(
+            &at,
+            format!(
+                "the spreadsheet would unpack to {unpacked} bytes; at most {} are read",
+                limits.unpacked_bytes
+            ),
+        ));
+    }
+    check_references(bytes, limits, &at)?;
+    // The reader is a dependency: a panic inside it (a malformed file it
+    // did not expect) is an error about the file, not a crash.
+    let grid = std::panic::catch_unwind(|| {
+        let mut book = Workbook::open(bytes.to_vec(), at.clone())?;
+        book.sheet(sheet)
+    })
+    .map_err(|_| {
+        SourceError::new(
+            at.clone(),
+            Problem::Spreadsheet("the spreadsheet reader failed on this file".into()),
+        )
+    })??;
+    let mut out = String::new();
+    for r in 0..grid.height() {
+        let row = grid.row(r);
+        if row.len() > limits.columns {
+            return Err(invalid(
+                &at.in_sheet(sheet).at_row(r as u64 + 1),
+                format!("{} columns; at most {} are read", row.len(), limits.columns),
+            ));
+        }
+        let fields: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                XCell::Empty => String::new(),
+                XCell::Number(v) => v.to_string(),
+                // One line per row: a line break inside a cell is a space.
+                XCell::Text(s) => {
+                    let s = s.replace(['\r', '\n'], " ");
+                    if s.contains([',', '"']) {
+                        format!("\"{}\"", s.replace('"', "\"\""))
+                    } else {
+                        s
+                    }
+                }
+            })
+            .collect();
+        out.push_str(&fields.join(","));
+        out.push('\n');
+    }
+    Ok((out.into_bytes(), at.in_sheet(sheet)))
+}

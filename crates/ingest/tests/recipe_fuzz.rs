@@ -1,0 +1,547 @@
+//! A seeded mutation fuzzer (stable Rust, no fuzzing crate) over the
+//! declared-source engine: recipe TOML parsing, the CSV reader as a recipe
+//! drives it, and placement on seats (seat, authority and small-area rows,
+//! through the one apportioner), on the test observatory's registry.
+//!
+//! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`), the
+//! invalid ones (`tests/fixtures/contrib-invalid/`) and the two built-in
+//! recipes with the observatory's population and UCAS files. Each
+//! iteration mutates a seed's data and/or recipe (byte flips, inserted
+//! tokens — quotes, separators, line ends, markers, huge and odd numbers,
+//! BOMs, known codes —, deleted, duplicated and spliced ranges, truncation)
+//! and runs it. It fails on a panic, on an iteration slower than 5 s, or on
+//! an iteration allocating more than 512 MiB at once (a counting global
+//! allocator), and prints the seed and input that did it.
+//!
+//! `cargo test -p stemgap-ingest --test recipe_fuzz` runs a few seconds;
+//! `STEMGAP_FUZZ_SECS=600 cargo test --release -p stemgap-ingest --test
+//! recipe_fuzz -- --ignored --nocapture` the long run, with its figures.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use stemgap_ingest::build::Inputs;
+use stemgap_ingest::recipe::{self, Contribution, Limits, Recipe};
+use stemgap_ingest::Registry;
+use stemgap_sources::{Catalogue, SourceDir};
+
+/// Counts live and peak heap bytes.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            let now = LIVE.fetch_add(l.size(), Ordering::Relaxed) + l.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        LIVE.fetch_sub(l.size(), Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// xorshift64*: small, seeded, reproducible.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+const TOKENS: &[&str] = &[
+    ",",
+    "\"",
+    "\"\"",
+    "\n",
+    "\r\n",
+    "\r",
+    "\u{feff}",
+    "~",
+    "c",
+    "[c]",
+    "x",
+    "..",
+    "low",
+    "*",
+    "-",
+    "",
+    "NA",
+    "1e308",
+    "-1e308",
+    "1e-320",
+    "NaN",
+    "inf",
+    "0",
+    "-0",
+    "1,234",
+    "1,23",
+    "99999999999999999999",
+    "0.5",
+    "1.5",
+    "-3",
+    "E14001401",
+    "E14001402",
+    "W07000101",
+    "E06000091",
+    "E07000187",
+    "E01020001",
+    "W01000902",
+    "S14000031",
+    "N05000011",
+    "E14000801",
+    "202324",
+    "2024",
+    "2021/22",
+    "=1+1",
+    "@SUM(A1)",
+    "../",
+    "/etc/passwd",
+    "é",
+    "\0",
+    "\t",
+    " ",
+    "code",
+    "value",
+    "[[indicator]]",
+    "[source]",
+    "format = 1",
+    "id = \"x\"",
+    "unit = \"share\"",
+    "geography = \"lad\"",
+    "vintage = 2019",
+    "nations = [\"wales\"]",
+    "markers = [\"*\"]",
+    "suppressed_range = [0, 4]",
+    "aggregation = \"mean\"",
+    "complete = true",
+    "strict_columns = true",
+    "period = { column = \"year\" }",
+    "period = { columns_prefix = \"Entry rate→\" }",
+    "replaces = \"F3\"",
+    "skip_lines = 3",
+];
+
+fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
+    let mut v = input.to_vec();
+    for _ in 0..=rng.below(4) {
+        let at = rng.below(v.len() + 1);
+        match rng.below(9) {
+            0 if !v.is_empty() => {
+                let i = rng.below(v.len());
+                v[i] ^= 1 << rng.below(8);
+            }
+            1 | 2 => {
+                let t = TOKENS[rng.below(TOKENS.len())].as_bytes();
+                v.splice(at..at, t.iter().copied());
+            }
+            3 if !v.is_empty() => {
+                let end = (at + rng.below(64)).min(v.len());
+                v.drain(at.min(end)..end);
+            }
+            4 if !v.is_empty() => {
+                // Duplicate a range (a repeated row, a repeated column).
+                let start = rng.below(v.len());
+                let end = (start + rng.below(200)).min(v.len());
+                let copy = v[start..end].to_vec();
+                v.splice(at..at, copy);
+            }
+            5 => v.truncate(at),
+            6 if !others.is_empty() => {
+                // Splice in part of another seed.
+                let o = &others[rng.below(others.len())];
+                if !o.is_empty() {
+                    let s = rng.below(o.len());
+                    let e = (s + rng.below(300)).min(o.len());
+                    v.splice(at..at, o[s..e].iter().copied());
+                }
+            }
+            7 => {
+                // A long run of one byte (long cells, many columns or rows).
+                let b = [b',', b'\n', b'9', b'"', b'x'][rng.below(5)];
+                let n = [10, 300, 2_500, 20_000][rng.below(4)];
+                v.splice(at..at, std::iter::repeat_n(b, n));
+            }
+            _ => {
+                if let Some(i) = (!v.is_empty()).then(|| rng.below(v.len())) {
+                    v[i] = rng.next() as u8;
+                }
+            }
+        }
+    }
+    v
+}
+
+/// CRC-32 (IEEE), for the stored ZIP entries below.
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A ZIP archive of uncompressed (stored) entries.
+fn stored_zip(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut dir = Vec::new();
+    for (name, data) in files {
+        let (crc, n, at) = (crc32(data), data.len() as u32, out.len() as u32);
+        let head = |sig: &[u8], central: bool| {
+            let mut h = sig.to_vec();
+            if central {
+                h.extend(20u16.to_le_bytes());
+            }
+            for v in [20u16, 0, 0, 0, 0] {
+                h.extend(v.to_le_bytes());
+            }
+            h.extend(crc.to_le_bytes());
+            h.extend(n.to_le_bytes());
+            h.extend(n.to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            if central {
+                for v in [0u16, 0, 0] {
+                    h.extend(v.to_le_bytes());
+                }
+                h.extend(0u32.to_le_bytes());
+                h.extend(at.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        out.extend(head(b"PK\x03\x04", false));
+        out.extend(data);
+        dir.extend(head(b"PK\x01\x02", true));
+    }
+    let (cd_at, cd_len) = (out.len() as u32, dir.len() as u32);
+    out.extend(dir);
+    out.extend(b"PK\x05\x06");
+    for v in [0u16, 0, files.len() as u16, files.len() as u16] {
+        out.extend(v.to_le_bytes());
+    }
+    out.extend(cd_len.to_le_bytes());
+    out.extend(cd_at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// A workbook whose sheet `Clubs` is `sheet_xml`.
+fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
+    let ns = "http://schemas.openxmlformats.org";
+    stored_zip(&[
+        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{ns}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>").into_bytes()),
+        ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").into_bytes()),
+        ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"{ns}/spreadsheetml/2006/main\" xmlns:r=\"{ns}/officeDocument/2006/relationships\"><sheets><sheet name=\"Clubs\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>").into_bytes()),
+        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>").into_bytes()),
+        ("xl/worksheets/sheet1.xml", sheet_xml.to_vec()),
+    ])
+}
+
+/// The sheet XML of a table (numbers as numbers, the rest inline text).
+fn sheet_xml(rows: &[&[&str]]) -> Vec<u8> {
+    let mut s = String::from("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+    for (r, row) in rows.iter().enumerate() {
+        s.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if v.parse::<f64>().is_ok() {
+                s.push_str(&format!("<c r=\"{at}\"><v>{v}</v></c>"));
+            } else {
+                s.push_str(&format!(
+                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
+                ));
+            }
+        }
+        s.push_str("</row>");
+    }
+    s.push_str("</sheetData></worksheet>");
+    s.into_bytes()
+}
+
+const XLSX_RECIPE: &str = r#"format = 1
+[source]
+id = "fuzz_xlsx"
+data = "data.xlsx"
+reader = "xlsx"
+sheet = "Clubs"
+geography = "pcon2024"
+code_column = "code"
+period = { fixed = "2024" }
+[[indicator]]
+id = "stem_clubs"
+title = "STEM clubs"
+definition = "Invented."
+unit = "count"
+direction = "neutral"
+value = "clubs"
+markers = ["c"]
+nations = ["england", "wales", "scotland", "northern_ireland"]
+"#;
+
+struct Seed {
+    recipe: String,
+    data: Vec<u8>,
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn seeds() -> Vec<Seed> {
+    let mut out = Vec::new();
+    for group in ["contrib", "contrib-invalid"] {
+        let root = repo().join("tests/fixtures").join(group);
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.join("recipe.toml").is_file())
+            .collect();
+        dirs.sort();
+        for d in dirs {
+            out.push(Seed {
+                recipe: std::fs::read_to_string(d.join("recipe.toml")).unwrap(),
+                data: std::fs::read(d.join("data.csv"))
+                    .or_else(|_| std::fs::read(d.join("data.xlsx")))
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    let obs = repo().join("tests/observatory");
+    for (file, text) in recipe::BUILTIN {
+        let r = Recipe::parse(text, file, &Limits::DEFAULT).unwrap();
+        let cat = Catalogue::parse(
+            &std::fs::read_to_string(obs.join("catalogue.toml")).unwrap(),
+            "catalogue.toml",
+        )
+        .unwrap();
+        let path = &cat.get(&r.source.id).unwrap().path;
+        // As a contribution: the same recipe naming a data file.
+        let recipe = text.replacen("[source]\n", "[source]\ndata = \"data.csv\"\n", 1);
+        out.push(Seed {
+            recipe,
+            data: std::fs::read(obs.join(path)).unwrap(),
+        });
+    }
+    out
+}
+
+/// What one run of the engine gave: "ok" or the kind of error.
+fn run_one(recipe_text: &str, data: &[u8], inputs: &Inputs<'_>, reg: &Registry) -> String {
+    let limits = Limits::DEFAULT;
+    let r = match Recipe::parse(recipe_text, "recipe.toml", &limits) {
+        Ok(r) => r,
+        Err(e) => return format!("recipe: {}", kind(&e.problem.to_string())),
+    };
+    let c = Contribution {
+        dir: PathBuf::from("."),
+        recipe: r,
+        recipe_file: "recipe.toml".into(),
+        data_file: "data".into(),
+        bytes: data.to_vec(),
+    };
+    match recipe::check::check(&c, inputs, reg) {
+        Ok(_) => "ok".into(),
+        Err(e) => format!("data: {}", kind(&e.problem.to_string())),
+    }
+}
+
+/// An error's kind: its first few words, for the tally.
+fn kind(message: &str) -> String {
+    message
+        .split_whitespace()
+        .filter(|w| !w.contains(|c: char| c.is_ascii_digit() || c == '"'))
+        .take(4)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+struct Figures {
+    iterations: u64,
+    panics: u64,
+    slowest: Duration,
+    peak: usize,
+    outcomes: BTreeMap<String, u64>,
+}
+
+fn fuzz(seed: u64, budget: Duration) -> Figures {
+    let obs = repo().join("tests/observatory");
+    let cat = Catalogue::parse(
+        &std::fs::read_to_string(obs.join("catalogue.toml")).unwrap(),
+        "catalogue.toml",
+    )
+    .unwrap();
+    let dir = SourceDir::new(&obs, cat);
+    let inputs = Inputs::new(&dir, &());
+    let reg = Registry::load(&inputs).unwrap();
+    let seeds = seeds();
+    let datas: Vec<Vec<u8>> = seeds.iter().map(|s| s.data.clone()).collect();
+    let recipes: Vec<Vec<u8>> = seeds
+        .iter()
+        .map(|s| s.recipe.clone().into_bytes())
+        .collect();
+    let xlsx_sheet = sheet_xml(&[
+        &["code", "name", "clubs"],
+        &["E14001401", "Northam North", "4"],
+        &["E14001402", "Northam South", "c"],
+        &["W07000101", "Bryn Môr", "2.5"],
+    ]);
+    assert_eq!(
+        run_one(XLSX_RECIPE, &workbook(&xlsx_sheet), &inputs, &reg),
+        "ok",
+        "the XLSX seed reads"
+    );
+    let mut rng = Rng(seed | 1);
+    let mut f = Figures {
+        iterations: 0,
+        panics: 0,
+        slowest: Duration::ZERO,
+        peak: 0,
+        outcomes: BTreeMap::new(),
+    };
+    let start = Instant::now();
+    // Quiet panics: each is reported with its input below.
+    std::panic::set_hook(Box::new(|_| {}));
+    while start.elapsed() < budget {
+        let s = &seeds[rng.below(seeds.len())];
+        let (recipe_text, data) = match rng.below(5) {
+            // A workbook whose sheet XML is mutated, packed again (so the
+            // spreadsheet reader, not the ZIP check, meets the mutation).
+            4 => {
+                let xml = mutate(&mut rng, &xlsx_sheet, &[]);
+                (XLSX_RECIPE.to_owned(), workbook(&xml))
+            }
+            0 => (
+                String::from_utf8_lossy(&mutate(&mut rng, s.recipe.as_bytes(), &recipes))
+                    .into_owned(),
+                s.data.clone(),
+            ),
+            1 => (
+                String::from_utf8_lossy(&mutate(&mut rng, s.recipe.as_bytes(), &recipes))
+                    .into_owned(),
+                mutate(&mut rng, &s.data, &datas),
+            ),
+            _ => (s.recipe.clone(), mutate(&mut rng, &s.data, &datas)),
+        };
+        let base = LIVE.load(Ordering::Relaxed);
+        PEAK.store(base, Ordering::Relaxed);
+        let t = Instant::now();
+        let got = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_one(&recipe_text, &data, &inputs, &reg)
+        }));
+        let took = t.elapsed();
+        let peak = PEAK.load(Ordering::Relaxed).saturating_sub(base);
+        f.iterations += 1;
+        f.slowest = f.slowest.max(took);
+        f.peak = f.peak.max(peak);
+        let show = || {
+            format!(
+                "seed {seed}, iteration {}\n--- recipe ---\n{recipe_text}\n--- data ({} bytes) ---\n{}",
+                f.iterations,
+                data.len(),
+                String::from_utf8_lossy(&data[..data.len().min(2_000)])
+            )
+        };
+        match got {
+            Ok(outcome) => *f.outcomes.entry(outcome).or_default() += 1,
+            Err(p) => {
+                let _ = std::panic::take_hook();
+                let why = p
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                panic!("the engine panicked ({why}) on\n{}", show());
+            }
+        }
+        assert!(
+            took < Duration::from_secs(5),
+            "an iteration took {took:?}: {}",
+            show()
+        );
+        assert!(
+            peak < 512 << 20,
+            "an iteration allocated {peak} bytes: {}",
+            show()
+        );
+    }
+    let _ = std::panic::take_hook();
+    f
+}
+
+fn report(f: &Figures, secs: f64) {
+    eprintln!(
+        "recipe fuzz: {} iterations in {secs:.0} s ({:.0}/s), {} panics, slowest {:?}, peak allocation {:.1} MiB",
+        f.iterations,
+        f.iterations as f64 / secs,
+        f.panics,
+        f.slowest,
+        f.peak as f64 / (1 << 20) as f64
+    );
+    let mut by: Vec<_> = f.outcomes.iter().collect();
+    by.sort_by(|a, b| b.1.cmp(a.1));
+    for (k, n) in by.iter().take(25) {
+        eprintln!("  {n:>8}  {k}");
+    }
+}
+
+/// A few seconds in every test run: no panic, hang or runaway allocation,
+/// and the mutations reach both valid inputs and many kinds of error.
+#[test]
+fn a_short_fuzz_run_finds_no_panic() {
+    let budget = Duration::from_secs(3);
+    let f = fuzz(0x5EED_2026, budget);
+    report(&f, budget.as_secs_f64());
+    assert!(f.iterations > 50, "{} iterations", f.iterations);
+    assert!(
+        f.outcomes.get("ok").copied().unwrap_or(0) > 0,
+        "no valid input"
+    );
+    assert!(f.outcomes.len() > 10, "{:?}", f.outcomes.keys());
+}
+
+/// The long run (`STEMGAP_FUZZ_SECS`, default 600).
+#[test]
+#[ignore]
+fn a_long_fuzz_run_finds_no_panic() {
+    let secs: u64 = std::env::var("STEMGAP_FUZZ_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(600);
+    let seed: u64 = std::env::var("STEMGAP_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0xF022_2026);
+    let f = fuzz(seed, Duration::from_secs(secs));
+    report(&f, secs as f64);
+    assert_eq!(f.panics, 0);
+}
