@@ -57,6 +57,7 @@ pub const PARAMS: &[(&str, &[&str])] = &[
     ("/findings", &[]),
     ("/gaps", &[]),
     ("/sources", &[]),
+    ("/vocab", &[]),
     ("/compare", &["boundaries", "codes"]),
     ("/static/*", &[]),
     ("/api/openapi.json", &[]),
