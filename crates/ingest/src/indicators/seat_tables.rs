@@ -259,15 +259,15 @@ pub fn ks4(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(
             "ks4_a_c_pct",
             "A*-C % / ",
             "GCSE pass in English and maths (A*-C / grade 4+)",
-            "Percentage of pupils at the end of key stage 4 achieving A*-C (from 2017 grade 4 or above) in GCSE English and maths, as published by the House of Commons Library.",
-            "percent",
+            "Share of pupils at the end of key stage 4 achieving A*-C (from 2017 grade 4 or above) in GCSE English and maths (the House of Commons Library's percentage divided by 100: shares are fractions between 0 and 1 everywhere in stemgap; the id keeps its historical name).",
+            "share",
         ),
         (
             "ks2_expected_pct",
             "KS2 met expected / ",
             "KS2 pupils meeting the expected standard",
-            "Percentage of pupils at the end of key stage 2 meeting the expected standard in reading, writing and maths.",
-            "percent",
+            "Share of pupils at the end of key stage 2 meeting the expected standard in reading, writing and maths (the published percentage divided by 100: shares are fractions between 0 and 1 everywhere in stemgap; the id keeps its historical name).",
+            "share",
         ),
     ];
     let mut seen = std::collections::BTreeSet::new();
@@ -319,12 +319,23 @@ pub fn ks4(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(
         );
         for (code, row) in &rows {
             for (col, year) in &years {
+                // Percentages are published; shares (0-1) are stored.
+                let cell = match (unit, row.cell(*col)?) {
+                    ("share", Cell::Value(v)) if !(0.0..=100.0).contains(&v) => {
+                        return Err(row.error(
+                            *col,
+                            Problem::Invalid(format!("percentage {v} is outside 0..100")),
+                        ))
+                    }
+                    ("share", Cell::Value(v)) => Cell::Value(v / 100.0),
+                    (_, cell) => cell,
+                };
                 out.push(
                     BoundarySet::Pcon2010,
                     *code,
                     id,
                     year,
-                    row.cell(*col)?,
+                    cell,
                     Method::Measured,
                     SRC,
                     &row.location(*col),
