@@ -233,7 +233,10 @@ pub async fn seat_file(State(app): State<Shared>, P(file): P) -> Result<Response
     }
 }
 
-const SEAT_FILE_COLUMNS: [(&str, &str, &str); 16] = [
+/// The columns of a seat's file. Each indicator's caveats are not repeated
+/// in every seat's file: the metadata links each row's indicator to its
+/// vocabulary entry, which holds them (as the indicator's own file does).
+const SEAT_FILE_COLUMNS: [(&str, &str, &str); 15] = [
     ("indicator", "Indicator id", "string"),
     ("title", "Indicator", "string"),
     ("unit", "Unit", "string"),
@@ -277,7 +280,6 @@ const SEAT_FILE_COLUMNS: [(&str, &str, &str); 16] = [
         "Unweighted mean of the bordering seats",
         "number",
     ),
-    ("caveats", "Caveats", "string"),
 ];
 
 pub fn seat_csv(app: &crate::App, set: BoundarySet, i: usize) -> Result<Vec<u8>, HttpError> {
@@ -310,7 +312,6 @@ pub fn seat_csv(app: &crate::App, set: BoundarySet, i: usize) -> Result<Vec<u8>,
                 .as_ref()
                 .and_then(|r| series.region_mean.get(r).copied())),
             &num(series.neighbour_mean[i]),
-            &d.caveats,
         ])
         .map_err(csv_error)?;
     }
@@ -324,6 +325,12 @@ pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
         .iter()
         .map(|(name, title, datatype)| {
             let mut c = json!({"name": name, "titles": title, "datatype": datatype});
+            if *name == "indicator" {
+                c["valueUrl"] = json!(formats::vocab_url(2, "{indicator}"));
+            }
+            if *name == "method" {
+                c["valueUrl"] = json!(formats::vocab_url(2, "{method}"));
+            }
             if matches!(*name, "indicator" | "title" | "unit") {
                 c["required"] = json!(true);
             } else {
@@ -341,7 +348,7 @@ pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
         "url": format!("{}-{}.csv", seat.code, set.id()),
         "dc:conformsTo": {"@id": formats::vocab_url(2, "")},
         "dc:title": format!("stemgap: every indicator for {} ({}, {})", seat.name, seat.code, set.title()),
-        "dc:description": "One row per indicator: the latest period's value with its interval, method and source, the seat's rank within its nation, and unweighted means of the nation's, region's and bordering seats' figures. Shares and rates are fractions between 0 and 1, never percentages; values are rounded to the significant figures their sources support.",
+        "dc:description": "One row per indicator: the latest period's value with its interval, method and source, the seat's rank within its nation, and unweighted means of the nation's, region's and bordering seats' figures. Each indicator's definition and caveats are on its vocabulary entry (the indicator column's valueUrl). Shares and rates are fractions between 0 and 1, never percentages; values are rounded to the significant figures their sources support.",
         "dc:creator": format!("stemgap {}", atlas.built_by),
         "dc:source": formats::sources(app, ids),
         "dialect": {"header": true, "encoding": "utf-8"},

@@ -145,6 +145,7 @@ pub fn router(app: Shared) -> Router {
         // Explore (the engine is shared with `stemgap explore`).
         .route("/explore", get(explore_page::page))
         .route("/explore/offline", get(explore_page::offline))
+        .route("/search/offline", get(site::search::offline))
         .route("/api/v1/explore", get(explore_page::api))
         .route("/download/explore.csv", get(explore_page::csv))
         .route("/static/style.css", get(pages::stylesheet))

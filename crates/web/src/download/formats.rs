@@ -230,17 +230,13 @@ pub fn parquet(app: &App, table: &Table<'_>) -> Result<Vec<u8>, HttpError> {
                 .collect(),
         ))
         .build();
-    let mut writer =
-        SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(err)?;
+    let mut writer = SerializedFileWriter::new(Vec::new(), schema, Arc::new(props)).map_err(err)?;
     let mut group = writer.next_row_group().map_err(err)?;
     let mut c = 0;
     while let Some(mut column) = group.next_column().map_err(err)? {
         let col = &table.columns[c];
         let cells = table.rows.iter().map(|r| r[c]);
-        let defs: Vec<i16> = cells
-            .clone()
-            .map(|v| i16::from(v != Value::Null))
-            .collect();
+        let defs: Vec<i16> = cells.clone().map(|v| i16::from(v != Value::Null)).collect();
         let defs = (!col.required).then_some(defs.as_slice());
         match col.kind {
             Kind::Text => {

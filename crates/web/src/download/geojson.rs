@@ -54,7 +54,9 @@ pub fn rings(path: &str) -> Option<Vec<Vec<Point>>> {
         let start = *i;
         let mut whole: i64 = 0;
         while *i < b.len() && b[*i].is_ascii_digit() {
-            whole = whole.checked_mul(10)?.checked_add(i64::from(b[*i] - b'0'))?;
+            whole = whole
+                .checked_mul(10)?
+                .checked_add(i64::from(b[*i] - b'0'))?;
             *i += 1;
         }
         if *i == start {
@@ -153,9 +155,9 @@ pub fn multipolygon(path: &str) -> Option<Json> {
     let rings = rings(path)?;
     let mut polygons: Vec<Vec<Vec<Point>>> = Vec::new();
     for ring in rings {
-        let hole = polygons.last().is_some_and(|p: &Vec<Vec<Point>>| {
-            ring.first().is_some_and(|&q| inside(q, &p[0]))
-        });
+        let hole = polygons
+            .last()
+            .is_some_and(|p: &Vec<Vec<Point>>| ring.first().is_some_and(|&q| inside(q, &p[0])));
         match polygons.last_mut() {
             Some(p) if hole => p.push(ring),
             _ => polygons.push(vec![ring]),
@@ -198,9 +200,10 @@ pub fn feature_collection(table: &Table<'_>, paths: &[Option<&str>]) -> Json {
                 .copied()
                 .flatten()
                 .and_then(multipolygon)
-                .map_or(Json::Null, |c| {
-                    json!({"type": "MultiPolygon", "coordinates": c})
-                });
+                .map_or(
+                    Json::Null,
+                    |c| json!({"type": "MultiPolygon", "coordinates": c}),
+                );
             json!({
                 "type": "Feature",
                 "id": properties.get("code").cloned().unwrap_or(Json::Null),
@@ -248,8 +251,8 @@ mod tests {
     #[test]
     fn holes_are_found_and_rings_closed_and_oriented() {
         // A 10x10 square with a 2x2 hole, then a separate island.
-        let g = multipolygon("M0 0l100 0 0 100-100 0zM40 40l20 0 0 20-20 0zM200 0l10 0 0 10z")
-            .unwrap();
+        let g =
+            multipolygon("M0 0l100 0 0 100-100 0zM40 40l20 0 0 20-20 0zM200 0l10 0 0 10z").unwrap();
         let polygons = g.as_array().unwrap();
         assert_eq!(polygons.len(), 2);
         assert_eq!(polygons[0].as_array().unwrap().len(), 2, "square + hole");

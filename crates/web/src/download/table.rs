@@ -180,7 +180,9 @@ pub fn round(v: f64, digits: i32) -> f64 {
 
 /// A stored value rounded for its indicator's unit.
 pub fn rounded(v: Option<f64>, unit: &str) -> Value<'static> {
-    v.map_or(Value::Null, |v| Value::Number(round(v, significant_figures(unit))))
+    v.map_or(Value::Null, |v| {
+        Value::Number(round(v, significant_figures(unit)))
+    })
 }
 
 /// The seat columns that open both tables.
@@ -210,7 +212,10 @@ pub fn column_period(s: &SetAtlas, k: usize, d: &IndicatorDef) -> String {
     }
     match by_period.len() {
         0 => d.period.clone(),
-        1 => by_period.keys().next().map_or(String::new(), |p| (*p).to_owned()),
+        1 => by_period
+            .keys()
+            .next()
+            .map_or(String::new(), |p| (*p).to_owned()),
         _ => by_period
             .iter()
             .map(|(p, nations)| {

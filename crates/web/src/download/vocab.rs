@@ -19,11 +19,23 @@ pub const METHODS: [(&str, &str); 4] = [
 pub const FLAGS: [(&str, &str); 8] = [
     ("blank", "Blank cell, NA or null: not published."),
     ("tilde", "~ (DfE): fewer than 5, rounded to zero."),
-    ("low", "low (DfE): fewer than 0.5 per cent, or a small count."),
-    ("confidential", "c or [c]: confidential, suppressed to protect individuals."),
-    ("not_available", "x or [x]: not available or not applicable."),
+    (
+        "low",
+        "low (DfE): fewer than 0.5 per cent, or a small count.",
+    ),
+    (
+        "confidential",
+        "c or [c]: confidential, suppressed to protect individuals.",
+    ),
+    (
+        "not_available",
+        "x or [x]: not available or not applicable.",
+    ),
     ("dotdot", ".. (ONS, Nomis): not available."),
-    ("unreliable", "*: statistically unreliable, or a Nomis footnote marker."),
+    (
+        "unreliable",
+        "*: statistically unreliable, or a Nomis footnote marker.",
+    ),
     ("dash", "-: nil or not applicable."),
 ];
 
