@@ -72,10 +72,15 @@ const OFFLINE: [(&str, &str); 2] = [
 ];
 
 /// Documents the static site leaves to the server, with what links to them
-/// lead to instead: one seat's API document (~150 KB each, 1,300 of them)
-/// leads to the set's list of seats; every figure in it is in the set's
-/// downloads (`download/2024-long.csv` and the rest).
-const SERVER_ONLY: [(&str, &str); 1] = [("/api/v1/constituencies/", "/api/v1/constituencies")];
+/// lead to instead, and whether `boundaries` is kept: one seat's API
+/// document (~150 KB each, 1,300 of them) leads to the set's list of seats,
+/// one indicator's (~165 KB each, 230) to the catalogue; every figure in
+/// them is in the site's downloads (`download/2024-long.csv`,
+/// `download/indicators/ID.csv`).
+const SERVER_ONLY: [(&str, &str, bool); 2] = [
+    ("/api/v1/constituencies/", "/api/v1/constituencies", true),
+    ("/api/v1/indicators/", "/api/v1/indicators", false),
+];
 
 /// Paths whose answer without `boundaries` is their answer on the default
 /// set (2024): the static site writes them once, as `?boundaries=2024`.
@@ -108,10 +113,22 @@ pub fn canonical(url: &str) -> Option<String> {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         params.insert(k, v);
     }
-    let path = match SERVER_ONLY.iter().find(|(p, _)| path.starts_with(p)) {
-        Some((_, instead)) => *instead,
-        None => path,
+    let path = match SERVER_ONLY.iter().find(|(p, _, _)| path.starts_with(p)) {
+        Some((_, instead, keep)) => {
+            if !keep {
+                params.clear();
+            }
+            (*instead).to_owned()
+        }
+        // The home map coloured by an indicator is the map that opens the
+        // indicator's page: the static site writes it once, there.
+        None if path == "/" && params.contains_key("indicator") => {
+            let id = params.remove("indicator").unwrap_or_default();
+            format!("/indicator/{id}")
+        }
+        None => path.to_owned(),
     };
+    let path = path.as_str();
     if DEFAULT_SET.iter().any(|p| path.starts_with(p)) {
         params.entry("boundaries").or_insert("2024");
     }
@@ -218,9 +235,7 @@ fn seeds(app: &Shared) -> Vec<String> {
         v.push(format!("/download/{set}.csv"));
         v.push(format!("/download/{set}.csv-metadata.json"));
         for d in &atlas.indicators {
-            v.push(format!("/?indicator={}&boundaries={set}", d.id));
             v.push(format!("/indicator/{}?boundaries={set}", d.id));
-            v.push(format!("/api/v1/indicators/{}?boundaries={set}", d.id));
         }
         for seat in &s.seats {
             v.push(format!("/constituency/{}?boundaries={set}", seat.code));
@@ -536,7 +551,7 @@ mod tests {
     fn file_names_are_deterministic_and_flat() {
         assert_eq!(file_name("/"), "index.html");
         assert_eq!(
-            file_name(&canonical("/?boundaries=2010&indicator=stem_share").unwrap()),
+            file_name("/?indicator=stem_share&boundaries=2010"),
             "index-stem_share-2010.html"
         );
         assert_eq!(
@@ -587,6 +602,19 @@ mod tests {
             canonical("/api/v1/constituencies/E14001063?boundaries=2010").as_deref(),
             Some("/api/v1/constituencies?boundaries=2010")
         );
+        assert_eq!(
+            canonical("/api/v1/indicators/x?boundaries=2010").as_deref(),
+            Some("/api/v1/indicators")
+        );
+        assert_eq!(
+            canonical("/?indicator=x&boundaries=2010").as_deref(),
+            Some("/indicator/x?boundaries=2010")
+        );
+        assert_eq!(
+            canonical("/?indicator=x").as_deref(),
+            Some("/indicator/x?boundaries=2024")
+        );
+        assert_eq!(canonical("/?boundaries=2010").as_deref(), Some("/?boundaries=2010"));
         assert_eq!(
             canonical("/search?q=leeds").as_deref(),
             Some("/search/offline")

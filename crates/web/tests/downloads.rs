@@ -217,7 +217,7 @@ async fn xlsx_reads_back_as_the_csv_with_its_column_notes() {
     let notes = book.worksheet_range("columns").unwrap();
     let row = notes
         .rows()
-        .find(|r| r[0].to_string() == "he_entry_rate_18")
+        .find(|r| r[0] == "he_entry_rate_18")
         .expect("a note for he_entry_rate_18");
     assert_eq!(row[2].to_string(), "rate");
     assert!(!row[3].to_string().is_empty(), "its period");

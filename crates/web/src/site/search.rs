@@ -91,7 +91,7 @@ pub async fn offline(State(app): State<Shared>) -> Response {
                     )
                 })
                 .collect();
-            seats.sort_by(|a, b| normalise(&a.1).cmp(&normalise(&b.1)));
+            seats.sort_by_cached_key(|s| normalise(&s.1));
             SetList {
                 id: set.id(),
                 title: set.title().to_string(),
