@@ -614,7 +614,10 @@ mod tests {
             canonical("/?indicator=x").as_deref(),
             Some("/indicator/x?boundaries=2024")
         );
-        assert_eq!(canonical("/?boundaries=2010").as_deref(), Some("/?boundaries=2010"));
+        assert_eq!(
+            canonical("/?boundaries=2010").as_deref(),
+            Some("/?boundaries=2010")
+        );
         assert_eq!(
             canonical("/search?q=leeds").as_deref(),
             Some("/search/offline")

@@ -76,7 +76,7 @@ impl Shared {
                 !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             }) {
                 Some(id) => out.push_str(&format!(
-                    "<p>Caveats: on <a href=\"{up}vocab.html#{id}\">this indicator's entry in the vocabulary</a>.</p>"
+                    "<p><a href=\"{up}vocab.html#{id}\">This indicator's caveats</a> (in the vocabulary).</p>"
                 )),
                 None => out.push_str(&rest[start - "<p>".len()..start + len + "</p>".len()]),
             }
