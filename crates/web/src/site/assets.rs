@@ -29,6 +29,9 @@ pub struct Shared {
     outlines: HashMap<String, (&'static str, String)>,
 }
 
+/// The boundary map's stroke effect, which the outline sprites carry.
+const NON_SCALING: &str = " vector-effect=\"non-scaling-stroke\"";
+
 /// What opens a profile row's caveats paragraph.
 const CAVEATS: &str = "<summary>Caveats and history</summary><p>";
 /// What opens a profile row (its indicator id follows).
@@ -126,6 +129,13 @@ impl Shared {
                 out.push_str(&format!(
                     "<use href=\"{up}static/outlines-{set}.svg#{code}\""
                 ));
+                // The sprite's path has the stroke's vector effect itself.
+                rest = &rest[start + len + 1..];
+                if let Some(end) = rest.find("/>") {
+                    out.push_str(&rest[..end].replace(NON_SCALING, ""));
+                    rest = &rest[end..];
+                }
+                continue;
             } else if d.len() >= LARGE_PATH {
                 let h = hash(d);
                 let name = format!("static/shapes/{h}.svg");
@@ -167,7 +177,7 @@ mod tests {
     fn outlines_and_large_paths_are_used_from_shared_files() {
         let big = format!("M0 0l{}z", "1 1".repeat(2_000));
         let html = format!(
-            r##"<svg><a href="#"><path d="M1 1l1 0 0 1z" fill="#fff"/></a><path d="M5 5l1 1z"/><path d="{big}" fill="#eee"/></svg>"##
+            r##"<svg><a href="#"><path d="M1 1l1 0 0 1z" fill="#fff" vector-effect="non-scaling-stroke"/></a><path d="M5 5l1 1z"/><path d="{big}" fill="#eee"/></svg>"##
         );
         let (out, files) = shared().apply(&html, "indicator/x-2024.html");
         assert!(out.contains(r##"<use href="../static/outlines-2024.svg#E1" fill="#fff"/>"##));
