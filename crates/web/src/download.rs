@@ -18,6 +18,7 @@ pub mod formats;
 pub mod geojson;
 pub mod table;
 pub mod vocab;
+pub mod xlsx;
 
 use crate::error::{Audience, HttpError};
 use crate::{Shared, P};

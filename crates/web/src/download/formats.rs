@@ -11,11 +11,11 @@
 //!   UTF-8 byte arrays, numbers as doubles, missing cells null. The file's
 //!   key-value metadata holds the title, description, build and, under
 //!   `stemgap:columns`, each column's title, unit, period and method (JSON).
-//! - **XLSX** ([`xlsx`]): a `data` sheet (header row frozen, numbers as
-//!   numbers, missing cells blank), a `columns` sheet describing each column
-//!   (title, unit, period, method, definition, caveats, sources) and an
-//!   `about` sheet. The workbook's dates are the store's build time, so the
-//!   same store gives the same bytes.
+//! - **XLSX** ([`xlsx`], streamed by [`super::xlsx`]): a `data` sheet
+//!   (header row frozen, numbers as numbers, missing cells blank), a
+//!   `columns` sheet describing each column (title, unit, period, method,
+//!   definition, caveats, sources) and an `about` sheet; the same store
+//!   gives the same bytes.
 
 use super::table::{Kind, Shape, Table, Value};
 use crate::error::{Audience, HttpError};
@@ -271,126 +271,6 @@ pub fn parquet(app: &App, table: &Table<'_>) -> Result<Vec<u8>, HttpError> {
     writer.into_inner().map_err(err)
 }
 
-/// The store's build time as the workbook's date (`built_at` is UTC
-/// RFC 3339; 1980-01-01 when it is not recorded).
-fn workbook_date(built_at: &str) -> rust_xlsxwriter::ExcelDateTime {
-    let part = |a: usize, b: usize| built_at.get(a..b).and_then(|s| s.parse::<u16>().ok());
-    let date = match (part(0, 4), part(5, 7), part(8, 10)) {
-        (Some(y), Some(m), Some(d)) => {
-            rust_xlsxwriter::ExcelDateTime::from_ymd(y, m as u8, d as u8).ok()
-        }
-        _ => None,
-    };
-    let time = date.and_then(|dt| match (part(11, 13), part(14, 16), part(17, 19)) {
-        (Some(h), Some(mi), Some(s)) => dt.and_hms(h, mi as u8, s).ok(),
-        _ => Some(dt),
-    });
-    time.or_else(|| rust_xlsxwriter::ExcelDateTime::from_ymd(1980, 1, 1).ok())
-        .unwrap_or_default()
-}
-
 pub fn xlsx(app: &App, table: &Table<'_>) -> Result<Vec<u8>, HttpError> {
-    use rust_xlsxwriter::{DocProperties, Format, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| failed("XLSX workbook", e);
-    let atlas = &app.atlas;
-    let mut book = Workbook::new();
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(table.title())
-            .set_author(format!("stemgap {}", atlas.built_by))
-            .set_comment(table.description())
-            .set_creation_datetime(&workbook_date(&atlas.built_at)),
-    );
-    let bold = Format::new().set_bold();
-
-    let data = book.add_worksheet();
-    data.set_name("data").map_err(err)?;
-    for (c, col) in table.columns.iter().enumerate() {
-        data.write_string_with_format(0, c as u16, col.name, &bold)
-            .map_err(err)?;
-    }
-    for (r, row) in table.rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, v) in row.iter().enumerate() {
-            match v {
-                Value::Null => {}
-                Value::Text(s) => {
-                    data.write_string(r, c as u16, *s).map_err(err)?;
-                }
-                Value::Number(x) => {
-                    data.write_number(r, c as u16, *x).map_err(err)?;
-                }
-            }
-        }
-    }
-    data.set_freeze_panes(1, 0).map_err(err)?;
-
-    let columns = book.add_worksheet();
-    columns.set_name("columns").map_err(err)?;
-    let head = [
-        "column",
-        "title",
-        "unit",
-        "period",
-        "method",
-        "definition",
-        "caveats",
-        "sources",
-    ];
-    for (c, h) in head.iter().enumerate() {
-        columns
-            .write_string_with_format(0, c as u16, *h, &bold)
-            .map_err(err)?;
-    }
-    for (r, col) in table.columns.iter().enumerate() {
-        let r = r as u32 + 1;
-        let cells: [String; 8] = match col.indicator {
-            Some(d) => [
-                col.name.to_owned(),
-                col.title.to_owned(),
-                d.unit.clone(),
-                col.period.clone().unwrap_or_default(),
-                d.method.id().to_owned(),
-                d.definition.clone(),
-                d.caveats.clone(),
-                d.sources.join(" "),
-            ],
-            None => [
-                col.name.to_owned(),
-                col.title.to_owned(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-            ],
-        };
-        for (c, s) in cells.iter().enumerate() {
-            if !s.is_empty() {
-                columns.write_string(r, c as u16, s).map_err(err)?;
-            }
-        }
-    }
-    columns.set_freeze_panes(1, 0).map_err(err)?;
-
-    let about = book.add_worksheet();
-    about.set_name("about").map_err(err)?;
-    let lines = [
-        ("title", table.title()),
-        ("description", table.description().to_owned()),
-        ("built by", format!("stemgap {}", atlas.built_by)),
-        ("built at", atlas.built_at.clone()),
-        (
-            "licence",
-            "Figures from public statistics under the Open Government Licence v3, CC-BY-4.0 and other open licences (each source's licence is on the atlas's Sources page); boundaries contain OS data © Crown copyright and database right.".to_owned(),
-        ),
-    ];
-    for (r, (k, v)) in lines.iter().enumerate() {
-        about
-            .write_string_with_format(r as u32, 0, *k, &bold)
-            .map_err(err)?;
-        about.write_string(r as u32, 1, v).map_err(err)?;
-    }
-    book.save_to_buffer().map_err(err)
+    super::xlsx::workbook(app, table).map_err(|e| failed("XLSX workbook", e))
 }
