@@ -332,6 +332,11 @@ pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
             if *name == "method" {
                 c["valueUrl"] = json!(formats::vocab_url(2, "{method}"));
             }
+            if *name == "source" {
+                // Each row's source: its entry (title, publisher, licence)
+                // on the Sources page.
+                c["valueUrl"] = json!("../../sources#{source}");
+            }
             if matches!(*name, "indicator" | "title" | "unit") {
                 c["required"] = json!(true);
             } else {
@@ -340,10 +345,9 @@ pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
             c
         })
         .collect();
-    let ids = atlas
-        .indicators
-        .iter()
-        .flat_map(|d| d.sources.iter().map(String::as_str));
+    // The sources are not listed in each of the 1,300 seats' files: each
+    // row's source links to its entry on the Sources page (the set-wide
+    // files' metadata lists them all).
     json!({
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "url": format!("{}-{}.csv", seat.code, set.id()),
@@ -351,7 +355,7 @@ pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
         "dc:title": format!("stemgap: every indicator for {} ({}, {})", seat.name, seat.code, set.title()),
         "dc:description": "One row per indicator: the latest period's value with its interval, method and source, the seat's rank within its nation, and unweighted means of the nation's, region's and bordering seats' figures. Each indicator's definition and caveats are on its vocabulary entry (the indicator column's valueUrl). Shares and rates are fractions between 0 and 1, never percentages; values are rounded to the significant figures their sources support.",
         "dc:creator": format!("stemgap {}", atlas.built_by),
-        "dc:source": formats::sources(app, ids),
+        "dc:source": {"@id": "../../sources"},
         "dialect": {"header": true, "encoding": "utf-8"},
         "tableSchema": {"columns": columns, "primaryKey": "indicator"},
     })
