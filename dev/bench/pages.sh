@@ -3,7 +3,9 @@
 # `stemgap serve` (release), waits for the cache to be primed, prints the
 # server's resident memory, then each page's plain, gzip and brotli size as
 # sent, and checks the budgets of issue 13 (profile <= 60 KB and indicator
-# page <= 150 KB compressed) and issue 15 (<= 250 MB resident after priming).
+# page <= 150 KB compressed) and issue 15 (<= 250 MB resident after priming);
+# then writes the static site (`stemgap site`) and checks its total size
+# against what a free static host accepts (<= 300 MB; SITE=0 skips it).
 # Exits 1 when a budget is exceeded. The server is stopped at the end.
 #
 #   bash dev/bench/pages.sh [STORE]
@@ -45,7 +47,23 @@ check /
 check /findings
 check /api/v1/constituencies/E14001172
 check /download/2024.csv
+check /download/2024.parquet
+check /download/2024.xlsx
+check /download/2024.geojson
+check /download/2024-long.csv
+check /download/2024-long.parquet
+check /download/2024-long.xlsx
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
 echo "RSS at the end: $((rss_kb / 1024)) MB"
 [ "$rss_kb" -le $((250 * 1024)) ] || { echo "over the memory budget"; fail=1; }
+if [ "${SITE:-1}" != 0 ]; then
+  site=$(mktemp -d)
+  trap 'kill "$pid" 2>/dev/null; rm -f "$out"; rm -rf "$site"' EXIT
+  "$bin" site --db "$db" --out "$site" >/dev/null
+  bytes=$(du -sb "$site" | cut -f1)
+  files=$(find "$site" -type f | wc -l)
+  echo "static site: $files files, $((bytes / 1000000)) MB (budget 300 MB); largest parts:"
+  (cd "$site" && du -sb -- * | sort -rn | head -8 | awk '{printf "  %-28s %6d MB\n", $2, $1 / 1000000}')
+  [ "$bytes" -le $((300 * 1000 * 1000)) ] || { echo "  over the static site's budget"; fail=1; }
+fi
 exit $fail

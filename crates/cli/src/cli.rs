@@ -126,8 +126,15 @@ pub struct StoreArgs {
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// CSV, the same bytes as /download/SET.csv (or SET-long.csv with --long).
     Csv,
     Json,
+    /// Parquet (ZSTD), as /download/SET.parquet (or SET-long.parquet).
+    Parquet,
+    /// Excel workbook: data, column descriptions, about; as /download/SET.xlsx.
+    Xlsx,
+    /// GeoJSON of the set's outlines (WGS84) with every indicator as properties; wide only.
+    Geojson,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

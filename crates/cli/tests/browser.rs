@@ -541,6 +541,8 @@ fn pages_in_headless_chromium() {
         ),
         ("explore-empty", format!("{site}/explore")),
         ("explore-offline", format!("{site}/explore/offline")),
+        ("vocab", format!("{site}/vocab")),
+        ("search-offline", format!("{site}/search/offline")),
         ("brief-served", format!("{site}/brief/{profile}")),
         ("not-found", format!("{site}/no-such-page")),
     ];

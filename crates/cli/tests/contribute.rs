@@ -132,7 +132,11 @@ fn every_invalid_contribution_fails_with_its_error() {
 
 /// Every one-row-per-seat source (mid-2022 population, UCAS, KS4, the
 /// composite IMD, Ofsted), now declared, gives the bytes
-/// the Rust readers gave (both boundary sets).
+/// the Rust readers gave (both boundary sets). The golden files were the
+/// readers' exports; they were rewritten once when the long CSV began
+/// rounding to significant figures and KS4/KS2 percentages became shares,
+/// after checking every value against the old file (÷ 100, within the
+/// rounding).
 #[test]
 fn declared_sources_give_the_figures_the_readers_gave() {
     let dir = tempfile::tempdir().unwrap();

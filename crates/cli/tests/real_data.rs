@@ -33,7 +33,9 @@ pub(crate) fn real_store() -> Option<PathBuf> {
         .map(|(_, db)| db.clone())
 }
 
-/// Exported rows as maps from column to cell.
+/// Exported rows as maps from column to cell: the JSON export (the stored
+/// values; the CSV rounds them to the figures their sources support), each
+/// number written as the CSV writes numbers, a null empty.
 fn export(db: &Path, set: &str) -> Vec<BTreeMap<String, String>> {
     let o = run(&[
         "export",
@@ -42,17 +44,23 @@ fn export(db: &Path, set: &str) -> Vec<BTreeMap<String, String>> {
         "--boundaries",
         set,
         "--format",
-        "csv",
+        "json",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let mut r = csv::Reader::from_reader(o.stdout.as_slice());
-    let headers = r.headers().unwrap().clone();
-    r.records()
-        .map(|rec| {
-            headers
-                .iter()
-                .zip(rec.unwrap().iter())
-                .map(|(h, v)| (h.to_owned(), v.to_owned()))
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_slice(&o.stdout).unwrap();
+    rows.into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(k, v)| {
+                    let cell = match v {
+                        serde_json::Value::Null => String::new(),
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Number(n) => n.as_f64().unwrap().to_string(),
+                        other => other.to_string(),
+                    };
+                    (k, cell)
+                })
                 .collect()
         })
         .collect()

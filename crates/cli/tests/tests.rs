@@ -9,6 +9,7 @@ mod fixture;
 mod invalid;
 mod print;
 mod real_data;
+mod real_data_downloads;
 mod real_data_findings;
 mod real_data_inclusion;
 mod real_data_institutions;

@@ -139,12 +139,35 @@ fn real_pages_carry_the_inclusion_and_shortage_themes() {
         "F7 page"
     );
     assert!(html(&app, "/indicators").contains("<td>Inclusion in STEM</td>"));
-    // An English profile's spine chart has both groups; the brief both rows.
-    let profile = html(&app, "/constituency/E14001063");
+    // A seat with both figures: its profile's spine chart has both groups
+    // and its brief both rows.
+    let values = |id: &str| -> std::collections::BTreeMap<String, bool> {
+        json(&app, &format!("/api/v1/indicators/{id}?boundaries=2024"))["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| {
+                (
+                    v["code"].as_str().unwrap().to_owned(),
+                    v["value"].is_number(),
+                )
+            })
+            .collect()
+    };
+    let (women, ssv) = (
+        values("fe_et_stem_female_share"),
+        values("ess_ssv_per_1000_staff"),
+    );
+    let code = women
+        .iter()
+        .find(|(c, has)| **has && ssv.get(*c) == Some(&true))
+        .map(|(c, _)| c.clone())
+        .expect("an English seat with both figures");
+    let profile = html(&app, &format!("/constituency/{code}"));
     for theme in ["Inclusion in STEM", "Skills shortages"] {
-        assert!(profile.contains(theme), "profile lacks {theme}");
+        assert!(profile.contains(theme), "{code}: profile lacks {theme}");
     }
-    let brief = html(&app, "/brief/E14001063");
+    let brief = html(&app, &format!("/brief/{code}"));
     let def = |id: &str| {
         json(&app, &format!("/api/v1/indicators/{id}?boundaries=2024"))["indicator"]["title"]
             .as_str()
@@ -158,7 +181,7 @@ fn real_pages_carry_the_inclusion_and_shortage_themes() {
             .replace('"', "&quot;");
         assert!(
             brief.contains(&title) || brief.contains(&escaped),
-            "brief lacks {title}"
+            "{code}: brief lacks {title}"
         );
     }
 }

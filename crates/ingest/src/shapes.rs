@@ -33,8 +33,8 @@ pub const LONDON: &str = "E12000007";
 pub const UNITS_PER_DEGREE: f64 = 100.0;
 /// Longitude at the left of the frame, and latitude at its top, before the
 /// view box is fitted to the seats.
-const LON0: f64 = -9.0;
-const LAT0: f64 = 61.0;
+pub const LON0: f64 = -9.0;
+pub const LAT0: f64 = 61.0;
 /// Douglas–Peucker tolerance, in units (about 550 m: under a pixel on a
 /// map of the UK 600 pixels wide).
 pub const TOLERANCE: f64 = 0.5;

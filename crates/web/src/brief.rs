@@ -82,9 +82,10 @@ struct BriefPage<'a> {
 /// The STEM skills indicators a brief shows, in this order (those the
 /// store has): qualifications and school attainment, further and higher
 /// education (with women's share of STEM FE achievements: inclusion), STEM
-/// occupations and jobs, skills-shortage vacancies (shortages),
-/// institutions.
-pub const BRIEF_INDICATORS: [&str; 25] = [
+/// occupations and jobs (manufacturing by workplace, BRES; the APS
+/// residents' share is on the profile), skills-shortage vacancies
+/// (shortages), institutions. The list fills one A4 page (print test).
+pub const BRIEF_INDICATORS: [&str; 24] = [
     "level4_share",
     "no_quals_share",
     "ks2_expected_pct",
@@ -105,7 +106,6 @@ pub const BRIEF_INDICATORS: [&str; 25] = [
     "jobs_share_professional_scientific",
     "jobs_share_information_communication",
     "jobs_share_manufacturing",
-    "aps_manufacturing_share",
     "ess_ssv_per_1000_staff",
     "hei_count",
     "he_locations",

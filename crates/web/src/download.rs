@@ -2,8 +2,23 @@
 //! it (`<file>.csv-metadata.json`, W3C "Metadata Vocabulary for Tabular
 //! Data"), linked from the CSV by a `Link: rel="describedby"` header.
 //!
+//! The set-wide files (`/download/2024.csv`, `.parquet`, `.xlsx`,
+//! `.geojson`, and `2024-long.*`) are written from one table model
+//! ([`table`]) in every format ([`formats`], [`geojson`]; names in
+//! [`files`]); their metadata names its terms on the vocabulary page
+//! ([`vocab`], `/vocab`). Values are rounded to the significant figures
+//! their unit's sources support ([`table::round`]); shares and rates are
+//! fractions between 0 and 1.
+//!
 //! File names in the URL are matched against the boundary sets and the
 //! indicator catalogue in memory; nothing here opens a file.
+
+pub mod files;
+pub mod formats;
+pub mod geojson;
+pub mod table;
+pub mod vocab;
+pub mod xlsx;
 
 use crate::error::{Audience, HttpError};
 use crate::{Shared, P};
@@ -77,116 +92,15 @@ fn csv_error(e: impl std::fmt::Display) -> HttpError {
     HttpError::internal(PAGE, format!("cannot write the CSV: {e}"))
 }
 
-/// `/download/{2010|2024}.csv` and its metadata: one row per seat, one
-/// column per indicator (latest period).
+/// `/download/{file}`: the set-wide files of [`files`] (wide and long
+/// tables of each set, every format).
 pub async fn set_file(State(app): State<Shared>, P(file): P) -> Result<Response, HttpError> {
-    let (name, kind) = split(&file).ok_or_else(|| not_found(&file))?;
-    let set = match name {
-        "2010" => BoundarySet::Pcon2010,
-        "2024" => BoundarySet::Pcon2024,
-        _ => return Err(not_found(&file)),
-    };
-    match kind {
-        Kind::Csv => Ok(csv_response(set_csv(&app, set)?, &format!("{name}.csv"))),
-        Kind::Metadata => Ok(metadata_response(&set_metadata(&app, set))),
-    }
+    files::answer(&app, &file).unwrap_or_else(|| Err(not_found(&file)))
 }
 
-/// The columns of a per-set file before the indicators.
-const SEAT_COLUMNS: [(&str, &str); 4] = [
-    ("code", "GSS code of the constituency"),
-    ("name", "Constituency name"),
-    ("nation", "Nation"),
-    ("region", "Region (England) or nation"),
-];
-
-pub fn set_csv(app: &crate::App, set: BoundarySet) -> Result<Vec<u8>, HttpError> {
-    let atlas = &app.atlas;
-    let s = atlas.set(set);
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<&str> = SEAT_COLUMNS.iter().map(|c| c.0).collect();
-    header.extend(atlas.indicators.iter().map(|d| d.id.as_str()));
-    w.write_record(&header).map_err(csv_error)?;
-    for (i, seat) in s.seats.iter().enumerate() {
-        let mut rec: Vec<String> = vec![
-            seat.code.to_string(),
-            seat.name.clone(),
-            seat.nation.map_or("", |n| n.name()).to_owned(),
-            seat.region
-                .as_deref()
-                .and_then(|r| atlas.region_name(r))
-                .unwrap_or("")
-                .to_owned(),
-        ];
-        rec.extend(
-            s.series
-                .iter()
-                .map(|series| series.value(i).map_or(String::new(), |v| v.to_string())),
-        );
-        w.write_record(&rec).map_err(csv_error)?;
-    }
-    w.into_inner().map_err(csv_error)
-}
-
-fn licences(app: &crate::App, ids: &mut dyn Iterator<Item = &str>) -> Vec<Value> {
-    let mut seen = std::collections::BTreeSet::new();
-    ids.filter(|id| seen.insert(id.to_owned()))
-        .filter_map(|id| app.atlas.source(id))
-        .map(|s| {
-            json!({
-                "@id": s.url,
-                "dc:title": s.title,
-                "dc:publisher": s.publisher,
-                "dc:license": s.licence,
-            })
-        })
-        .collect()
-}
-
-pub fn set_metadata(app: &crate::App, set: BoundarySet) -> Value {
-    let atlas = &app.atlas;
-    let mut columns: Vec<Value> = SEAT_COLUMNS
-        .iter()
-        .map(|(name, title)| {
-            json!({
-                "name": name,
-                "titles": title,
-                "datatype": "string",
-                "required": *name == "code" || *name == "name",
-            })
-        })
-        .collect();
-    for d in &atlas.indicators {
-        columns.push(json!({
-            "name": d.id,
-            "titles": d.title,
-            "dc:description": d.definition,
-            "datatype": "number",
-            "null": "",
-            "stemgap:unit": d.unit,
-            "stemgap:period": d.period,
-            "stemgap:method": d.method.id(),
-            "stemgap:caveats": d.caveats,
-        }));
-    }
-    let mut ids = atlas
-        .indicators
-        .iter()
-        .flat_map(|d| d.sources.iter().map(String::as_str));
-    json!({
-        "@context": ["http://www.w3.org/ns/csvw", {"@language": "en", "stemgap": "https://example.invalid/stemgap/terms#"}],
-        "url": format!("{}.csv", set.id()),
-        "dc:title": format!("stemgap: every indicator for the {}", set.title()),
-        "dc:description": "One row per constituency; one column per indicator, holding its latest period's value (empty when missing or not published for the seat). Values are as stored: shares and rates are fractions between 0 and 1.",
-        "dc:creator": format!("stemgap {}", atlas.built_by),
-        "dc:source": licences(app, &mut ids),
-        "dialect": {"header": true, "encoding": "utf-8"},
-        "tableSchema": {
-            "columns": columns,
-            "primaryKey": "code",
-            "aboutUrl": "#{code}",
-        },
-    })
+/// A stored value rounded for its unit, as the CSVs print it.
+fn num(v: Option<f64>, unit: &str) -> String {
+    table::rounded(v, unit).csv().into_owned()
 }
 
 /// `/download/indicators/{id}.csv` and its metadata: every observation of
@@ -232,7 +146,8 @@ pub fn indicator_csv(app: &crate::App, k: usize) -> Result<Vec<u8>, HttpError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(INDICATOR_COLUMNS.iter().map(|c| c.0))
         .map_err(csv_error)?;
-    let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    let unit = atlas.indicators[k].unit.as_str();
+    let num = |v: Option<f64>| num(v, unit);
     for set in BoundarySet::ALL {
         let s = atlas.set(set);
         let series = &s.series[k];
@@ -279,23 +194,24 @@ pub fn indicator_metadata(app: &crate::App, k: usize) -> Value {
             c
         })
         .collect();
-    let mut ids = d.sources.iter().map(String::as_str);
-    json!({
-        "@context": ["http://www.w3.org/ns/csvw", {"@language": "en", "stemgap": "https://example.invalid/stemgap/terms#"}],
+    let ids = d.sources.iter().map(String::as_str);
+    let mut doc = json!({
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "url": format!("{}.csv", d.id),
         "dc:title": d.title,
-        "dc:description": d.definition,
         "dc:creator": format!("stemgap {}", app.atlas.built_by),
-        "dc:source": licences(app, &mut ids),
-        "stemgap:unit": d.unit,
-        "stemgap:direction": d.direction.id(),
-        "stemgap:caveats": d.caveats,
+        "dc:source": formats::sources(app, ids),
+        "dc:conformsTo": {"@id": formats::vocab_url(2, "")},
         "dialect": {"header": true, "encoding": "utf-8"},
         "tableSchema": {
             "columns": columns,
             "primaryKey": ["boundaries", "code", "period"],
         },
-    })
+    });
+    if let Some(m) = doc.as_object_mut() {
+        m.extend(formats::indicator_annotations(d, &d.period, 2));
+    }
+    doc
 }
 
 /// `/download/constituency/{code}-{set}.csv` and its metadata: one row per
@@ -318,7 +234,10 @@ pub async fn seat_file(State(app): State<Shared>, P(file): P) -> Result<Response
     }
 }
 
-const SEAT_FILE_COLUMNS: [(&str, &str, &str); 16] = [
+/// The columns of a seat's file. Each indicator's caveats are not repeated
+/// in every seat's file: the metadata links each row's indicator to its
+/// vocabulary entry, which holds them (as the indicator's own file does).
+const SEAT_FILE_COLUMNS: [(&str, &str, &str); 15] = [
     ("indicator", "Indicator id", "string"),
     ("title", "Indicator", "string"),
     ("unit", "Unit", "string"),
@@ -362,7 +281,6 @@ const SEAT_FILE_COLUMNS: [(&str, &str, &str); 16] = [
         "Unweighted mean of the bordering seats",
         "number",
     ),
-    ("caveats", "Caveats", "string"),
 ];
 
 pub fn seat_csv(app: &crate::App, set: BoundarySet, i: usize) -> Result<Vec<u8>, HttpError> {
@@ -370,12 +288,12 @@ pub fn seat_csv(app: &crate::App, set: BoundarySet, i: usize) -> Result<Vec<u8>,
     let s = atlas.set(set);
     let seat = &s.seats[i];
     let slot = seat.nation.map(crate::atlas::nation_slot);
-    let num = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(SEAT_FILE_COLUMNS.iter().map(|c| c.0))
         .map_err(csv_error)?;
     for (d, series) in atlas.indicators.iter().zip(&s.series) {
         let o = series.latest(i);
+        let num = |v: Option<f64>| num(v, &d.unit);
         w.write_record([
             d.id.as_str(),
             &d.title,
@@ -395,7 +313,6 @@ pub fn seat_csv(app: &crate::App, set: BoundarySet, i: usize) -> Result<Vec<u8>,
                 .as_ref()
                 .and_then(|r| series.region_mean.get(r).copied())),
             &num(series.neighbour_mean[i]),
-            &d.caveats,
         ])
         .map_err(csv_error)?;
     }
@@ -409,6 +326,17 @@ pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
         .iter()
         .map(|(name, title, datatype)| {
             let mut c = json!({"name": name, "titles": title, "datatype": datatype});
+            if *name == "indicator" {
+                c["valueUrl"] = json!(formats::vocab_url(2, "{indicator}"));
+            }
+            if *name == "method" {
+                c["valueUrl"] = json!(formats::vocab_url(2, "{method}"));
+            }
+            if *name == "source" {
+                // Each row's source: its entry (title, publisher, licence)
+                // on the Sources page.
+                c["valueUrl"] = json!("../../sources#{source}");
+            }
             if matches!(*name, "indicator" | "title" | "unit") {
                 c["required"] = json!(true);
             } else {
@@ -417,17 +345,17 @@ pub fn seat_metadata(app: &crate::App, set: BoundarySet, i: usize) -> Value {
             c
         })
         .collect();
-    let mut ids = atlas
-        .indicators
-        .iter()
-        .flat_map(|d| d.sources.iter().map(String::as_str));
+    // The sources are not listed in each of the 1,300 seats' files: each
+    // row's source links to its entry on the Sources page (the set-wide
+    // files' metadata lists them all).
     json!({
         "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
         "url": format!("{}-{}.csv", seat.code, set.id()),
+        "dc:conformsTo": {"@id": formats::vocab_url(2, "")},
         "dc:title": format!("stemgap: every indicator for {} ({}, {})", seat.name, seat.code, set.title()),
-        "dc:description": "One row per indicator: the latest period's value with its interval, method and source, the seat's rank within its nation, and unweighted means of the nation's, region's and bordering seats' figures. Values are as stored: shares and rates are fractions between 0 and 1.",
+        "dc:description": "One row per indicator: the latest period's value with its interval, method and source, the seat's rank within its nation, and unweighted means of the nation's, region's and bordering seats' figures. Each indicator's definition and caveats are on its vocabulary entry (the indicator column's valueUrl). Shares and rates are fractions between 0 and 1, never percentages; values are rounded to the significant figures their sources support.",
         "dc:creator": format!("stemgap {}", atlas.built_by),
-        "dc:source": licences(app, &mut ids),
+        "dc:source": {"@id": "../../sources"},
         "dialect": {"header": true, "encoding": "utf-8"},
         "tableSchema": {"columns": columns, "primaryKey": "indicator"},
     })

@@ -55,13 +55,13 @@ pub const MEMBER_FIELDS: &[(&str, &str, Option<&str>)] = &[
     ("mp_majority", "Majority, July 2024 (votes)", Some("count")),
     (
         "mp_majority_share",
-        "Majority, July 2024 (% of valid votes)",
-        Some("percent"),
+        "Majority, July 2024 (share of valid votes, 0-1)",
+        Some("share"),
     ),
     (
         "mp_turnout",
-        "Turnout, July 2024 (valid votes, % of electorate)",
-        Some("percent"),
+        "Turnout, July 2024 (valid votes as a share of the electorate, 0-1)",
+        Some("share"),
     ),
 ];
 
@@ -144,8 +144,10 @@ impl Field {
                 let mp = atlas.member(set, i)?;
                 match MEMBER_FIELDS[m].0 {
                     "mp_majority" => Some(mp.majority as f64),
-                    "mp_majority_share" => Some(mp.majority_share),
-                    "mp_turnout" => Some(mp.turnout),
+                    // The store keeps the source's percentages; shares
+                    // (0-1) everywhere else in the atlas.
+                    "mp_majority_share" => Some(mp.majority_share / 100.0),
+                    "mp_turnout" => Some(mp.turnout / 100.0),
                     _ => None,
                 }
             }

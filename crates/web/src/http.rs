@@ -30,8 +30,10 @@ use std::sync::Arc;
 /// Bodies smaller than this are sent as they are (compression saves
 /// less than its headers cost).
 pub const MIN_COMPRESS: usize = 512;
-/// Bodies larger than this are not kept (the biggest pages are ~0.7 MB plain).
-pub const MAX_ENTRY: usize = 8 << 20;
+/// Bodies larger than this are not kept, nor given an ETag (the biggest
+/// pages are ~0.7 MB plain; the long table of a set as CSV ~15 MB plain,
+/// ~2 MB gzip-compressed, and the workbook of it ~4 MB).
+pub const MAX_ENTRY: usize = 32 << 20;
 /// gzip level: 6 is zlib's default (level 9 saves ~1% more, at twice the time).
 const GZIP_LEVEL: u32 = 6;
 /// brotli quality: 5 compresses a profile ~15% better than gzip 6, at ~5x
@@ -50,6 +52,7 @@ const BROTLI_QUALITY: i32 = 5;
 pub const PARAMS: &[(&str, &[&str])] = &[
     ("/", &["boundaries", "indicator"]),
     ("/search", &["boundaries", "q"]),
+    ("/search/offline", &[]),
     ("/constituency/*", &["boundaries"]),
     ("/brief/*", &["boundaries"]),
     ("/indicator/*", &["boundaries", "order", "sort", "x"]),
@@ -57,6 +60,7 @@ pub const PARAMS: &[(&str, &[&str])] = &[
     ("/findings", &[]),
     ("/gaps", &[]),
     ("/sources", &[]),
+    ("/vocab", &[]),
     ("/compare", &["boundaries", "codes"]),
     ("/static/*", &[]),
     ("/api/openapi.json", &[]),

@@ -15,6 +15,8 @@
 //! | `/api/v1/…`, `/api/openapi.json` | JSON ([`api`], wire format in [`wire`]) |
 //! | `/explore`, `/api/v1/explore`, `/download/explore.csv` | Explore ([`explore_page`], engine in [`explore`]) |
 //! | `/download/{2010,2024}.csv`, `/download/indicators/{id}.csv`, `/download/constituency/{code}-{set}.csv`, each with `.csv-metadata.json` (CSVW) | downloads ([`download`]) |
+//! | `/download/{2010,2024}{,-long}.{csv,parquet,xlsx}`, `/download/{2010,2024}.geojson` | the wide and long tables of each set ([`download::files`]) |
+//! | `/vocab` | the downloads' vocabulary, their metadata's namespace ([`download::vocab`]) |
 //!
 //! Every answer depends only on the request target, so successful GET
 //! responses are kept, compressed, in a bounded [`cache`]; [`http`] keys
@@ -165,6 +167,7 @@ pub fn router(app: Shared) -> Router {
         // Explore (the engine is shared with `stemgap explore`).
         .route("/explore", get(explore_page::page))
         .route("/explore/offline", get(explore_page::offline))
+        .route("/search/offline", get(site::search::offline))
         .route("/api/v1/explore", get(explore_page::api))
         .route("/download/explore.csv", get(explore_page::csv))
         .route("/static/style.css", get(pages::stylesheet))
@@ -189,6 +192,7 @@ pub fn router(app: Shared) -> Router {
         .route("/api/v1/gaps", get(api::gaps))
         .route("/api/v1/locate", get(api::locate))
         .route("/download/{file}", get(download::set_file))
+        .route("/vocab", get(download::vocab::page))
         .route("/download/indicators/{file}", get(download::indicator_file))
         .route("/download/constituency/{file}", get(download::seat_file))
         .fallback(not_found)

@@ -11,6 +11,16 @@
 //! list are dropped (a static page cannot re-sort), so those links open the
 //! page in its default order. Every response depends only on its URL, so
 //! the output is byte-identical from run to run.
+//!
+//! Beside the crawled files the site gets what only a static copy needs:
+//! `static/search.js` and `search-index.json` (the search box, in the
+//! browser; [`search`]), `404.html`, and the shared assets of [`assets`]
+//! (seat outlines, large shapes and profiles' caveats written once and
+//! pointed at). Pages of the default boundary set are written once
+//! (`/indicator/x` is `/indicator/x?boundaries=2024`).
+
+pub mod assets;
+pub mod search;
 
 use crate::{router, Shared};
 use axum::body::Body;
@@ -52,11 +62,29 @@ impl SiteSummary {
 
 /// Paths that need the server (a query typed by the reader): links to them
 /// are left as they are.
-const DYNAMIC: [&str; 3] = ["/search", "/api/v1/explore", "/download/explore.csv"];
+const DYNAMIC: [&str; 2] = ["/api/v1/explore", "/download/explore.csv"];
 
 /// Pages that answer a query and have a static stand-in saying they need
 /// the server: links to them lead there.
-const OFFLINE: [(&str, &str); 1] = [("/explore", "/explore/offline")];
+const OFFLINE: [(&str, &str); 2] = [
+    ("/explore", "/explore/offline"),
+    ("/search", "/search/offline"),
+];
+
+/// Documents the static site leaves to the server, with what links to them
+/// lead to instead, and whether `boundaries` is kept: one seat's API
+/// document (~150 KB each, 1,300 of them) leads to the set's list of seats,
+/// one indicator's (~165 KB each, 230) to the catalogue; every figure in
+/// them is in the site's downloads (`download/2024-long.csv`,
+/// `download/indicators/ID.csv`).
+const SERVER_ONLY: [(&str, &str, bool); 2] = [
+    ("/api/v1/constituencies/", "/api/v1/constituencies", true),
+    ("/api/v1/indicators/", "/api/v1/indicators", false),
+];
+
+/// Paths whose answer without `boundaries` is their answer on the default
+/// set (2024): the static site writes them once, as `?boundaries=2024`.
+const DEFAULT_SET: [&str; 1] = ["/indicator/"];
 
 /// Query parameters kept in the static site, in file-name order; any other
 /// parameter is dropped from links.
@@ -84,6 +112,25 @@ pub fn canonical(url: &str) -> Option<String> {
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         params.insert(k, v);
+    }
+    let path = match SERVER_ONLY.iter().find(|(p, _, _)| path.starts_with(p)) {
+        Some((_, instead, keep)) => {
+            if !keep {
+                params.clear();
+            }
+            (*instead).to_owned()
+        }
+        // The home map coloured by an indicator is the map that opens the
+        // indicator's page: the static site writes it once, there.
+        None if path == "/" && params.contains_key("indicator") => {
+            let id = params.remove("indicator").unwrap_or_default();
+            format!("/indicator/{id}")
+        }
+        None => path.to_owned(),
+    };
+    let path = path.as_str();
+    if DEFAULT_SET.iter().any(|p| path.starts_with(p)) {
+        params.entry("boundaries").or_insert("2024");
     }
     let kept: Vec<String> = KEPT
         .iter()
@@ -131,7 +178,9 @@ pub fn file_name(canonical: &str) -> String {
         None => (Vec::new(), "index".to_owned()),
     };
     let is_api = path.starts_with("/api/");
-    let known_ext = [".csv", ".json", ".css"];
+    let known_ext = [
+        ".csv", ".json", ".css", ".js", ".svg", ".parquet", ".xlsx", ".geojson",
+    ];
     let leaf = if let Some(ext) = known_ext.iter().find(|e| last.ends_with(*e)) {
         // `.csv-metadata.json` keeps its whole double extension.
         let stem = &last[..last.len() - ext.len()];
@@ -165,6 +214,8 @@ fn seeds(app: &Shared) -> Vec<String> {
         "/gaps",
         "/sources",
         "/compare",
+        "/vocab",
+        "/search/offline",
         "/static/style.css",
         "/api/openapi.json",
         "/api/v1/indicators",
@@ -184,22 +235,19 @@ fn seeds(app: &Shared) -> Vec<String> {
         v.push(format!("/download/{set}.csv"));
         v.push(format!("/download/{set}.csv-metadata.json"));
         for d in &atlas.indicators {
-            v.push(format!("/?indicator={}&boundaries={set}", d.id));
             v.push(format!("/indicator/{}?boundaries={set}", d.id));
-            v.push(format!("/api/v1/indicators/{}?boundaries={set}", d.id));
         }
         for seat in &s.seats {
             v.push(format!("/constituency/{}?boundaries={set}", seat.code));
-            v.push(format!(
-                "/api/v1/constituencies/{}?boundaries={set}",
-                seat.code
-            ));
             v.push(format!("/download/constituency/{}-{set}.csv", seat.code));
             v.push(format!(
                 "/download/constituency/{}-{set}.csv-metadata.json",
                 seat.code
             ));
         }
+    }
+    for name in crate::download::files::names() {
+        v.push(format!("/download/{name}"));
     }
     for d in &atlas.indicators {
         v.push(format!("/download/indicators/{}.csv", d.id));
@@ -250,17 +298,39 @@ pub fn page_targets(html: &str) -> Vec<String> {
 
 /// `html` (the page at file `file`) with every internal link made relative.
 fn rewrite(html: &str, file: &str) -> String {
+    rewrite_to(html, file, false)
+}
+
+/// [`rewrite`], or with every internal link to its file from the site's
+/// root (`/static/style.css`) when `absolute`: for `404.html`, which a
+/// static host serves at any path.
+fn rewrite_to(html: &str, file: &str, absolute: bool) -> String {
+    let link = |to: &str| {
+        if absolute {
+            format!("/{to}")
+        } else {
+            relative(file, to)
+        }
+    };
     let mut out = String::with_capacity(html.len());
     let mut last = 0;
     for (range, url) in links(html) {
         let Some(c) = canonical(&url) else { continue };
         let fragment = url.find('#').map_or("", |i| &url[i..]);
         out.push_str(&html[last..range.start]);
-        out.push_str(&relative(file, &file_name(&c)));
+        out.push_str(&link(&file_name(&c)));
         out.push_str(fragment);
         last = range.end;
     }
     out.push_str(&html[last..]);
+    // The search box works in the browser (static/search.js).
+    if let Some(at) = out.find("</head>") {
+        let script = format!(
+            "<script src=\"{}\" defer></script>\n",
+            link("static/search.js")
+        );
+        out.insert_str(at, &script);
+    }
     out
 }
 
@@ -312,7 +382,9 @@ async fn render_one(
     service: axum::Router,
     out: &Path,
     url: &str,
-) -> Result<(Kind, u64, Vec<String>), SiteError> {
+    shared: &assets::Shared,
+    written: &std::sync::Mutex<BTreeSet<String>>,
+) -> Result<(Kind, u64, Vec<String>, Vec<u64>), SiteError> {
     let (content_type, body) = fetch(service, url).await?;
     let file = file_name(url);
     let path = out.join(&file);
@@ -322,13 +394,20 @@ async fn render_one(
             source,
         })?;
     }
+    let mut extra = Vec::new();
     let (kind, targets, bytes) = if content_type.starts_with("text/html") {
         let html = String::from_utf8_lossy(&body);
-        (
-            Kind::Page,
-            page_targets(&html),
-            rewrite(&html, &file).into_bytes(),
-        )
+        let (page, files) = shared.apply(&rewrite(&html, &file), &file);
+        for (name, contents) in files {
+            let new = written
+                .lock()
+                .map(|mut w| w.insert(name.clone()))
+                .unwrap_or(true);
+            if new {
+                extra.push(write_file(out, &name, contents.as_bytes())?);
+            }
+        }
+        (Kind::Page, page_targets(&html), page.into_bytes())
     } else if url.starts_with("/download/") {
         (Kind::Download, Vec::new(), body)
     } else if file.ends_with(".json") {
@@ -340,7 +419,56 @@ async fn render_one(
         path: path.display().to_string(),
         source,
     })?;
-    Ok((kind, bytes.len() as u64, targets))
+    Ok((kind, bytes.len() as u64, targets, extra))
+}
+
+/// Writes `bytes` to `name` under `out` (directories made); returns its size.
+fn write_file(out: &Path, name: &str, bytes: &[u8]) -> Result<u64, SiteError> {
+    let path = out.join(name);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| SiteError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    std::fs::write(&path, bytes).map_err(|source| SiteError::Io {
+        path: path.display().to_string(),
+        source,
+    })?;
+    Ok(bytes.len() as u64)
+}
+
+/// The atlas's "no such page" answer as `404.html`, its links from the
+/// site's root.
+async fn not_found_page(service: axum::Router) -> Result<Vec<u8>, SiteError> {
+    let url = "/404";
+    let req = Request::get(url)
+        .body(Body::empty())
+        .map_err(|e| SiteError::Render {
+            url: url.to_owned(),
+            message: e.to_string(),
+        })?;
+    let res = service.oneshot(req).await.map_err(|e| SiteError::Render {
+        url: url.to_owned(),
+        message: e.to_string(),
+    })?;
+    if res.status() != StatusCode::NOT_FOUND {
+        return Err(SiteError::Status {
+            url: url.to_owned(),
+            status: res.status(),
+        });
+    }
+    let body = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .map_err(|e| SiteError::Render {
+            url: url.to_owned(),
+            message: e.to_string(),
+        })?;
+    let html = String::from_utf8_lossy(&body).replace(
+        "There is no page at /404.",
+        "There is no page at this address.",
+    );
+    Ok(rewrite_to(&html, "404.html", true).into_bytes())
 }
 
 /// Renders the whole site into `out` (created if needed; files already
@@ -364,19 +492,39 @@ pub async fn write_site(app: Shared, out: &Path) -> Result<SiteSummary, SiteErro
         }
     }
     let mut summary = SiteSummary::default();
+    let shared = std::sync::Arc::new(assets::Shared::new(&app));
+    let written = std::sync::Arc::new(std::sync::Mutex::new(BTreeSet::new()));
+    let mut extra_files: Vec<(String, Vec<u8>)> = assets::Shared::sprites(&app)
+        .into_iter()
+        .map(|(name, svg)| (name, svg.into_bytes()))
+        .collect();
+    extra_files.push((
+        "static/search.js".into(),
+        search::SCRIPT.as_bytes().to_vec(),
+    ));
+    extra_files.push(("search-index.json".into(), search::index(&app)));
+    extra_files.push(("404.html".into(), not_found_page(service.clone()).await?));
+    for (name, bytes) in &extra_files {
+        summary.bytes += write_file(&out, name, bytes)?;
+        summary.other += 1;
+    }
     while !todo.is_empty() {
         let mut tasks = tokio::task::JoinSet::new();
         for url in std::mem::take(&mut todo) {
             let service = service.clone();
             let out = out.clone();
-            tasks.spawn(async move { render_one(service, &out, &url).await });
+            let shared = shared.clone();
+            let written = written.clone();
+            tasks.spawn(async move { render_one(service, &out, &url, &shared, &written).await });
         }
         let mut found: BTreeSet<String> = BTreeSet::new();
         while let Some(joined) = tasks.join_next().await {
-            let (kind, bytes, targets) = joined.map_err(|e| SiteError::Render {
+            let (kind, bytes, targets, extra) = joined.map_err(|e| SiteError::Render {
                 url: String::new(),
                 message: e.to_string(),
             })??;
+            summary.other += extra.len();
+            summary.bytes += extra.iter().sum::<u64>();
             match kind {
                 Kind::Page => summary.pages += 1,
                 Kind::Json => summary.json += 1,
@@ -403,7 +551,7 @@ mod tests {
     fn file_names_are_deterministic_and_flat() {
         assert_eq!(file_name("/"), "index.html");
         assert_eq!(
-            file_name(&canonical("/?boundaries=2010&indicator=stem_share").unwrap()),
+            file_name("/?indicator=stem_share&boundaries=2010"),
             "index-stem_share-2010.html"
         );
         assert_eq!(
@@ -437,6 +585,48 @@ mod tests {
         assert_eq!(file_name("/explore/offline"), "explore/offline.html");
         assert_eq!(canonical("/api/v1/explore?f=x:lt:1"), None);
         assert_eq!(canonical("/download/explore.csv?f=x:lt:1"), None);
+    }
+
+    #[test]
+    fn the_static_site_writes_default_set_pages_once_and_leaves_seat_documents_to_the_server() {
+        assert_eq!(
+            canonical("/indicator/a").as_deref(),
+            Some("/indicator/a?boundaries=2024")
+        );
+        assert_eq!(
+            canonical("/indicator/a?boundaries=2010").as_deref(),
+            Some("/indicator/a?boundaries=2010")
+        );
+        assert_eq!(canonical("/indicators").as_deref(), Some("/indicators"));
+        assert_eq!(
+            canonical("/api/v1/constituencies/E14001063?boundaries=2010").as_deref(),
+            Some("/api/v1/constituencies?boundaries=2010")
+        );
+        assert_eq!(
+            canonical("/api/v1/indicators/x?boundaries=2010").as_deref(),
+            Some("/api/v1/indicators")
+        );
+        assert_eq!(
+            canonical("/?indicator=x&boundaries=2010").as_deref(),
+            Some("/indicator/x?boundaries=2010")
+        );
+        assert_eq!(
+            canonical("/?indicator=x").as_deref(),
+            Some("/indicator/x?boundaries=2024")
+        );
+        assert_eq!(
+            canonical("/?boundaries=2010").as_deref(),
+            Some("/?boundaries=2010")
+        );
+        assert_eq!(
+            canonical("/search?q=leeds").as_deref(),
+            Some("/search/offline")
+        );
+        assert_eq!(
+            file_name("/download/2024-long.parquet"),
+            "download/2024-long.parquet"
+        );
+        assert_eq!(file_name("/download/2010.geojson"), "download/2010.geojson");
     }
 
     #[test]

@@ -9,7 +9,15 @@ use stemgap_store::Store;
 /// One row per seat of the chosen set: `code,name,nation,region`, then one
 /// column per indicator in catalogue order holding its latest published
 /// period's value (empty when missing or not available for the set).
+///
+/// CSV, Parquet, XLSX and GeoJSON are written by the web atlas's download
+/// writers (`stemgap_web::download::files`), so they are the same bytes as
+/// `/download/SET.EXT` (values rounded to the figures their sources
+/// support); JSON is written here from the store.
 pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    if args.format != ExportFormat::Json {
+        return through_atlas(&args);
+    }
     let store = Store::open(&args.db.path())?;
     let set: BoundarySet = args.boundaries.into();
     let seats = store.seats(set)?;
@@ -36,7 +44,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
                 )
             })
             .collect();
-        long(&mut out, args.format, &observations, &names)?;
+        long(&mut out, &observations, &names)?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -52,71 +60,71 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
             .copied()
             .flatten()
     };
-    match args.format {
-        ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut out);
-            let mut header = vec![
-                "code".to_owned(),
-                "name".into(),
-                "nation".into(),
+    let rows: Vec<serde_json::Value> = seats
+        .iter()
+        .map(|s| {
+            let mut m = serde_json::Map::new();
+            m.insert("code".into(), s.code.clone().into());
+            m.insert("name".into(), s.name.clone().into());
+            m.insert("nation".into(), s.nation.map(|n| n.name()).into());
+            m.insert(
                 "region".into(),
-            ];
-            header.extend(indicators.iter().map(|d| d.id.clone()));
-            w.write_record(&header)?;
-            for s in &seats {
-                let mut rec = vec![
-                    s.code.clone(),
-                    s.name.clone(),
-                    s.nation.map_or("", |n| n.name()).to_owned(),
-                    s.region
-                        .as_ref()
-                        .and_then(|r| regions.get(r))
-                        .cloned()
-                        .unwrap_or_default(),
-                ];
-                rec.extend(
-                    indicators
-                        .iter()
-                        .map(|d| value(&d.id, &s.code).map_or(String::new(), |v| v.to_string())),
-                );
-                w.write_record(&rec)?;
+                s.region
+                    .as_ref()
+                    .and_then(|r| regions.get(r))
+                    .cloned()
+                    .into(),
+            );
+            for d in &indicators {
+                m.insert(d.id.clone(), value(&d.id, &s.code).into());
             }
-            w.flush()?;
-        }
-        ExportFormat::Json => {
-            let rows: Vec<serde_json::Value> = seats
-                .iter()
-                .map(|s| {
-                    let mut m = serde_json::Map::new();
-                    m.insert("code".into(), s.code.clone().into());
-                    m.insert("name".into(), s.name.clone().into());
-                    m.insert("nation".into(), s.nation.map(|n| n.name()).into());
-                    m.insert(
-                        "region".into(),
-                        s.region
-                            .as_ref()
-                            .and_then(|r| regions.get(r))
-                            .cloned()
-                            .into(),
-                    );
-                    for d in &indicators {
-                        m.insert(d.id.clone(), value(&d.id, &s.code).into());
-                    }
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut out, &rows)?;
-            writeln!(out)?;
-        }
-    }
+            serde_json::Value::Object(m)
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut out, &rows)?;
+    writeln!(out)?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The long layout: one record per observation, with its provenance.
+/// A download file written by the web atlas's writers.
+fn through_atlas(args: &ExportArgs) -> anyhow::Result<ExitCode> {
+    use stemgap_web::download::{files::Format, table::Shape};
+    let format = match args.format {
+        ExportFormat::Csv => Format::Csv,
+        ExportFormat::Parquet => Format::Parquet,
+        ExportFormat::Xlsx => Format::Xlsx,
+        ExportFormat::Geojson => Format::GeoJson,
+        ExportFormat::Json => unreachable!("JSON is written from the store"),
+    };
+    let shape = if args.long { Shape::Long } else { Shape::Wide };
+    if !format.offered(shape) {
+        return Err(crate::cmd::UsageProblem(
+            "--format geojson is one feature per seat: it has no --long layout".into(),
+        )
+        .into());
+    }
+    let db = args.db.path();
+    let app = stemgap_web::App::open(&db)
+        .with_context(|| format!("cannot load the atlas from {}", db.display()))?;
+    let body = stemgap_web::download::files::bytes(&app, args.boundaries.into(), shape, format)
+        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    match &args.out {
+        Some(p) => {
+            std::fs::write(p, &body).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&body)?;
+            out.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The long layout as JSON: one record per observation, with its provenance.
 fn long(
     out: &mut dyn Write,
-    format: ExportFormat,
     observations: &[stemgap_core::Observation],
     names: &HashMap<&str, (&str, &str)>,
 ) -> anyhow::Result<()> {
@@ -153,37 +161,25 @@ fn long(
             o.boundary.map_or(String::new(), |b| b.id().to_owned()),
         ]
     };
-    match format {
-        ExportFormat::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(HEADER)?;
-            for o in observations {
-                w.write_record(record(o))?;
+    let rows: Vec<serde_json::Value> = observations
+        .iter()
+        .map(|o| {
+            let mut m = serde_json::Map::new();
+            for (k, v) in HEADER.iter().zip(record(o)) {
+                let value = match *k {
+                    "value" | "lower" | "upper" => v
+                        .parse::<f64>()
+                        .ok()
+                        .map_or(serde_json::Value::Null, Into::into),
+                    _ if v.is_empty() => serde_json::Value::Null,
+                    _ => v.into(),
+                };
+                m.insert((*k).to_owned(), value);
             }
-            w.flush()?;
-        }
-        ExportFormat::Json => {
-            let rows: Vec<serde_json::Value> = observations
-                .iter()
-                .map(|o| {
-                    let mut m = serde_json::Map::new();
-                    for (k, v) in HEADER.iter().zip(record(o)) {
-                        let value = match *k {
-                            "value" | "lower" | "upper" => v
-                                .parse::<f64>()
-                                .ok()
-                                .map_or(serde_json::Value::Null, Into::into),
-                            _ if v.is_empty() => serde_json::Value::Null,
-                            _ => v.into(),
-                        };
-                        m.insert((*k).to_owned(), value);
-                    }
-                    serde_json::Value::Object(m)
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &rows)?;
-            writeln!(out)?;
-        }
-    }
+            serde_json::Value::Object(m)
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &rows)?;
+    writeln!(out)?;
     Ok(())
 }

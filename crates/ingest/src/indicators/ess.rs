@@ -74,10 +74,12 @@ const COVERAGE: f64 = 0.95;
 /// metropolitan county or Inner/Outer London there, which are not
 /// education authorities). Every English 2023 district of the seat ×
 /// authority overlap must have one. A catalogue without the lookup builds
-/// without it, with a warning.
+/// without it (said at info level: the registry is also read by
+/// `contribute check`, whose only output on error is the error; the build
+/// warns once that the skills-shortage indicators are not built).
 pub(crate) fn load_upper_tiers(inputs: &Inputs<'_>, reg: &mut Registry) -> Result<(), SourceError> {
     if !inputs.catalogued(UTLA) {
-        tracing::warn!("{UTLA} is not in the catalogue: no upper-tier authorities");
+        tracing::info!("{UTLA} is not in the catalogue: no upper-tier authorities");
         return Ok(());
     }
     let loaded = inputs.load(UTLA)?;

@@ -107,6 +107,24 @@ fn check_value(
     Ok(())
 }
 
+/// A percentage read for a share (`percent_as_share`): checked to lie in
+/// 0..100 and divided by 100; any other cell as it is.
+fn as_share(ind: &IndicatorSpec, cell: Cell, at: &Location) -> Result<Cell, SourceError> {
+    match cell {
+        Cell::Value(x) if ind.percent_as_share => {
+            if !(0.0..=100.0).contains(&x) {
+                let label = ind.label.as_deref().unwrap_or("percentage");
+                return Err(invalid(
+                    at.clone(),
+                    format!("{label} {x} is outside 0..100"),
+                ));
+            }
+            Ok(Cell::Value(x / 100.0))
+        }
+        other => Ok(other),
+    }
+}
+
 /// A cell that may be withheld with one of the indicator's markers.
 fn marked_cell(ind: &IndicatorSpec, row: &Row<'_>, col: usize) -> Result<Cell, SourceError> {
     let cell = row.cell(col)?;
@@ -512,7 +530,8 @@ pub fn read_declared(
             match r {
                 Reads::Years(years) => {
                     for (col, year) in years {
-                        let cell = marked_cell(ind, &row, *col)?;
+                        let cell =
+                            as_share(ind, marked_cell(ind, &row, *col)?, &row.location(*col))?;
                         if let Cell::Value(x) = cell {
                             check_value(ind, x, false, &row.location(*col))?;
                         }
@@ -520,7 +539,7 @@ pub fn read_declared(
                     }
                 }
                 Reads::One(col) => {
-                    let cell = marked_cell(ind, &row, *col)?;
+                    let cell = as_share(ind, marked_cell(ind, &row, *col)?, &row.location(*col))?;
                     if let Cell::Value(x) = cell {
                         check_value(ind, x, false, &row.location(*col))?;
                     }

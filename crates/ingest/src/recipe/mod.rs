@@ -305,6 +305,12 @@ pub struct IndicatorSpec {
     /// Values must be above zero.
     #[serde(default)]
     pub positive: bool,
+    /// The file gives this share as a percentage: each value is checked to
+    /// lie in 0..100 and stored divided by 100 (shares are fractions
+    /// between 0 and 1 everywhere in stemgap). Unit `share`, one value
+    /// column or a column per year only.
+    #[serde(default)]
+    pub percent_as_share: bool,
     /// What a value is called in errors ("entry rate 1.2 is outside 0..1").
     #[serde(default)]
     pub label: Option<String>,
@@ -732,6 +738,17 @@ impl Recipe {
                 {
                     return Err(invalid(here("per_1000_of"), format!("indicator {}: per_1000_of makes a count a rate: unit rate_per_1000, from a value, sum or columns_prefix of counts", ind.id)));
                 }
+            }
+            if ind.percent_as_share
+                && (ind.unit != Unit::Share
+                    || ind.numerator.is_some()
+                    || !ind.sum.is_empty()
+                    || !ind.minus.is_empty())
+            {
+                return Err(invalid(
+                    here("percent_as_share"),
+                    format!("indicator {}: percent_as_share reads a percentage into a share: unit share, from `value` or `columns_prefix`", ind.id),
+                ));
             }
             if let Some(r) = &ind.replaces {
                 if r != "F3" {
