@@ -84,8 +84,10 @@ struct BriefPage<'a> {
 /// education (with women's share of STEM FE achievements: inclusion), STEM
 /// occupations and jobs (manufacturing by workplace, BRES; the APS
 /// residents' share is on the profile), skills-shortage vacancies
-/// (shortages), institutions. The list fills one A4 page (print test).
-pub const BRIEF_INDICATORS: [&str; 24] = [
+/// (shortages), institutions (providers and STEM teaching sites; all sites
+/// and all-subject FE are on the profile). The list and the caveats it
+/// brings fill one A4 page (print test).
+pub const BRIEF_INDICATORS: [&str; 22] = [
     "level4_share",
     "no_quals_share",
     "ks2_expected_pct",
@@ -93,7 +95,6 @@ pub const BRIEF_INDICATORS: [&str; 24] = [
     "ks4_a_c_pct",
     "he_entry_rate_18",
     "fe_stem_achievements_per_1000",
-    "fe_achievements_per_1000",
     "fe_et_stem_female_share",
     "apprenticeship_stem_starts_per_1000",
     "apprenticeship_starts_per_1000",
@@ -108,7 +109,6 @@ pub const BRIEF_INDICATORS: [&str; 24] = [
     "jobs_share_manufacturing",
     "ess_ssv_per_1000_staff",
     "hei_count",
-    "he_locations",
     "he_stem_locations",
 ];
 
