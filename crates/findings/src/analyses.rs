@@ -1559,6 +1559,58 @@ fn slug(s: &str) -> String {
     out.trim_end_matches('_').to_owned()
 }
 
+/// Summarises a grid group from its cells: the range of the comparable
+/// cells' estimates, how many intervals include `null` (and which), a
+/// statement from those numbers, and `n` the cells counted. Shared by F1-F3's
+/// groups and F7/F8's (`grid`).
+pub(crate) fn summarise_cells(g: &mut Finding, finding: &str, null: f64) {
+    let counted: Vec<&Finding> = g
+        .parts
+        .iter()
+        .filter(|p| p.estimate.is_some() && p.details.get("comparable") != Some(&0.0))
+        .collect();
+    let estimates: Vec<f64> = counted.iter().filter_map(|p| p.estimate).collect();
+    let crossing: Vec<String> = counted
+        .iter()
+        .filter(
+            |p| matches!((p.ci_low, p.ci_high), (Some(lo), Some(hi)) if !excludes(lo, hi, null)),
+        )
+        .map(|p| {
+            p.title
+                .rsplit_once('[')
+                .map_or(p.id.clone(), |(_, l)| l.trim_end_matches(']').to_owned())
+        })
+        .collect();
+    if let (Some(lo), Some(hi)) = (
+        estimates.iter().cloned().reduce(f64::min),
+        estimates.iter().cloned().reduce(f64::max),
+    ) {
+        g.details.insert("min_estimate".into(), lo);
+        g.details.insert("max_estimate".into(), hi);
+        g.details
+            .insert("cells_including_null".into(), crossing.len() as f64);
+        let holds = if crossing.is_empty() {
+            "the interval excludes no difference in every one".to_owned()
+        } else {
+            format!(
+                "the interval includes no difference in {} of them ({})",
+                crossing.len(),
+                crossing.join("; ")
+            )
+        };
+        g.statement = format!(
+            "Varying one choice at a time from the headline ({} comparable cells of {}), {finding}'s estimate ranges from {} to {}; {holds}.",
+            estimates.len(),
+            g.parts.len(),
+            num(lo),
+            num(hi),
+        );
+    } else {
+        g.statement = format!("{finding}: no cell could be estimated.");
+    }
+    g.n = estimates.len();
+}
+
 /// Sensitivity of F1–F3's headline to the choices behind it. `done` holds
 /// F1–F3 themselves: a cell that is one of their parts is taken from there.
 pub fn sensitivity(data: &Dataset, done: &[&Finding]) -> Finding {
@@ -1636,50 +1688,7 @@ pub fn sensitivity(data: &Dataset, done: &[&Finding]) -> Finding {
             }
             g.parts.push(p);
         }
-        let counted: Vec<&Finding> = g
-            .parts
-            .iter()
-            .filter(|p| p.estimate.is_some() && p.details.get("comparable") != Some(&0.0))
-            .collect();
-        let estimates: Vec<f64> = counted.iter().filter_map(|p| p.estimate).collect();
-        let crossing: Vec<String> = counted
-            .iter()
-            .filter(|p| match (p.ci_low, p.ci_high) {
-                (Some(lo), Some(hi)) => !excludes(lo, hi, null),
-                _ => false,
-            })
-            .map(|p| {
-                p.title
-                    .rsplit_once('[')
-                    .map_or(p.id.clone(), |(_, l)| l.trim_end_matches(']').to_owned())
-            })
-            .collect();
-        if let (Some(lo), Some(hi)) = (
-            estimates.iter().cloned().reduce(f64::min),
-            estimates.iter().cloned().reduce(f64::max),
-        ) {
-            g.details.insert("min_estimate".into(), lo);
-            g.details.insert("max_estimate".into(), hi);
-            g.details
-                .insert("cells_including_null".into(), crossing.len() as f64);
-            let holds = if crossing.is_empty() {
-                "the interval excludes no difference in every one".to_owned()
-            } else {
-                format!(
-                    "the interval includes no difference in {} of them ({})",
-                    crossing.len(),
-                    crossing.join("; ")
-                )
-            };
-            g.statement = format!(
-                "Varying one choice at a time from the headline ({} comparable cells of {}), {finding}'s estimate ranges from {} to {}; {holds}.",
-                estimates.len(),
-                g.parts.len(),
-                num(lo),
-                num(hi),
-            );
-        }
-        g.n = estimates.len();
+        summarise_cells(&mut g, finding, null);
         g.unit = g.parts.first().map(|p| p.unit.clone()).unwrap_or_default();
         g.method = "the headline estimator re-run with one choice changed at a time (data year, weighting, inference, suppression bounds, boundary set, deprivation basis, STEM definition); identical inputs detected and counted once; cells on fewer than 95% of the headline's seats reported but not counted".into();
         g.inference = "as each cell".into();

@@ -226,49 +226,7 @@ pub(crate) fn group(data: &Dataset, finding: &str, cells: &[(&str, Choice<'_>)])
         }
         g.parts.push(p);
     }
-    let counted: Vec<&Finding> = g
-        .parts
-        .iter()
-        .filter(|p| p.estimate.is_some() && p.details.get("comparable") != Some(&0.0))
-        .collect();
-    let estimates: Vec<f64> = counted.iter().filter_map(|p| p.estimate).collect();
-    let crossing: Vec<String> = counted
-        .iter()
-        .filter(|p| matches!((p.ci_low, p.ci_high), (Some(lo), Some(hi)) if !excludes(lo, hi, 0.0)))
-        .map(|p| {
-            p.title
-                .rsplit_once('[')
-                .map_or(p.id.clone(), |(_, l)| l.trim_end_matches(']').to_owned())
-        })
-        .collect();
-    if let (Some(lo), Some(hi)) = (
-        estimates.iter().cloned().reduce(f64::min),
-        estimates.iter().cloned().reduce(f64::max),
-    ) {
-        g.details.insert("min_estimate".into(), lo);
-        g.details.insert("max_estimate".into(), hi);
-        g.details
-            .insert("cells_including_null".into(), crossing.len() as f64);
-        let holds = if crossing.is_empty() {
-            "the interval excludes no difference in every one".to_owned()
-        } else {
-            format!(
-                "the interval includes no difference in {} of them ({})",
-                crossing.len(),
-                crossing.join("; ")
-            )
-        };
-        g.statement = format!(
-            "Varying one choice at a time from the headline ({} comparable cells of {}), {finding}'s estimate ranges from {} to {}; {holds}.",
-            estimates.len(),
-            g.parts.len(),
-            num(lo),
-            num(hi),
-        );
-    } else {
-        g.statement = format!("{finding}: no cell could be estimated.");
-    }
-    g.n = estimates.len();
+    crate::analyses::summarise_cells(&mut g, finding, 0.0);
     g.unit = g.parts.first().map(|p| p.unit.clone()).unwrap_or_default();
     let varied: Vec<&str> = cells.iter().skip(1).map(|(label, _)| *label).collect();
     g.method = format!(
