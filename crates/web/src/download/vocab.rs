@@ -8,11 +8,12 @@ use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 
 /// Methods, as the Sources page explains them.
-pub const METHODS: [(&str, &str); 4] = [
+pub const METHODS: [(&str, &str); 5] = [
     ("measured", "Published for the constituency by the source."),
     ("apportioned", "Published for local authorities and shared out to constituencies by population overlap, assuming the same rate across each authority."),
     ("converted", "Published for the other boundary set and carried across by the seats' population overlap."),
     ("derived", "Built by stemgap from small-area figures (for example deprivation scores weighted by population)."),
+    ("contributed", "Added by an organisation through `stemgap build --contrib` from a declared recipe and data file, with the contributor and licence they declare; not from stemgap's catalogued sources."),
 ];
 
 /// Missing-value flags (`stemgap_core::Marker` ids) and what the sources mean by them.
