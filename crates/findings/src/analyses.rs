@@ -707,7 +707,10 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
             let (l, h) = (low.col(0), high.col(0));
             // Each fifth's mean rises with its cells, so the ratio is lowest
             // with the numerator's cells low and the denominator's high, and
-            // highest the other way round: the range suppression allows.
+            // highest the other way round: the range suppression allows. It
+            // is an outer bound: one suppressed authority cell can feed
+            // seats in both fifths, and cannot be low in one and high in
+            // the other at once.
             let ratio = |num: &[f64], den: &[f64]| {
                 weighted_mean(num, weights, &most) / weighted_mean(den, weights, &least)
             };
