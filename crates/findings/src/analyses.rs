@@ -556,6 +556,24 @@ fn fifths(t: &Table) -> Result<(Vec<usize>, Vec<usize>, &'static str), String> {
     Ok((pick(5), pick(1), groups.method))
 }
 
+/// Puts a two-fifths contrast's figures on its finding: n (the seats of
+/// both fifths), the clusters when the bootstrap resampled clusters, the
+/// estimate, interval, seed and replicates, and the fifths' means. Shared
+/// by F2/F3, F7, F8 and their grid cells.
+pub(crate) fn put_contrast(f: &mut Finding, c: &ClusterContrast, clustered: bool) {
+    f.n = c.n_a + c.n_b;
+    if clustered {
+        f.clusters = Some(c.clusters);
+    }
+    f.estimate = Some(c.estimate);
+    f.ci_low = Some(c.ci.0);
+    f.ci_high = Some(c.ci.1);
+    f.seed = Some(c.seed);
+    f.replicates = Some(c.replicates);
+    f.details.insert("mean_most_deprived".into(), c.mean_a);
+    f.details.insert("mean_least_deprived".into(), c.mean_b);
+}
+
 /// The mean of `v` over the units `idx`, weighted by `w` if given.
 fn weighted_mean(v: &[f64], w: Option<&[f64]>, idx: &[usize]) -> f64 {
     let (mut s, mut t) = (0.0, 0.0);
@@ -643,12 +661,7 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
         Ok(c) => c,
         Err(e) => return not_estimated(f, &e),
     };
-    f.n = c.n_a + c.n_b;
-    f.estimate = Some(c.estimate);
-    f.ci_low = Some(c.ci.0);
-    f.ci_high = Some(c.ci.1);
-    f.seed = Some(c.seed);
-    f.replicates = Some(c.replicates);
+    put_contrast(&mut f, &c, chosen != Inference::Seats);
     let weighting = if spec.weighted {
         "population-weighted means"
     } else {
@@ -659,9 +672,6 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
         Inference::Region => "regions",
         _ => "seats",
     };
-    if chosen != Inference::Seats {
-        f.clusters = Some(c.clusters);
-    }
     f.inference = format!(
         "percentile bootstrap resampling whole {units} ({} {units}, {} replicates, seed {}; {} failed); {weighting}",
         c.clusters, c.replicates, c.seed, c.failed
@@ -670,8 +680,6 @@ pub(crate) fn quintile_ratio(data: &Dataset, id: String, spec: Spec<'_>) -> Find
         "seats split into five groups of equal population by {x} ({group_method}); {}",
         c.method
     );
-    f.details.insert("mean_most_deprived".into(), c.mean_a);
-    f.details.insert("mean_least_deprived".into(), c.mean_b);
     f.details.insert("seats_most_deprived".into(), c.n_a as f64);
     f.details
         .insert("seats_least_deprived".into(), c.n_b as f64);

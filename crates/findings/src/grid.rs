@@ -156,15 +156,7 @@ pub(crate) fn cell(data: &Dataset, id: String, label: &str, c: Choice<'_>) -> Fi
             return f;
         }
     };
-    f.n = r.n_a + r.n_b;
-    f.clusters = (c.units != Units::Seats).then_some(r.clusters);
-    f.estimate = Some(r.estimate);
-    f.ci_low = Some(r.ci.0);
-    f.ci_high = Some(r.ci.1);
-    f.seed = Some(r.seed);
-    f.replicates = Some(r.replicates);
-    f.details.insert("mean_most_deprived".into(), r.mean_a);
-    f.details.insert("mean_least_deprived".into(), r.mean_b);
+    crate::analyses::put_contrast(&mut f, &r, c.units != Units::Seats);
     f.method = format!(
         "{} seats in five groups of equal population by {} ({}); {}{}",
         nation_list(ENGLAND),

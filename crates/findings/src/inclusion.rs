@@ -153,17 +153,7 @@ fn share_gap(data: &Dataset, set: BoundarySet, y: &str, whose: &str, who: &str) 
             return f;
         }
     };
-    f.n = c.n_a + c.n_b;
-    if by_authority {
-        f.clusters = Some(c.clusters);
-    }
-    f.estimate = Some(c.estimate);
-    f.ci_low = Some(c.ci.0);
-    f.ci_high = Some(c.ci.1);
-    f.seed = Some(c.seed);
-    f.replicates = Some(c.replicates);
-    f.details.insert("mean_most_deprived".into(), c.mean_a);
-    f.details.insert("mean_least_deprived".into(), c.mean_b);
+    crate::analyses::put_contrast(&mut f, &c, by_authority);
     f.method = format!(
         "{nations} seats split into five groups of equal population by {DEPRIVATION} ({}); {}; shares in percent",
         groups.method,
@@ -272,15 +262,7 @@ fn over_time(data: &Dataset, set: BoundarySet, y: &str, whose: &str, who: &str) 
             seed(&f.id),
         ) {
             Ok(c) => {
-                f.n = c.n_a + c.n_b;
-                f.clusters = by_authority.then_some(c.clusters);
-                f.estimate = Some(c.estimate);
-                f.ci_low = Some(c.ci.0);
-                f.ci_high = Some(c.ci.1);
-                f.seed = Some(c.seed);
-                f.replicates = Some(c.replicates);
-                f.details.insert("mean_most_deprived".into(), c.mean_a);
-                f.details.insert("mean_least_deprived".into(), c.mean_b);
+                crate::analyses::put_contrast(&mut f, &c, by_authority);
                 f.method = format!(
                     "{} seats split once into five groups of equal population by {DEPRIVATION} ({}); {}; shares in percent",
                     nation_list(ENGLAND),

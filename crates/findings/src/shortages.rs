@@ -201,15 +201,7 @@ fn by_deprivation(data: &Dataset, set: BoundarySet, y: &str) -> Finding {
             return f;
         }
     };
-    f.n = c.n_a + c.n_b;
-    f.clusters = by_upper.then_some(c.clusters);
-    f.estimate = Some(c.estimate);
-    f.ci_low = Some(c.ci.0);
-    f.ci_high = Some(c.ci.1);
-    f.seed = Some(c.seed);
-    f.replicates = Some(c.replicates);
-    f.details.insert("mean_most_deprived".into(), c.mean_a);
-    f.details.insert("mean_least_deprived".into(), c.mean_b);
+    crate::analyses::put_contrast(&mut f, &c, by_upper);
     f.method = format!(
         "{} seats split into five groups of equal population by {DEPRIVATION} ({}); {}",
         nation_list(ENGLAND),
