@@ -6,9 +6,10 @@ use crate::text::{ci, excludes, lower_first, num, p};
 use crate::{Exclusion, Finding, LEVEL, PERMUTATIONS, REPLICATES};
 use stemgap_core::{BoundarySet, GssCode, Nation};
 use stemgap_stats::{
-    case_bootstrap, cluster_contrast, cluster_robust, group_contrast, paired, pearson,
-    pearson_r_at, per_doubling, relabel_test, spatial_error, spearman, weighted_quantile_groups_by,
-    ClusterContrast, ClusterCov, ClusteredGroup, Contrast, Cov, OlsOptions, SpatialWeights,
+    cluster_contrast, cluster_robust, group_contrast, paired, pearson, pearson_from_sums,
+    per_doubling, relabel_test, spatial_error, spearman, sums_bootstrap,
+    weighted_quantile_groups_by, ClusterContrast, ClusterCov, ClusteredGroup, Contrast, Cov,
+    OlsOptions, SpatialWeights,
 };
 
 const ENGLAND: &[Nation] = &[Nation::England];
@@ -1305,27 +1306,44 @@ fn old_new_contrast(data: &Dataset, set: BoundarySet) -> Finding {
     let old: Vec<f64> = t.rows.iter().map(|r| r[..4].iter().sum()).collect();
     let new: Vec<f64> = t.rows.iter().map(|r| r[4] + r[5]).collect();
     let dep = t.col(6);
-    // r alone, at the resampled positions (no copies, no p-value).
-    let r_of = |v: &[f64], idx: &[usize]| -> Option<f64> { pearson_r_at(&dep, v, idx).ok() };
-    let stat = |idx: &[usize]| Some(r_of(&old, idx)? - r_of(&new, idx)?);
-    let all: Vec<usize> = (0..t.n()).collect();
-    // Beside it: whole local authorities resampled.
+    let r = |v: &[f64]| pearson(&dep, v, LEVEL).ok().map(|c| c.estimate);
+    let (Some(ro), Some(rn)) = (r(&old), r(&new)) else {
+        return not_estimated(f, "a variable is constant on these seats");
+    };
+    // Each seat as its sums for both correlations (n, d, o, w, d², o², w²,
+    // do, dw), on values centred at their means; a resample's r from the
+    // summed vectors (`sums_bootstrap`: the resamples of a case bootstrap,
+    // without a pass over gathered values per replicate).
+    let centre = |v: &[f64]| {
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| x - m).collect::<Vec<f64>>()
+    };
+    let (dc, oc, wc) = (centre(&dep), centre(&old), centre(&new));
+    let cases: Vec<[f64; 9]> = (0..t.n())
+        .map(|i| {
+            let (d, o, w) = (dc[i], oc[i], wc[i]);
+            [1.0, d, o, w, d * d, o * o, w * w, d * o, d * w]
+        })
+        .collect();
+    let stat = |s: &[f64; 9]| {
+        Some(
+            pearson_from_sums(s[0], s[1], s[2], s[4], s[5], s[7])?
+                - pearson_from_sums(s[0], s[1], s[3], s[4], s[6], s[8])?,
+        )
+    };
+    // Beside it: whole local authorities resampled (a cluster's vector is
+    // the sum of its seats').
     if let Ok(ids) = cluster_ids(data, set, &t.codes, Inference::Authority) {
         let g = ids.iter().max().map_or(0, |m| m + 1);
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); g];
-        for (i, c) in ids.iter().enumerate() {
-            members[*c].push(i);
+        let mut clusters = vec![[0.0; 9]; g];
+        for (c, case) in ids.iter().zip(&cases) {
+            for (t, v) in clusters[*c].iter_mut().zip(case) {
+                *t += v;
+            }
         }
-        let by_cluster = |drawn: &[usize]| {
-            let idx: Vec<usize> = drawn
-                .iter()
-                .flat_map(|&c| members[c].iter().copied())
-                .collect();
-            stat(&idx)
-        };
-        if let Ok(b) = case_bootstrap(
-            g,
-            by_cluster,
+        if let Ok(b) = sums_bootstrap(
+            &clusters,
+            stat,
             LEVEL,
             REPLICATES,
             seed(&format!("{}/authority", f.id)),
@@ -1335,12 +1353,10 @@ fn old_new_contrast(data: &Dataset, set: BoundarySet) -> Finding {
             f.details.insert("clusters_authority".into(), g as f64);
         }
     }
-    match case_bootstrap(t.n(), stat, LEVEL, REPLICATES, seed(&f.id)) {
-        Ok(b) => {
-            let (ro, rn) = (
-                r_of(&old, &all).unwrap_or(f64::NAN),
-                r_of(&new, &all).unwrap_or(f64::NAN),
-            );
+    match sums_bootstrap(&cases, stat, LEVEL, REPLICATES, seed(&f.id)) {
+        Ok(mut b) => {
+            // The estimate from the two-pass r of every seat.
+            b.estimate = ro - rn;
             f.n = b.n;
             f.estimate = Some(b.estimate);
             f.ci_low = Some(b.ci.0);

@@ -15,7 +15,7 @@ use crate::text::{ci, excludes, lower_first, num};
 use crate::{Finding, Ledger, Verdict, LEVEL, REPLICATES};
 use stemgap_core::{BoundarySet, Nation};
 use stemgap_stats::{
-    case_bootstrap, cluster_contrast, weighted_quantile_groups_by, ClusteredGroup, Contrast,
+    cluster_contrast, sums_bootstrap, weighted_quantile_groups_by, ClusteredGroup, Contrast,
 };
 
 const ENGLAND: &[Nation] = &[Nation::England];
@@ -357,22 +357,24 @@ fn change(
     let used: Vec<usize> = (0..g)
         .filter(|&c| counts[c][0] + counts[c][2] > 0.0)
         .collect();
-    let stat = |idx: &[usize]| -> Option<f64> {
-        let (mut s, mut k) = ([0.0; 4], [0.0; 4]);
-        for &j in idx {
-            let c = used[j];
-            for q in 0..4 {
-                s[q] += sums[c][q];
-                k[q] += counts[c][q];
-            }
-        }
-        if k.contains(&0.0) {
+    // Each used cluster as its four sums then four counts.
+    let cases: Vec<[f64; 8]> = used
+        .iter()
+        .map(|&c| {
+            let mut v = [0.0; 8];
+            v[..4].copy_from_slice(&sums[c]);
+            v[4..].copy_from_slice(&counts[c]);
+            v
+        })
+        .collect();
+    let stat = |v: &[f64; 8]| -> Option<f64> {
+        if v[4..].contains(&0.0) {
             return None;
         }
-        let m: Vec<f64> = (0..4).map(|q| s[q] / k[q]).collect();
-        Some((m[1] - m[3]) - (m[0] - m[2]))
+        let m = |q: usize| v[q] / v[4 + q];
+        Some((m(1) - m(3)) - (m(0) - m(2)))
     };
-    let b = match case_bootstrap(used.len(), stat, LEVEL, REPLICATES, seed(&f.id)) {
+    let b = match sums_bootstrap(&cases, stat, LEVEL, REPLICATES, seed(&f.id)) {
         Ok(b) => b,
         Err(e) => {
             f.statement = format!("Not estimated: {e}.");

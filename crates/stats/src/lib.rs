@@ -45,11 +45,13 @@ pub mod similarity;
 pub mod spatial;
 pub mod transform;
 
-pub use bootstrap::{case_bootstrap, group_contrast, CaseBootstrap, Contrast, GroupContrast};
+pub use bootstrap::{
+    case_bootstrap, group_contrast, sums_bootstrap, CaseBootstrap, Contrast, GroupContrast,
+};
 pub use cluster::{
     cluster_contrast, cluster_robust, ClusterContrast, ClusterCov, ClusterRobust, ClusteredGroup,
 };
-pub use correlation::{pearson, pearson_r_at, ranks, spearman, Correlation};
+pub use correlation::{pearson, pearson_from_sums, ranks, spearman, Correlation};
 pub use moran::{local_moran, moran, LisaCluster, LocalMoran, LocalMoranUnit, Moran, Quadrant};
 pub use ols::{ols, Cov, Ols, OlsOptions, StdErrors};
 pub use paired::{paired, wilcoxon, Paired, Wilcoxon};
