@@ -52,6 +52,8 @@ use crate::ols::Fit;
 use crate::{check_finite, check_len, check_level, t_critical, t_p_value, StatsError};
 use crate::{Contrast, OlsOptions};
 use nalgebra::{DMatrix, DVector};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 /// Cluster-robust standard errors of a least-squares fit.
@@ -353,7 +355,7 @@ pub fn cluster_contrast(
         e.2 += b.weight(i) * v;
         e.3 += b.weight(i);
     }
-    let sums: Vec<[f64; 4]> = per.into_values().map(|(a, b, c, d)| [a, b, c, d]).collect();
+    let sums: Vec<(f64, f64, f64, f64)> = per.into_values().collect();
     let g = sums.len();
     if g < 2 {
         return Err(StatsError::TooFew { n: g, needed: 2 });
@@ -362,18 +364,27 @@ pub fn cluster_contrast(
         Contrast::Ratio => ma / mb,
         Contrast::Difference => ma - mb,
     };
-    // A replicate without one of the groups, or (ratio) whose denominator
-    // mean is not positive, cannot be computed.
-    let (mut draws, failed) = crate::bootstrap::resample_sums(
-        &sums,
-        |&[sa, na, sb, nb]| {
-            let computable =
-                !(na == 0.0 || nb == 0.0 || (contrast == Contrast::Ratio && sb <= 0.0));
-            computable.then(|| stat(sa / na, sb / nb))
-        },
-        replicates,
-        seed,
-    );
+    let gu = u32::try_from(g).expect("fewer than 2^32 clusters");
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut draws = Vec::with_capacity(replicates);
+    let mut failed = 0;
+    for _ in 0..replicates {
+        let (mut sa, mut na, mut sb, mut nb) = (0.0, 0.0, 0.0, 0.0);
+        for _ in 0..g {
+            let s = sums[rng.random_range(0..gu) as usize];
+            sa += s.0;
+            na += s.1;
+            sb += s.2;
+            nb += s.3;
+        }
+        // A replicate without one of the groups, or (ratio) whose
+        // denominator mean is not positive, cannot be computed.
+        if na == 0.0 || nb == 0.0 || (contrast == Contrast::Ratio && sb <= 0.0) {
+            failed += 1;
+        } else {
+            draws.push(stat(sa / na, sb / nb));
+        }
+    }
     if draws.len() * 2 < replicates {
         return Err(StatsError::Argument(
             "fewer than half the cluster-bootstrap replicates have both groups",
@@ -408,8 +419,6 @@ pub fn cluster_contrast(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha8Rng;
 
     fn data() -> (Vec<f64>, Vec<f64>, Vec<usize>) {
         let x: Vec<f64> = (0..24)
