@@ -1638,62 +1638,132 @@ pub(crate) fn summarise_cells(g: &mut Finding, finding: &str, null: f64) {
     g.n = estimates.len();
 }
 
-/// Sensitivity of F1–F3's headline to the choices behind it. `done` holds
-/// F1–F3 themselves: a cell that is one of their parts is taken from there.
-pub fn sensitivity(data: &Dataset, done: &[&Finding]) -> Finding {
-    let mut f = Finding::new(
-        "sensitivity",
-        "How the headline findings move with the choices behind them",
-    );
+/// What becomes of one cell of F1–F3's sensitivity grid.
+enum Plan {
+    /// The same inputs as an earlier cell (its label): said once.
+    Duplicate(String),
+    /// One of the finding's own parts (its id): taken from there.
+    Reuse(String),
+    /// Computed.
+    Compute,
+}
+
+/// F1–F3's sensitivity grids as planned cells: (finding, is_gradient,
+/// [(part id, label, cell, plan)]), in the order they are reported.
+#[allow(clippy::type_complexity)]
+fn sensitivity_plan(
+    data: &Dataset,
+) -> Vec<(&'static str, bool, Vec<(String, String, Cell<'_>, Plan)>)> {
     let grids: [(&str, &str, &str, bool); 3] = [
         ("F1", F1_MEASURES[0], F1_MEASURES[1], true),
         ("F2", F2_MEASURES[0], F2_MEASURES[1], false),
         ("F3", F3_MEASURES[0], F3_MEASURES[2], false),
     ];
-    for (finding, y, alternative, is_gradient) in grids {
+    grids
+        .into_iter()
+        .map(|(finding, y, alternative, is_gradient)| {
+            let headline = Spec::headline(BoundarySet::Pcon2024, y, DEPRIVATION);
+            let mut seen: Vec<(u64, String)> = Vec::new();
+            let planned = cells(data, headline, alternative)
+                .into_iter()
+                .map(|cell| {
+                    let id = format!(
+                        "sensitivity/{finding}/{}/{}",
+                        slug(cell.dimension),
+                        slug(&cell.value)
+                    );
+                    let label = format!("{}: {}", cell.dimension, cell.value);
+                    let key = fingerprint(data, &cell.spec);
+                    let plan = if let Some((_, same)) =
+                        key.and_then(|key| seen.iter().find(|(k, _)| *k == key))
+                    {
+                        Plan::Duplicate(same.clone())
+                    } else {
+                        if let Some(key) = key {
+                            seen.push((key, label.clone()));
+                        }
+                        match &cell.same_as {
+                            Some(tail) => Plan::Reuse(format!("{finding}/{tail}")),
+                            None => Plan::Compute,
+                        }
+                    };
+                    (id, label, cell, plan)
+                })
+                .collect();
+            (finding, is_gradient, planned)
+        })
+        .collect()
+}
+
+fn sensitivity_cell(data: &Dataset, id: String, cell: &Cell<'_>, is_gradient: bool) -> Finding {
+    if is_gradient {
+        gradient(data, id, cell.spec)
+    } else {
+        quintile_ratio(data, id, cell.spec)
+    }
+}
+
+/// The cells of F1–F3's sensitivity grids that are neither duplicates nor
+/// the findings' own parts: the costly part of the grid, run as one task
+/// beside the analyses (it needs none of their results).
+pub fn sensitivity_cells(data: &Dataset) -> Vec<Finding> {
+    sensitivity_plan(data)
+        .into_iter()
+        .flat_map(|(_, is_gradient, planned)| {
+            planned
+                .into_iter()
+                .filter(|(.., plan)| matches!(plan, Plan::Compute))
+                .map(move |(id, _, cell, _)| sensitivity_cell(data, id, &cell, is_gradient))
+        })
+        .collect()
+}
+
+/// Sensitivity of F1–F3's headline to the choices behind it. `done` holds
+/// F1–F3 themselves: a cell that is one of their parts is taken from there;
+/// `computed` holds the cells [`sensitivity_cells`] computed (any cell
+/// missing from both is computed here).
+pub fn sensitivity(data: &Dataset, done: &[&Finding], computed: Vec<Finding>) -> Finding {
+    let mut f = Finding::new(
+        "sensitivity",
+        "How the headline findings move with the choices behind them",
+    );
+    let mut computed: std::collections::HashMap<String, Finding> =
+        computed.into_iter().map(|p| (p.id.clone(), p)).collect();
+    for (finding, is_gradient, planned) in sensitivity_plan(data) {
         let mut g = Finding::new(
             format!("sensitivity/{finding}"),
             format!("{finding} across choices"),
         );
-        let headline = Spec::headline(BoundarySet::Pcon2024, y, DEPRIVATION);
         let null = if is_gradient { 0.0 } else { 1.0 };
-        let mut seen: Vec<(u64, String)> = Vec::new();
         let mut headline_n = None;
-        for cell in cells(data, headline, alternative) {
-            let id = format!(
-                "sensitivity/{finding}/{}/{}",
-                slug(cell.dimension),
-                slug(&cell.value)
-            );
-            let key = fingerprint(data, &cell.spec);
-            let label = format!("{}: {}", cell.dimension, cell.value);
-            if let Some((_, same)) = key.and_then(|key| seen.iter().find(|(k, _)| *k == key)) {
-                let mut p = Finding::new(id, format!("{finding} [{label}]"));
-                p.statement = format!(
-                    "Same inputs as [{same}]: on these seats the choice makes no difference, so it is not counted twice."
-                );
-                p.details.insert("duplicate".into(), 1.0);
-                g.parts.push(p);
-                continue;
-            }
-            if let Some(key) = key {
-                seen.push((key, label.clone()));
-            }
-            let reused = cell.same_as.as_ref().and_then(|tail| {
-                let want = format!("{finding}/{tail}");
-                done.iter()
+        for (id, label, cell, plan) in planned {
+            let reused = match &plan {
+                Plan::Duplicate(same) => {
+                    let mut p = Finding::new(id, format!("{finding} [{label}]"));
+                    p.statement = format!(
+                        "Same inputs as [{same}]: on these seats the choice makes no difference, so it is not counted twice."
+                    );
+                    p.details.insert("duplicate".into(), 1.0);
+                    g.parts.push(p);
+                    continue;
+                }
+                Plan::Reuse(want) => done
+                    .iter()
                     .flat_map(|f| f.walk())
-                    .find(|p| p.id == want && p.estimate.is_some())
-                    .cloned()
-            });
+                    .find(|p| p.id == *want && p.estimate.is_some())
+                    .cloned(),
+                Plan::Compute => None,
+            };
             let mut p = match reused {
                 Some(mut p) => {
                     p.statement = format!("As {} (computed once): {}", p.id, p.statement);
                     p.id = id;
                     p
                 }
-                None if is_gradient => gradient(data, id, cell.spec),
-                None => quintile_ratio(data, id, cell.spec),
+                None => match computed.remove(&id) {
+                    Some(p) => p,
+                    None => sensitivity_cell(data, id, &cell, is_gradient),
+                },
             };
             p.title = format!("{} [{label}]", p.title);
             p.details.insert(

@@ -253,20 +253,25 @@ pub fn compute(data: &Dataset) -> Findings {
     // The analyses are independent tasks (each with its own seeded
     // generators, so the result does not depend on the threads), taken
     // from a list by as many threads as the machine has, costliest first;
-    // the sensitivity grid reuses F1-F3's parts, so it runs after them.
-    let tasks: [&(dyn Fn() -> Vec<Finding> + Sync); 10] = [
-        &|| vec![analyses::f5(data)],
-        &|| vec![analyses::f1(data)],
-        &|| vec![analyses::f4(data)],
+    // the sensitivity grid's own cells are a task too, and the grid is
+    // assembled after them (a cell that is one of F1-F3's parts is reused).
+    // Costliest first (callgrind, `dev/bench/findings.sh`): LISA's
+    // 9,999-permutation maps are on the 2024 seats, F4's relabellings, the
+    // cluster bootstraps of F2, F1 with its spatial error model, ...
+    let tasks: [&(dyn Fn() -> Vec<Finding> + Sync); 11] = [
         &|| spatial::spatial_parts(data, BoundarySet::Pcon2024),
-        &|| spatial::spatial_parts(data, BoundarySet::Pcon2010),
+        &|| vec![analyses::f4(data)],
         &|| vec![analyses::f2(data)],
-        &|| vec![analyses::f3(data)],
+        &|| vec![analyses::f1(data)],
         &|| vec![inclusion::f7(data)],
-        &|| vec![shortages::f8(data)],
+        &|| vec![analyses::f3(data)],
+        &|| analyses::sensitivity_cells(data),
         &|| grid::groups(data),
+        &|| vec![analyses::f5(data)],
+        &|| spatial::spatial_parts(data, BoundarySet::Pcon2010),
+        &|| vec![shortages::f8(data)],
     ];
-    let [f5, f1, f4, spatial_2024, spatial_2010, f2, f3, f7, f8, groups] = run_tasks(&tasks);
+    let [spatial_2024, f4, f2, f1, f7, f3, cells, groups, f5, spatial_2010, f8] = run_tasks(&tasks);
     let one = |mut v: Vec<Finding>| v.pop().expect("one finding per analysis task");
     let (f1, f2, f3, f4, f5, f7, f8) = (
         one(f1),
@@ -277,7 +282,7 @@ pub fn compute(data: &Dataset) -> Findings {
         one(f7),
         one(f8),
     );
-    let mut sensitivity = analyses::sensitivity(data, &[&f1, &f2, &f3]);
+    let mut sensitivity = analyses::sensitivity(data, &[&f1, &f2, &f3], cells);
     grid::extend(&mut sensitivity, groups);
     let spatial = spatial::spatial_from(spatial_2024.into_iter().chain(spatial_2010).collect());
     let mut findings = vec![
