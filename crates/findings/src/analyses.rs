@@ -1061,7 +1061,14 @@ fn university_part(
         }
         start.push(nb_idx.len() as u32);
     }
-    let stat = |l: &[bool], labelled: &[usize]| {
+    // 1.0 for a seat without the label, 0.0 with it: set for the labelled
+    // seats on entry and reset on exit, so the inner loop multiplies and
+    // adds without converting a label.
+    let mut plain = vec![1.0f64; seats.len()];
+    let stat = |_: &[bool], labelled: &[usize]| {
+        for &i in labelled {
+            plain[i] = 0.0;
+        }
         let (mut total, mut k) = (0.0, 0usize);
         for &i in labelled {
             let v = val[i];
@@ -1070,16 +1077,19 @@ fn university_part(
             }
             let (a, b) = (start[i] as usize, start[i + 1] as usize);
             // Branch-free: the labels are random, so a branch mispredicts.
-            let (mut s, mut c) = (0.0, 0u32);
+            let (mut s, mut c) = (0.0, 0.0);
             for (&j, &vj) in nb_idx[a..b].iter().zip(&nb_val[a..b]) {
-                let plain = u32::from(!l[j as usize]);
-                s += vj * f64::from(plain);
-                c += plain;
+                let p = plain[j as usize];
+                s += vj * p;
+                c += p;
             }
-            if c > 0 {
-                total += v - s / f64::from(c);
+            if c > 0.0 {
+                total += v - s / c;
                 k += 1;
             }
+        }
+        for &i in labelled {
+            plain[i] = 1.0;
         }
         (k >= 2).then(|| total / k as f64)
     };
