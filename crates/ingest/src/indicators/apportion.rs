@@ -338,13 +338,46 @@ pub fn collect(
     reg: &Registry,
     out: &mut Collector,
 ) -> Result<(), SourceError> {
+    let shares = shares(inputs, reg)?;
+    // Residents aged 19+ (FE rates) and 16+ (starts) by seat, read from the
+    // population already collected (and converted to the 2010 seats here).
+    let pops_19 = denominators(reg, out, POP)?;
+    let pops_16 = denominators(reg, out, super::starts::POP)?;
+    // The sources apportioned through these shares are independent of one
+    // another: each fills its own collector on a thread of its own, and
+    // they are merged in this (catalogue) order, so the result is the
+    // serial one; the first failure in this order is the error.
+    let (shares, pops_19, pops_16) = (&shares, &pops_19, &pops_16);
+    let jobs: [super::Job<'_>; 6] = [
+        Box::new(|c| super::aps::collect(inputs, reg, c, shares)),
+        Box::new(|c| super::industry::collect(inputs, reg, c, shares)),
+        Box::new(|c| fe_rates(inputs, c, shares, pops_19)),
+        Box::new(|c| super::starts::collect(inputs, reg, c, shares, pops_16)),
+        Box::new(|c| super::fe_et::collect(inputs, c, shares, pops_19)),
+        // The Employer Skills Survey's upper-tier figures, through the same
+        // shares.
+        Box::new(|c| super::ess::collect(inputs, reg, c, shares)),
+    ];
+    // Costliest first (callgrind): the FE Parquet file, the industry and
+    // occupation workbooks, the starts.
+    for c in super::run_jobs(jobs, &[4, 1, 3, 0, 2, 5], out.section)? {
+        out.merge(c)?;
+    }
+    Ok(())
+}
+
+/// Adult FE achievements by sector subject area and apprenticeship
+/// achievements, apportioned from authorities (DfE) as rates per 1,000
+/// adults.
+fn fe_rates(
+    inputs: &Inputs<'_>,
+    out: &mut Collector,
+    shares: &[(BoundarySet, Shares)],
+    denominators: &HashMap<BoundarySet, HashMap<GssCode, f64>>,
+) -> Result<(), SourceError> {
     let mut data = LadData::new();
     read_ssa(inputs, &mut data)?;
     read_by_type(inputs, &mut data)?;
-    let shares = shares(inputs, reg)?;
-    super::aps::collect(inputs, reg, out, &shares)?;
-    super::industry::collect(inputs, reg, out, &shares)?;
-    let denominators = denominators(reg, out, POP)?;
 
     let base = "Apportioned from local authorities to seats by the share of each authority's population living in the seat, which assumes the same rate across the authority. The interval covers suppressed cells (fewer than 5, counted as 0 to 4), not the apportionment. Denominator: residents aged 19 and over at mid-2022 (converted to 2010-2024 seats through the population overlap of the two sets). Shares are of each authority's mid-2019 population, built from its small areas (2023 authorities; earlier districts are carried forward to them). England only: DfE publishes these for England; learners recorded outside England or with an unknown home are left out.";
     let part_year = " 2021/22 looks like a part year (England's totals are about a third of 2020/21's), so these rates are not full-year rates.";
@@ -389,7 +422,7 @@ pub fn collect(
     for ((id, period), lads) in &data {
         let src = defs.iter().find(|d| d.0 == *id).map_or(SSA, |d| d.3);
         let at = stemgap_sources::Location::file(inputs.path_of(src));
-        for (set, shares) in &shares {
+        for (set, shares) in shares {
             let seats = to_seats(lads, *set, shares, &at)?;
             let pop = &denominators[set];
             for (seat, b) in seats
@@ -408,12 +441,6 @@ pub fn collect(
             }
         }
     }
-    // Apprenticeship starts and the FE inclusion figures use the same
-    // shares (built once).
-    super::starts::collect(inputs, reg, out, &shares)?;
-    super::fe_et::collect(inputs, out, &shares, &denominators)?;
-    // The Employer Skills Survey's upper-tier figures, through the same shares.
-    super::ess::collect(inputs, reg, out, &shares)?;
     Ok(())
 }
 

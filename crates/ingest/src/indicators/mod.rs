@@ -123,6 +123,52 @@ pub fn collect_all(
     Ok(())
 }
 
+/// A source's indicators made into a collector of its own (see [`run_jobs`]).
+pub(crate) type Job<'a> = Box<dyn FnOnce(&mut Collector) -> Result<(), SourceError> + Send + 'a>;
+
+/// Runs independent jobs on as many threads as the machine has, taking them
+/// in the order `start` gives (costliest first), and returns their
+/// collectors (their definitions in catalogue `section`) in the jobs' own
+/// order, so that merging them gives what running them one after another
+/// would. If jobs fail, the error is the first failure in the jobs' order
+/// (the one a serial run would have met).
+pub(crate) fn run_jobs<const N: usize>(
+    jobs: [Job<'_>; N],
+    start: &[usize; N],
+    section: u16,
+) -> Result<Vec<Collector>, SourceError> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let jobs: Vec<Mutex<Option<Job<'_>>>> = jobs.into_iter().map(|j| Mutex::new(Some(j))).collect();
+    let done: Vec<Mutex<Option<Result<Collector, SourceError>>>> =
+        (0..N).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, N.max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                while let Some(&i) = start.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let job = jobs[i].lock().expect("no job panics holding it").take();
+                    let Some(job) = job else { continue };
+                    let mut c = Collector::default();
+                    c.section(section);
+                    let r = job(&mut c).map(|()| c);
+                    *done[i].lock().expect("no job panics holding it") = Some(r);
+                }
+            });
+        }
+    });
+    done.into_iter()
+        .map(|d| {
+            d.into_inner()
+                .expect("no job panics holding it")
+                .expect("every job ran")
+        })
+        .collect()
+}
+
 /// Indicator definitions and observations, with duplicates refused.
 #[derive(Debug, Default)]
 pub struct Collector {

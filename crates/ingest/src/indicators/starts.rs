@@ -26,7 +26,7 @@
 //! a zero. The latest year (2025/26, August to April, provisional) is a part
 //! year and is left out, so the latest period is the latest full year.
 
-use super::apportion::{denominators, successor};
+use super::apportion::successor;
 use super::{Collector, Def};
 use crate::build::Inputs;
 use crate::registry::name_key;
@@ -44,7 +44,7 @@ const SUBJECTS: &str = "dfe_apps_subjects_and_standards_0";
 const LSOA_LAD: &str = "ons_imd2019_lsoa11_rank_england";
 const OVERLAP_2024: &str = "small_area11_to_pcon2024_overlap_mysociety";
 const BESTFIT_2010: &str = "small_area11_to_pcon2010_bestfit_postcodes";
-const POP: &str = "population_16_plus";
+pub(super) const POP: &str = "population_16_plus";
 const POP_SOURCE: &str = "mid2022_population_single_year_age_pcon2024";
 const POP_CONVERSION: &str = "pcon2024_to_pcon2010_overlap_mysociety";
 const STARTS: &str = "apprenticeship_starts_per_1000";
@@ -666,12 +666,14 @@ fn thousands(v: f64) -> String {
 
 /// Starts by home authority, shared among seats by `shares` (the population
 /// shares [`super::apportion::collect`] built once for every apportioned
-/// source).
+/// source), per 1,000 of `pops` (residents aged 16 and over by seat,
+/// [`denominators`] of [`POP`], made before the sources run in parallel).
 pub fn collect(
     inputs: &Inputs<'_>,
     reg: &Registry,
     out: &mut Collector,
     shares: &[(BoundarySet, Shares)],
+    pops: &HashMap<BoundarySet, HashMap<GssCode, f64>>,
 ) -> Result<(), SourceError> {
     let names = LadNames::from_registry(reg);
     let map_at = Location::file(inputs.path_of(MAP));
@@ -712,7 +714,6 @@ pub fn collect(
             "apprenticeship starts by home authority"
         );
     }
-    let pops = denominators(reg, out, POP)?;
 
     let list = |f: &dyn Fn(&YearStarts) -> String| {
         years
