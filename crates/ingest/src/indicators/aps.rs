@@ -14,14 +14,14 @@
 //! (sample too small to publish) and `-` (missing) have no bound: a seat
 //! drawing on such an authority gets a missing value, flagged.
 
-use super::apportion::{successor, Shares};
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::registry::{name_key, NEW_AUTHORITIES};
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
+use stemgap_geography::apportion::{successor, Shares};
+use stemgap_geography::registry::{name_key, NEW_AUTHORITIES};
+use stemgap_geography::Registry;
 use stemgap_sources::{
     nomis_blocks, Grid, Location, NomisBlock, NomisMeasure, Problem, SourceError, Workbook,
 };
@@ -128,7 +128,7 @@ pub fn collect(
             definition: "Share of residents in employment whose occupation is in SOC 2010 sub-major group 21 (science, research, engineering and technology professionals), of all 25 sub-major groups; Annual Population Survey, calendar year, by place of residence.",
             unit: "share",
             direction: Direction::HigherIsBetter,
-            sources: &super::apportion::with_share_sources(SRC),
+            sources: &stemgap_geography::apportion::with_share_sources(SRC),
             period: "2017-2021",
             nations: &[Nation::England, Nation::Wales, Nation::Scotland],
             method: Method::Apportioned,

@@ -55,11 +55,12 @@
 
 use super::{share, Collector, Def};
 use crate::build::Inputs;
-use crate::registry::name_key;
-use crate::Registry;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
+use stemgap_geography::registry::name_key;
+use stemgap_geography::Registry;
+use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Loaded, Location, Problem, SourceError};
 
 const BRES: &str = "nomis_bres2024_employees_broad_industry_msoa21_ew";
@@ -736,10 +737,8 @@ fn read_small_areas(
     let mut weights: HashMap<&str, Weights> = HashMap::default();
     let mut outside = 0.0;
     for l in &reg.links {
-        let set = match l.relation.as_str() {
-            "small_area->pcon2010" => BoundarySet::Pcon2010,
-            "small_area->pcon2024" => BoundarySet::Pcon2024,
-            _ => continue,
+        let Relation::SmallAreaToSeat(set) = l.relation else {
+            continue;
         };
         if !ew(&l.from) {
             continue;

@@ -10,6 +10,7 @@ use crate::{Collector, Registry};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation};
+use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Location, Problem, Row, SourceError};
 
 /// A declared file to read: its recipe and bytes.
@@ -361,7 +362,12 @@ pub fn read_declared(
         reg.areas
             .iter()
             .filter(|a| a.kind == "lad19" || a.kind == "lad23")
-            .map(|a| (crate::registry::name_key(&a.name), a.code.clone()))
+            .map(|a| {
+                (
+                    stemgap_geography::registry::name_key(&a.name),
+                    a.code.clone(),
+                )
+            })
             .collect()
     } else {
         HashMap::default()
@@ -433,7 +439,7 @@ pub fn read_declared(
                     code.to_string()
                 } else {
                     lad_names
-                        .get(&crate::registry::name_key(raw))
+                        .get(&stemgap_geography::registry::name_key(raw))
                         .cloned()
                         .ok_or_else(|| {
                             row.error(
@@ -800,11 +806,7 @@ fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap<Str
 /// Each 2023 authority's population, from the seat × authority overlaps.
 fn authority_population(reg: &Registry) -> HashMap<String, f64> {
     let mut pop: HashMap<String, f64> = HashMap::default();
-    let mut links: Vec<_> = reg
-        .links
-        .iter()
-        .filter(|l| l.relation == "pcon2024->lad23")
-        .collect();
+    let mut links: Vec<_> = reg.links_of(Relation::SeatToLad23).collect();
     // Summed in a fixed order: the totals do not depend on the file order.
     links.sort_by(|a, b| (&a.to, &a.from).cmp(&(&b.to, &b.from)));
     for l in links {
