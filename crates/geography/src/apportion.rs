@@ -286,14 +286,16 @@ pub fn population_shares(
             )),
         ));
     }
-    Ok(small_area_shares(&lad_of, &lads, &reg.links))
+    Ok(authority_shares_from_small_areas(
+        &lad_of, &lads, &reg.links,
+    ))
 }
 
 /// Population shares from small areas: `lad_of` gives each English small
 /// area's 2023 authority (an index into `lads`); `links` the registry's
 /// small-area links (to 2024 seats with the overlap population, to 2010-2024
 /// seats by best fit).
-fn small_area_shares(
+fn authority_shares_from_small_areas(
     lad_of: &HashMap<&str, usize>,
     lads: &[String],
     links: &[Link],
@@ -391,6 +393,57 @@ pub fn to_seats<'a, A: Amount + 'a>(
         }
     }
     Ok(seats)
+}
+
+/// Each seat's parts: the authorities (the keys of `shares`) overlapping
+/// it, with the share of each authority's population living in the seat,
+/// in authority order. For rules that need all of a seat's parts at once
+/// (a survey estimate is missing unless every authority it draws on is
+/// published; see `stemgap_ingest`'s APS reader).
+pub fn seat_parts(shares: &Shares) -> BTreeMap<GssCode, Vec<(&str, f64)>> {
+    let mut parts: BTreeMap<GssCode, Vec<(&str, f64)>> = BTreeMap::new();
+    for (lad, targets) in shares {
+        for (seat, f) in targets {
+            parts.entry(*seat).or_default().push((lad.as_str(), *f));
+        }
+    }
+    parts
+}
+
+/// Small areas (English and Welsh LSOA 2011) → seats with the share of each
+/// small area in each seat, for both sets, from the registry's small-area
+/// links (population overlap for the 2024 set, best fit for the 2010-2024
+/// set); and each small area's population (its 2024 overlaps summed). The
+/// shares [`to_seats`] carries small-area rows with.
+pub fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap<String, f64>) {
+    let mut s10 = Shares::new();
+    let mut s24 = Shares::new();
+    let mut pop: HashMap<String, f64> = HashMap::default();
+    for l in &reg.links {
+        let Relation::SmallAreaToSeat(set) = l.relation else {
+            continue;
+        };
+        let shares = match set {
+            BoundarySet::Pcon2024 => &mut s24,
+            BoundarySet::Pcon2010 => &mut s10,
+        };
+        if !(l.from.starts_with("E01") || l.from.starts_with("W01")) {
+            continue;
+        }
+        if set == BoundarySet::Pcon2024 {
+            *pop.entry(l.from.clone()).or_default() += l.population.unwrap_or(0.0);
+        }
+        if let (Ok(seat), true) = (GssCode::parse(&l.to), l.weight > 0.0) {
+            shares
+                .entry(l.from.clone())
+                .or_default()
+                .push((seat, l.weight));
+        }
+    }
+    (
+        [(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)],
+        pop,
+    )
 }
 
 #[cfg(test)]
@@ -520,7 +573,7 @@ mod tests {
         let lad_of = [("A", 0), ("B", 0), ("C", 0), ("D", 1), ("E", 1)]
             .into_iter()
             .collect();
-        let [(_, s10), (_, s24)] = small_area_shares(&lad_of, &lads, &links);
+        let [(_, s10), (_, s24)] = authority_shares_from_small_areas(&lad_of, &lads, &links);
         assert_eq!(
             s24["E06000091"],
             [
@@ -538,6 +591,71 @@ mod tests {
             ]
         );
         assert_eq!(s10["E06000066"], [(code("E14000803"), 1.0)]);
+    }
+
+    #[test]
+    fn seats_list_their_authorities_with_each_authoritys_share() {
+        let shares: Shares = [
+            (
+                "E06000066".to_owned(),
+                vec![(code("E14001401"), 0.25), (code("E14001402"), 0.75)],
+            ),
+            ("E06000091".to_owned(), vec![(code("E14001401"), 1.0)]),
+        ]
+        .into();
+        let parts = seat_parts(&shares);
+        assert_eq!(
+            parts[&code("E14001401")],
+            [("E06000066", 0.25), ("E06000091", 1.0)]
+        );
+        assert_eq!(parts[&code("E14001402")], [("E06000066", 0.75)]);
+        assert_eq!(parts.len(), 2);
+    }
+
+    #[test]
+    fn small_area_shares_are_the_registrys_english_and_welsh_small_area_links() {
+        let link = |relation: Relation, from: &str, to: &str, weight: f64, pop: Option<f64>| Link {
+            relation,
+            from: from.into(),
+            to: to.into(),
+            weight,
+            population: pop,
+        };
+        let s24 = Relation::SmallAreaToSeat(BoundarySet::Pcon2024);
+        let s10 = Relation::SmallAreaToSeat(BoundarySet::Pcon2010);
+        let mut reg = Registry::default();
+        reg.links = vec![
+            link(s24, "E01000001", "E14001401", 0.6, Some(900.0)),
+            link(s24, "E01000001", "E14001402", 0.4, Some(600.0)),
+            // An unpopulated sliver is no share.
+            link(s24, "W01000001", "W07000081", 1.0, Some(1200.0)),
+            link(s24, "W01000001", "E14001402", 0.0, Some(0.0)),
+            // Scottish data zones are not LSOAs.
+            link(s24, "S01000001", "S14000001", 1.0, Some(800.0)),
+            link(s10, "E01000001", "E14000801", 1.0, None),
+            link(
+                Relation::SeatToLad23,
+                "E14001401",
+                "E06000066",
+                1.0,
+                Some(5.0),
+            ),
+        ];
+        let ([(set10, a10), (set24, a24)], pop) = small_area_shares(&reg);
+        assert_eq!(
+            (set10, set24),
+            (BoundarySet::Pcon2010, BoundarySet::Pcon2024)
+        );
+        assert_eq!(
+            a24["E01000001"],
+            [(code("E14001401"), 0.6), (code("E14001402"), 0.4)]
+        );
+        assert_eq!(a24["W01000001"], [(code("W07000081"), 1.0)]);
+        assert!(!a24.contains_key("S01000001"));
+        assert_eq!(a10["E01000001"], [(code("E14000801"), 1.0)]);
+        assert_eq!(pop["E01000001"], 1500.0);
+        assert_eq!(pop["W01000001"], 1200.0);
+        assert_eq!(pop.len(), 2);
     }
 
     proptest::proptest! {

@@ -18,8 +18,8 @@ use super::{Collector, Def};
 use crate::build::Inputs;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
-use stemgap_geography::apportion::{successor, Shares};
+use stemgap_core::{BoundarySet, Cell, Direction, Marker, Method, Nation};
+use stemgap_geography::apportion::{seat_parts, successor, Shares};
 use stemgap_geography::registry::{name_key, NEW_AUTHORITIES};
 use stemgap_geography::Registry;
 use stemgap_sources::{
@@ -215,13 +215,7 @@ pub(super) fn apportion_lads(
             };
         }
         // Each seat needs every authority that overlaps it.
-        let mut needs: BTreeMap<GssCode, Vec<(&str, f64)>> = BTreeMap::new();
-        for (lad, targets) in shares {
-            for (seat, f) in targets {
-                needs.entry(*seat).or_default().push((lad.as_str(), *f));
-            }
-        }
-        for (seat, parts) in needs {
+        for (seat, parts) in seat_parts(shares) {
             if parts.iter().all(|(lad, _)| !by_lad.contains_key(lad)) {
                 continue; // not covered by this source at all (e.g. Scotland)
             }

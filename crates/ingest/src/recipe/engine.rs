@@ -10,6 +10,7 @@ use crate::{Collector, Registry};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation};
+use stemgap_geography::apportion::small_area_shares;
 use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Location, Problem, Row, SourceError};
 
@@ -769,38 +770,6 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
             }
         })
         .collect()
-}
-
-/// Small area (LSOA 2011) → seats with the share of its population in
-/// each, for both sets, from the registry's small-area links; and each
-/// small area's population (its 2024 overlaps summed).
-fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap<String, f64>) {
-    let mut s10 = Shares::new();
-    let mut s24 = Shares::new();
-    let mut pop: HashMap<String, f64> = HashMap::default();
-    for l in &reg.links {
-        let (set, shares) = match l.relation.as_str() {
-            "small_area->pcon2024" => (BoundarySet::Pcon2024, &mut s24),
-            "small_area->pcon2010" => (BoundarySet::Pcon2010, &mut s10),
-            _ => continue,
-        };
-        if !(l.from.starts_with("E01") || l.from.starts_with("W01")) {
-            continue;
-        }
-        if set == BoundarySet::Pcon2024 {
-            *pop.entry(l.from.clone()).or_default() += l.population.unwrap_or(0.0);
-        }
-        if let (Ok(seat), true) = (GssCode::parse(&l.to), l.weight > 0.0) {
-            shares
-                .entry(l.from.clone())
-                .or_default()
-                .push((seat, l.weight));
-        }
-    }
-    (
-        [(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)],
-        pop,
-    )
 }
 
 /// Each 2023 authority's population, from the seat × authority overlaps.
