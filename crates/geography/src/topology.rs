@@ -1,4 +1,6 @@
-//! Which seats touch which, from TopoJSON boundaries.
+//! TopoJSON boundaries decoded once ([`Topology`]: absolute arc positions,
+//! each seat's polygons as rings of arc references), and which seats touch
+//! which.
 //!
 //! TopoJSON stores each border once, as an arc shared by the two polygons on
 //! either side: two seats are neighbours when they use a common arc, and the

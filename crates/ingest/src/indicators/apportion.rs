@@ -1,22 +1,18 @@
-//! Local-authority statistics carried down to seats (`apportioned`).
-//!
-//! A count for a local authority is shared among seats in proportion to the
-//! share of the authority's population living in each seat (Open
-//! Innovations' LAD → seat population shares: 2022 authorities for the
-//! 2010-2024 seats, 2024 authorities for the 2024 seats). This assumes the
-//! rate is the same everywhere in the authority; the interval stored with
-//! each figure covers suppressed cells only, not that assumption.
-//!
-//! DfE files use each year's own authorities: codes are carried forward
-//! through the 2019-2023 reorganisations to the lookup's vintage and summed
-//! (see [`REORGANISATIONS`]).
+//! DfE's adult FE and apprenticeship achievements by local authority,
+//! carried down to seats (`apportioned`) through the geography crate's
+//! apportioner ([`stemgap_geography::apportion`]): each authority's count
+//! shared among seats in proportion to the share of its population living
+//! in each seat, which assumes the rate is the same everywhere in the
+//! authority; the interval stored with each figure covers suppressed cells
+//! only, not that assumption. DfE files use each year's own authorities:
+//! the apportioner carries them forward to the 2023 authorities and sums.
 //! DfE's row `z` ("outside of England and unknown") cannot be placed and is
 //! left out. Suppressed cells (`~`, `low`: fewer than 5) count as 0 to 4, so
 //! a sum over them is an interval; the stored value is its midpoint.
 //!
 //! Rates are per 1,000 residents aged 19 and over at mid-2022; on 2010-2024
 //! seats that denominator is converted from the 2024 seats through the
-//! population overlap of the two sets.
+//! population overlap of the two sets ([`denominators`]).
 
 use super::{Collector, Def};
 use crate::build::Inputs;

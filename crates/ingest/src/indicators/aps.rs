@@ -4,7 +4,7 @@
 //! `stem_professionals_share` is SOC 2010 sub-major group 21 (science,
 //! research, engineering and technology professionals) over all 25
 //! sub-major groups. Counts are apportioned to seats by the authorities'
-//! population shares (see [`super::apportion`]) and the share is taken of
+//! population shares (see [`stemgap_geography::apportion`]) and the share is taken of
 //! the apportioned sums.
 //!
 //! Survey uncertainty: the published 95% half-widths of the SOC 21 counts are

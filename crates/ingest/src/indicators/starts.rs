@@ -9,8 +9,8 @@
 //! except DfE's "Outside of England and unknown", which cannot be placed: its
 //! starts are counted and reported in the caveat. Counts are shared among seats
 //! by the share of each authority's population living in each seat, built
-//! from small areas ([`population_shares`]; the Open Innovations authority
-//! lookups that [`super::apportion`] reads hold *area* shares, not population
+//! from small areas ([`stemgap_geography::apportion::population_shares`]; the
+//! Open Innovations authority lookups hold *area* shares, not population
 //! shares), and divided by residents aged 16 and over (mid-2022):
 //! apprenticeships start from 16 with no upper age limit.
 //!

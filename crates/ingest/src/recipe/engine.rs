@@ -1,7 +1,7 @@
 //! The one engine for declared sources: reads a file as its recipe says
 //! ([`read_declared`]) and places its rows on seats ([`place`]): seat rows
 //! as they are, local-authority and small-area rows through the one
-//! apportioner (`indicators::to_seats`).
+//! apportioner (`stemgap_geography::apportion::to_seats`).
 
 use super::{Aggregation, Geography, IndicatorSpec, Limits, Recipe, Unit};
 use crate::build::Inputs;
