@@ -410,6 +410,21 @@ pub fn seat_parts(shares: &Shares) -> BTreeMap<GssCode, Vec<(&str, f64)>> {
     parts
 }
 
+/// A small area's population weight in a seat, by the one rule every
+/// small-area aggregation uses (deprivation, the MSOA apportioner): on the
+/// 2010-2024 seats a small area lies whole in its postcode best-fit seat,
+/// weighted by its mid-2019 population (`population`); on the 2024 seats
+/// by the population of its overlap with the seat (mySociety's, on the
+/// link). `None` when `population` has none for the small area, or for a
+/// link that is not a small area's.
+pub fn small_area_weight(link: &Link, population: impl FnOnce(&str) -> Option<f64>) -> Option<f64> {
+    match link.relation {
+        Relation::SmallAreaToSeat(BoundarySet::Pcon2010) => population(&link.from),
+        Relation::SmallAreaToSeat(BoundarySet::Pcon2024) => Some(link.population.unwrap_or(0.0)),
+        _ => None,
+    }
+}
+
 /// Small areas (English and Welsh LSOA 2011) → seats with the share of each
 /// small area in each seat, for both sets, from the registry's small-area
 /// links (population overlap for the 2024 set, best fit for the 2010-2024
@@ -656,6 +671,32 @@ mod tests {
         assert_eq!(pop["E01000001"], 1500.0);
         assert_eq!(pop["W01000001"], 1200.0);
         assert_eq!(pop.len(), 2);
+    }
+
+    #[test]
+    fn small_areas_weigh_their_population_whole_or_their_overlap() {
+        let link = |relation: Relation, pop: Option<f64>| Link {
+            relation,
+            from: "E01000001".into(),
+            to: "E14001401".into(),
+            weight: 0.5,
+            population: pop,
+        };
+        let mid2019 = |a: &str| (a == "E01000001").then_some(1600.0);
+        let old = link(Relation::SmallAreaToSeat(BoundarySet::Pcon2010), None);
+        let new = link(
+            Relation::SmallAreaToSeat(BoundarySet::Pcon2024),
+            Some(700.0),
+        );
+        assert_eq!(small_area_weight(&old, mid2019), Some(1600.0));
+        assert_eq!(small_area_weight(&new, mid2019), Some(700.0));
+        assert_eq!(small_area_weight(&old, |_| None), None);
+        let unpopulated = link(Relation::SmallAreaToSeat(BoundarySet::Pcon2024), None);
+        assert_eq!(small_area_weight(&unpopulated, mid2019), Some(0.0));
+        assert_eq!(
+            small_area_weight(&link(Relation::SeatToLad23, Some(5.0)), mid2019),
+            None
+        );
     }
 
     proptest::proptest! {

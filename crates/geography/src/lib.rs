@@ -2,8 +2,9 @@
 //! and the one way figures move from authorities and small areas to seats.
 //!
 //! * [`registry`]: both seat sets (names, nations, regions, hexes), regions,
-//!   local authorities (2019, 2023 and the 2019 upper tier), small areas and
-//!   the links between them, read from the lookup files and cross-checked.
+//!   local authorities (2019 and 2023), small areas and the links between
+//!   them, read from the lookup files and cross-checked; [`upper_tier`]
+//!   adds each English district's 2019 upper-tier authority.
 //! * [`relation`]: the typed relations between areas ([`Relation`]), with
 //!   their string form used only at the store boundary, and [`Link`].
 //! * [`topology`]: TopoJSON boundaries decoded once, and the contiguity
@@ -12,8 +13,9 @@
 //! * [`seatmap`]: point-in-polygon and point-to-seat distances.
 //! * [`postcodes`]: the postcode range → 2024 seat lookup.
 //! * [`apportion`]: authority codes followed through reorganisations,
-//!   population shares of authorities among seats (from small areas), and
-//!   [`apportion::to_seats`], the one authority → seat loop.
+//!   population shares of authorities among seats (from small areas), small
+//!   areas' shares and population weights in seats, each seat's authority
+//!   parts, and [`apportion::to_seats`], the one authority → seat loop.
 //!
 //! Files are read through [`Sources`], so the build can record what it read.
 

@@ -27,6 +27,7 @@ use crate::build::Inputs;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
+use stemgap_geography::apportion::small_area_weight;
 use stemgap_geography::Registry;
 use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Location, Problem, SourceError};
@@ -164,10 +165,8 @@ pub fn collect(
             if seat.nation() != Some(nation) {
                 continue; // a cross-border sliver: the seat's own nation's index applies
             }
-            let w = match set {
-                BoundarySet::Pcon2010 => population[&link.from],
-                BoundarySet::Pcon2024 => link.population.unwrap_or(0.0),
-            };
+            let w = small_area_weight(link, |a| population.get(a).copied())
+                .expect("read_population has checked every small area has one");
             let a = acc.entry(seat).or_default();
             let rank = ranks[&link.from];
             a.pop += w;

@@ -58,6 +58,7 @@ use crate::build::Inputs;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
+use stemgap_geography::apportion::small_area_weight;
 use stemgap_geography::registry::name_key;
 use stemgap_geography::Registry;
 use stemgap_geography::Relation;
@@ -744,16 +745,13 @@ fn read_small_areas(
             continue;
         }
         let seat = GssCode::parse(&l.to).expect("links hold registry codes");
-        let pop = match set {
-            // read_population has checked every small area has one.
-            BoundarySet::Pcon2010 => population.get(l.from.as_str()).copied().ok_or_else(|| {
-                SourceError::new(
-                    stemgap_sources::Location::file(POPULATION),
-                    Problem::Invalid(format!("no population for small area {}", l.from)),
-                )
-            })?,
-            BoundarySet::Pcon2024 => l.population.unwrap_or(0.0),
-        };
+        // read_population has checked every small area has one.
+        let pop = small_area_weight(l, |a| population.get(a).copied()).ok_or_else(|| {
+            SourceError::new(
+                stemgap_sources::Location::file(POPULATION),
+                Problem::Invalid(format!("no population for small area {}", l.from)),
+            )
+        })?;
         if matches!(seat.nation(), Some(Nation::England | Nation::Wales)) {
             weights
                 .entry(l.from.as_str())
