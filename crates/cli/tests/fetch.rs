@@ -276,6 +276,20 @@ fn records_an_optional_sources_checksum_and_refuses_a_changed_file() {
     let locked = std::fs::read_to_string(&lock).unwrap();
     assert!(locked.contains("id = \"o0\""), "{locked}");
     assert!(locked.contains(&format!("sha256 = \"{sha}\"")), "{locked}");
+    let o = run(&[
+        "sources",
+        "--sources",
+        to.path().to_str().unwrap(),
+        "--catalogue",
+        &cat,
+    ]);
+    assert!(
+        stdout(&o).contains(&format!(
+            "optional, not pinned: o0 (optional/pcon.csv): present, SHA-256 {sha} as recorded in"
+        )),
+        "{}",
+        stdout(&o)
+    );
     // Again: the copy matches the lock, nothing is downloaded.
     let o = fetch(to.path(), &url, &cat);
     assert!(

@@ -159,6 +159,42 @@ impl Lock {
     }
 }
 
+/// Where an optional, unpinned source stands in a sources directory
+/// (`stemgap sources`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptionalStatus {
+    /// Not there: `stemgap fetch` gets it.
+    Absent,
+    /// There, with the SHA-256 the lock recorded.
+    Recorded { sha256: String },
+    /// There, but not in the lock (put there by hand; a fetch records it).
+    Unrecorded { sha256: String },
+    /// There, but not the file the lock recorded.
+    Changed { sha256: String, recorded: String },
+    /// The lock file cannot be read.
+    BadLock(String),
+}
+
+/// The status of an optional source in the sources directory `dir`.
+pub fn optional_status(dir: &Path, entry: &OptionalEntry) -> OptionalStatus {
+    let lock = match Lock::read(&dir.join(LOCK_FILE)) {
+        Ok(l) => l,
+        Err(e) => return OptionalStatus::BadLock(e),
+    };
+    let Ok(bytes) = fs::read(dir.join(&entry.path)) else {
+        return OptionalStatus::Absent;
+    };
+    let sha256 = sha256_hex(&bytes);
+    match lock.entries.iter().find(|l| l.id == entry.id) {
+        None => OptionalStatus::Unrecorded { sha256 },
+        Some(l) if l.sha256 == sha256 => OptionalStatus::Recorded { sha256 },
+        Some(l) => OptionalStatus::Changed {
+            sha256,
+            recorded: l.sha256.clone(),
+        },
+    }
+}
+
 /// Fetches one optional source: a copy matching its lock entry is kept; a
 /// new download is checked against the lock entry when there is one, and
 /// recorded in the lock when there is not.
