@@ -232,3 +232,137 @@ fn copies_from_a_mirror_directory() {
         .unwrap();
     assert_eq!(buf, FILES[0].1);
 }
+
+/// An optional, unpinned source on the mirror (`optional/pcon.csv`) and a
+/// catalogue listing it after the pinned files.
+fn mirror_with_optional(content: &[u8], max_bytes: u64) -> (tempfile::TempDir, String) {
+    let (dir, cat) = mirror();
+    let p = dir.path().join("optional/pcon.csv");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, content).unwrap();
+    let mut text = std::fs::read_to_string(&cat).unwrap();
+    text.push_str(&format!(
+        "[[optional]]\nid = \"o0\"\ntitle = \"t\"\npublisher = \"p\"\nlicence = \"OGL-3.0\"\nurl = \"https://example.invalid/pcon.csv\"\npath = \"optional/pcon.csv\"\nmax_bytes = {max_bytes}\n"
+    ));
+    std::fs::write(&cat, text).unwrap();
+    (dir, cat)
+}
+
+#[test]
+fn records_an_optional_sources_checksum_and_refuses_a_changed_file() {
+    let first = b"pcon_code,starts\nE14001001,12\n";
+    let (m, cat) = mirror_with_optional(first, 1000);
+    let url = serve(m.path(), Arc::default());
+    let to = tempfile::tempdir().unwrap();
+    let lock = to.path().join("sources.lock");
+    let o = fetch(to.path(), &url, &cat);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sha = stemgap_sources::sha256_hex(first);
+    let said = format!(
+        "optional o0: SHA-256 {sha} ({} bytes) recorded in {}: not pinned by the catalogue",
+        first.len(),
+        lock.display()
+    );
+    assert!(stdout(&o).contains(&said), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("2 fetched, 0 already present"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        std::fs::read(to.path().join("optional/pcon.csv")).unwrap(),
+        first
+    );
+    let locked = std::fs::read_to_string(&lock).unwrap();
+    assert!(locked.contains("id = \"o0\""), "{locked}");
+    assert!(locked.contains(&format!("sha256 = \"{sha}\"")), "{locked}");
+    let o = run(&[
+        "sources",
+        "--sources",
+        to.path().to_str().unwrap(),
+        "--catalogue",
+        &cat,
+    ]);
+    assert!(
+        stdout(&o).contains(&format!(
+            "optional, not pinned: o0 (optional/pcon.csv): present, SHA-256 {sha} as recorded in"
+        )),
+        "{}",
+        stdout(&o)
+    );
+    // Again: the copy matches the lock, nothing is downloaded.
+    let o = fetch(to.path(), &url, &cat);
+    assert!(
+        stdout(&o).contains("optional o0: already present, matching"),
+        "{}",
+        stdout(&o)
+    );
+    // The publisher's file changes and the local copy is lost: the new file
+    // is refused, the lock kept; the pinned sources still succeed.
+    std::fs::write(
+        m.path().join("optional/pcon.csv"),
+        b"pcon_code,starts\nE14001001,99\n",
+    )
+    .unwrap();
+    std::fs::remove_file(to.path().join("optional/pcon.csv")).unwrap();
+    let o = fetch(to.path(), &url, &cat);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("optional o0 not fetched: got SHA-256"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains(&format!("recorded {sha} when it was first fetched")),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), locked);
+    assert!(!to.path().join("optional/pcon.csv").exists());
+    assert!(!to.path().join("optional/pcon.csv.part").exists());
+}
+
+#[test]
+fn an_optional_source_comes_from_a_mirror_directory_within_its_size_bound() {
+    let content = b"pcon_code,starts\nE14001001,12\n";
+    let (m, cat) = mirror_with_optional(content, 1000);
+    let to = tempfile::tempdir().unwrap();
+    let o = fetch(to.path(), m.path().to_str().unwrap(), &cat);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("optional o0: SHA-256"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        std::fs::read(to.path().join("optional/pcon.csv")).unwrap(),
+        content
+    );
+    // Larger than its bound: refused, nothing written, nothing recorded.
+    let (m, cat) = mirror_with_optional(content, 10);
+    let to = tempfile::tempdir().unwrap();
+    let o = fetch(to.path(), m.path().to_str().unwrap(), &cat);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("more than the 10 bytes allowed; refused"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!to.path().join("optional/pcon.csv").exists());
+    assert!(!to.path().join("sources.lock").exists());
+    // A copy put there by hand before any fetch is kept and recorded.
+    let mine = b"pcon_code,starts\nE14001001,7\n";
+    std::fs::create_dir_all(to.path().join("optional")).unwrap();
+    std::fs::write(to.path().join("optional/pcon.csv"), mine).unwrap();
+    let o = fetch(to.path(), m.path().to_str().unwrap(), &cat);
+    let sha = stemgap_sources::sha256_hex(mine);
+    assert!(
+        stdout(&o).contains(&format!("optional o0: SHA-256 {sha}")),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(
+        std::fs::read(to.path().join("optional/pcon.csv")).unwrap(),
+        mine
+    );
+}

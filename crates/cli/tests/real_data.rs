@@ -91,6 +91,14 @@ fn every_catalogued_source_is_present_and_pinned() {
         "{}",
         stdout(&o)
     );
+    // The optional DfE constituency data sets are listed, not required.
+    for id in ["dfe_apprenticeships_pcon", "dfe_fe_skills_pcon"] {
+        assert!(
+            stdout(&o).contains(&format!("optional, not pinned: {id} (optional/{id}.csv): ")),
+            "{}",
+            stdout(&o)
+        );
+    }
 }
 
 #[test]

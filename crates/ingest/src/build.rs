@@ -110,9 +110,9 @@ pub fn build_with(
     let inputs = Inputs::new(dir, progress).with_contributions(contributions);
     progress.stage("registry");
     let registry = Registry::load(&inputs)?;
-    let postcode_ranges = crate::postcodes::read(&inputs, &registry)?;
+    let postcode_ranges = stemgap_geography::postcodes::read(&inputs, &registry)?;
     let members = crate::members::read(&inputs, &registry)?;
-    let boundaries = crate::neighbours::load(&inputs)?;
+    let boundaries = stemgap_geography::topology::load(&inputs)?;
     let institution_files = crate::institutions::load(&inputs)?;
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
     let mut seat_areas = Vec::new();
@@ -139,10 +139,12 @@ pub fn build_with(
             let mut outlines = Vec::new();
             for (set, loaded) in &boundaries {
                 let seats: Vec<_> = registry.seats(*set).iter().map(|s| s.code).collect();
-                let topology = crate::neighbours::parse(loaded, *set, &seats)?;
+                let topology = stemgap_geography::topology::parse(loaded, *set, &seats)?;
                 links.extend(topology.links()?);
-                maps.push(crate::seatmap::SeatMap::from_topology(&topology));
-                outlines.push((*set, crate::shapes::draw(&topology)));
+                maps.push(stemgap_geography::seatmap::SeatMap::from_topology(
+                    &topology,
+                ));
+                outlines.push((*set, stemgap_geography::shapes::draw(&topology)));
             }
             tracing::info!(seconds = start.elapsed().as_secs_f64(), "neighbours found");
             // Institutions are placed on the boundaries just parsed.
@@ -158,7 +160,7 @@ pub fn build_with(
             let w = StoreWriter::create(db)?;
             w.put_areas(&seat_areas)?;
             w.put_areas(&registry.areas)?;
-            w.put_links(&registry.links)?;
+            w.put_links(&registry.store_links())?;
             w.put_hexes(&registry.hexes)?;
             w.put_postcode_ranges(&postcode_ranges)?;
             w.put_members(&members)?;
@@ -179,7 +181,7 @@ pub fn build_with(
     let mut out = indicators?;
     let w = writer?;
     let (links, institutions, outlines) = neighbours?;
-    w.put_links(&links)?;
+    w.put_links(&stemgap_geography::relation::to_store(&links))?;
     for (set, drawn) in &outlines {
         let kind = stemgap_store::seat_kind(*set);
         let [x, y, width, height] = drawn.view_box;
@@ -199,13 +201,14 @@ pub fn build_with(
         w.put_outlines(&rows)?;
         // London's seats are a few pixels wide on a map of the UK: the
         // boundary map shows them again, enlarged, in an inset.
-        let london: GssCode = GssCode::parse(crate::shapes::LONDON).expect("a GSS code");
+        let london: GssCode =
+            GssCode::parse(stemgap_geography::shapes::LONDON).expect("a GSS code");
         let in_london = drawn.shapes.iter().filter(|s| {
             registry
                 .seat(*set, s.code)
                 .is_some_and(|seat| seat.region == london)
         });
-        if let Some([x, y, width, height]) = crate::shapes::frame(in_london, 1.0) {
+        if let Some([x, y, width, height]) = stemgap_geography::shapes::frame(in_london, 1.0) {
             w.put_meta(
                 &stemgap_store::outline_inset_key(kind),
                 &format!("London|{x:.1} {y:.1} {width:.1} {height:.1}"),

@@ -8,6 +8,9 @@ pub enum IngestError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Geography read back from a store that this version cannot use.
+    #[error(transparent)]
+    Geography(#[from] stemgap_geography::GeographyError),
 }
 
 impl IngestError {

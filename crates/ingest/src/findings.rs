@@ -4,17 +4,18 @@
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, GssCode, Observation};
 use stemgap_findings::{Dataset, Seat};
-use stemgap_store::{Link, Store, StoreError};
+use stemgap_geography::{Link, Relation};
+use stemgap_store::Store;
+
+use crate::IngestError;
 
 /// Border pairs of both sets from `border:<set>` links.
 fn borders(links: &[Link]) -> Vec<(BoundarySet, GssCode, GssCode)> {
     links
         .iter()
         .filter_map(|l| {
-            let set = match l.relation.as_str() {
-                "border:pcon2010" => BoundarySet::Pcon2010,
-                "border:pcon2024" => BoundarySet::Pcon2024,
-                _ => return None,
+            let Relation::Border(set) = l.relation else {
+                return None;
             };
             Some((
                 set,
@@ -43,7 +44,7 @@ pub fn authorities(links: &[&Link]) -> Vec<(BoundarySet, GssCode, String)> {
 pub fn upper_tiers(links: &[&Link]) -> Vec<(BoundarySet, GssCode, String)> {
     let upper: BTreeMap<&str, &str> = links
         .iter()
-        .filter(|l| l.relation == crate::indicators::ess::UPPER_TIER)
+        .filter(|l| l.relation == Relation::Lad23ToUtla19)
         .map(|l| (l.from.as_str(), l.to.as_str()))
         .collect();
     majority(links, |lad| upper.get(lad).copied())
@@ -57,7 +58,7 @@ fn majority<'a>(
 ) -> Vec<(BoundarySet, GssCode, String)> {
     // 2024 seat → unit → population.
     let mut by24: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
-    for l in links.iter().filter(|l| l.relation == "pcon2024->lad23") {
+    for l in links.iter().filter(|l| l.relation == Relation::SeatToLad23) {
         let Some(unit) = key(l.to.as_str()) else {
             continue;
         };
@@ -83,7 +84,12 @@ fn majority<'a>(
         }
     }
     let mut by10: BTreeMap<&str, BTreeMap<&str, f64>> = BTreeMap::new();
-    for l in links.iter().filter(|l| l.relation == "pcon2010->pcon2024") {
+    for l in links.iter().filter(|l| {
+        l.relation
+            == Relation::SeatOverlap {
+                from: BoundarySet::Pcon2010,
+            }
+    }) {
         let Some(parts) = by24.get(l.to.as_str()) else {
             continue;
         };
@@ -252,7 +258,7 @@ pub fn compute_from_build(
 
 /// The findings recomputed from a finished store, as the build made them
 /// (`stemgap findings --check`).
-pub fn recompute(store: &Store) -> Result<stemgap_findings::Findings, StoreError> {
+pub fn recompute(store: &Store) -> Result<stemgap_findings::Findings, IngestError> {
     let data = from_store(store)?;
     let mut declared = Vec::new();
     if let Some(ind) = store.meta(&replaces_key("F3"))? {
@@ -315,8 +321,9 @@ fn dataset(
         }))
 }
 
-/// The same dataset read back from a finished store.
-pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
+/// The same dataset read back from a finished store (a link whose relation
+/// is unknown is an error naming it).
+pub fn from_store(store: &Store) -> Result<Dataset, IngestError> {
     let mut seats = BTreeMap::new();
     let mut observations: Vec<Observation> = Vec::new();
     let mut links = Vec::new();
@@ -335,11 +342,16 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
             .collect();
         seats.insert(set, v);
         observations.extend(store.observations(Some(set), None)?);
-        links.extend(store.links(&format!("border:{}", stemgap_store::seat_kind(set)))?);
+        links.extend(stored_links(store, Relation::Border(set))?);
     }
-    let mut overlaps = store.links("pcon2024->lad23")?;
-    overlaps.extend(store.links("pcon2010->pcon2024")?);
-    overlaps.extend(store.links(crate::indicators::ess::UPPER_TIER)?);
+    let mut overlaps = stored_links(store, Relation::SeatToLad23)?;
+    overlaps.extend(stored_links(
+        store,
+        Relation::SeatOverlap {
+            from: BoundarySet::Pcon2010,
+        },
+    )?);
+    overlaps.extend(stored_links(store, Relation::Lad23ToUtla19)?);
     let overlaps: Vec<&Link> = overlaps.iter().collect();
     let defs = store.indicators()?;
     let sources = store.sources()?;
@@ -365,4 +377,13 @@ pub fn from_store(store: &Store) -> Result<Dataset, StoreError> {
         .with_authorities(&authorities(&overlaps))
         .with_upper_tiers(&upper_tiers(&overlaps))
         .with_authority_level(level.iter().map(String::as_str)))
+}
+
+/// One relation's links read back from the store, typed.
+fn stored_links(store: &Store, relation: Relation) -> Result<Vec<Link>, IngestError> {
+    store
+        .links(relation.as_str())?
+        .into_iter()
+        .map(|l| Link::from_store(l).map_err(IngestError::from))
+        .collect()
 }

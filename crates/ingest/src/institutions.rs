@@ -104,11 +104,12 @@
 
 use crate::build::Inputs;
 use crate::indicators::{Collector, Def};
-use crate::seatmap::{haversine_km, SeatMap};
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation, Postcode};
+use stemgap_geography::seatmap::{haversine_km, SeatMap};
+use stemgap_geography::Registry;
+use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Loaded, Location, Problem, Row, SourceError};
 use stemgap_store::Institution;
 
@@ -960,11 +961,9 @@ pub struct Geography {
 impl Geography {
     pub fn of(reg: &Registry) -> Geography {
         let mut overlaps: HashMap<GssCode, Vec<(GssCode, f64)>> = HashMap::default();
-        for l in reg
-            .links
-            .iter()
-            .filter(|l| l.relation == "pcon2024->pcon2010")
-        {
+        for l in reg.links_of(Relation::SeatOverlap {
+            from: BoundarySet::Pcon2024,
+        }) {
             if let (Ok(a), Ok(b)) = (GssCode::parse(&l.from), GssCode::parse(&l.to)) {
                 overlaps.entry(a).or_default().push((b, l.weight));
             }
@@ -1696,8 +1695,11 @@ fn unknown_seat(at: &Location, set: BoundarySet, seat: GssCode) -> SourceError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seatmap::tests::code;
     use stemgap_sources::Catalogue;
+
+    fn code(s: &str) -> GssCode {
+        GssCode::parse(s).unwrap()
+    }
 
     const INSTITUTION: &str = "LEGAL_NAME,FIRST_TRADING_NAME,OTHER_NAMES,PROVADDRESS,PROVTEL,PROVURL,PUBUKPRN,UKPRN,COUNTRY,PUBUKPRNCOUNTRY,QAA_Report_Type,QAA_URL,SUURL,SUURLW
 Alpha University Ltd,Alpha University,,\"1 High Street, Northam, NE1 5AB\",,,10000001,10000001,XF,XF,,,,

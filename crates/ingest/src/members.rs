@@ -4,9 +4,9 @@
 //! Northern Ireland rows). Stored in the `member` table.
 
 use crate::build::Inputs;
-use crate::Registry;
 use std::collections::BTreeSet;
 use stemgap_core::{BoundarySet, Nation};
+use stemgap_geography::Registry;
 use stemgap_sources::{CsvOptions, CsvTable, Problem, SourceError};
 use stemgap_store::Member;
 

@@ -20,11 +20,13 @@ mod parquet;
 mod xlsx;
 
 pub use self::parquet::{IntColumn, ParquetTable, StrColumn};
-pub use catalogue::{Catalogue, SourceEntry};
+pub use catalogue::{Catalogue, OptionalEntry, SourceEntry, LOCK_FILE};
 pub use cell::parse_cell;
 pub use csv_table::{CsvOptions, CsvTable, Encoding, Row};
 pub use error::{Location, Problem, SourceError};
-pub use fetch::{fetch_all, FetchOutcome, FetchProgress, FetchReport, Origin};
+pub use fetch::{
+    fetch_all, optional_status, FetchOutcome, FetchProgress, FetchReport, OptionalStatus, Origin,
+};
 pub use geojson::{read_geojson, Feature, Polygon, Ring};
 pub use json::{parse_json, HexJson, HexTile, UniqueMap};
 pub use load::{sha256_hex, Loaded, SourceDir, Status};

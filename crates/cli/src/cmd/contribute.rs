@@ -8,9 +8,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use stemgap_geography::Registry;
 use stemgap_ingest::build::Inputs;
 use stemgap_ingest::recipe::{self, Contribution, Geography, Limits, Recipe};
-use stemgap_ingest::Registry;
 use stemgap_sources::SourceDir;
 
 #[derive(Args, Debug)]

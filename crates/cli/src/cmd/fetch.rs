@@ -29,6 +29,27 @@ pub fn run(args: FetchArgs) -> anyhow::Result<ExitCode> {
                 counts[3] += 1;
                 eprintln!("failed: {id}: {why}");
             }
+            FetchOutcome::Recorded { .. } => unreachable!("only optional sources are recorded"),
+        }
+    }
+    // Optional, unpinned sources: their checksum is recorded, not checked
+    // against the catalogue; a failure is said but is not fatal.
+    for (id, outcome) in &report.optional {
+        match outcome {
+            FetchOutcome::Recorded { sha256, bytes } => writeln!(
+                out,
+                "optional {id}: SHA-256 {sha256} ({bytes} bytes) recorded in {}: not pinned by the catalogue; a later fetch refuses a different file",
+                report.lock.display()
+            )?,
+            FetchOutcome::AlreadyPresent => writeln!(
+                out,
+                "optional {id}: already present, matching {}",
+                report.lock.display()
+            )?,
+            FetchOutcome::Failed(why) => eprintln!("optional {id} not fetched: {why}"),
+            FetchOutcome::Fetched { .. } | FetchOutcome::NoLocation => {
+                unreachable!("optional sources are recorded or fail")
+            }
         }
     }
     let [present, fetched, no_location, failed] = counts;

@@ -3,7 +3,8 @@ use crate::cli::NeighboursArgs;
 use std::io::Write;
 use std::process::ExitCode;
 use stemgap_core::BoundarySet;
-use stemgap_store::{seat_kind, Store};
+use stemgap_geography::Relation;
+use stemgap_store::Store;
 
 /// Lists a seat's neighbours with the length of each shared border, or, for
 /// a seat with no land border, its nearest seat, said so.
@@ -27,9 +28,8 @@ pub fn run(args: NeighboursArgs) -> anyhow::Result<ExitCode> {
         .into());
     };
     writeln!(out, "{code}\t{own}\t({})", set.title())?;
-    let kind = seat_kind(set);
     let mut border: Vec<_> = store
-        .links(&format!("border:{kind}"))?
+        .links(Relation::Border(set).as_str())?
         .into_iter()
         .filter(|l| l.from == code)
         .collect();
@@ -44,7 +44,7 @@ pub fn run(args: NeighboursArgs) -> anyhow::Result<ExitCode> {
         )?;
     }
     for l in store
-        .links(&format!("nearest:{kind}"))?
+        .links(Relation::Nearest(set).as_str())?
         .into_iter()
         .filter(|l| l.from == code)
     {

@@ -2,7 +2,7 @@ use super::{catalogue, DataProblem};
 use crate::cli::SourcesArgs;
 use std::io::Write;
 use std::process::ExitCode;
-use stemgap_sources::{SourceDir, Status};
+use stemgap_sources::{optional_status, OptionalStatus, SourceDir, Status, LOCK_FILE};
 
 /// Lists every source with its status; fails (exit 3) unless all are present.
 pub fn run(args: SourcesArgs) -> anyhow::Result<ExitCode> {
@@ -41,6 +41,29 @@ pub fn run(args: SourcesArgs) -> anyhow::Result<ExitCode> {
     }
     let [present, missing, mismatched] = counts;
     writeln!(out, "{present} present, {missing} missing, {mismatched} checksum mismatch ({} catalogued, from {})", dir.catalogue().entries().len(), dir.catalogue().origin)?;
+    // Optional, unpinned sources: said, never required.
+    for e in dir.catalogue().optional() {
+        let lock = args.sources.join(LOCK_FILE);
+        let status = match optional_status(&args.sources, e) {
+            OptionalStatus::Absent => {
+                "not fetched (`stemgap fetch` gets it and records its SHA-256)".to_owned()
+            }
+            OptionalStatus::Recorded { sha256 } => format!(
+                "present, SHA-256 {sha256} as recorded in {}",
+                lock.display()
+            ),
+            OptionalStatus::Unrecorded { sha256 } => format!(
+                "present, SHA-256 {sha256}, not recorded in {} (`stemgap fetch` records it)",
+                lock.display()
+            ),
+            OptionalStatus::Changed { sha256, recorded } => format!(
+                "present, but SHA-256 {sha256}, not the {recorded} recorded in {}",
+                lock.display()
+            ),
+            OptionalStatus::BadLock(why) => format!("lock unreadable: {why}"),
+        };
+        writeln!(out, "optional, not pinned: {} ({}): {status}", e.id, e.path)?;
+    }
     if missing + mismatched > 0 {
         return Err(DataProblem(format!(
             "{} of the catalogued sources are not usable in {}",

@@ -1,99 +1,32 @@
-//! Local-authority statistics carried down to seats (`apportioned`).
-//!
-//! A count for a local authority is shared among seats in proportion to the
-//! share of the authority's population living in each seat (Open
-//! Innovations' LAD → seat population shares: 2022 authorities for the
-//! 2010-2024 seats, 2024 authorities for the 2024 seats). This assumes the
-//! rate is the same everywhere in the authority; the interval stored with
-//! each figure covers suppressed cells only, not that assumption.
-//!
-//! DfE files use each year's own authorities: codes are carried forward
-//! through the 2019-2023 reorganisations to the lookup's vintage and summed
-//! (see [`REORGANISATIONS`]).
+//! DfE's adult FE and apprenticeship achievements by local authority,
+//! carried down to seats (`apportioned`) through the geography crate's
+//! apportioner ([`stemgap_geography::apportion`]): each authority's count
+//! shared among seats in proportion to the share of its population living
+//! in each seat, which assumes the rate is the same everywhere in the
+//! authority; the interval stored with each figure covers suppressed cells
+//! only, not that assumption. DfE files use each year's own authorities:
+//! the apportioner carries them forward to the 2023 authorities and sums.
 //! DfE's row `z` ("outside of England and unknown") cannot be placed and is
 //! left out. Suppressed cells (`~`, `low`: fewer than 5) count as 0 to 4, so
 //! a sum over them is an interval; the stored value is its midpoint.
 //!
 //! Rates are per 1,000 residents aged 19 and over at mid-2022; on 2010-2024
 //! seats that denominator is converted from the 2024 seats through the
-//! population overlap of the two sets.
+//! population overlap of the two sets ([`denominators`]).
 
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
+use stemgap_geography::apportion::{shares, to_seats, with_share_sources, Amount, Bounds, Shares};
+use stemgap_geography::{Registry, Relation};
 
 use stemgap_sources::{CsvOptions, CsvTable, Problem, Row, SourceError};
 
 const SSA: &str = "dfe_fe_et_aim_achievements_by_ssa_t1_lad_202122";
 const BY_TYPE: &str = "dfe_fes_achievements_by_type_lad_201617_202122";
 const POP: &str = "population_19_plus";
-
-/// Local government reorganisations in England since 2019 (ONS): a
-/// district code, its successor, and the year of the change. DfE files use
-/// each year's own codes; the 2010-2024 seat shares use 2022 authorities and
-/// the 2024 seat shares 2024 authorities, so codes are carried forward to
-/// the vintage each lookup uses and their counts summed.
-const REORGANISATIONS: [(&str, &str, u16); 38] = [
-    ("E06000028", "E06000058", 2019), // Bournemouth → Bournemouth, Christchurch and Poole
-    ("E06000029", "E06000058", 2019), // Poole
-    ("E07000048", "E06000058", 2019), // Christchurch
-    ("E07000049", "E06000059", 2019), // East Dorset → Dorset
-    ("E07000050", "E06000059", 2019), // North Dorset
-    ("E07000051", "E06000059", 2019), // Purbeck
-    ("E07000052", "E06000059", 2019), // West Dorset
-    ("E07000053", "E06000059", 2019), // Weymouth and Portland
-    ("E07000190", "E07000246", 2019), // Taunton Deane → Somerset West and Taunton
-    ("E07000191", "E07000246", 2019), // West Somerset
-    ("E07000201", "E07000245", 2019), // Forest Heath → West Suffolk
-    ("E07000204", "E07000245", 2019), // St Edmundsbury
-    ("E07000205", "E07000244", 2019), // Suffolk Coastal → East Suffolk
-    ("E07000206", "E07000244", 2019), // Waveney
-    ("E07000004", "E06000060", 2020), // Aylesbury Vale → Buckinghamshire
-    ("E07000005", "E06000060", 2020), // Chiltern
-    ("E07000006", "E06000060", 2020), // South Bucks
-    ("E07000007", "E06000060", 2020), // Wycombe
-    ("E07000150", "E06000061", 2021), // Corby → North Northamptonshire
-    ("E07000152", "E06000061", 2021), // East Northamptonshire
-    ("E07000153", "E06000061", 2021), // Kettering
-    ("E07000156", "E06000061", 2021), // Wellingborough
-    ("E07000151", "E06000062", 2021), // Daventry → West Northamptonshire
-    ("E07000154", "E06000062", 2021), // Northampton
-    ("E07000155", "E06000062", 2021), // South Northamptonshire
-    ("E07000026", "E06000063", 2023), // Allerdale → Cumberland
-    ("E07000028", "E06000063", 2023), // Carlisle
-    ("E07000029", "E06000063", 2023), // Copeland
-    ("E07000027", "E06000064", 2023), // Barrow-in-Furness → Westmorland and Furness
-    ("E07000030", "E06000064", 2023), // Eden
-    ("E07000031", "E06000064", 2023), // South Lakeland
-    ("E07000163", "E06000065", 2023), // Craven → North Yorkshire
-    ("E07000164", "E06000065", 2023), // Hambleton
-    ("E07000165", "E06000065", 2023), // Harrogate
-    ("E07000166", "E06000065", 2023), // Richmondshire
-    ("E07000167", "E06000065", 2023), // Ryedale
-    ("E07000168", "E06000065", 2023), // Scarborough
-    ("E07000169", "E06000065", 2023), // Selby
-];
-
-/// The 2023 authority that holds `lad`'s area: the population shares of both
-/// boundary sets are keyed by 2023 authorities (see [`shares`]), so every
-/// count is carried forward to them first. (Somerset's 2023 merger is listed
-/// for its four districts below.) `_set` is kept for the callers' clarity.
-pub(crate) fn successor(lad: &str, _set: BoundarySet) -> &str {
-    let mut code = lad;
-    while let Some((_, new, _)) = REORGANISATIONS.iter().find(|(old, _, _)| *old == code) {
-        code = new;
-    }
-    if SOMERSET_2023.contains(&code) {
-        return "E06000066";
-    }
-    code
-}
-
-/// Somerset's four districts, merged into Somerset (E06000066) in April 2023.
-const SOMERSET_2023: [&str; 4] = ["E07000187", "E07000188", "E07000189", "E07000246"];
 
 /// Sector subject areas (tier 1) counted as STEM.
 pub const STEM_SSAS: [&str; 3] = [
@@ -103,28 +36,6 @@ pub const STEM_SSAS: [&str; 3] = [
 ];
 /// The broad definition adds construction.
 pub const STEM_BROAD_EXTRA: &str = "Construction, Planning and the Built Environment";
-
-/// A count known to lie in `lo..=hi`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Bounds {
-    pub lo: f64,
-    pub hi: f64,
-}
-
-impl Bounds {
-    pub fn add(self, o: Bounds) -> Bounds {
-        Bounds {
-            lo: self.lo + o.lo,
-            hi: self.hi + o.hi,
-        }
-    }
-    pub fn scale(self, f: f64) -> Bounds {
-        Bounds {
-            lo: self.lo * f,
-            hi: self.hi * f,
-        }
-    }
-}
 
 /// A DfE count cell: a number, or `~`/`low` meaning fewer than 5.
 fn count(row: &Row<'_>, col: usize) -> Result<Bounds, SourceError> {
@@ -154,90 +65,6 @@ fn academic_year(row: &Row<'_>, col: usize) -> Result<String, SourceError> {
             )),
         ))
     }
-}
-
-/// LAD → [(seat, share of the LAD's population)], shares normalised to 1.
-pub(crate) type Shares = BTreeMap<String, Vec<(GssCode, f64)>>;
-
-/// The sources behind [`shares`], to list beside a source apportioned with them.
-pub(crate) fn with_share_sources(src: &str) -> [&str; 6] {
-    [
-        src,
-        "ons_imd2019_lsoa11_rank_england",
-        "small_area_population_2019",
-        "small_area11_to_pcon2024_overlap_mysociety",
-        "small_area11_to_pcon2010_bestfit_postcodes",
-        "pcon2024_to_lad23_overlap_mysociety",
-    ]
-}
-
-/// LAD (2023 authorities) → seats with the share of the authority's mid-2019
-/// population living in each, for both boundary sets.
-///
-/// England: from small areas (each LSOA's authority and its population in
-/// each seat; see [`super::starts::population_shares`]). Wales, Scotland and
-/// Northern Ireland: 2024 seats from mySociety's seat × authority population
-/// overlap; 2010-2024 seats by carrying those shares through each 2024 seat's
-/// population overlap with the old seats (which assumes the authority's part
-/// of a 2024 seat is spread like the seat's population).
-///
-/// (The Open Innovations LAD → seat lookups hold **area** shares, which put
-/// far too much of an authority into its rural seats, so they are not used.)
-pub(crate) fn shares(
-    inputs: &Inputs<'_>,
-    reg: &Registry,
-) -> Result<[(BoundarySet, Shares); 2], SourceError> {
-    let [(_, mut s10), (_, mut s24)] = super::starts::population_shares(inputs, reg)?;
-    // Other nations, 2024 seats: seat → authority links with the overlap population.
-    let mut totals: HashMap<&str, f64> = HashMap::default();
-    let links: Vec<_> = reg
-        .links
-        .iter()
-        .filter(|l| l.relation == "pcon2024->lad23" && !l.to.starts_with('E'))
-        .collect();
-    for l in &links {
-        *totals.entry(l.to.as_str()).or_default() += l.population.unwrap_or(0.0);
-    }
-    let mut other24: BTreeMap<&str, Vec<(GssCode, f64)>> = BTreeMap::new();
-    for l in &links {
-        let (Ok(seat), Some(p)) = (GssCode::parse(&l.from), l.population) else {
-            continue;
-        };
-        let total = totals[l.to.as_str()];
-        if total > 0.0 && p > 0.0 {
-            other24
-                .entry(l.to.as_str())
-                .or_default()
-                .push((seat, p / total));
-        }
-    }
-    // ... and carried to 2010-2024 seats through the seat overlaps.
-    let mut overlap: HashMap<&str, Vec<(&str, f64)>> = HashMap::default();
-    for l in reg
-        .links
-        .iter()
-        .filter(|l| l.relation == "pcon2024->pcon2010")
-    {
-        overlap
-            .entry(l.from.as_str())
-            .or_default()
-            .push((l.to.as_str(), l.population.unwrap_or(0.0)));
-    }
-    for (lad, v24) in other24 {
-        let mut acc: BTreeMap<GssCode, f64> = BTreeMap::new();
-        for (seat24, f) in &v24 {
-            let parts = overlap.get(seat24.as_str()).map_or(&[][..], Vec::as_slice);
-            let total: f64 = parts.iter().map(|(_, p)| p).sum();
-            for (seat10, p) in parts.iter().filter(|_| total > 0.0) {
-                if let Ok(code) = GssCode::parse(seat10) {
-                    *acc.entry(code).or_default() += f * p / total;
-                }
-            }
-        }
-        s10.insert(lad.to_owned(), acc.into_iter().collect());
-        s24.insert(lad.to_owned(), v24);
-    }
-    Ok([(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)])
 }
 
 /// LAD-level data: (indicator, period) → LAD → bounds.
@@ -444,47 +271,6 @@ fn fe_rates(
     Ok(())
 }
 
-/// Shares authority counts (`z`, outside England or unknown, left out) out
-/// among the seats of one set: codes carried forward to the 2023
-/// authorities and summed, then each authority's count shared in proportion
-/// to its population in each seat. An authority without seat shares is an
-/// error at `at`. The one authority → seat loop: every apportioned DfE count
-/// goes through it.
-pub(crate) fn to_seats<'a>(
-    lads: impl IntoIterator<Item = (&'a String, &'a Bounds)>,
-    set: BoundarySet,
-    shares: &Shares,
-    at: &stemgap_sources::Location,
-) -> Result<BTreeMap<GssCode, Bounds>, SourceError> {
-    // Sum predecessor districts into their successors.
-    let mut by_lad: BTreeMap<&str, Bounds> = BTreeMap::new();
-    for (lad, b) in lads {
-        if lad == "z" {
-            continue;
-        }
-        let lad = successor(lad, set);
-        let e = by_lad.entry(lad).or_default();
-        *e = e.add(*b);
-    }
-    let mut seats: BTreeMap<GssCode, Bounds> = BTreeMap::new();
-    for (lad, b) in by_lad {
-        let targets = shares.get(lad).filter(|v| !v.is_empty()).ok_or_else(|| {
-            SourceError::new(
-                at.clone(),
-                Problem::UnknownCode(format!(
-                    "{lad:?}: a local authority with no seat shares for the {} set",
-                    set.id()
-                )),
-            )
-        })?;
-        for (seat, f) in targets {
-            let e = seats.entry(*seat).or_default();
-            *e = e.add(b.scale(*f));
-        }
-    }
-    Ok(seats)
-}
-
 /// A population count per seat (`population_19_plus`, `population_16_plus`):
 /// measured on 2024 seats; converted to 2010-2024 seats by each 2024 seat's
 /// population overlap (and stored so, once).
@@ -504,9 +290,9 @@ pub(crate) fn denominators(
     }
     let mut totals: HashMap<&str, f64> = HashMap::default();
     let links: Vec<_> = reg
-        .links
-        .iter()
-        .filter(|l| l.relation == "pcon2024->pcon2010")
+        .links_of(Relation::SeatOverlap {
+            from: BoundarySet::Pcon2024,
+        })
         .collect();
     for l in &links {
         *totals.entry(l.from.as_str()).or_default() += l.population.unwrap_or(0.0);
@@ -554,31 +340,4 @@ pub(crate) fn denominators(
     ]
     .into_iter()
     .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn successors_follow_the_chain_to_the_2023_authorities() {
-        // Taunton Deane → Somerset West and Taunton (2019) → Somerset (2023),
-        // for either set: both sets' shares are keyed by 2023 authorities.
-        for set in BoundarySet::ALL {
-            assert_eq!(successor("E07000190", set), "E06000066");
-            assert_eq!(successor("E07000187", set), "E06000066");
-            assert_eq!(successor("E07000163", set), "E06000065");
-        }
-        assert_eq!(successor("E07000026", BoundarySet::Pcon2024), "E06000063");
-        assert_eq!(successor("E07000004", BoundarySet::Pcon2010), "E06000060");
-        assert_eq!(successor("E09000001", BoundarySet::Pcon2024), "E09000001");
-    }
-
-    #[test]
-    fn suppressed_counts_are_bounds() {
-        let b = Bounds { lo: 10.0, hi: 10.0 }
-            .add(Bounds { lo: 0.0, hi: 4.0 })
-            .scale(0.5);
-        assert_eq!(b, Bounds { lo: 5.0, hi: 7.0 });
-    }
 }

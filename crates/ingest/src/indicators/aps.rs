@@ -4,7 +4,7 @@
 //! `stem_professionals_share` is SOC 2010 sub-major group 21 (science,
 //! research, engineering and technology professionals) over all 25
 //! sub-major groups. Counts are apportioned to seats by the authorities'
-//! population shares (see [`super::apportion`]) and the share is taken of
+//! population shares (see [`stemgap_geography::apportion`]) and the share is taken of
 //! the apportioned sums.
 //!
 //! Survey uncertainty: the published 95% half-widths of the SOC 21 counts are
@@ -14,14 +14,14 @@
 //! (sample too small to publish) and `-` (missing) have no bound: a seat
 //! drawing on such an authority gets a missing value, flagged.
 
-use super::apportion::{successor, Shares};
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::registry::{name_key, NEW_AUTHORITIES};
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
+use stemgap_core::{BoundarySet, Cell, Direction, Marker, Method, Nation};
+use stemgap_geography::apportion::{seat_parts, successor, Shares};
+use stemgap_geography::registry::{name_key, NEW_AUTHORITIES};
+use stemgap_geography::Registry;
 use stemgap_sources::{
     nomis_blocks, Grid, Location, NomisBlock, NomisMeasure, Problem, SourceError, Workbook,
 };
@@ -128,7 +128,7 @@ pub fn collect(
             definition: "Share of residents in employment whose occupation is in SOC 2010 sub-major group 21 (science, research, engineering and technology professionals), of all 25 sub-major groups; Annual Population Survey, calendar year, by place of residence.",
             unit: "share",
             direction: Direction::HigherIsBetter,
-            sources: &super::apportion::with_share_sources(SRC),
+            sources: &stemgap_geography::apportion::with_share_sources(SRC),
             period: "2017-2021",
             nations: &[Nation::England, Nation::Wales, Nation::Scotland],
             method: Method::Apportioned,
@@ -215,13 +215,7 @@ pub(super) fn apportion_lads(
             };
         }
         // Each seat needs every authority that overlaps it.
-        let mut needs: BTreeMap<GssCode, Vec<(&str, f64)>> = BTreeMap::new();
-        for (lad, targets) in shares {
-            for (seat, f) in targets {
-                needs.entry(*seat).or_default().push((lad.as_str(), *f));
-            }
-        }
-        for (seat, parts) in needs {
+        for (seat, parts) in seat_parts(shares) {
             if parts.iter().all(|(lad, _)| !by_lad.contains_key(lad)) {
                 continue; // not covered by this source at all (e.g. Scotland)
             }

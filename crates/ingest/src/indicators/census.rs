@@ -7,9 +7,9 @@
 
 use super::{share, Collector, Def};
 use crate::build::Inputs;
-use crate::Registry;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Direction, GssCode, Method, Nation};
+use stemgap_geography::Registry;
 use stemgap_sources::{CsvOptions, CsvTable, Problem, SourceError};
 
 const EW: &[Nation] = &[Nation::England, Nation::Wales];

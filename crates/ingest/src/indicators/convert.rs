@@ -20,10 +20,11 @@
 //! bounds, not a new interval).
 
 use super::Collector;
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Marker, Method, Nation, Observation};
+use stemgap_geography::Registry;
+use stemgap_geography::Relation;
 use stemgap_sources::{Location, SourceError};
 
 /// The smallest share of a target seat's population that must be covered by
@@ -120,13 +121,7 @@ pub fn convert(
 
 /// The overlaps from `from_set` seats to the other set's seats.
 fn overlaps(reg: &Registry, from_set: BoundarySet) -> Vec<Overlap> {
-    let relation = match from_set {
-        BoundarySet::Pcon2010 => "pcon2010->pcon2024",
-        BoundarySet::Pcon2024 => "pcon2024->pcon2010",
-    };
-    reg.links
-        .iter()
-        .filter(|l| l.relation == relation)
+    reg.links_of(Relation::SeatOverlap { from: from_set })
         .filter_map(|l| {
             Some(Overlap {
                 from: GssCode::parse(&l.from).ok()?,

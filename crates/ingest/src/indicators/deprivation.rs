@@ -24,10 +24,12 @@
 
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
+use stemgap_geography::apportion::small_area_weight;
+use stemgap_geography::Registry;
+use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Location, Problem, SourceError};
 
 const POPULATION: &str = "small_area_population_2019";
@@ -156,21 +158,15 @@ pub fn collect(
     }
 
     for set in BoundarySet::ALL {
-        let relation = match set {
-            BoundarySet::Pcon2010 => "small_area->pcon2010",
-            BoundarySet::Pcon2024 => "small_area->pcon2024",
-        };
         let mut acc: HashMap<GssCode, Acc> = HashMap::default();
-        for link in reg.links.iter().filter(|l| l.relation == relation) {
+        for link in reg.links_of(Relation::SmallAreaToSeat(set)) {
             let seat = GssCode::parse(&link.to).expect("links hold registry codes");
             let nation = reg.small_areas[&link.from];
             if seat.nation() != Some(nation) {
                 continue; // a cross-border sliver: the seat's own nation's index applies
             }
-            let w = match set {
-                BoundarySet::Pcon2010 => population[&link.from],
-                BoundarySet::Pcon2024 => link.population.unwrap_or(0.0),
-            };
+            let w = small_area_weight(link, |a| population.get(a).copied())
+                .expect("read_population has checked every small area has one");
             let a = acc.entry(seat).or_default();
             let rank = ranks[&link.from];
             a.pop += w;

@@ -14,7 +14,7 @@
 //!
 //! Each indicator is a ratio of two survey counts (skills-shortage vacancies
 //! and staff, …). Both counts are shared to seats through the one
-//! authority → seat loop ([`super::apportion::to_seats`]): an authority's
+//! authority → seat loop ([`stemgap_geography::apportion::to_seats`]): an authority's
 //! count is first split among its districts (2023 authorities) by their
 //! population (mySociety's seat × authority overlap, summed per district),
 //! then among seats by the share of each district's population living in
@@ -29,27 +29,18 @@
 //! `lad23->utla19`, areas `utla19`): the findings cluster these figures by
 //! it, as one observation per authority.
 
-use super::apportion::{successor, to_seats, with_share_sources, Bounds, Shares};
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::registry::{name_key, Registry};
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
-use stemgap_sources::{
-    CsvOptions, CsvTable, Grid, Location, Problem, SourceError, Workbook, XCell,
-};
-use stemgap_store::{Area, Link};
+use stemgap_geography::apportion::{to_seats, with_share_sources, Bounds, Shares};
+use stemgap_geography::registry::{name_key, Registry};
+use stemgap_geography::upper_tier::{UPPER_TIER_KIND, UTLA};
+use stemgap_geography::Relation;
+use stemgap_sources::{Grid, Location, Problem, SourceError, Workbook, XCell};
 
 pub const ESS19: &str = "ess_2019_lea_summary";
 pub const ESS17: &str = "ess_2017_lea_standard";
-/// ONS's ward (December 2019) → district → upper-tier authority lookup.
-pub const UTLA: &str = "ons_ward19_pcon19_lad19_utla19_uk";
-/// Registry links from each 2023 district to its 2019 upper-tier authority.
-pub const UPPER_TIER: &str = "lad23->utla19";
-/// The area kind of the 2019 upper-tier authorities (local education
-/// authorities).
-pub const UPPER_TIER_KIND: &str = "utla19";
-
 /// The survey's spellings that differ from ONS's names (compared by
 /// [`name_key`]).
 pub const ALIASES: [(&str, &str); 6] = [
@@ -66,95 +57,6 @@ pub const ALIASES: [(&str, &str); 6] = [
 /// Where authorities with a figure must hold at least this share of a
 /// seat's population for the seat to get one.
 const COVERAGE: f64 = 0.95;
-
-/// Reads each English district's upper-tier authority into the registry:
-/// areas `utla19` (code, name as ONS spells it) and links `lad23->utla19`
-/// (districts carried forward to 2023 authorities). Metropolitan districts
-/// and London boroughs are their own upper tier (ONS's lookup names the
-/// metropolitan county or Inner/Outer London there, which are not
-/// education authorities). Every English 2023 district of the seat ×
-/// authority overlap must have one. A catalogue without the lookup builds
-/// without it (said at info level: the registry is also read by
-/// `contribute check`, whose only output on error is the error; the build
-/// warns once that the skills-shortage indicators are not built).
-pub(crate) fn load_upper_tiers(inputs: &Inputs<'_>, reg: &mut Registry) -> Result<(), SourceError> {
-    if !inputs.catalogued(UTLA) {
-        tracing::info!("{UTLA} is not in the catalogue: no upper-tier authorities");
-        return Ok(());
-    }
-    let loaded = inputs.load(UTLA)?;
-    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-    let [lc, ln, uc, un] = ["LAD19CD", "LAD19NM", "UTLA19CD", "UTLA19NM"].map(|c| t.column(c));
-    let (lc, ln, uc, un) = (lc?, ln?, uc?, un?);
-    let mut upper: BTreeMap<String, String> = BTreeMap::new();
-    let mut names: BTreeMap<String, String> = BTreeMap::new();
-    for row in t.rows() {
-        let lad = row.code(lc)?;
-        if lad.nation() != Some(Nation::England) {
-            continue;
-        }
-        let utla = row.code(uc)?;
-        let (code, name, col) =
-            if utla.as_str().starts_with("E11") || utla.as_str().starts_with("E13") {
-                (lad.to_string(), row.str(ln).trim().to_owned(), ln)
-            } else {
-                (utla.to_string(), row.str(un).trim().to_owned(), un)
-            };
-        let lad23 = successor(lad.as_str(), BoundarySet::Pcon2024).to_owned();
-        if let Some(before) = upper.insert(lad23.clone(), code.clone()) {
-            if before != code {
-                return Err(row.error(
-                    uc,
-                    Problem::Invalid(format!(
-                        "district {lad23} is in two upper-tier authorities, {before} and {code}"
-                    )),
-                ));
-            }
-        }
-        if let Some(before) = names.insert(code.clone(), name.clone()) {
-            if before != name {
-                return Err(row.error(
-                    col,
-                    Problem::Invalid(format!("{code} is named both {before:?} and {name:?}")),
-                ));
-            }
-        }
-    }
-    let districts: BTreeSet<&str> = reg
-        .links
-        .iter()
-        .filter(|l| l.relation == "pcon2024->lad23" && l.to.starts_with('E'))
-        .map(|l| l.to.as_str())
-        .collect();
-    if let Some(d) = districts.iter().find(|d| !upper.contains_key(**d)) {
-        return Err(SourceError::new(
-            loaded.location.clone(),
-            Problem::Invalid(format!(
-                "no upper-tier authority for district {d} (truncated file?)"
-            )),
-        ));
-    }
-    for (code, name) in names {
-        let nation = GssCode::parse(&code).ok().and_then(|c| c.nation());
-        reg.areas.push(Area {
-            kind: UPPER_TIER_KIND.into(),
-            code,
-            name,
-            nation,
-            region: None,
-        });
-    }
-    for (lad23, code) in upper {
-        reg.links.push(Link {
-            relation: UPPER_TIER.into(),
-            from: lad23,
-            to: code,
-            weight: 1.0,
-            population: None,
-        });
-    }
-    Ok(())
-}
 
 /// One authority's figure for one indicator: numerator and denominator
 /// counts, or the survey's marker.
@@ -396,11 +298,11 @@ fn read_2017(g: &Grid, leas: &BTreeMap<String, String>) -> Result<Read, SourceEr
 /// (mySociety's seat × authority overlap, summed per district).
 fn districts(reg: &Registry) -> BTreeMap<String, Vec<(String, f64)>> {
     let mut pop: BTreeMap<&str, f64> = BTreeMap::new();
-    for l in reg.links.iter().filter(|l| l.relation == "pcon2024->lad23") {
+    for l in reg.links_of(Relation::SeatToLad23) {
         *pop.entry(l.to.as_str()).or_default() += l.population.unwrap_or(0.0);
     }
     let mut out: BTreeMap<String, Vec<(String, f64)>> = BTreeMap::new();
-    for l in reg.links.iter().filter(|l| l.relation == UPPER_TIER) {
+    for l in reg.links_of(Relation::Lad23ToUtla19) {
         let p = pop.get(l.from.as_str()).copied().unwrap_or(0.0);
         out.entry(l.to.clone())
             .or_default()

@@ -10,17 +10,18 @@
 //! as dictionary codes). Of the district rows only the STEM subject areas'
 //! totals by sex, by ethnicity group and by level are kept.
 //!
-//! Counts are carried to seats by [`super::apportion::to_seats`], the same
+//! Counts are carried to seats by [`stemgap_geography::apportion::to_seats`], the same
 //! authority → seat population shares as the other DfE counts; `low`
 //! (fewer than 5) counts as 0 to 4, so every figure is an interval whose
 //! midpoint is stored.
 
-use super::apportion::{to_seats, with_share_sources, Bounds, Shares, STEM_BROAD_EXTRA, STEM_SSAS};
+use super::apportion::{STEM_BROAD_EXTRA, STEM_SSAS};
 use super::{Collector, Def};
 use crate::build::Inputs;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Marker, Method, Nation};
+use stemgap_geography::apportion::{to_seats, with_share_sources, Amount, Bounds, Shares};
 use stemgap_sources::{Location, ParquetTable, Problem, SourceError, StrColumn};
 
 /// The data file of the data set (its filters, indicators, locations and

@@ -15,14 +15,14 @@
 //! 500) counts as 0 to 500; `!` and `-` make the seats drawing on that
 //! authority missing; an unreliable interval (`*`) counts as no interval.
 
-use super::apportion::Shares;
 use super::aps::{apportion_lads, authority_codes, code_of, measure, year, Lad};
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, Cell, Direction, Marker, Method, Nation};
+use stemgap_geography::apportion::Shares;
+use stemgap_geography::Registry;
 use stemgap_sources::{nomis_blocks, Problem, SourceError, Workbook};
 
 const APS: &str = "nomis_aps_employment_by_industry_sic2007_lad_2018_2022";
@@ -95,7 +95,7 @@ fn aps_industry(
                 definition,
                 unit: "share",
                 direction: Direction::Neutral,
-                sources: &super::apportion::with_share_sources(APS),
+                sources: &stemgap_geography::apportion::with_share_sources(APS),
                 period: "2018-2022",
                 nations: &[Nation::England, Nation::Wales, Nation::Scotland],
                 method: Method::Apportioned,
@@ -163,7 +163,7 @@ fn business_counts(
             definition: "Share of enterprises (UK Business Counts, all size bands) in the broad industry groups mining, quarrying and utilities (B, D, E); manufacturing (C); information and communication (J); professional, scientific and technical (M), of enterprises in all 18 groups; by local authority, March of each year.",
             unit: "share",
             direction: Direction::HigherIsBetter,
-            sources: &super::apportion::with_share_sources(UKBC),
+            sources: &stemgap_geography::apportion::with_share_sources(UKBC),
             period: "2018-2022",
             nations: &Nation::ALL,
             method: Method::Apportioned,

@@ -17,17 +17,19 @@ mod msoa;
 mod scotland;
 mod starts;
 
-/// The one apportioner, shared with declared sources ([`crate::recipe`]).
-pub(crate) use apportion::{
-    denominators, shares, successor, to_seats, with_share_sources, Bounds, Shares,
+pub(crate) use apportion::denominators;
+/// The one apportioner (the geography crate's), shared with declared
+/// sources ([`crate::recipe`]).
+pub(crate) use stemgap_geography::apportion::{
+    shares, successor, to_seats, with_share_sources, Bounds, Shares,
 };
 
 use crate::build::Inputs;
-use crate::Registry;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use stemgap_core::{
     BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation,
 };
+use stemgap_geography::Registry;
 use stemgap_sources::{Location, Problem, SourceError};
 
 /// Runs every indicator module, on two threads: the modules that share

@@ -55,11 +55,13 @@
 
 use super::{share, Collector, Def};
 use crate::build::Inputs;
-use crate::registry::name_key;
-use crate::Registry;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
+use stemgap_geography::apportion::small_area_weight;
+use stemgap_geography::registry::name_key;
+use stemgap_geography::Registry;
+use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Loaded, Location, Problem, SourceError};
 
 const BRES: &str = "nomis_bres2024_employees_broad_industry_msoa21_ew";
@@ -736,25 +738,20 @@ fn read_small_areas(
     let mut weights: HashMap<&str, Weights> = HashMap::default();
     let mut outside = 0.0;
     for l in &reg.links {
-        let set = match l.relation.as_str() {
-            "small_area->pcon2010" => BoundarySet::Pcon2010,
-            "small_area->pcon2024" => BoundarySet::Pcon2024,
-            _ => continue,
+        let Relation::SmallAreaToSeat(set) = l.relation else {
+            continue;
         };
         if !ew(&l.from) {
             continue;
         }
         let seat = GssCode::parse(&l.to).expect("links hold registry codes");
-        let pop = match set {
-            // read_population has checked every small area has one.
-            BoundarySet::Pcon2010 => population.get(l.from.as_str()).copied().ok_or_else(|| {
-                SourceError::new(
-                    stemgap_sources::Location::file(POPULATION),
-                    Problem::Invalid(format!("no population for small area {}", l.from)),
-                )
-            })?,
-            BoundarySet::Pcon2024 => l.population.unwrap_or(0.0),
-        };
+        // read_population has checked every small area has one.
+        let pop = small_area_weight(l, |a| population.get(a).copied()).ok_or_else(|| {
+            SourceError::new(
+                stemgap_sources::Location::file(POPULATION),
+                Problem::Invalid(format!("no population for small area {}", l.from)),
+            )
+        })?;
         if matches!(seat.nation(), Some(Nation::England | Nation::Wales)) {
             weights
                 .entry(l.from.as_str())

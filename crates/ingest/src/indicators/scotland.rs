@@ -9,9 +9,9 @@
 
 use super::{share, Collector, Def};
 use crate::build::Inputs;
-use crate::Registry;
 use std::collections::BTreeSet;
 use stemgap_core::{BoundarySet, Direction, GssCode, Method, Nation};
+use stemgap_geography::Registry;
 use stemgap_sources::{Grid, Location, Problem, SourceError, Workbook, XCell};
 
 const AGE_SEX: &str = "sc_census22_pcon2024_agebysex";

@@ -9,8 +9,8 @@
 //! except DfE's "Outside of England and unknown", which cannot be placed: its
 //! starts are counted and reported in the caveat. Counts are shared among seats
 //! by the share of each authority's population living in each seat, built
-//! from small areas ([`population_shares`]; the Open Innovations authority
-//! lookups that [`super::apportion`] reads hold *area* shares, not population
+//! from small areas ([`stemgap_geography::apportion::population_shares`]; the
+//! Open Innovations authority lookups hold *area* shares, not population
 //! shares), and divided by residents aged 16 and over (mid-2022):
 //! apprenticeships start from 16 with no upper age limit.
 //!
@@ -26,22 +26,18 @@
 //! a zero. The latest year (2025/26, August to April, provisional) is a part
 //! year and is left out, so the latest period is the latest full year.
 
-use super::apportion::successor;
 use super::{Collector, Def};
 use crate::build::Inputs;
-use crate::registry::name_key;
-use crate::Registry;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
-use stemgap_sources::{
-    CsvOptions, CsvTable, IntColumn, Location, ParquetTable, Problem, SourceError, StrColumn,
-};
-use stemgap_store::Link;
+use stemgap_geography::apportion::{to_seats, Amount, Shares, LSOA_LAD};
+use stemgap_geography::registry::name_key;
+use stemgap_geography::Registry;
+use stemgap_sources::{IntColumn, Location, ParquetTable, Problem, SourceError, StrColumn};
 
 const MAP: &str = "dfe_apps_lad_map_data_0";
 const SUBJECTS: &str = "dfe_apps_subjects_and_standards_0";
-const LSOA_LAD: &str = "ons_imd2019_lsoa11_rank_england";
 const OVERLAP_2024: &str = "small_area11_to_pcon2024_overlap_mysociety";
 const BESTFIT_2010: &str = "small_area11_to_pcon2010_bestfit_postcodes";
 pub(super) const POP: &str = "population_16_plus";
@@ -87,6 +83,9 @@ impl Est {
             hi: v,
         }
     }
+}
+
+impl Amount for Est {
     fn add(self, o: Est) -> Est {
         Est {
             lo: self.lo + o.lo,
@@ -489,169 +488,6 @@ fn check_complete(
     Ok(())
 }
 
-/// Each 2023 authority's seats, with the share of its population living
-/// in each: [`Shares`].
-use super::apportion::Shares;
-
-/// Population shares of each English 2023 authority among the seats of both
-/// sets, built from small areas: each LSOA 2011 lies in one 2019 district
-/// (`ons_imd2019_lsoa11_rank_england`), carried forward to its 2023
-/// authority; its mid-2019 population is in 2024 seats by mySociety's
-/// overlap and in one 2010-2024 seat by the postcode best fit (the
-/// registry's small-area links). Only English seats count: an English small
-/// area's sliver in a Welsh seat (a boundary artefact) is left out, so an
-/// authority's count stays in England.
-pub(super) fn population_shares(
-    inputs: &Inputs<'_>,
-    reg: &Registry,
-) -> Result<[(BoundarySet, Shares); 2], SourceError> {
-    let loaded = inputs.load(LSOA_LAD)?;
-    let t = CsvTable::parse(&loaded, CsvOptions::default())?;
-    let (lsoa_col, lad_col) = (t.column("LSOA11CD")?, t.column("LAD19CD")?);
-    // Small area → index of its 2023 authority in `lads` (successors are
-    // looked up once per 2019 district).
-    let mut lads: Vec<String> = Vec::new();
-    let mut index: HashMap<GssCode, usize> = HashMap::default();
-    let mut lad_of: HashMap<&str, usize> =
-        HashMap::with_capacity_and_hasher(t.len(), Default::default());
-    for row in t.rows() {
-        let lsoa = row.str(lsoa_col).trim();
-        let lad = row.code(lad_col)?;
-        if lad.nation() != Some(Nation::England) {
-            return Err(row.error(
-                lad_col,
-                Problem::UnknownCode(format!("{lad}: not an English local authority")),
-            ));
-        }
-        let i = *index.entry(lad).or_insert_with(|| {
-            let lad23 = successor(lad.as_str(), BoundarySet::Pcon2024);
-            match lads.iter().position(|l| l == lad23) {
-                Some(i) => i,
-                None => {
-                    lads.push(lad23.to_owned());
-                    lads.len() - 1
-                }
-            }
-        });
-        if lad_of.insert(lsoa, i).is_some() {
-            return Err(row.error(lsoa_col, Problem::Duplicate(lsoa.to_owned())));
-        }
-    }
-    // Every English small area has an authority, and nothing else does
-    // (counted first; the slow search only finds the culprit).
-    let english = reg
-        .small_areas
-        .iter()
-        .filter(|(_, n)| **n == Nation::England);
-    if let Some((code, _)) = english
-        .clone()
-        .find(|(c, _)| !lad_of.contains_key(c.as_str()))
-    {
-        return Err(SourceError::new(
-            loaded.location.clone(),
-            Problem::Invalid(format!(
-                "no local authority for small area {code} (truncated file?)"
-            )),
-        ));
-    }
-    if english.count() != lad_of.len() {
-        let row = t
-            .rows()
-            .find(|r| reg.small_areas.get(r.str(lsoa_col).trim()) != Some(&Nation::England))
-            .expect("a row names a small area that is not English");
-        return Err(row.error(
-            lsoa_col,
-            Problem::UnknownCode(format!(
-                "{:?}: not an English small area",
-                row.str(lsoa_col).trim()
-            )),
-        ));
-    }
-    Ok(small_area_shares(&lad_of, &lads, &reg.links))
-}
-
-/// Population shares from small areas: `lad_of` gives each English small
-/// area's 2023 authority (an index into `lads`); `links` the registry's
-/// small-area links (to 2024 seats with the overlap population, to 2010-2024
-/// seats by best fit).
-fn small_area_shares(
-    lad_of: &HashMap<&str, usize>,
-    lads: &[String],
-    links: &[Link],
-) -> [(BoundarySet, Shares); 2] {
-    let english = |seat: &str| {
-        GssCode::parse(seat)
-            .ok()
-            .filter(|c| c.nation() == Some(Nation::England))
-    };
-    // Small area → (authority, population), filled from the 2024 links.
-    let mut areas: HashMap<&str, (usize, f64)> =
-        lad_of.iter().map(|(a, &i)| (*a, (i, 0.0))).collect();
-    let mut acc: [HashMap<(usize, GssCode), f64>; 2] = Default::default();
-    for l in links
-        .iter()
-        .filter(|l| l.relation == "small_area->pcon2024")
-    {
-        let (Some((lad, pop)), Some(p)) = (areas.get_mut(l.from.as_str()), l.population) else {
-            continue;
-        };
-        *pop += p;
-        if let Some(seat) = english(&l.to) {
-            *acc[1].entry((*lad, seat)).or_default() += p;
-        }
-    }
-    for l in links
-        .iter()
-        .filter(|l| l.relation == "small_area->pcon2010")
-    {
-        let (Some(&(lad, p)), Some(seat)) = (areas.get(l.from.as_str()), english(&l.to)) else {
-            continue;
-        };
-        *acc[0].entry((lad, seat)).or_default() += p;
-    }
-    let shares = |acc: &HashMap<(usize, GssCode), f64>| {
-        // Summed in key order, so the floating-point totals do not depend
-        // on the hash map's iteration order.
-        let sorted: BTreeMap<_, _> = acc.iter().collect();
-        let mut totals = vec![0.0; lads.len()];
-        for ((lad, _), p) in &sorted {
-            totals[*lad] += *p;
-        }
-        let mut out: Shares = Shares::new();
-        for ((lad, seat), p) in sorted {
-            if totals[*lad] > 0.0 && *p > 0.0 {
-                out.entry(lads[*lad].clone())
-                    .or_default()
-                    .push((*seat, p / totals[*lad]));
-            }
-        }
-        out
-    };
-    [
-        (BoundarySet::Pcon2010, shares(&acc[0])),
-        (BoundarySet::Pcon2024, shares(&acc[1])),
-    ]
-}
-
-/// Shares authority counts among seats; `Err` names an authority without
-/// shares.
-fn spread<'a>(
-    lads: impl IntoIterator<Item = (&'a String, Est)>,
-    mut shares_of: impl FnMut(&str) -> Option<&'a [(GssCode, f64)]>,
-) -> Result<BTreeMap<GssCode, Est>, String> {
-    let mut seats: BTreeMap<GssCode, Est> = BTreeMap::new();
-    for (lad, v) in lads {
-        let targets = shares_of(lad)
-            .filter(|t| !t.is_empty())
-            .ok_or(lad.clone())?;
-        for (seat, f) in targets {
-            let e = seats.entry(*seat).or_default();
-            *e = e.add(v.scale(*f));
-        }
-    }
-    Ok(seats)
-}
-
 fn thousands(v: f64) -> String {
     let s = format!("{:.0}", v);
     let mut out = String::new();
@@ -789,26 +625,16 @@ pub fn collect(
     for (set, shares) in shares {
         let pop = &pops[set];
         for (year, y) in &years {
-            for (id, values) in [
-                (
-                    STARTS,
-                    y.all
-                        .iter()
-                        .map(|(l, v)| (l, Est::exact(*v)))
-                        .collect::<Vec<_>>(),
-                ),
-                (STEM, y.stem.iter().map(|(l, v)| (l, *v)).collect()),
-            ] {
-                let seats =
-                    spread(values, |lad| shares.get(lad).map(Vec::as_slice)).map_err(|lad| {
-                        SourceError::new(
-                            map_at.clone(),
-                            Problem::UnknownCode(format!(
-                                "{lad:?}: a local authority with no seat shares for the {} set",
-                                set.id()
-                            )),
-                        )
-                    })?;
+            for id in [STARTS, STEM] {
+                // Starts are exact counts; the STEM estimate carries bounds.
+                let seats: BTreeMap<GssCode, Est> = if id == STEM {
+                    to_seats(y.stem.iter(), *set, shares, &map_at)?
+                } else {
+                    to_seats(y.all.iter(), *set, shares, &map_at)?
+                        .into_iter()
+                        .map(|(seat, v)| (seat, Est::exact(v)))
+                        .collect()
+                };
                 for (seat, v) in seats
                     .into_iter()
                     .filter(|(s, _)| s.nation() == Some(Nation::England))
@@ -846,7 +672,6 @@ pub fn collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn at(col: &str) -> Location {
         Location::file("skills/apps.parquet").at_column(col)
@@ -1091,86 +916,44 @@ mod tests {
     }
 
     #[test]
-    fn counts_are_shared_by_population_share() {
+    fn counts_and_estimates_are_shared_by_population_share() {
         // Northam: 85 starts, 37.2% / 62.8% in two seats; Somerset: 110, all
-        // in one.
-        let shares: HashMap<&str, Vec<(GssCode, f64)>> = [
+        // in one; the estimate's bounds are shared like its middle.
+        let shares: Shares = [
             (
-                "E06000091",
+                "E06000091".to_owned(),
                 vec![(code("E14001401"), 0.372), (code("E14001402"), 0.628)],
             ),
-            ("E06000066", vec![(code("E14001403"), 1.0)]),
+            ("E06000066".to_owned(), vec![(code("E14001403"), 1.0)]),
         ]
         .into_iter()
         .collect();
-        let lads = [
-            ("E06000091".to_owned(), Est::exact(85.0)),
+        let lads: BTreeMap<String, Est> = [
+            (
+                "E06000091".to_owned(),
+                Est {
+                    lo: 80.0,
+                    mid: 85.0,
+                    hi: 90.0,
+                },
+            ),
             ("E06000066".to_owned(), Est::exact(110.0)),
-        ];
-        let seats = spread(lads.iter().map(|(l, v)| (l, *v)), |l| {
-            shares.get(l).map(Vec::as_slice)
-        })
-        .unwrap();
-        assert!((seats[&code("E14001401")].mid - 31.62).abs() < 1e-9);
+        ]
+        .into_iter()
+        .collect();
+        let at = Location::file("skills/apps.parquet");
+        let seats = to_seats(&lads, BoundarySet::Pcon2024, &shares, &at).unwrap();
+        let s1 = seats[&code("E14001401")];
+        assert!((s1.mid - 31.62).abs() < 1e-9);
+        assert!((s1.lo - 29.76).abs() < 1e-9 && (s1.hi - 33.48).abs() < 1e-9);
         assert!((seats[&code("E14001402")].mid - 53.38).abs() < 1e-9);
-        assert_eq!(seats[&code("E14001403")].mid, 110.0);
-        let missing = [("E06000099".to_owned(), Est::exact(1.0))];
-        let e = spread(missing.iter().map(|(l, v)| (l, *v)), |l| {
-            shares.get(l).map(Vec::as_slice)
-        });
-        assert_eq!(e, Err("E06000099".to_owned()));
-    }
-
-    #[test]
-    fn population_shares_come_from_small_areas_in_english_seats() {
-        let link = |rel: &str, from: &str, to: &str, pop: Option<f64>| Link {
-            relation: rel.into(),
-            from: from.into(),
-            to: to.into(),
-            weight: 1.0,
-            population: pop,
-        };
-        // Northam: A (1,500, all in seat 1401), B (1,400: 840 in 1401, 560 in
-        // 1402), C (1,700 in 1402); best fit A, B → 801 and C → 802.
-        // Somerset: D (1,710 in 1403 and a sliver of 90 in a Welsh seat,
-        // left out), E (unpopulated). W is Welsh, not in `lad_of`.
-        let links = [
-            link("small_area->pcon2024", "A", "E14001401", Some(1500.0)),
-            link("small_area->pcon2024", "B", "E14001401", Some(840.0)),
-            link("small_area->pcon2024", "B", "E14001402", Some(560.0)),
-            link("small_area->pcon2024", "C", "E14001402", Some(1700.0)),
-            link("small_area->pcon2024", "D", "E14001403", Some(1710.0)),
-            link("small_area->pcon2024", "D", "W07000101", Some(90.0)),
-            link("small_area->pcon2024", "E", "E14001403", Some(0.0)),
-            link("small_area->pcon2010", "A", "E14000801", None),
-            link("small_area->pcon2010", "B", "E14000801", None),
-            link("small_area->pcon2010", "C", "E14000802", None),
-            link("small_area->pcon2010", "D", "E14000803", None),
-            link("small_area->pcon2010", "E", "E14000803", None),
-            link("small_area->pcon2010", "W", "W07000061", None),
-        ];
-        let lads = ["E06000091".to_owned(), "E06000066".to_owned()];
-        let lad_of = [("A", 0), ("B", 0), ("C", 0), ("D", 1), ("E", 1)]
-            .into_iter()
-            .collect();
-        let [(_, s10), (_, s24)] = small_area_shares(&lad_of, &lads, &links);
+        assert_eq!(seats[&code("E14001403")], Est::exact(110.0));
+        let missing: BTreeMap<String, Est> = [("E06000099".to_owned(), Est::exact(1.0))].into();
+        let e = to_seats(&missing, BoundarySet::Pcon2024, &shares, &at).unwrap_err();
         assert_eq!(
-            s24["E06000091"],
-            [
-                (code("E14001401"), 2340.0 / 4600.0),
-                (code("E14001402"), 2260.0 / 4600.0)
-            ]
+            e.to_string(),
+            "skills/apps.parquet: unknown code \"E06000099\": a local authority with no seat shares for the 2024 set"
         );
-        assert_eq!(s24["E06000066"], [(code("E14001403"), 1.0)]);
-        // 2010-2024 seats: whole small areas; D's 1,800 all in 803.
-        assert_eq!(
-            s10["E06000091"],
-            [
-                (code("E14000801"), 2900.0 / 4600.0),
-                (code("E14000802"), 1700.0 / 4600.0)
-            ]
-        );
-        assert_eq!(s10["E06000066"], [(code("E14000803"), 1.0)]);
     }
 
     #[test]
@@ -1178,40 +961,5 @@ mod tests {
         assert_eq!(thousands(3805.0), "3,805");
         assert_eq!(thousands(999.4), "999");
         assert_eq!(thousands(1234567.0), "1,234,567");
-    }
-
-    proptest! {
-        #[test]
-        fn apportioned_starts_sum_back_to_the_authority_totals(
-            lads in prop::collection::vec(
-                (0u32..5000, prop::collection::vec(0.001f64..1.0, 1..6)),
-                1..8,
-            )
-        ) {
-            let mut shares: Shares = Shares::new();
-            let mut counts = Vec::new();
-            let mut seat = 1063;
-            for (i, (starts, weights)) in lads.iter().enumerate() {
-                let total: f64 = weights.iter().sum();
-                let lad = format!("E0600{i:04}");
-                let v = weights.iter().map(|w| {
-                    seat += 1;
-                    (code(&format!("E1400{seat:04}")), w / total)
-                }).collect();
-                shares.insert(lad.clone(), v);
-                counts.push((lad, Est::exact(f64::from(*starts))));
-            }
-            let seats = spread(counts.iter().map(|(l, v)| (l, *v)), |l| {
-                shares.get(l).map(Vec::as_slice)
-            }).unwrap();
-            let want: f64 = counts.iter().map(|(_, v)| v.mid).sum();
-            let got: f64 = seats.values().map(|v| v.mid).sum();
-            prop_assert!((got - want).abs() <= 1e-9 * want.max(1.0));
-            // And each authority's seats sum back to its own count.
-            for (lad, v) in &counts {
-                let own: f64 = shares[lad].iter().map(|(s, _)| seats[s].mid).sum();
-                prop_assert!((own - v.mid).abs() <= 1e-9 * v.mid.max(1.0));
-            }
-        }
     }
 }

@@ -1,7 +1,7 @@
 //! The one engine for declared sources: reads a file as its recipe says
 //! ([`read_declared`]) and places its rows on seats ([`place`]): seat rows
 //! as they are, local-authority and small-area rows through the one
-//! apportioner (`indicators::to_seats`).
+//! apportioner (`stemgap_geography::apportion::to_seats`).
 
 use super::{Aggregation, Geography, IndicatorSpec, Limits, Recipe, Unit};
 use crate::build::Inputs;
@@ -10,6 +10,8 @@ use crate::{Collector, Registry};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use stemgap_core::{BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation};
+use stemgap_geography::apportion::small_area_shares;
+use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Location, Problem, Row, SourceError};
 
 /// A declared file to read: its recipe and bytes.
@@ -361,7 +363,12 @@ pub fn read_declared(
         reg.areas
             .iter()
             .filter(|a| a.kind == "lad19" || a.kind == "lad23")
-            .map(|a| (crate::registry::name_key(&a.name), a.code.clone()))
+            .map(|a| {
+                (
+                    stemgap_geography::registry::name_key(&a.name),
+                    a.code.clone(),
+                )
+            })
             .collect()
     } else {
         HashMap::default()
@@ -433,7 +440,7 @@ pub fn read_declared(
                     code.to_string()
                 } else {
                     lad_names
-                        .get(&crate::registry::name_key(raw))
+                        .get(&stemgap_geography::registry::name_key(raw))
                         .cloned()
                         .ok_or_else(|| {
                             row.error(
@@ -765,46 +772,10 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
         .collect()
 }
 
-/// Small area (LSOA 2011) → seats with the share of its population in
-/// each, for both sets, from the registry's small-area links; and each
-/// small area's population (its 2024 overlaps summed).
-fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap<String, f64>) {
-    let mut s10 = Shares::new();
-    let mut s24 = Shares::new();
-    let mut pop: HashMap<String, f64> = HashMap::default();
-    for l in &reg.links {
-        let (set, shares) = match l.relation.as_str() {
-            "small_area->pcon2024" => (BoundarySet::Pcon2024, &mut s24),
-            "small_area->pcon2010" => (BoundarySet::Pcon2010, &mut s10),
-            _ => continue,
-        };
-        if !(l.from.starts_with("E01") || l.from.starts_with("W01")) {
-            continue;
-        }
-        if set == BoundarySet::Pcon2024 {
-            *pop.entry(l.from.clone()).or_default() += l.population.unwrap_or(0.0);
-        }
-        if let (Ok(seat), true) = (GssCode::parse(&l.to), l.weight > 0.0) {
-            shares
-                .entry(l.from.clone())
-                .or_default()
-                .push((seat, l.weight));
-        }
-    }
-    (
-        [(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)],
-        pop,
-    )
-}
-
 /// Each 2023 authority's population, from the seat × authority overlaps.
 fn authority_population(reg: &Registry) -> HashMap<String, f64> {
     let mut pop: HashMap<String, f64> = HashMap::default();
-    let mut links: Vec<_> = reg
-        .links
-        .iter()
-        .filter(|l| l.relation == "pcon2024->lad23")
-        .collect();
+    let mut links: Vec<_> = reg.links_of(Relation::SeatToLad23).collect();
     // Summed in a fixed order: the totals do not depend on the file order.
     links.sort_by(|a, b| (&a.to, &a.from).cmp(&(&b.to, &b.from)));
     for l in links {

@@ -3,7 +3,7 @@
 //! the values are filled in.
 
 use super::Geography;
-use crate::Registry;
+use stemgap_geography::Registry;
 
 /// The areas of a geography, in code order: (code, name).
 pub fn areas(reg: &Registry, geography: Geography) -> Vec<(String, String)> {

@@ -15,8 +15,8 @@
 //! Callers must validate postcodes and refuse Northern Ireland (not covered)
 //! before looking up.
 
-use crate::build::Inputs;
 use crate::Registry;
+use crate::Sources;
 use serde::Deserialize;
 use stemgap_sources::{parse_json, Problem, SourceError};
 
@@ -32,7 +32,7 @@ struct Raw {
 
 /// Range starts with their seat's GSS code (2024 set), in ascending order.
 pub fn read(
-    inputs: &Inputs<'_>,
+    inputs: &impl Sources,
     reg: &Registry,
 ) -> Result<Vec<(u64, Option<String>)>, SourceError> {
     let loaded = inputs.load(SRC)?;

@@ -21,7 +21,7 @@
 //! moves in tenths of a unit, `z` closing each ring; draw with
 //! `fill-rule="evenodd"`) and the view box enclosing all of a set's seats.
 
-use crate::neighbours::{ring, Topology};
+use crate::topology::{ring, Topology};
 use geo::{Coord, LineString, Simplify};
 use std::fmt::Write as _;
 use stemgap_core::GssCode;
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn fixture_squares_share_their_borders_and_the_island_is_kept() {
-        let drawn = draw(&crate::neighbours::tests::fixture());
+        let drawn = draw(&crate::topology::tests::fixture());
         let paths: Vec<&str> = drawn.shapes.iter().map(|s| s.path.as_str()).collect();
         // x = (lon + 9) cos 54.5° × 100, y = (61 − lat) × 100, in tenths:
         // longitude 0, 1, 2 → 522.6, 580.7, 638.8; latitude 51, 50 → 1000, 1100.

@@ -1,4 +1,6 @@
-//! Which seats touch which, from TopoJSON boundaries.
+//! TopoJSON boundaries decoded once ([`Topology`]: absolute arc positions,
+//! each seat's polygons as rings of arc references), and which seats touch
+//! which.
 //!
 //! TopoJSON stores each border once, as an arc shared by the two polygons on
 //! either side: two seats are neighbours when they use a common arc, and the
@@ -13,13 +15,13 @@
 //! distance between the centroids of their arc vertices, and flagged so.
 //! Both kinds of link are stored in both directions.
 
-use crate::build::Inputs;
+use crate::Sources;
+use crate::{Link, Relation};
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, GssCode};
 use stemgap_sources::{parse_json, Loaded, Problem, SourceError};
-use stemgap_store::Link;
 
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
@@ -105,7 +107,7 @@ pub fn source(set: BoundarySet) -> &'static str {
 
 /// Loads (and checksums) both sets' boundaries, to be parsed by [`links`]
 /// on another thread.
-pub fn load<'d>(inputs: &Inputs<'d>) -> Result<Vec<(BoundarySet, Loaded<'d>)>, SourceError> {
+pub fn load<'s>(inputs: &'s impl Sources) -> Result<Vec<(BoundarySet, Loaded<'s>)>, SourceError> {
     BoundarySet::ALL
         .iter()
         .map(|&set| Ok((set, inputs.load(source(set))?)))
@@ -327,13 +329,12 @@ fn contiguity(topo: &Topology) -> Result<Vec<Link>, SourceError> {
             }
         }
     }
-    let kind = stemgap_store::seat_kind(set);
     let mut links = Vec::new();
     // Every link is stored in both directions.
-    let mut link_both = |relation: &str, x: usize, y: usize, weight: f64| {
+    let mut link_both = |relation: Relation, x: usize, y: usize, weight: f64| {
         for (a, b) in [(x, y), (y, x)] {
             links.push(Link {
-                relation: format!("{relation}:{kind}"),
+                relation,
                 from: seats[a].0.to_string(),
                 to: seats[b].0.to_string(),
                 weight,
@@ -345,7 +346,7 @@ fn contiguity(topo: &Topology) -> Result<Vec<Link>, SourceError> {
     for (&(x, y), &len) in &border {
         has_neighbour[x] = true;
         has_neighbour[y] = true;
-        link_both("border", x, y, len);
+        link_both(Relation::Border(set), x, y, len);
     }
     // Islands: the nearest seat by vertex centroid.
     let centroid = |s: usize| -> [f64; 2] {
@@ -367,9 +368,12 @@ fn contiguity(topo: &Topology) -> Result<Vec<Link>, SourceError> {
             .map(|t| (t, haversine(centroids[s], centroids[t])))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .ok_or_else(|| bad("a single seat has no neighbour".into()))?;
-        link_both("nearest", s, t, d);
+        link_both(Relation::Nearest(set), s, t, d);
     }
-    links.sort_by(|a, b| (&a.relation, &a.from, &a.to).cmp(&(&b.relation, &b.from, &b.to)));
+    // In the store's order: by relation name, then codes.
+    links.sort_by(|a, b| {
+        (a.relation.as_str(), &a.from, &a.to).cmp(&(b.relation.as_str(), &b.from, &b.to))
+    });
     links.dedup_by(|a, b| a.relation == b.relation && a.from == b.from && a.to == b.to);
     Ok(links)
 }
@@ -431,7 +435,7 @@ pub(crate) mod tests {
         let l = run(TOPO, &codes()).unwrap();
         let border: Vec<_> = l
             .iter()
-            .filter(|l| l.relation == "border:pcon2024")
+            .filter(|l| l.relation == Relation::Border(BoundarySet::Pcon2024))
             .map(|l| (&l.from[..], &l.to[..], l.weight))
             .collect();
         assert_eq!(border.len(), 4, "{border:?}");
@@ -446,7 +450,7 @@ pub(crate) mod tests {
             .any(|(a, b, _)| (*a, *b) == ("E14000001", "E14000003")));
         let nearest: Vec<_> = l
             .iter()
-            .filter(|l| l.relation == "nearest:pcon2024")
+            .filter(|l| l.relation == Relation::Nearest(BoundarySet::Pcon2024))
             .map(|l| (&l.from[..], &l.to[..]))
             .collect();
         assert_eq!(

@@ -11,12 +11,13 @@
 //! * Small areas (LSOA 2011, data zones 2011, NI SOA 2001) with their
 //!   best-fit 2010-set seat and their population overlap with 2024 seats.
 
-use crate::build::Inputs;
+use crate::Sources;
+use crate::{Link, Relation};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
 use stemgap_core::{BoundarySet, GssCode, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, HexJson, Location, Problem, Row, SourceError};
-use stemgap_store::{Area, Hex, Link};
+use stemgap_store::{Area, Hex};
 
 /// Region and nation codes with their ONS names.
 pub const REGIONS: [(&str, &str); 12] = [
@@ -94,6 +95,16 @@ fn region_code(name_or_code: &str) -> Option<GssCode> {
 }
 
 impl Registry {
+    /// The links of one relation, in the order they were read.
+    pub fn links_of(&self, relation: Relation) -> impl Iterator<Item = &Link> + '_ {
+        self.links.iter().filter(move |l| l.relation == relation)
+    }
+
+    /// Every link as the store keeps it.
+    pub fn store_links(&self) -> Vec<stemgap_store::Link> {
+        crate::relation::to_store(&self.links)
+    }
+
     pub fn seats(&self, set: BoundarySet) -> &[Seat] {
         self.seats.get(&set).map_or(&[], Vec::as_slice)
     }
@@ -169,7 +180,7 @@ impl Registry {
     }
 
     /// Builds and cross-checks the registry.
-    pub fn load(inputs: &Inputs<'_>) -> Result<Registry, SourceError> {
+    pub fn load(inputs: &impl Sources) -> Result<Registry, SourceError> {
         let mut reg = Registry::default();
         for (code, name) in REGIONS {
             reg.areas.push(Area {
@@ -186,12 +197,12 @@ impl Registry {
         reg.load_hexes(inputs, BoundarySet::Pcon2024, "uk_constituencies_2024")?;
         reg.load_seat_overlaps(inputs)?;
         reg.load_authorities(inputs)?;
-        crate::indicators::ess::load_upper_tiers(inputs, &mut reg)?;
+        crate::upper_tier::load(inputs, &mut reg)?;
         reg.load_small_areas(inputs)?;
         Ok(reg)
     }
 
-    fn load_seats_2010(&mut self, inputs: &Inputs<'_>) -> Result<(), SourceError> {
+    fn load_seats_2010(&mut self, inputs: &impl Sources) -> Result<(), SourceError> {
         let loaded = inputs.load("pcon2010_names_regions")?;
         let t = CsvTable::parse(&loaded, CsvOptions::default())?;
         t.expect_headers(&["PCON10CD", "Name", "Region"])?;
@@ -221,7 +232,7 @@ impl Registry {
         Ok(())
     }
 
-    fn load_seats_2024(&mut self, inputs: &Inputs<'_>) -> Result<(), SourceError> {
+    fn load_seats_2024(&mut self, inputs: &impl Sources) -> Result<(), SourceError> {
         let hex_src = inputs.load("uk_constituencies_2024")?;
         let hex: HexJson = stemgap_sources::parse_json(&hex_src)?;
         let loaded = inputs.load("pcon2024_mysociety_shortcodes")?;
@@ -266,7 +277,7 @@ impl Registry {
 
     fn load_hexes(
         &mut self,
-        inputs: &Inputs<'_>,
+        inputs: &impl Sources,
         set: BoundarySet,
         id: &str,
     ) -> Result<(), SourceError> {
@@ -304,7 +315,7 @@ impl Registry {
         Ok(())
     }
 
-    fn load_seat_overlaps(&mut self, inputs: &Inputs<'_>) -> Result<(), SourceError> {
+    fn load_seat_overlaps(&mut self, inputs: &impl Sources) -> Result<(), SourceError> {
         // 2010 → 2024, keyed by GSS code then short code.
         let loaded = inputs.load("pcon2010_to_pcon2024_overlap")?;
         let t = CsvTable::parse(&loaded, CsvOptions::default())?;
@@ -321,7 +332,9 @@ impl Registry {
             self.push_link(
                 &row,
                 &mut seen,
-                "pcon2010->pcon2024",
+                Relation::SeatOverlap {
+                    from: BoundarySet::Pcon2010,
+                },
                 from.to_string(),
                 to.to_string(),
                 w,
@@ -342,7 +355,9 @@ impl Registry {
             self.push_link(
                 &row,
                 &mut seen,
-                "pcon2024->pcon2010",
+                Relation::SeatOverlap {
+                    from: BoundarySet::Pcon2024,
+                },
                 from.to_string(),
                 to.to_string(),
                 w,
@@ -356,8 +371,8 @@ impl Registry {
     fn push_link(
         &mut self,
         row: &Row<'_>,
-        seen: &mut HashSet<(&'static str, String, String)>,
-        relation: &'static str,
+        seen: &mut HashSet<(Relation, String, String)>,
+        relation: Relation,
         from: String,
         to: String,
         weight_col: usize,
@@ -378,7 +393,7 @@ impl Registry {
             ));
         }
         self.links.push(Link {
-            relation: relation.into(),
+            relation,
             from,
             to,
             weight,
@@ -387,7 +402,7 @@ impl Registry {
         Ok(())
     }
 
-    fn load_authorities(&mut self, inputs: &Inputs<'_>) -> Result<(), SourceError> {
+    fn load_authorities(&mut self, inputs: &impl Sources) -> Result<(), SourceError> {
         let loaded = inputs.load("ons_ward19_pcon19_lad19_uk")?;
         let t = CsvTable::parse(&loaded, CsvOptions::default())?;
         let (pc, lc, ln) = (
@@ -446,7 +461,7 @@ impl Registry {
             self.push_link(
                 &row,
                 &mut seen,
-                "pcon2024->lad23",
+                Relation::SeatToLad23,
                 seat.to_string(),
                 lad.to_string(),
                 w,
@@ -465,7 +480,7 @@ impl Registry {
         Ok(())
     }
 
-    fn load_small_areas(&mut self, inputs: &Inputs<'_>) -> Result<(), SourceError> {
+    fn load_small_areas(&mut self, inputs: &impl Sources) -> Result<(), SourceError> {
         let loaded = inputs.load("mysociety_uk_imd_e_small_areas")?;
         let t = CsvTable::parse(&loaded, CsvOptions::default())?;
         let (nc, ac, sc) = (
@@ -535,7 +550,7 @@ impl Registry {
                 return Err(row.error(1, Problem::Duplicate(area)));
             }
             self.links.push(Link {
-                relation: "small_area->pcon2010".into(),
+                relation: Relation::SmallAreaToSeat(BoundarySet::Pcon2010),
                 from: area,
                 to: seat.to_string(),
                 weight: 1.0,
@@ -560,7 +575,7 @@ impl Registry {
             self.push_link(
                 &row,
                 &mut seen,
-                "small_area->pcon2024",
+                Relation::SmallAreaToSeat(BoundarySet::Pcon2024),
                 area,
                 seat.to_string(),
                 weight_col,

@@ -1,7 +1,7 @@
 //! Point-in-polygon on one boundary set's seats.
 //!
 //! The polygons come from the TopoJSON boundaries already decoded for
-//! contiguity ([`crate::neighbours::Topology::polygons`]). Each polygon's
+//! contiguity ([`crate::topology::Topology::polygons`]). Each polygon's
 //! bounding box goes into an R-tree (rstar), so a point is tested exactly
 //! (geo's `Intersects`: inside or on the boundary) only against the few
 //! polygons whose box holds it. A point on a border shared by two seats
@@ -14,7 +14,7 @@
 //! is within about 1% of the great-circle distance over the few hundred
 //! kilometres that matter here.
 
-use crate::neighbours::{SeatPolygons, Topology};
+use crate::topology::{SeatPolygons, Topology};
 use geo::{Coord, Intersects, LineString, Point, Polygon};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
