@@ -94,6 +94,24 @@ fn region_code(name_or_code: &str) -> Option<GssCode> {
         .map(|(c, _)| GssCode::parse(c).expect("constant codes are valid"))
 }
 
+/// The small-area lookups, parsed (see [`Registry::load`]).
+struct SmallAreaTables {
+    areas: CsvTable,
+    bestfit_2010: CsvTable,
+    overlap_2024: CsvTable,
+}
+
+impl SmallAreaTables {
+    fn parse(inputs: &impl Sources) -> Result<SmallAreaTables, SourceError> {
+        let table = |id: &str| CsvTable::parse(&inputs.load(id)?, CsvOptions::default());
+        Ok(SmallAreaTables {
+            areas: table("mysociety_uk_imd_e_small_areas")?,
+            bestfit_2010: table("small_area11_to_pcon2010_bestfit_postcodes")?,
+            overlap_2024: table("small_area11_to_pcon2024_overlap_mysociety")?,
+        })
+    }
+}
+
 impl Registry {
     /// The links of one relation, in the order they were read.
     pub fn links_of(&self, relation: Relation) -> impl Iterator<Item = &Link> + '_ {
@@ -180,7 +198,21 @@ impl Registry {
     }
 
     /// Builds and cross-checks the registry.
-    pub fn load(inputs: &impl Sources) -> Result<Registry, SourceError> {
+    pub fn load(inputs: &(impl Sources + Sync)) -> Result<Registry, SourceError> {
+        // The three small-area lookups (the registry's largest files) are
+        // parsed on another thread while the seats, hexes, overlaps and
+        // authorities are read on this one; their rows are taken in after.
+        std::thread::scope(|scope| {
+            let small = scope.spawn(|| SmallAreaTables::parse(inputs));
+            let reg = Registry::load_except_small_areas(inputs);
+            let small = small.join().expect("the small-area thread does not panic");
+            let mut reg = reg?;
+            reg.load_small_areas(small?)?;
+            Ok(reg)
+        })
+    }
+
+    fn load_except_small_areas(inputs: &impl Sources) -> Result<Registry, SourceError> {
         let mut reg = Registry::default();
         for (code, name) in REGIONS {
             reg.areas.push(Area {
@@ -198,7 +230,6 @@ impl Registry {
         reg.load_seat_overlaps(inputs)?;
         reg.load_authorities(inputs)?;
         crate::upper_tier::load(inputs, &mut reg)?;
-        reg.load_small_areas(inputs)?;
         Ok(reg)
     }
 
@@ -480,9 +511,12 @@ impl Registry {
         Ok(())
     }
 
-    fn load_small_areas(&mut self, inputs: &impl Sources) -> Result<(), SourceError> {
-        let loaded = inputs.load("mysociety_uk_imd_e_small_areas")?;
-        let t = CsvTable::parse(&loaded, CsvOptions::default())?;
+    fn load_small_areas(&mut self, tables: SmallAreaTables) -> Result<(), SourceError> {
+        let SmallAreaTables {
+            areas: t,
+            bestfit_2010,
+            overlap_2024,
+        } = tables;
         let (nc, ac, sc) = (
             t.column("nation")?,
             t.column("lsoa")?,
@@ -539,8 +573,7 @@ impl Registry {
                 ))
             }
         };
-        let loaded = inputs.load("small_area11_to_pcon2010_bestfit_postcodes")?;
-        let t = CsvTable::parse(&loaded, CsvOptions::default())?;
+        let t = bestfit_2010;
         t.expect_headers(&["pcon", "lsoa11", "pcds"])?;
         let mut seen = HashSet::default();
         for row in t.rows() {
@@ -557,8 +590,7 @@ impl Registry {
                 population: None,
             });
         }
-        let loaded = inputs.load("small_area11_to_pcon2024_overlap_mysociety")?;
-        let t = CsvTable::parse(&loaded, CsvOptions::default())?;
+        let t = overlap_2024;
         let (a, b) = (t.column("LSOA11")?, t.column("PARL25")?);
         let (wp, wa, p, op) = (
             t.column("percentage_overlap_pop")?,
