@@ -109,10 +109,20 @@ pub fn build_with(
     let start = Instant::now();
     let inputs = Inputs::new(dir, progress).with_contributions(contributions);
     progress.stage("registry");
-    let registry = Registry::load(&inputs)?;
+    // The boundaries' TopoJSON (which needs no registry) is read on another
+    // thread meanwhile; errors come in the serial order.
+    let (registry, boundaries) = std::thread::scope(|scope| {
+        let boundaries = scope.spawn(|| stemgap_geography::topology::load(&inputs));
+        let registry = Registry::load(&inputs);
+        let boundaries = boundaries
+            .join()
+            .expect("the boundaries thread does not panic");
+        (registry, boundaries)
+    });
+    let registry = registry?;
     let postcode_ranges = stemgap_geography::postcodes::read(&inputs, &registry)?;
     let members = crate::members::read(&inputs, &registry)?;
-    let boundaries = stemgap_geography::topology::load(&inputs)?;
+    let boundaries = boundaries?;
     let institution_files = crate::institutions::load(&inputs)?;
     tracing::info!(seconds = start.elapsed().as_secs_f64(), "registry read");
     let mut seat_areas = Vec::new();
