@@ -373,17 +373,8 @@ fn observatory_starts_are_the_hand_computed_ones() {
     );
 }
 
-/// Names compared loosely (as the registry's `name_key`).
-fn key(name: &str) -> String {
-    name.to_lowercase()
-        .replace('&', " and ")
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+/// Names compared loosely: the registry's own rule.
+use stemgap_geography::registry::name_key as key;
 
 #[test]
 fn seats_get_their_authorities_population_shares() {

@@ -220,6 +220,20 @@ where
         }
     }
     let failed = replicates - draws.len();
+    case_summary(n, estimate, draws, failed, level, seed)
+}
+
+/// A case bootstrap's result from its computed replicates: more than 1% of
+/// them failed (or fewer than 2 computed) is an error.
+fn case_summary(
+    n: usize,
+    estimate: f64,
+    mut draws: Vec<f64>,
+    failed: usize,
+    level: f64,
+    seed: u64,
+) -> Result<CaseBootstrap, StatsError> {
+    let replicates = draws.len() + failed;
     if failed * 100 > replicates || draws.len() < 2 {
         return Err(StatsError::Argument(
             "the statistic failed on more than 1% of the resamples",
@@ -317,24 +331,8 @@ where
         .ok_or(StatsError::Argument(
             "the statistic cannot be computed on the original cases",
         ))?;
-    let (mut draws, failed) = resample_sums(cases, stat, replicates, seed);
-    if failed * 100 > replicates || draws.len() < 2 {
-        return Err(StatsError::Argument(
-            "the statistic failed on more than 1% of the resamples",
-        ));
-    }
-    let (se, ci) = percentile_summary(&mut draws, level);
-    Ok(CaseBootstrap {
-        n: cases.len(),
-        estimate,
-        ci,
-        level,
-        se,
-        seed,
-        replicates,
-        failed,
-        method: CASE_METHOD,
-    })
+    let (draws, failed) = resample_sums(cases, stat, replicates, seed);
+    case_summary(cases.len(), estimate, draws, failed, level, seed)
 }
 
 const CASE_METHOD: &str = "case-resampling percentile bootstrap (ChaCha8 seeded, type-7 quantiles)";
