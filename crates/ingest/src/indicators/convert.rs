@@ -157,9 +157,8 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
         Option<f64>,
         Option<(f64, f64)>,
     );
-    let mut pending: Vec<Pending> = Vec::new();
     let mut converted: Vec<(String, BoundarySet)> = Vec::new();
-    {
+    let pending: Vec<Pending> = {
         let all = out.observations();
         // Observation indices by (set, indicator, period), built once.
         let mut groups: BTreeMap<(BoundarySet, &str, &str), Vec<usize>> = BTreeMap::new();
@@ -171,6 +170,8 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
                     .push(i);
             }
         }
+        // Every (indicator, set, period) to convert, in catalogue order ...
+        let mut items = Vec::new();
         for def in out.definitions() {
             let Some(kind) = kind_of(&def.unit) else {
                 continue;
@@ -180,58 +181,13 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
             }
             for (from_set, overlaps) in &links {
                 let to_set = other(*from_set);
-                let periods: Vec<&str> = groups
+                let periods = groups
                     .range((*from_set, def.id.as_str(), "")..)
                     .take_while(|((s, i, _), _)| *s == *from_set && *i == def.id)
                     .map(|((_, _, p), _)| *p)
-                    .collect();
+                    .filter(|period| !groups.contains_key(&(to_set, def.id.as_str(), period)));
                 for period in periods {
-                    if groups.contains_key(&(to_set, def.id.as_str(), period)) {
-                        continue;
-                    }
-                    let source_obs = &groups[&(*from_set, def.id.as_str(), period)];
-                    let pick = |f: fn(&Observation) -> Option<f64>| -> HashMap<GssCode, f64> {
-                        source_obs
-                            .iter()
-                            .filter_map(|&i| Some((all[i].code, f(&all[i])?)))
-                            .collect()
-                    };
-                    let source = source_obs
-                        .first()
-                        .map(|&i| all[i].source.clone())
-                        .unwrap_or_default();
-                    let value = convert(&pick(|o| o.value), overlaps, kind, MIN_COVERAGE);
-                    let lower = convert(&pick(|o| o.lower), overlaps, kind, MIN_COVERAGE);
-                    let upper = convert(&pick(|o| o.upper), overlaps, kind, MIN_COVERAGE);
-                    // Only seats of the nations the indicator covers and this
-                    // period's figures come from (Scotland's 2022 census is
-                    // not England's: English seats get no 2022 row).
-                    let covered: std::collections::BTreeSet<Nation> = source_obs
-                        .iter()
-                        .filter_map(|&i| reg.seat(*from_set, all[i].code).map(|s| s.nation))
-                        .collect();
-                    for seat in reg.seats(to_set) {
-                        if !def.nations.contains(&seat.nation) || !covered.contains(&seat.nation) {
-                            continue;
-                        }
-                        let v = value.get(&seat.code).copied().flatten();
-                        let bounds = match (
-                            lower.get(&seat.code).copied().flatten(),
-                            upper.get(&seat.code).copied().flatten(),
-                        ) {
-                            (Some(lo), Some(hi)) if v.is_some() => Some((lo, hi)),
-                            _ => None,
-                        };
-                        pending.push((
-                            to_set,
-                            def.id.clone(),
-                            period.to_owned(),
-                            source.clone(),
-                            seat.code,
-                            v,
-                            bounds,
-                        ));
-                    }
+                    items.push((def, kind, *from_set, overlaps, period));
                     if !converted
                         .iter()
                         .any(|(id, s)| *id == def.id && *s == to_set)
@@ -241,7 +197,66 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
                 }
             }
         }
-    }
+        // ... converted on every core, the results kept in that order.
+        let convert_one = |&(def, kind, from_set, overlaps, period): &(
+            &IndicatorDef,
+            Kind,
+            BoundarySet,
+            &Vec<Overlap>,
+            &str,
+        )| {
+            let to_set = other(from_set);
+            let source_obs = &groups[&(from_set, def.id.as_str(), period)];
+            let pick = |f: fn(&Observation) -> Option<f64>| -> HashMap<GssCode, f64> {
+                source_obs
+                    .iter()
+                    .filter_map(|&i| Some((all[i].code, f(&all[i])?)))
+                    .collect()
+            };
+            let source = source_obs
+                .first()
+                .map(|&i| all[i].source.clone())
+                .unwrap_or_default();
+            let value = convert(&pick(|o| o.value), overlaps, kind, MIN_COVERAGE);
+            let lower = convert(&pick(|o| o.lower), overlaps, kind, MIN_COVERAGE);
+            let upper = convert(&pick(|o| o.upper), overlaps, kind, MIN_COVERAGE);
+            // Only seats of the nations the indicator covers and this
+            // period's figures come from (Scotland's 2022 census is not
+            // England's: English seats get no 2022 row).
+            let covered: std::collections::BTreeSet<Nation> = source_obs
+                .iter()
+                .filter_map(|&i| reg.seat(from_set, all[i].code).map(|s| s.nation))
+                .collect();
+            let mut made: Vec<Pending> = Vec::new();
+            for seat in reg.seats(to_set) {
+                if !def.nations.contains(&seat.nation) || !covered.contains(&seat.nation) {
+                    continue;
+                }
+                let v = value.get(&seat.code).copied().flatten();
+                let bounds = match (
+                    lower.get(&seat.code).copied().flatten(),
+                    upper.get(&seat.code).copied().flatten(),
+                ) {
+                    (Some(lo), Some(hi)) if v.is_some() => Some((lo, hi)),
+                    _ => None,
+                };
+                made.push((
+                    to_set,
+                    def.id.clone(),
+                    period.to_owned(),
+                    source.clone(),
+                    seat.code,
+                    v,
+                    bounds,
+                ));
+            }
+            made
+        };
+        super::par_map(&items, convert_one)
+            .into_iter()
+            .flatten()
+            .collect()
+    };
     // Write phase.
     let at = Location::file("conversion between the boundary sets");
     for (to_set, id, period, source, code, value, bounds) in pending {

@@ -125,6 +125,35 @@ pub fn collect_all(
     Ok(())
 }
 
+/// `f` of every item, computed on as many threads as the machine has (items
+/// taken in turn), in the items' order.
+pub(crate) fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let done: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, items.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                *done[i].lock().expect("no item panics holding it") = Some(r);
+            });
+        }
+    });
+    done.into_iter()
+        .map(|d| {
+            d.into_inner()
+                .expect("no item panics holding it")
+                .expect("every item mapped")
+        })
+        .collect()
+}
+
 /// A source's indicators made into a collector of its own (see [`run_jobs`]).
 pub(crate) type Job<'a> = Box<dyn FnOnce(&mut Collector) -> Result<(), SourceError> + Send + 'a>;
 
