@@ -11,7 +11,7 @@
 //!   the list, `</option>` before another option or the end of the select
 //!   (whitespace between them is kept, inside the cell or item);
 //! - attribute values made only of letters, digits, `-`, `_` and `.` lose
-//!   their quotes (never a link's `href`, `src` or `action`, and never the
+//!   their quotes (never a link's `href`, `src` or `action` or an `id`, and never the
 //!   last value of a self-closing `<… />` tag, where the `/` would join it);
 //! - `focusable="false"` (an attribute only Internet Explorer read) is
 //!   dropped.
@@ -43,9 +43,9 @@ const OPTIONAL_END: [(&str, &[&str]); 5] = [
     ("option", &["<option", "</select>"]),
 ];
 
-/// Attributes whose values stay quoted (links the crawler and readers find
-/// by `name="`).
-const KEEP_QUOTED: [&str; 3] = ["href", "src", "action"];
+/// Attributes whose values stay quoted (links and anchors, which the
+/// crawler and readers find by `name="`).
+const KEEP_QUOTED: [&str; 4] = ["href", "src", "action", "id"];
 
 /// Whether `next` (the rest of the page after an end tag, whitespace
 /// skipped) starts with one of `follow`, as a whole tag name.
