@@ -270,11 +270,27 @@ pub fn line_chart(
     lines: &[Line],
     breaks: &[usize],
 ) -> String {
+    line_chart_on(title_id, title, (w, h), n, lines, breaks, None)
+}
+
+/// [`line_chart`] on a given value range (`lo`, `hi`) rather than its own
+/// lines' range: small multiples share one scale.
+pub fn line_chart_on(
+    title_id: &str,
+    title: &str,
+    (w, h): (f64, f64),
+    n: usize,
+    lines: &[Line],
+    breaks: &[usize],
+    range: Option<(f64, f64)>,
+) -> String {
     let all = lines
         .iter()
         .flat_map(|l| l.values.iter().flatten().copied());
-    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
+    let (lo, hi) = range.unwrap_or_else(|| {
+        all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        })
     });
     let span = if hi > lo { hi - lo } else { 1.0 };
     let x = |j: f64| {
@@ -543,6 +559,18 @@ pub struct AreaTrend {
     pub key: Vec<(String, &'static str)>,
     pub headers: Vec<String>,
     pub rows: Vec<AreaRow>,
+    /// England's regions, one small chart each (the region against
+    /// England, on one scale shared by all of them), in the order of the
+    /// table's columns; empty when England has no series.
+    pub regions: Vec<RegionTrend>,
+}
+
+/// One English region's small chart on the indicator page.
+pub struct RegionTrend {
+    pub name: String,
+    pub svg: String,
+    /// The chart's text alternative (also its caption).
+    pub alt: String,
 }
 
 /// Nation line styles: colour, dash, and the words for them.
@@ -688,7 +716,84 @@ pub fn area_trend(atlas: &crate::Atlas, s: &SetAtlas, k: usize) -> Option<AreaTr
             }
         })
         .collect();
+    // England's regions as small multiples: each region's mean (solid, with
+    // dots) against England's (dashed), on one scale.
+    let england = nation_slot(Nation::England);
+    let region_areas: Vec<usize> = (0..regions.len())
+        .map(|r| 4 + r)
+        .filter(|&a| (0..periods.len()).filter(|&p| mean(a, p).is_some()).count() >= 2)
+        .collect();
+    let range = region_areas
+        .iter()
+        .chain(std::iter::once(&england))
+        .flat_map(|&a| (0..periods.len()).filter_map(move |p| mean(a, p)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let span = |a: usize| -> Option<((usize, f64), (usize, f64))> {
+        let pts: Vec<(usize, f64)> = (0..periods.len())
+            .filter_map(|p| mean(a, p).map(|v| (p, v)))
+            .collect();
+        Some((*pts.first()?, *pts.last()?))
+    };
+    let region_charts: Vec<RegionTrend> = region_areas
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| {
+            let name = atlas
+                .region_name(regions[a - 4])
+                .unwrap_or(regions[a - 4])
+                .to_owned();
+            let mut alt = String::new();
+            if let Some(((p0, v0), (p1, v1))) = span(a) {
+                alt.push_str(&format!(
+                    "{name} mean from {} in {} to {} in {}",
+                    format::mean(v0, &d.unit),
+                    periods[p0],
+                    format::mean(v1, &d.unit),
+                    periods[p1]
+                ));
+            }
+            if let Some(((p0, v0), (p1, v1))) = span(england) {
+                alt.push_str(&format!(
+                    "; the England mean from {} in {} to {} in {}",
+                    format::mean(v0, &d.unit),
+                    periods[p0],
+                    format::mean(v1, &d.unit),
+                    periods[p1]
+                ));
+            }
+            alt.push('.');
+            let lines = [
+                Line {
+                    values: (0..periods.len()).map(|p| mean(england, p)).collect(),
+                    stroke: "#595959",
+                    dash: Some("4 3"),
+                    width: 1.5,
+                    dots: false,
+                },
+                Line {
+                    values: (0..periods.len()).map(|p| mean(a, p)).collect(),
+                    stroke: NATION_STYLE[england].0,
+                    dash: None,
+                    width: 2.0,
+                    dots: true,
+                },
+            ];
+            let svg = line_chart_on(
+                &format!("area-trend-r{i}"),
+                &format!("{} over time, {alt}", d.title),
+                (240.0, 90.0),
+                periods.len(),
+                &lines,
+                &break_at,
+                Some(range),
+            );
+            RegionTrend { name, svg, alt }
+        })
+        .collect();
     Some(AreaTrend {
+        regions: region_charts,
         svg,
         alt,
         key: drawn

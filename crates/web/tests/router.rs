@@ -1151,7 +1151,7 @@ async fn json_snapshots() {
 }
 
 #[tokio::test]
-async fn priming_renders_the_hot_pages_into_the_cache_before_serving() {
+async fn priming_renders_the_hot_pages_into_the_cache() {
     let app = fresh_app();
     let targets = stemgap_web::hot_targets(&app);
     // Five site pages, and a profile and an API answer for each 2024 seat.
