@@ -400,78 +400,12 @@ pub async fn prime_with(app: Shared, targets: Vec<String>, workers: usize) -> us
     ok
 }
 
-/// Renders [`hot_targets`] into the cache on threads of their own (all but
-/// one core; one on a single core), each with a single-threaded runtime,
-/// and logs `cache primed` when they are done. On threads that end when
-/// their work does, the memory that rendering freed goes back to the
-/// system with them (the allocator keeps a running thread's freed pages
-/// for reuse: ~50 MB on the real store when the server's own workers
-/// primed the cache), while the answers kept stay in the cache.
-pub fn prime_in_background(app: Shared) {
-    let started = std::time::Instant::now();
-    let targets = Arc::new(hot_targets(&app));
-    let count = targets.len();
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |n| n.get().saturating_sub(1))
-        .max(1);
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let ok = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut threads = Vec::new();
-    for w in 0..workers {
-        let (app, targets, next, ok) = (app.clone(), targets.clone(), next.clone(), ok.clone());
-        let spawned = std::thread::Builder::new()
-            .name(format!("prime-{w}"))
-            .spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().build() else {
-                    return;
-                };
-                rt.block_on(async move {
-                    use tower::ServiceExt;
-                    let service = router(app);
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(target) = targets.get(i) else { break };
-                        let Ok(req) = Request::get(target.as_str())
-                            .header(axum::http::header::ACCEPT_ENCODING, "gzip")
-                            .body(axum::body::Body::empty())
-                        else {
-                            continue;
-                        };
-                        let Ok(res) = service.clone().oneshot(req).await;
-                        if res.status() == StatusCode::OK {
-                            ok.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await;
-                    }
-                });
-            });
-        match spawned {
-            Ok(t) => threads.push(t),
-            Err(e) => tracing::warn!(error = %e, "cannot start a priming thread"),
-        }
-    }
-    let _ = std::thread::Builder::new()
-        .name("prime-done".into())
-        .spawn(move || {
-            for t in threads {
-                let _ = t.join();
-            }
-            tracing::info!(
-                targets = count,
-                ok = ok.load(std::sync::atomic::Ordering::Relaxed),
-                cached_bytes = app.cache.bytes(),
-                seconds = started.elapsed().as_secs_f64(),
-                "cache primed"
-            );
-        });
-}
-
 /// Binds `addr`, tells `ready` the bound address, and serves until Ctrl-C;
 /// meanwhile [`hot_targets`] are rendered into the cache in the background
-/// ([`prime_in_background`]), so the server answers within a second of
-/// starting and a burst of first visits still mostly finds its pages kept.
-/// When the cache is primed it says so in the log (`cache primed`, at info
-/// level, with the count, bytes kept and seconds).
+/// on all but one core (one on a single core), so the server answers
+/// within a second of starting and a burst of first visits still mostly
+/// finds its pages kept. When the cache is primed it says so in the log
+/// (`cache primed`, at info level, with the count, bytes kept and seconds).
 pub async fn serve(
     app: Shared,
     addr: SocketAddr,
@@ -483,7 +417,21 @@ pub async fn serve(
             addr: addr.to_string(),
             source,
         })?;
-    prime_in_background(app.clone());
+    let started = std::time::Instant::now();
+    let targets = hot_targets(&app);
+    let count = targets.len();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1));
+    let priming = app.clone();
+    tokio::spawn(async move {
+        let ok = prime_with(priming.clone(), targets, workers).await;
+        tracing::info!(
+            targets = count,
+            ok,
+            cached_bytes = priming.cache.bytes(),
+            seconds = started.elapsed().as_secs_f64(),
+            "cache primed"
+        );
+    });
     ready(listener.local_addr()?);
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {
