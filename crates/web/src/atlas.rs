@@ -522,6 +522,12 @@ fn load_set(
         });
     }
     for s in &mut series {
+        // Most seats have one period of an indicator, and a pushed-to Vec
+        // holds room for four: give the slack back (~40 MB on the real
+        // store, for the server's life).
+        for o in &mut s.obs {
+            o.shrink_to_fit();
+        }
         compare(s, &seats, &neighbours);
     }
 
