@@ -30,7 +30,7 @@ pub fn periods(s: &SetAtlas, k: usize) -> Vec<&str> {
         .obs
         .iter()
         .flatten()
-        .map(|o| o.period.as_str())
+        .map(|o| &*o.period)
         .collect();
     v.sort_unstable();
     v.dedup();
@@ -70,14 +70,14 @@ pub async fn indicator(
     }
     let series = &s.series[k];
     for (i, v) in out.values.iter_mut().enumerate() {
-        let o = series.obs[i].iter().find(|o| o.period == period);
+        let o = series.obs[i].iter().find(|o| &*o.period == period);
         v.value = o.and_then(|o| o.value);
         v.lower = o.and_then(|o| o.lower);
         v.upper = o.and_then(|o| o.upper);
         v.flag = o.and_then(|o| o.flag.map(|f| f.id()));
         v.method = o.map(|o| o.method.id());
-        v.period = o.map(|o| o.period.as_str());
-        v.source = o.map(|o| o.source.as_str());
+        v.period = o.map(|o| &*o.period);
+        v.source = o.map(|o| &*o.source);
     }
     // Ranks within each nation for this period (1 = highest; ties share
     // the best rank), as the latest period's are.
@@ -241,7 +241,7 @@ pub fn breaks_of<'a>(
 pub fn seat_breaks<'a>(id: &str, obs: &'a [Obs]) -> Vec<(&'a str, String)> {
     let periods: Vec<(&str, Vec<(&str, Method)>)> = obs
         .iter()
-        .map(|o| (o.period.as_str(), vec![(o.source.as_str(), o.method)]))
+        .map(|o| (&*o.period, vec![(&*o.source, o.method)]))
         .collect();
     breaks_of(id, &periods)
 }
@@ -392,7 +392,7 @@ fn mean_where(s: &SetAtlas, k: usize, period: &str, keep: impl Fn(usize) -> bool
         .filter_map(|j| {
             series.obs[j]
                 .iter()
-                .find(|o| o.period == period)
+                .find(|o| &*o.period == period)
                 .and_then(|o| o.value)
         })
         .fold((0.0, 0usize), |(a, n), v| (a + v, n + 1));
@@ -438,7 +438,7 @@ pub fn trends(atlas: &crate::Atlas, s: &SetAtlas, i: usize) -> Vec<TrendView> {
         if with.len() < 2 {
             continue;
         }
-        let periods: Vec<&str> = with.iter().map(|o| o.period.as_str()).collect();
+        let periods: Vec<&str> = with.iter().map(|o| &*o.period).collect();
         let seat_v: Vec<Option<f64>> = with.iter().map(|o| o.value).collect();
         let nation_v: Vec<Option<f64>> = periods.iter().map(|p| nation_mean(s, k, i, p)).collect();
         let region_v: Vec<Option<f64>> = match region_name {
@@ -610,12 +610,12 @@ pub fn area_trend(atlas: &crate::Atlas, s: &SetAtlas, k: usize) -> Option<AreaTr
             .as_ref()
             .and_then(|c| regions.iter().position(|x| *x == c));
         for o in &s.series[k].obs[j] {
-            let Some(p) = periods.iter().position(|p| *p == o.period) else {
+            let Some(p) = periods.iter().position(|p| *p == &*o.period) else {
                 continue;
             };
             let kind = kinds.entry((n, p)).or_default();
-            if !kind.contains(&(o.source.as_str(), o.method)) {
-                kind.push((o.source.as_str(), o.method));
+            if !kind.contains(&(&*o.source, o.method)) {
+                kind.push((&*o.source, o.method));
             }
             let Some(v) = o.value else { continue };
             for area in std::iter::once(n).chain(r.map(|r| 4 + r)) {
