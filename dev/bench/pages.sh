@@ -3,7 +3,8 @@
 # `stemgap serve` (release), waits for the cache to be primed, prints the
 # start-up time and the server's resident memory after priming, then each page's plain, gzip and brotli size as
 # sent, and checks the budgets of issue 13 (profile <= 60 KB and indicator
-# page <= 150 KB compressed) and issue 15 (<= 250 MB resident after priming);
+# page <= 150 KB compressed) and issue 15 (start-up to "serving on" <= 1 s,
+# <= 250 MB resident after priming);
 # then writes the static site (`stemgap site`) and checks its total size
 # against what a free static host accepts (<= 300 MB; SITE=0 skips it).
 # Exits 1 when a budget is exceeded. The server is stopped at the end.
@@ -67,8 +68,9 @@ check /download/2024-long.csv
 check /download/2024-long.parquet
 check /download/2024-long.xlsx
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-echo "RSS at the end: $((rss_kb / 1024)) MB"
-[ "$rss_kb" -le $((250 * 1024)) ] || { echo "over the memory budget"; fail=1; }
+# Not a budget: the downloads above (each set-wide table built on request,
+# the long workbook streamed) and their kept answers add to it.
+echo "RSS at the end, after the downloads: $((rss_kb / 1024)) MB"
 if [ "${SITE:-1}" != 0 ]; then
   site=$(mktemp -d)
   trap 'kill "$pid" 2>/dev/null; rm -f "$out" "$log"; rm -rf "$site"' EXIT
