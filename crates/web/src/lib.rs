@@ -376,10 +376,13 @@ pub async fn prime_with(app: Shared, targets: Vec<String>, workers: usize) -> us
                 let Some(target) = targets.get(i) else {
                     break ok;
                 };
-                // Asking for gzip gets the kept body itself, not a copy
-                // inflated for a client that takes no coding.
+                // Asking for brotli keeps the brotli body beside the gzip
+                // one (browsers ask for brotli; made on a client's request,
+                // each would stall it and the requests queued behind it),
+                // and never inflates a copy for a client that takes no
+                // coding.
                 let Ok(req) = Request::get(target.as_str())
-                    .header(axum::http::header::ACCEPT_ENCODING, "gzip")
+                    .header(axum::http::header::ACCEPT_ENCODING, "br")
                     .body(axum::body::Body::empty())
                 else {
                     continue;

@@ -1182,6 +1182,19 @@ async fn priming_renders_the_hot_pages_into_the_cache() {
     assert_eq!(res.status(), StatusCode::OK);
     let cached = res.into_body().collect().await.unwrap().to_bytes();
     assert_eq!((app.cache.len(), app.cache.bytes()), (targets.len(), bytes));
+    // Its brotli body was made when it was primed: a browser's request
+    // gets it as kept.
+    let res = router(app.clone())
+        .oneshot(
+            Request::get("/constituency/E14001403?boundaries=2024")
+                .header("accept-encoding", "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(app.cache.bytes(), bytes, "no brotli body made on request");
     let fresh = router(fresh_app())
         .oneshot(
             Request::get("/api/v1/constituencies/E14001403?boundaries=2024")
