@@ -4,8 +4,9 @@
 # server's resident memory before and after. Bounded: every wrk run stops by
 # itself, and the server is stopped at the end. Targets aside, remember the
 # load generator shares the machine's cores with the server. The server
-# primes its cache (site pages, every 2024 profile and API answer) before it
-# prints "serving on", so the first run does not measure a cold cache.
+# primes its cache (site pages, every 2024 profile and API answer) in the
+# background after it prints "serving on"; the script waits for the end of
+# priming (logged), so the first run does not measure a cold cache.
 # wrk asks for brotli or gzip as browsers do (the cache keeps compressed
 # bodies; a client accepting neither costs an inflate per request).
 #
@@ -23,15 +24,22 @@ if ! command -v wrk >/dev/null; then
 fi
 cargo build --release -p stemgap --quiet
 out=$(mktemp)
-./target/release/stemgap serve --db "$db" --sources "$sources" --addr 127.0.0.1:0 >"$out" 2>/dev/null &
+log=$(mktemp)
+STEMGAP_LOG=info ./target/release/stemgap serve --db "$db" --sources "$sources" --addr 127.0.0.1:0 >"$out" 2>"$log" &
 pid=$!
-trap 'kill "$pid" 2>/dev/null; rm -f "$out"' EXIT
+trap 'kill "$pid" 2>/dev/null; rm -f "$out" "$log"' EXIT
 for _ in $(seq 600); do
   grep -q '^serving on' "$out" && break
   sleep 0.1
 done
 addr=$(sed -n 's|^serving on http://\([^/]*\)/.*|\1|p' "$out")
 [ -n "$addr" ] || { echo "the server did not start" >&2; exit 1; }
+# The server answers at once and primes its cache in the background: wait
+# for the end of priming (logged), so the runs measure a primed cache.
+for _ in $(seq 1200); do
+  grep -q 'cache primed' "$log" && break
+  sleep 0.1
+done
 rss() { awk '/VmRSS/ {print $2/1024 " MB"}' "/proc/$pid/status"; }
 echo "server $addr, pid $pid, RSS at start $(rss); $conns connections, $threads wrk threads, $duration per path"
 # A three-condition Explore query (cached after its first answer).

@@ -527,6 +527,8 @@ fn pages_in_headless_chromium() {
         ("home-2010", format!("{site}/?boundaries=2010")),
         ("profile", format!("{site}/constituency/{profile}")),
         ("indicator", format!("{site}/indicator/{indicator}")),
+        // An indicator with a series: the nations' chart and the regions'.
+        ("indicator-trend", format!("{site}/indicator/he_entry_rate_18")),
         ("indicators", format!("{site}/indicators")),
         ("findings", format!("{site}/findings")),
         ("gaps", format!("{site}/gaps")),
@@ -561,6 +563,27 @@ fn pages_in_headless_chromium() {
     }
     pages.push(("report", format!("file://{}", report.display())));
     pages.push(("brief", format!("file://{}", brief.display())));
+    // The static site's pages, in their leaner markup (the observatory's
+    // site, written here; opened as files).
+    let observatory = tmp.path().join("observatory");
+    std::fs::create_dir_all(&observatory).unwrap();
+    let site_db = fixture_store(&observatory);
+    let static_site = tmp.path().join("static-site");
+    let o = stemgap()
+        .args(["site", "--db", site_db.to_str().unwrap()])
+        .args(["--out", static_site.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", crate::common::stderr(&o));
+    for (name, file) in [
+        ("site-profile", "constituency/E14001401-2024.html"),
+        ("site-indicator", "indicator/he_entry_rate_18-2024.html"),
+        ("site-home", "index.html"),
+    ] {
+        let path = static_site.join(file);
+        assert!(path.is_file(), "{}", path.display());
+        pages.push((name, format!("file://{}", path.display())));
+    }
 
     let audit_started = Instant::now();
     let mut problems = Vec::new();

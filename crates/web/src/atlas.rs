@@ -41,13 +41,15 @@ pub struct Neighbour {
 /// One observation of one indicator for one seat.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Obs {
-    pub period: String,
+    /// Shared by every observation of the same period (interned on load).
+    pub period: std::sync::Arc<str>,
     pub value: Option<f64>,
     pub lower: Option<f64>,
     pub upper: Option<f64>,
     pub flag: Option<Marker>,
     pub method: Method,
-    pub source: String,
+    /// Shared by every observation of the same source (interned on load).
+    pub source: std::sync::Arc<str>,
 }
 
 /// One indicator on one boundary set: each seat's observations and the
@@ -500,6 +502,15 @@ fn load_set(
             ..Series::default()
         })
         .collect();
+    // Periods and sources are a few dozen strings among ~250,000
+    // observations: each is kept once.
+    let mut interned: HashMap<String, std::sync::Arc<str>> = HashMap::new();
+    let mut intern = |s: String| -> std::sync::Arc<str> {
+        interned
+            .entry(s)
+            .or_insert_with_key(|k| std::sync::Arc::from(k.as_str()))
+            .clone()
+    };
     // Ordered by indicator, code, period: periods arrive in ascending order.
     for o in store.observations(Some(set), None)? {
         let Some(&k) = indicator_index.get(&o.indicator) else {
@@ -512,16 +523,22 @@ fn load_set(
             return Err(corrupt(&format!("observation for unknown seat {}", o.code)));
         };
         series[k].obs[i].push(Obs {
-            period: o.period,
+            period: intern(o.period),
             value: o.value,
             lower: o.lower,
             upper: o.upper,
             flag: o.flag,
             method: o.method,
-            source: o.source,
+            source: intern(o.source),
         });
     }
     for s in &mut series {
+        // Most seats have one period of an indicator, and a pushed-to Vec
+        // holds room for four: give the slack back (~40 MB on the real
+        // store, for the server's life).
+        for o in &mut s.obs {
+            o.shrink_to_fit();
+        }
         compare(s, &seats, &neighbours);
     }
 

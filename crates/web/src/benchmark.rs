@@ -264,11 +264,13 @@ fn spine(values: &[f64], b: f64, seat: f64, v: &Verdict, dir: Direction) -> (Str
         }
     };
     let svg = format!(
-        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><rect class=\"range\" x=\"{:.1}\" y=\"4\" width=\"{:.1}\" height=\"6\"/><rect class=\"mid\" x=\"{:.1}\" y=\"4\" width=\"{:.1}\" height=\"6\"/><path class=\"bench\" d=\"M80 0V14\"/>{}</svg>",
+        // The bars are 6-unit strokes (style.css), shorter to write than
+        // rectangles.
+        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><path class=\"range\" d=\"M{:.1} 7H{:.1}\"/><path class=\"mid\" d=\"M{:.1} 7H{:.1}\"/><path class=\"bench\" d=\"M80 0V14\"/>{}</svg>",
         x(lo),
-        (x(hi) - x(lo)).max(0.5),
+        x(hi).max(x(lo) + 0.5),
         x(q[0]),
-        (x(q[1]) - x(q[0])).max(0.5),
+        x(q[1]).max(x(q[0]) + 0.5),
         marker(v, x(seat), fill(v, dir)),
     );
     (svg, [lo, q[0], q[1], hi])
@@ -639,7 +641,7 @@ mod tests {
         let values: Vec<f64> = (0..=10).map(f64::from).collect();
         let (svg, spread) = spine(&values, 4.0, 7.0, &v, Direction::Neutral);
         assert!(
-            svg.contains("<rect class=\"range\" x=\"32.0\" y=\"4\" width=\"120.0\""),
+            svg.contains("<path class=\"range\" d=\"M32.0 7H152.0\"/>"),
             "{svg}"
         );
         assert!(svg.contains("<path class=\"x\" d=\"M116.0 1.5"), "{svg}");

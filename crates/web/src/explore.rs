@@ -822,8 +822,8 @@ pub fn column<'a>(atlas: &'a Atlas, q: &Query, a: &Answer, f: Field) -> ColumnOu
             let mut methods = std::collections::BTreeSet::new();
             for &i in &a.rows {
                 if let Some(o) = series.latest(i) {
-                    periods.insert(o.period.as_str());
-                    sources.insert(o.source.as_str());
+                    periods.insert(&*o.period);
+                    sources.insert(&*o.source);
                     methods.insert(o.method.id());
                 }
             }

@@ -38,9 +38,9 @@ pub const MAX_ENTRY: usize = 32 << 20;
 const GZIP_LEVEL: u32 = 6;
 /// brotli quality: 5 compresses a profile ~15% better than gzip 6, at ~5x
 /// its time (measured: 23 vs 27 KB); 11 would take ~50x longer. The brotli
-/// body is made on the first request that accepts it, not when the cache is
-/// primed (that would add ~6 s of CPU to the start for ~1,300 pages most
-/// of which no browser asks for before a restart).
+/// body is made on the first request that accepts it; the server primes
+/// its hot pages' brotli bodies in the background as it starts
+/// ([`crate::serve`]), so browsers' first visits find them made.
 const BROTLI_QUALITY: i32 = 5;
 
 /// The query parameters each route reads, by path prefix (`*` ends a
@@ -195,9 +195,14 @@ pub fn gunzip(body: &[u8]) -> std::io::Result<Vec<u8>> {
 }
 
 pub fn brotli(body: &[u8]) -> Vec<u8> {
+    // A window no larger than the body (and the size said up front): the
+    // encoder's buffers are sized by them, and a 4 MiB window for a 300 KB
+    // page only costs memory the allocator then keeps.
+    let bits = (usize::BITS - body.len().max(1).leading_zeros()) as i32;
     let params = brotli::enc::BrotliEncoderParams {
         quality: BROTLI_QUALITY,
-        lgwin: 22,
+        lgwin: bits.clamp(16, 22),
+        size_hint: body.len(),
         ..Default::default()
     };
     let mut out = Vec::with_capacity(body.len() / 5);

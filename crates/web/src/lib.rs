@@ -325,12 +325,13 @@ pub fn boundaries(
     }
 }
 
-/// The request targets rendered into the cache before the server answers
-/// anyone: the most-visited pages, and every seat's profile page and API
-/// answer on the 2024 boundaries (the default set). A profile costs under a
-/// millisecond to render, but a burst of first visits to many seats at once
-/// (a mailing, a crawler, a load test) would otherwise all miss the cache
-/// together. The 2010 set is rendered on first request.
+/// The request targets rendered into the cache as the server starts (in
+/// the background, [`serve`]): the most-visited pages, and every seat's
+/// profile page and API answer on the 2024 boundaries (the default set). A
+/// profile costs a few milliseconds to render, but a burst of first visits
+/// to many seats at once (a mailing, a crawler, a load test) would
+/// otherwise all miss the cache together. The 2010 set is rendered on
+/// first request.
 pub fn hot_targets(app: &App) -> Vec<String> {
     let mut targets: Vec<String> = ["/", "/findings", "/gaps", "/indicators", "/sources"]
         .iter()
@@ -356,10 +357,15 @@ pub fn hot_targets(app: &App) -> Vec<String> {
 /// worker thread; returns how many were answered 200.
 pub async fn prime(app: Shared, targets: Vec<String>) -> usize {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+    prime_with(app, targets, workers).await
+}
+
+/// [`prime`] on `workers` tasks at once.
+pub async fn prime_with(app: Shared, targets: Vec<String>, workers: usize) -> usize {
     let targets = Arc::new(targets);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..workers {
+    for _ in 0..workers.max(1) {
         let (app, targets, next) = (app.clone(), targets.clone(), next.clone());
         tasks.spawn(async move {
             use tower::ServiceExt;
@@ -370,13 +376,23 @@ pub async fn prime(app: Shared, targets: Vec<String>) -> usize {
                 let Some(target) = targets.get(i) else {
                     break ok;
                 };
-                let Ok(req) = Request::get(target.as_str()).body(axum::body::Body::empty()) else {
+                // Asking for brotli keeps the brotli body beside the gzip
+                // one (browsers ask for brotli; made on a client's request,
+                // each would stall it and the requests queued behind it),
+                // and never inflates a copy for a client that takes no
+                // coding.
+                let Ok(req) = Request::get(target.as_str())
+                    .header(axum::http::header::ACCEPT_ENCODING, "br")
+                    .body(axum::body::Body::empty())
+                else {
                     continue;
                 };
                 let Ok(res) = service.clone().oneshot(req).await;
                 ok += usize::from(res.status() == StatusCode::OK);
                 // The cache keeps the body as the response is built.
                 let _ = axum::body::to_bytes(res.into_body(), usize::MAX).await;
+                // Let requests from clients go first.
+                tokio::task::yield_now().await;
             }
         });
     }
@@ -387,8 +403,12 @@ pub async fn prime(app: Shared, targets: Vec<String>) -> usize {
     ok
 }
 
-/// Binds `addr`, fills the cache with [`hot_targets`], and serves until
-/// Ctrl-C; `ready` is told the bound address once the cache is filled.
+/// Binds `addr`, tells `ready` the bound address, and serves until Ctrl-C;
+/// meanwhile [`hot_targets`] are rendered into the cache in the background
+/// on all but one core (one on a single core), so the server answers
+/// within a second of starting and a burst of first visits still mostly
+/// finds its pages kept. When the cache is primed it says so in the log
+/// (`cache primed`, at info level, with the count, bytes kept and seconds).
 pub async fn serve(
     app: Shared,
     addr: SocketAddr,
@@ -403,14 +423,18 @@ pub async fn serve(
     let started = std::time::Instant::now();
     let targets = hot_targets(&app);
     let count = targets.len();
-    let ok = prime(app.clone(), targets).await;
-    tracing::info!(
-        targets = count,
-        ok,
-        cached_bytes = app.cache.bytes(),
-        seconds = started.elapsed().as_secs_f64(),
-        "cache primed"
-    );
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1));
+    let priming = app.clone();
+    tokio::spawn(async move {
+        let ok = prime_with(priming.clone(), targets, workers).await;
+        tracing::info!(
+            targets = count,
+            ok,
+            cached_bytes = priming.cache.bytes(),
+            seconds = started.elapsed().as_secs_f64(),
+            "cache primed"
+        );
+    });
     ready(listener.local_addr()?);
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {

@@ -503,9 +503,9 @@ pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> Pr
             &d.unit,
         ),
         neighbour_mean: mean_text(series.neighbour_mean[i], &d.unit),
-        period: o.map_or_else(|| d.period.clone(), |o| o.period.clone()),
+        period: o.map_or_else(|| d.period.clone(), |o| o.period.to_string()),
         method: o.map_or(d.method.id(), |o| o.method.id()).into(),
-        source_id: o.map_or_else(String::new, |o| o.source.clone()),
+        source_id: o.map_or_else(String::new, |o| o.source.to_string()),
         source_title: o
             .and_then(|o| atlas.source(&o.source))
             .map_or_else(String::new, |s| s.title.clone()),

@@ -20,6 +20,7 @@
 //! (`/indicator/x` is `/indicator/x?boundaries=2024`).
 
 pub mod assets;
+pub mod lean;
 pub mod search;
 
 use crate::{router, Shared};
@@ -398,6 +399,7 @@ async fn render_one(
     let (kind, targets, bytes) = if content_type.starts_with("text/html") {
         let html = String::from_utf8_lossy(&body);
         let (page, files) = shared.apply(&rewrite(&html, &file), &file);
+        let page = lean::lean(&page);
         for (name, contents) in files {
             let new = written
                 .lock()
@@ -468,7 +470,7 @@ async fn not_found_page(service: axum::Router) -> Result<Vec<u8>, SiteError> {
         "There is no page at /404.",
         "There is no page at this address.",
     );
-    Ok(rewrite_to(&html, "404.html", true).into_bytes())
+    Ok(lean::lean(&rewrite_to(&html, "404.html", true)).into_bytes())
 }
 
 /// Renders the whole site into `out` (created if needed; files already

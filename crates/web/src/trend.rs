@@ -30,7 +30,7 @@ pub fn periods(s: &SetAtlas, k: usize) -> Vec<&str> {
         .obs
         .iter()
         .flatten()
-        .map(|o| o.period.as_str())
+        .map(|o| &*o.period)
         .collect();
     v.sort_unstable();
     v.dedup();
@@ -70,14 +70,14 @@ pub async fn indicator(
     }
     let series = &s.series[k];
     for (i, v) in out.values.iter_mut().enumerate() {
-        let o = series.obs[i].iter().find(|o| o.period == period);
+        let o = series.obs[i].iter().find(|o| &*o.period == period);
         v.value = o.and_then(|o| o.value);
         v.lower = o.and_then(|o| o.lower);
         v.upper = o.and_then(|o| o.upper);
         v.flag = o.and_then(|o| o.flag.map(|f| f.id()));
         v.method = o.map(|o| o.method.id());
-        v.period = o.map(|o| o.period.as_str());
-        v.source = o.map(|o| o.source.as_str());
+        v.period = o.map(|o| &*o.period);
+        v.source = o.map(|o| &*o.source);
     }
     // Ranks within each nation for this period (1 = highest; ties share
     // the best rank), as the latest period's are.
@@ -241,7 +241,7 @@ pub fn breaks_of<'a>(
 pub fn seat_breaks<'a>(id: &str, obs: &'a [Obs]) -> Vec<(&'a str, String)> {
     let periods: Vec<(&str, Vec<(&str, Method)>)> = obs
         .iter()
-        .map(|o| (o.period.as_str(), vec![(o.source.as_str(), o.method)]))
+        .map(|o| (&*o.period, vec![(&*o.source, o.method)]))
         .collect();
     breaks_of(id, &periods)
 }
@@ -270,11 +270,27 @@ pub fn line_chart(
     lines: &[Line],
     breaks: &[usize],
 ) -> String {
+    line_chart_on(title_id, title, (w, h), n, lines, breaks, None)
+}
+
+/// [`line_chart`] on a given value range (`lo`, `hi`) rather than its own
+/// lines' range: small multiples share one scale.
+pub fn line_chart_on(
+    title_id: &str,
+    title: &str,
+    (w, h): (f64, f64),
+    n: usize,
+    lines: &[Line],
+    breaks: &[usize],
+    range: Option<(f64, f64)>,
+) -> String {
     let all = lines
         .iter()
         .flat_map(|l| l.values.iter().flatten().copied());
-    let (lo, hi) = all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
-        (a.min(v), b.max(v))
+    let (lo, hi) = range.unwrap_or_else(|| {
+        all.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        })
     });
     let span = if hi > lo { hi - lo } else { 1.0 };
     let x = |j: f64| {
@@ -322,10 +338,17 @@ pub fn line_chart(
             ));
         }
         if l.dots {
+            // One path of zero-length round-capped strokes draws every dot
+            // (a disc of radius 2 each) in a fraction of the bytes of a
+            // circle per period.
+            let mut d = String::new();
             for p in segs.iter().flatten() {
                 let (cx, cy) = p.split_once(',').unwrap_or(("0", "0"));
+                d.push_str(&format!("M{cx} {cy}h0"));
+            }
+            if !d.is_empty() {
                 svg.push_str(&format!(
-                    "<circle cx=\"{cx}\" cy=\"{cy}\" r=\"2\" fill=\"{}\"/>",
+                    "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"4\" stroke-linecap=\"round\"/>",
                     l.stroke
                 ));
             }
@@ -369,7 +392,7 @@ fn mean_where(s: &SetAtlas, k: usize, period: &str, keep: impl Fn(usize) -> bool
         .filter_map(|j| {
             series.obs[j]
                 .iter()
-                .find(|o| o.period == period)
+                .find(|o| &*o.period == period)
                 .and_then(|o| o.value)
         })
         .fold((0.0, 0usize), |(a, n), v| (a + v, n + 1));
@@ -415,7 +438,7 @@ pub fn trends(atlas: &crate::Atlas, s: &SetAtlas, i: usize) -> Vec<TrendView> {
         if with.len() < 2 {
             continue;
         }
-        let periods: Vec<&str> = with.iter().map(|o| o.period.as_str()).collect();
+        let periods: Vec<&str> = with.iter().map(|o| &*o.period).collect();
         let seat_v: Vec<Option<f64>> = with.iter().map(|o| o.value).collect();
         let nation_v: Vec<Option<f64>> = periods.iter().map(|p| nation_mean(s, k, i, p)).collect();
         let region_v: Vec<Option<f64>> = match region_name {
@@ -536,6 +559,18 @@ pub struct AreaTrend {
     pub key: Vec<(String, &'static str)>,
     pub headers: Vec<String>,
     pub rows: Vec<AreaRow>,
+    /// England's regions, one small chart each (the region against
+    /// England, on one scale shared by all of them), in the order of the
+    /// table's columns; empty when England has no series.
+    pub regions: Vec<RegionTrend>,
+}
+
+/// One English region's small chart on the indicator page.
+pub struct RegionTrend {
+    pub name: String,
+    pub svg: String,
+    /// The chart's text alternative (also its caption).
+    pub alt: String,
 }
 
 /// Nation line styles: colour, dash, and the words for them.
@@ -575,12 +610,12 @@ pub fn area_trend(atlas: &crate::Atlas, s: &SetAtlas, k: usize) -> Option<AreaTr
             .as_ref()
             .and_then(|c| regions.iter().position(|x| *x == c));
         for o in &s.series[k].obs[j] {
-            let Some(p) = periods.iter().position(|p| *p == o.period) else {
+            let Some(p) = periods.iter().position(|p| *p == &*o.period) else {
                 continue;
             };
             let kind = kinds.entry((n, p)).or_default();
-            if !kind.contains(&(o.source.as_str(), o.method)) {
-                kind.push((o.source.as_str(), o.method));
+            if !kind.contains(&(&*o.source, o.method)) {
+                kind.push((&*o.source, o.method));
             }
             let Some(v) = o.value else { continue };
             for area in std::iter::once(n).chain(r.map(|r| 4 + r)) {
@@ -681,7 +716,84 @@ pub fn area_trend(atlas: &crate::Atlas, s: &SetAtlas, k: usize) -> Option<AreaTr
             }
         })
         .collect();
+    // England's regions as small multiples: each region's mean (solid, with
+    // dots) against England's (dashed), on one scale.
+    let england = nation_slot(Nation::England);
+    let region_areas: Vec<usize> = (0..regions.len())
+        .map(|r| 4 + r)
+        .filter(|&a| (0..periods.len()).filter(|&p| mean(a, p).is_some()).count() >= 2)
+        .collect();
+    let range = region_areas
+        .iter()
+        .chain(std::iter::once(&england))
+        .flat_map(|&a| (0..periods.len()).filter_map(move |p| mean(a, p)))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let span = |a: usize| -> Option<((usize, f64), (usize, f64))> {
+        let pts: Vec<(usize, f64)> = (0..periods.len())
+            .filter_map(|p| mean(a, p).map(|v| (p, v)))
+            .collect();
+        Some((*pts.first()?, *pts.last()?))
+    };
+    let region_charts: Vec<RegionTrend> = region_areas
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| {
+            let name = atlas
+                .region_name(regions[a - 4])
+                .unwrap_or(regions[a - 4])
+                .to_owned();
+            let mut alt = String::new();
+            if let Some(((p0, v0), (p1, v1))) = span(a) {
+                alt.push_str(&format!(
+                    "{name} mean from {} in {} to {} in {}",
+                    format::mean(v0, &d.unit),
+                    periods[p0],
+                    format::mean(v1, &d.unit),
+                    periods[p1]
+                ));
+            }
+            if let Some(((p0, v0), (p1, v1))) = span(england) {
+                alt.push_str(&format!(
+                    "; the England mean from {} in {} to {} in {}",
+                    format::mean(v0, &d.unit),
+                    periods[p0],
+                    format::mean(v1, &d.unit),
+                    periods[p1]
+                ));
+            }
+            alt.push('.');
+            let lines = [
+                Line {
+                    values: (0..periods.len()).map(|p| mean(england, p)).collect(),
+                    stroke: "#595959",
+                    dash: Some("4 3"),
+                    width: 1.5,
+                    dots: false,
+                },
+                Line {
+                    values: (0..periods.len()).map(|p| mean(a, p)).collect(),
+                    stroke: NATION_STYLE[england].0,
+                    dash: None,
+                    width: 2.0,
+                    dots: true,
+                },
+            ];
+            let svg = line_chart_on(
+                &format!("area-trend-r{i}"),
+                &format!("{} over time, {alt}", d.title),
+                (240.0, 90.0),
+                periods.len(),
+                &lines,
+                &break_at,
+                Some(range),
+            );
+            RegionTrend { name, svg, alt }
+        })
+        .collect();
     Some(AreaTrend {
+        regions: region_charts,
         svg,
         alt,
         key: drawn

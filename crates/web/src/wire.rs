@@ -185,7 +185,7 @@ impl<'a> Constituency<'a> {
                     upper: latest.and_then(|o| o.upper),
                     flag: latest.and_then(flag_id),
                     method: latest.map(|o| o.method.id()),
-                    period: latest.map(|o| o.period.as_str()),
+                    period: latest.map(|o| &*o.period),
                     source: latest.map(|o| SourceRef::of(atlas, &o.source)),
                     caveats: &d.caveats,
                     rank_in_nation: series.rank[i],
@@ -360,8 +360,8 @@ impl<'a> IndicatorValues<'a> {
                     upper: o.and_then(|o| o.upper),
                     flag: o.and_then(flag_id),
                     method: o.map(|o| o.method.id()),
-                    period: o.map(|o| o.period.as_str()),
-                    source: o.map(|o| o.source.as_str()),
+                    period: o.map(|o| &*o.period),
+                    source: o.map(|o| &*o.source),
                     rank_in_nation: series.rank[i],
                 }
             })

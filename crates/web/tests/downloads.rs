@@ -409,6 +409,16 @@ async fn the_static_site_has_its_404_search_index_and_shared_assets() {
         page.contains("<use href=\"../static/outlines-2024.svg#"),
         "sprite used"
     );
+    // Hex maps use one hex shape, defined once in the page, at each seat.
+    assert_eq!(page.matches("id=\"hx\"").count(), 1, "{page}");
+    assert_eq!(
+        page.matches("<use href=\"#hx\"").count(),
+        app.atlas.sets[1].hexes.iter().flatten().count(),
+        "one hex per seat"
+    );
+    assert!(!page.contains("<polygon points=\""), "every hex used");
+    // Lean markup: end tags the parser implies are left out.
+    assert!(!page.contains("</td>") && !page.contains("</tr>"), "{page}");
     let sprite = read("static/outlines-2024.svg");
     for s in &app.atlas.sets[1].seats {
         assert!(sprite.contains(&format!("id=\"{}\"", s.code)));

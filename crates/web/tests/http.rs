@@ -287,7 +287,7 @@ async fn trends_one_period_for_every_seat_and_every_period_for_one_seat() {
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
     let values = v["values"].as_array().unwrap();
     for (i, seat) in values.iter().enumerate() {
-        let o = s.series[k].obs[i].iter().find(|o| o.period == first);
+        let o = s.series[k].obs[i].iter().find(|o| &*o.period == first);
         assert_eq!(seat["value"].as_f64(), o.and_then(|o| o.value), "{seat}");
         if o.is_some() {
             assert_eq!(seat["period"], first);
@@ -321,7 +321,7 @@ async fn trends_one_period_for_every_seat_and_every_period_for_one_seat() {
     for (p, o) in points.iter().zip(&s.series[k].obs[i]) {
         assert_eq!(
             (p["period"].as_str(), p["value"].as_f64()),
-            (Some(o.period.as_str()), o.value)
+            (Some(&*o.period), o.value)
         );
         let peers: Vec<f64> = (0..s.seats.len())
             .filter(|&j| s.seats[j].nation == s.seats[i].nation)

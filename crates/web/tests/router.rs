@@ -1151,7 +1151,7 @@ async fn json_snapshots() {
 }
 
 #[tokio::test]
-async fn priming_renders_the_hot_pages_into_the_cache_before_serving() {
+async fn priming_renders_the_hot_pages_into_the_cache() {
     let app = fresh_app();
     let targets = stemgap_web::hot_targets(&app);
     // Five site pages, and a profile and an API answer for each 2024 seat.
@@ -1182,6 +1182,19 @@ async fn priming_renders_the_hot_pages_into_the_cache_before_serving() {
     assert_eq!(res.status(), StatusCode::OK);
     let cached = res.into_body().collect().await.unwrap().to_bytes();
     assert_eq!((app.cache.len(), app.cache.bytes()), (targets.len(), bytes));
+    // Its brotli body was made when it was primed: a browser's request
+    // gets it as kept.
+    let res = router(app.clone())
+        .oneshot(
+            Request::get("/constituency/E14001403?boundaries=2024")
+                .header("accept-encoding", "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+    assert_eq!(app.cache.bytes(), bytes, "no brotli body made on request");
     let fresh = router(fresh_app())
         .oneshot(
             Request::get("/api/v1/constituencies/E14001403?boundaries=2024")

@@ -241,3 +241,35 @@ async fn the_benchmark_api_tests_only_survey_intervals() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_indicator_trend_has_a_small_chart_per_english_region() {
+    let h = html("/indicator/he_entry_rate_18").await;
+    let t = &h[h.find("id=\"trend-h\"").expect("an over-time section")..];
+    let t = &t[..t.find("</section>").unwrap()];
+    let regions = &t[t.find("id=\"trend-regions\"").expect("the regions' charts")..];
+    let charts: Vec<&str> = regions.split("<figure class=\"trend\">").skip(1).collect();
+    assert!(!charts.is_empty(), "{regions}");
+    // The table's region columns: its headers after the four nations.
+    let table = &t[t.find("<thead>").unwrap()..];
+    let head = &table[..table.find("</thead>").unwrap()];
+    for (i, c) in charts.iter().enumerate() {
+        // A named image with its own title, and a caption naming a region
+        // that is a column of the data table.
+        assert!(
+            c.contains(&format!("<title id=\"area-trend-r{i}\">")),
+            "{c}"
+        );
+        assert!(c.contains("role=\"img\""));
+        let cap = &c[c.find("<figcaption>").unwrap() + 12..];
+        let name = &cap[..cap.find(" mean from ").unwrap()];
+        assert!(
+            head.contains(&format!("<th scope=\"col\">{name}</th>")),
+            "{name} not in {head}"
+        );
+        assert!(c.contains(&format!("{name} mean from ")), "{c}");
+        assert!(c.contains("the England mean from "), "{c}");
+        // The region's line (solid) and England's (dashed).
+        assert!(c.contains("stroke-dasharray=\"4 3\""), "{c}");
+    }
+}

@@ -204,7 +204,7 @@ pub fn column_period(s: &SetAtlas, k: usize, d: &IndicatorDef) -> String {
     let mut by_period: std::collections::BTreeMap<&str, [bool; 4]> = Default::default();
     for (i, seat) in s.seats.iter().enumerate() {
         if let Some(o) = series.latest(i) {
-            let nations = by_period.entry(o.period.as_str()).or_default();
+            let nations = by_period.entry(&*o.period).or_default();
             if let Some(n) = seat.nation {
                 nations[nation_slot(n)] = true;
             }

@@ -32,8 +32,12 @@ pub struct Shared {
 /// The boundary map's stroke effect, which the outline sprites carry.
 const NON_SCALING: &str = " vector-effect=\"non-scaling-stroke\"";
 
-/// What opens a profile row's caveats paragraph.
-const CAVEATS: &str = "<summary>Caveats and history</summary><p>";
+/// What opens a profile row's caveats and history.
+const CAVEATS: &str = "<details><summary>Caveats and history</summary>";
+/// What closes them.
+const DETAILS_END: &str = "</details>";
+/// What opens a row's history paragraph.
+const HISTORY: &str = "<p>Every period: ";
 /// What opens a profile row (its indicator id follows).
 const ROW: &str = "<tr id=\"i-";
 
@@ -57,33 +61,50 @@ impl Shared {
         Shared { outlines }
     }
 
-    /// A profile with each row's caveats paragraph (the first of its
-    /// "Caveats and history") replaced by a link to the indicator's entry
-    /// on the vocabulary page; the row's own history stays.
+    /// A profile with each row's "Caveats and history" made short: the
+    /// caveats paragraph becomes a link to the indicator's entry on the
+    /// vocabulary page (which holds them), the row's history stays, and the
+    /// download link goes (the indicator's page, linked from the same cell,
+    /// has it); a row with no history keeps only the link.
     fn link_caveats(&self, html: &str, up: &str) -> String {
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
         while let Some(at) = rest.find(CAVEATS) {
             let start = at + CAVEATS.len();
-            let Some(len) = rest[start..].find("</p>") else {
+            let Some(len) = rest[start..].find(DETAILS_END) else {
                 break;
             };
-            // The row's indicator: the last row opened before the paragraph.
-            let id = rest[..at].rfind(ROW).map(|r| {
-                let from = r + ROW.len();
-                let to = rest[from..].find('"').map_or(from, |n| from + n);
-                &rest[from..to]
-            });
-            out.push_str(&rest[..start - "<p>".len()]);
-            match id.filter(|id| {
-                !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            }) {
-                Some(id) => out.push_str(&format!(
-                    "<p><a href=\"{up}vocab.html#{id}\">This indicator's caveats</a> (in the vocabulary).</p>"
-                )),
-                None => out.push_str(&rest[start - "<p>".len()..start + len + "</p>".len()]),
+            let inner = &rest[start..start + len];
+            // The row's indicator: the last row opened before the details.
+            let id = rest[..at]
+                .rfind(ROW)
+                .map(|r| {
+                    let from = r + ROW.len();
+                    let to = rest[from..].find('"').map_or(from, |n| from + n);
+                    &rest[from..to]
+                })
+                .filter(|id| {
+                    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                });
+            let Some(id) = id else {
+                out.push_str(&rest[..start + len + DETAILS_END.len()]);
+                rest = &rest[start + len + DETAILS_END.len()..];
+                continue;
+            };
+            out.push_str(&rest[..at]);
+            let history = inner
+                .find(HISTORY)
+                .and_then(|h| inner[h..].find("</p>").map(|e| &inner[h..h + e + 4]));
+            let link = format!("<a href=\"{up}vocab.html#{id}\">Caveats</a>");
+            match history {
+                Some(h) => {
+                    out.push_str(CAVEATS);
+                    out.push_str(&format!("<p>{link}</p>{h}"));
+                    out.push_str(DETAILS_END);
+                }
+                None => out.push_str(&format!(" ({link})")),
             }
-            rest = &rest[start + len + "</p>".len()..];
+            rest = &rest[start + len + DETAILS_END.len()..];
         }
         out.push_str(rest);
         out
@@ -156,11 +177,103 @@ impl Shared {
             rest = &rest[start + len + 1..];
         }
         out.push_str(rest);
+        out = hexes_used(&out);
         if file.starts_with("constituency/") {
             out = self.link_caveats(&out, &up);
         }
         (out, files)
     }
+}
+
+/// The hex every `<use href="#hx">` draws, centred on (0, 0).
+fn hex_def() -> String {
+    let w = crate::svg::HEX * 3f64.sqrt() / 2.0;
+    let h = crate::svg::HEX;
+    format!(
+        "<defs><polygon id=\"hx\" points=\"0,{:.1} {w:.1},{:.1} {w:.1},{:.1} 0,{h:.1} {:.1},{:.1} {:.1},{:.1}\"/></defs>",
+        -h,
+        -h / 2.0,
+        h / 2.0,
+        -w,
+        h / 2.0,
+        -w,
+        -h / 2.0
+    )
+}
+
+/// The centre of a hex drawn by `svg::hex_map` or `svg::locator` (six
+/// `x,y` points around it, as `hex_points` writes them), or `None` for any
+/// other polygon.
+fn hex_centre(points: &str) -> Option<(f64, f64)> {
+    let pts: Vec<(f64, f64)> = points
+        .split(' ')
+        .map(|p| {
+            let (x, y) = p.split_once(',')?;
+            Some((x.parse().ok()?, y.parse().ok()?))
+        })
+        .collect::<Option<_>>()?;
+    if pts.len() != 6 {
+        return None;
+    }
+    let h = crate::svg::HEX;
+    let w = h * 3f64.sqrt() / 2.0;
+    let (cx, cy) = (pts[0].0, pts[0].1 + h);
+    let want = [
+        (0.0, -h),
+        (w, -h / 2.0),
+        (w, h / 2.0),
+        (0.0, h),
+        (-w, h / 2.0),
+        (-w, -h / 2.0),
+    ];
+    pts.iter()
+        .zip(want)
+        .all(|(p, d)| (p.0 - cx - d.0).abs() < 0.11 && (p.1 - cy - d.1).abs() < 0.11)
+        .then_some((cx, cy))
+}
+
+/// A page with each hex of its hex maps drawn as `<use href="#hx" x y>`
+/// of one hex defined once in the page (inside the first map that has
+/// one), its other attributes kept: the hex map's largest part is the six
+/// points of each of its 650 hexes.
+fn hexes_used(html: &str) -> String {
+    const OPEN: &str = "<polygon points=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    let mut defined = false;
+    while let Some(at) = rest.find(OPEN) {
+        let start = at + OPEN.len();
+        let Some(len) = rest[start..].find('"') else {
+            break;
+        };
+        let Some((x, y)) = hex_centre(&rest[start..start + len]) else {
+            out.push_str(&rest[..start + len]);
+            rest = &rest[start + len..];
+            continue;
+        };
+        let before = &rest[..at];
+        if !defined {
+            // Right after the opening tag of the svg holding this hex.
+            let svg = before
+                .rfind("<svg")
+                .and_then(|s| before[s..].find('>').map(|e| s + e + 1));
+            match svg {
+                Some(e) => {
+                    out.push_str(&before[..e]);
+                    out.push_str(&hex_def());
+                    out.push_str(&before[e..]);
+                }
+                None => out.push_str(before),
+            }
+            defined = true;
+        } else {
+            out.push_str(before);
+        }
+        out.push_str(&format!("<use href=\"#hx\" x=\"{x:.1}\" y=\"{y:.1}\""));
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -191,11 +304,43 @@ mod tests {
     }
 
     #[test]
+    fn hexes_are_one_shape_used_at_each_centre() {
+        let mut a = String::new();
+        crate::svg::hex_points_for_test(158.7, 374.0, &mut a);
+        let mut b = String::new();
+        crate::svg::hex_points_for_test(20.25, 30.0, &mut b);
+        let html = format!(
+            r##"<p>x</p><svg class="hexmap" viewBox="0 0 9 9"><g><a href="a"><title>A</title><polygon points="{a}" fill="#fff"/></a><polygon points="{b}" fill="#000" stroke="#111"/><polygon points="1,1 2,2 3,1" fill="red"/></g></svg>"##
+        );
+        let (out, _) = shared().apply(&html, "indicator/x-2024.html");
+        assert_eq!(out.matches("<defs>").count(), 1);
+        assert!(out.contains(r##"<svg class="hexmap" viewBox="0 0 9 9"><defs><polygon id="hx" points="0,-6.0 5.2,-3.0 5.2,3.0 0,6.0 -5.2,3.0 -5.2,-3.0"/></defs><g>"##), "{out}");
+        assert!(
+            out.contains(
+                r##"<title>A</title><use href="#hx" x="158.7" y="374.0" fill="#fff"/></a>"##
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains(r##"<use href="#hx" x="20.2" y="30.0" fill="#000" stroke="#111"/>"##)
+                || out
+                    .contains(r##"<use href="#hx" x="20.3" y="30.0" fill="#000" stroke="#111"/>"##),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<polygon points="1,1 2,2 3,1" fill="red"/>"#),
+            "other polygons stay"
+        );
+    }
+
+    #[test]
     fn profiles_link_their_caveats() {
-        let html = "<tr id=\"i-x_share\"><th><details><summary>Caveats and history</summary><p>Care &#38; attention.</p><p>Every period</p></details></th></tr>";
+        let html = "<tr id=\"i-x_share\"><th><details><summary>Caveats and history</summary><p>Care &#38; attention.</p><p>Every period: 2020 1; 2021 2</p><p><a href=\"/d.csv\">Download this indicator (CSV)</a></p></details></th></tr>";
         let (out, _) = shared().apply(html, "constituency/E1-2024.html");
-        assert!(out.contains("href=\"../vocab.html#x_share\""));
-        assert!(out.contains("<p>Every period</p>"));
+        assert_eq!(out, "<tr id=\"i-x_share\"><th><details><summary>Caveats and history</summary><p><a href=\"../vocab.html#x_share\">Caveats</a></p><p>Every period: 2020 1; 2021 2</p></details></th></tr>");
+        let short = "<tr id=\"i-y\"><th><a href=\"/i\">Y</a><details><summary>Caveats and history</summary><p>Care.</p><p><a href=\"/d.csv\">Download this indicator (CSV)</a></p></details></th></tr>";
+        let (out, _) = shared().apply(short, "constituency/E1-2024.html");
+        assert_eq!(out, "<tr id=\"i-y\"><th><a href=\"/i\">Y</a> (<a href=\"../vocab.html#y\">Caveats</a>)</th></tr>");
         let (same, _) = shared().apply(html, "indicator/x-2024.html");
         assert_eq!(same, html, "only profiles repeat every caveat");
     }
