@@ -744,24 +744,20 @@ pub fn area_trend(atlas: &crate::Atlas, s: &SetAtlas, k: usize) -> Option<AreaTr
                 .region_name(regions[a - 4])
                 .unwrap_or(regions[a - 4])
                 .to_owned();
-            let mut alt = String::new();
-            if let Some(((p0, v0), (p1, v1))) = span(a) {
-                alt.push_str(&format!(
-                    "{name} mean from {} in {} to {} in {}",
-                    format::mean(v0, &d.unit),
-                    periods[p0],
-                    format::mean(v1, &d.unit),
-                    periods[p1]
-                ));
-            }
-            if let Some(((p0, v0), (p1, v1))) = span(england) {
-                alt.push_str(&format!(
-                    "; the England mean from {} in {} to {} in {}",
-                    format::mean(v0, &d.unit),
-                    periods[p0],
-                    format::mean(v1, &d.unit),
-                    periods[p1]
-                ));
+            let from_to = |who: &str, series: usize| {
+                span(series).map(|((p0, v0), (p1, v1))| {
+                    format!(
+                        "{who} mean from {} in {} to {} in {}",
+                        format::mean(v0, &d.unit),
+                        periods[p0],
+                        format::mean(v1, &d.unit),
+                        periods[p1]
+                    )
+                })
+            };
+            let mut alt = from_to(&name, a).unwrap_or_default();
+            if let Some(england) = from_to("the England", england) {
+                alt.push_str(&format!("; {england}"));
             }
             alt.push('.');
             let lines = [
