@@ -43,6 +43,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             catalogue: args.catalogue,
         })?;
     }
+    crate::return_freed_memory_at_once();
     let started = std::time::Instant::now();
     let app = stemgap_web::App::open(&db)
         .with_context(|| format!("cannot load the atlas from {}", db.display()))?;
