@@ -361,23 +361,12 @@ mod tests {
     use super::*;
     use crate::data::Seat;
     use std::collections::BTreeMap;
-    use stemgap_core::{Direction, IndicatorDef, Method, Observation};
+    use stemgap_core::{IndicatorDef, Method, Observation};
 
     const Y: &str = "fe_et_stem_female_share";
 
     fn def(id: &str) -> IndicatorDef {
-        IndicatorDef {
-            id: id.into(),
-            title: id.into(),
-            definition: String::new(),
-            unit: "share".into(),
-            direction: Direction::Neutral,
-            sources: vec![],
-            period: "2020/21".into(),
-            nations: vec![Nation::England],
-            method: Method::Apportioned,
-            caveats: String::new(),
-        }
+        crate::testkit::def(id, "share", "2020/21")
     }
 
     /// 100 seats in 50 authorities and 5 regions; women's share 30% in

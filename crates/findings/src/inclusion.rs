@@ -451,36 +451,14 @@ mod tests {
     use super::*;
     use crate::data::Seat;
     use std::collections::BTreeMap;
-    use stemgap_core::{Direction, GssCode, IndicatorDef, Method, Observation};
+    use stemgap_core::{GssCode, IndicatorDef, Observation};
 
     fn def(id: &str, unit: &str) -> IndicatorDef {
-        IndicatorDef {
-            id: id.into(),
-            title: id.into(),
-            definition: String::new(),
-            unit: unit.into(),
-            direction: Direction::Neutral,
-            sources: vec![],
-            period: "2020/21".into(),
-            nations: vec![Nation::England],
-            method: Method::Apportioned,
-            caveats: String::new(),
-        }
+        crate::testkit::def(id, unit, "2020/21")
     }
 
     fn obs(code: GssCode, id: &str, v: f64) -> Observation {
-        Observation {
-            code,
-            boundary: Some(BoundarySet::Pcon2024),
-            indicator: id.into(),
-            period: "2020/21".into(),
-            value: Some(v),
-            lower: None,
-            upper: None,
-            flag: None,
-            method: Method::Apportioned,
-            source: "s".into(),
-        }
+        crate::testkit::obs(code, id, "2020/21", v)
     }
 
     /// 20 seats of equal population; deprivation rises with the index and

@@ -29,6 +29,8 @@ pub mod inference;
 mod ledger;
 mod shortages;
 pub mod spatial;
+#[cfg(test)]
+mod testkit;
 mod text;
 
 pub use data::{nation_list, Dataset, Figure, Seat, Table};

@@ -428,36 +428,14 @@ fn capitalise(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::data::Seat;
-    use stemgap_core::{Direction, IndicatorDef, Method, Observation};
+    use stemgap_core::{IndicatorDef, Observation};
 
     fn def(id: &str) -> IndicatorDef {
-        IndicatorDef {
-            id: id.into(),
-            title: id.into(),
-            definition: String::new(),
-            unit: "share".into(),
-            direction: Direction::Neutral,
-            sources: vec![],
-            period: "2019".into(),
-            nations: vec![Nation::England],
-            method: Method::Apportioned,
-            caveats: String::new(),
-        }
+        crate::testkit::def(id, "share", "2019")
     }
 
     fn obs(code: GssCode, id: &str, v: f64) -> Observation {
-        Observation {
-            code,
-            boundary: Some(BoundarySet::Pcon2024),
-            indicator: id.into(),
-            period: "2019".into(),
-            value: Some(v),
-            lower: None,
-            upper: None,
-            flag: None,
-            method: Method::Apportioned,
-            source: "s".into(),
-        }
+        crate::testkit::obs(code, id, "2019", v)
     }
 
     fn codes() -> Vec<GssCode> {
