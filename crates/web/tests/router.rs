@@ -4,38 +4,15 @@
 //! document against real responses, and small JSON snapshots. Expected
 //! numbers are worked out by hand from the fixture files.
 
+mod common;
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use common::app;
 use http_body_util::BodyExt;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use stemgap_web::{router, App, Shared};
 use tower::ServiceExt;
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The observatory's store, built once, and the app loaded from it.
-fn app() -> Shared {
-    static APP: OnceLock<(tempfile::TempDir, Shared)> = OnceLock::new();
-    APP.get_or_init(|| {
-        let root = repo().join("tests/observatory");
-        let cat_path = root.join("catalogue.toml");
-        let text = std::fs::read_to_string(&cat_path).unwrap();
-        let cat =
-            stemgap_sources::Catalogue::parse(&text, &cat_path.display().to_string()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("observatory.db");
-        stemgap_ingest::build(&stemgap_sources::SourceDir::new(&root, cat), &db, &())
-            .expect("the observatory builds");
-        let app = App::open(&db).expect("the atlas loads");
-        (dir, Arc::new(app))
-    })
-    .1
-    .clone()
-}
 
 /// A fresh app (empty cache) on the observatory's atlas.
 fn fresh_app() -> Shared {

@@ -3,33 +3,14 @@
 //! values): the API and the pages, with expectations worked out by hand
 //! from the fixture files.
 
+mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use common::app;
 use http_body_util::BodyExt;
 use serde_json::Value;
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
-use stemgap_web::{router, App, Shared};
+use stemgap_web::router;
 use tower::ServiceExt;
-
-fn app() -> Shared {
-    static APP: OnceLock<(tempfile::TempDir, Shared)> = OnceLock::new();
-    APP.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/observatory");
-        let cat_path = root.join("catalogue.toml");
-        let text = std::fs::read_to_string(&cat_path).unwrap();
-        let cat =
-            stemgap_sources::Catalogue::parse(&text, &cat_path.display().to_string()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("observatory.db");
-        stemgap_ingest::build(&stemgap_sources::SourceDir::new(&root, cat), &db, &())
-            .expect("the observatory builds");
-        let app = App::open(&db).expect("the atlas loads");
-        (dir, Arc::new(app))
-    })
-    .1
-    .clone()
-}
 
 async fn get(uri: &str) -> (StatusCode, String) {
     let req = Request::get(uri).body(Body::empty()).unwrap();
