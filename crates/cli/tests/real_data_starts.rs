@@ -71,7 +71,7 @@ fn observations(db: &Path, set: BoundarySet, id: &str) -> BTreeMap<(String, Stri
         .observations(Some(set), Some(id))
         .unwrap()
         .into_iter()
-        .map(|o| ((o.period.clone(), o.code.to_string()), o))
+        .map(|o| ((o.period.to_string(), o.code.to_string()), o))
         .collect()
 }
 

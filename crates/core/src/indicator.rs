@@ -1,4 +1,4 @@
-use crate::{BoundarySet, GssCode, Marker, Nation};
+use crate::{BoundarySet, GssCode, Marker, Nation, Symbol};
 use std::fmt;
 
 /// How a figure was made. Every published number carries one.
@@ -109,12 +109,12 @@ pub struct IndicatorDef {
 pub struct Observation {
     pub code: GssCode,
     pub boundary: Option<BoundarySet>,
-    pub indicator: String,
-    pub period: String,
+    pub indicator: Symbol,
+    pub period: Symbol,
     pub value: Option<f64>,
     pub lower: Option<f64>,
     pub upper: Option<f64>,
     pub flag: Option<Marker>,
     pub method: Method,
-    pub source: String,
+    pub source: Symbol,
 }

@@ -8,13 +8,17 @@
 //!   is better, and why a cell is missing.
 //! * [`Observation`] and [`IndicatorDef`]: what the store holds.
 //! * [`Postcode`]: a validated, normalised UK postcode.
+//! * [`Symbol`]: a shared immutable string (indicator ids, periods and
+//!   sources, repeated by every observation).
 
 mod code;
 mod indicator;
 mod postcode;
+mod symbol;
 mod value;
 
 pub use code::{BoundarySet, CodeError, GssCode, Nation};
 pub use indicator::{Direction, IndicatorDef, Method, Observation};
 pub use postcode::{Postcode, PostcodeError, POSTCODE_AREAS};
+pub use symbol::Symbol;
 pub use value::{Cell, Marker};

@@ -156,12 +156,12 @@ impl Dataset {
             }
             let by_set = match history.get_mut(o.indicator.as_str()) {
                 Some(m) => m,
-                None => history.entry(o.indicator.clone()).or_default(),
+                None => history.entry(o.indicator.to_string()).or_default(),
             };
             let by_period = by_set.entry(set).or_default();
             let seats = match by_period.get_mut(o.period.as_str()) {
                 Some(m) => m,
-                None => by_period.entry(o.period.clone()).or_default(),
+                None => by_period.entry(o.period.to_string()).or_default(),
             };
             seats.insert(
                 o.code,

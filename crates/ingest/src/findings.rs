@@ -178,7 +178,7 @@ fn substitute(
             .iter()
             .filter(|o| o.indicator == r.indicator)
             .map(|o| Observation {
-                indicator: measure.to_owned(),
+                indicator: measure.into(),
                 ..o.clone()
             })
             .collect();

@@ -4,7 +4,7 @@ use crate::{Area, Hex, Institution, Link, Member, Outline, SourceRow, StoreError
 use rusqlite::{params, Connection, OpenFlags, Row};
 use std::path::Path;
 use stemgap_core::{
-    BoundarySet, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation,
+    BoundarySet, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation, Symbol,
 };
 
 /// A store opened read-only.
@@ -296,7 +296,13 @@ impl Store {
                 ))
             },
         )?;
-        let label = |names: &[String], i: usize, what| {
+        // Each label shared by the observations that carry it.
+        let shared = |names: &[String]| -> Vec<Symbol> {
+            names.iter().map(|n| Symbol::from(n.as_str())).collect()
+        };
+        let (indicators, periods, sources) =
+            (shared(&indicators), shared(&periods), shared(&sources));
+        let label = |names: &[Symbol], i: usize, what| {
             names
                 .get(i)
                 .cloned()

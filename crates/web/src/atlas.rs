@@ -504,8 +504,8 @@ fn load_set(
         .collect();
     // Periods and sources are a few dozen strings among ~250,000
     // observations: each is kept once.
-    let mut interned: HashMap<String, std::sync::Arc<str>> = HashMap::new();
-    let mut intern = |s: String| -> std::sync::Arc<str> {
+    let mut interned: HashMap<stemgap_core::Symbol, std::sync::Arc<str>> = HashMap::new();
+    let mut intern = |s: stemgap_core::Symbol| -> std::sync::Arc<str> {
         interned
             .entry(s)
             .or_insert_with_key(|k| std::sync::Arc::from(k.as_str()))
@@ -513,7 +513,7 @@ fn load_set(
     };
     // Ordered by indicator, code, period: periods arrive in ascending order.
     for o in store.observations(Some(set), None)? {
-        let Some(&k) = indicator_index.get(&o.indicator) else {
+        let Some(&k) = indicator_index.get(o.indicator.as_str()) else {
             return Err(corrupt(&format!(
                 "observation of unknown indicator {}",
                 o.indicator

@@ -52,7 +52,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     // seen for a pair is its latest period.
     let mut latest: HashMap<(String, String), Option<f64>> = HashMap::new();
     for o in observations {
-        latest.insert((o.indicator, o.code.to_string()), o.value);
+        latest.insert((o.indicator.to_string(), o.code.to_string()), o.value);
     }
     let value = |ind: &str, code: &str| {
         latest
@@ -150,14 +150,14 @@ fn long(
             code.clone(),
             name.to_owned(),
             nation.to_owned(),
-            o.indicator.clone(),
-            o.period.clone(),
+            o.indicator.to_string(),
+            o.period.to_string(),
             num(o.value),
             num(o.lower),
             num(o.upper),
             o.flag.map_or(String::new(), |f| f.id().to_owned()),
             o.method.id().to_owned(),
-            o.source.clone(),
+            o.source.to_string(),
             o.boundary.map_or(String::new(), |b| b.id().to_owned()),
         ]
     };

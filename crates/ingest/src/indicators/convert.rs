@@ -22,7 +22,9 @@
 use super::Collector;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use stemgap_core::{BoundarySet, GssCode, IndicatorDef, Marker, Method, Nation, Observation};
+use stemgap_core::{
+    BoundarySet, GssCode, IndicatorDef, Marker, Method, Nation, Observation, Symbol,
+};
 use stemgap_geography::Registry;
 use stemgap_geography::Relation;
 use stemgap_sources::{Location, SourceError};
@@ -150,9 +152,9 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
     // (to set, indicator, period, source, seat, value or missing, bounds)
     type Pending = (
         BoundarySet,
-        String,
-        String,
-        String,
+        Symbol,
+        Symbol,
+        Symbol,
         GssCode,
         Option<f64>,
         Option<(f64, f64)>,
@@ -215,8 +217,8 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
             };
             let source = source_obs
                 .first()
-                .map(|&i| all[i].source.clone())
-                .unwrap_or_default();
+                .map_or_else(|| Symbol::from(""), |&i| all[i].source.clone());
+            let (id, period) = (Symbol::from(def.id.as_str()), Symbol::from(period));
             let value = convert(&pick(|o| o.value), overlaps, kind, MIN_COVERAGE);
             let lower = convert(&pick(|o| o.lower), overlaps, kind, MIN_COVERAGE);
             let upper = convert(&pick(|o| o.upper), overlaps, kind, MIN_COVERAGE);
@@ -242,8 +244,8 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
                 };
                 made.push((
                     to_set,
-                    def.id.clone(),
-                    period.to_owned(),
+                    id.clone(),
+                    period.clone(),
                     source.clone(),
                     seat.code,
                     v,

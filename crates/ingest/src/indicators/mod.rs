@@ -28,6 +28,7 @@ use crate::build::Inputs;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use stemgap_core::{
     BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation,
+    Symbol,
 };
 use stemgap_geography::Registry;
 use stemgap_sources::{Location, Problem, SourceError};
@@ -212,7 +213,10 @@ pub struct Collector {
     /// indicator ids and periods by their number in `names` (a few hundred
     /// strings for ~200,000 keys).
     keys: HashSet<(Option<BoundarySet>, u32, GssCode, u32)>,
-    names: HashMap<String, u32>,
+    /// Indicator ids, periods and sources, each stored once and shared by
+    /// the observations (`symbols[n]` is the string numbered `n`).
+    names: HashMap<Symbol, u32>,
+    symbols: Vec<Symbol>,
 }
 
 impl Collector {
@@ -236,6 +240,7 @@ impl Collector {
             self.obs = other.obs;
             self.keys = other.keys;
             self.names = other.names;
+            self.symbols = other.symbols;
             return Ok(());
         }
         self.obs.reserve(other.obs.len());
@@ -244,7 +249,7 @@ impl Collector {
             let key = self.key(o.boundary, &o.indicator, o.code, &o.period);
             if !self.keys.insert(key) {
                 return Err(SourceError::new(
-                    Location::file(o.source.clone()),
+                    Location::file(o.source.to_string()),
                     Problem::Duplicate(format!("{}, {}, {}", o.code, o.indicator, o.period)),
                 ));
             }
@@ -257,9 +262,16 @@ impl Collector {
         if let Some(&n) = self.names.get(s) {
             return n;
         }
-        let n = self.names.len() as u32;
-        self.names.insert(s.to_owned(), n);
+        let n = self.symbols.len() as u32;
+        let symbol = Symbol::from(s);
+        self.names.insert(symbol.clone(), n);
+        self.symbols.push(symbol);
         n
+    }
+
+    /// The shared string numbered `n` by [`Collector::name`].
+    fn symbol(&self, n: u32) -> Symbol {
+        self.symbols[n as usize].clone()
     }
 
     fn key(
@@ -349,6 +361,7 @@ impl Collector {
             "undefined indicator {indicator}"
         );
         let key = self.key(Some(set), indicator, code, period);
+        let source = self.name(source);
         if !self.keys.insert(key) {
             return Err(SourceError::new(
                 at.clone(),
@@ -362,14 +375,14 @@ impl Collector {
         self.obs.push(Observation {
             code,
             boundary: Some(set),
-            indicator: indicator.to_owned(),
-            period: period.to_owned(),
+            indicator: self.symbol(key.1),
+            period: self.symbol(key.3),
             value,
             lower: None,
             upper: None,
             flag,
             method,
-            source: source.to_owned(),
+            source: self.symbol(source),
         });
         Ok(())
     }
