@@ -28,9 +28,10 @@
 //! standard error against scipy `bootstrap(method="percentile")` with 100,000
 //! resamples, to Monte-Carlo accuracy (the streams cannot match).
 
-use crate::draw::Indices;
 use crate::quantile::quantile_sorted;
 use crate::{check_finite, check_level, QuantileMethod, StatsError};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// Which contrast of the two means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,11 +83,11 @@ pub(crate) fn percentile_summary(draws: &mut [f64], level: f64) -> (f64, (f64, f
 /// Sum of `x.len()` values drawn from `x` with replacement (indices drawn
 /// as `u32`, which is exact and about twice as fast as `usize` ranges).
 #[inline]
-fn resampled_sum(x: &[f64], rng: &mut Indices) -> f64 {
+fn resampled_sum(x: &[f64], rng: &mut ChaCha8Rng) -> f64 {
     let n = u32::try_from(x.len()).expect("fewer than 2^32 values");
     let mut s = 0.0;
     for _ in 0..n {
-        s += x[rng.below(n)];
+        s += x[rng.random_range(0..n) as usize];
     }
     s
 }
@@ -126,7 +127,7 @@ pub fn group_contrast(
         Contrast::Difference => ma - mb,
     };
     let (na, nb) = (a.len() as f64, b.len() as f64);
-    let mut rng = Indices::new(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut draws = Vec::with_capacity(replicates);
     for _ in 0..replicates {
         let sa = resampled_sum(a, &mut rng);
@@ -206,13 +207,13 @@ where
     let estimate = stat(&all).ok_or(StatsError::Argument(
         "the statistic cannot be computed on the original cases",
     ))?;
-    let mut rng = Indices::new(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut idx = vec![0; n];
     let mut draws = Vec::with_capacity(replicates);
     for _ in 0..replicates {
         let n32 = u32::try_from(n).expect("fewer than 2^32 cases");
         for i in idx.iter_mut() {
-            *i = rng.below(n32);
+            *i = rng.random_range(0..n32) as usize;
         }
         if let Some(v) = stat(&idx).filter(|v| v.is_finite()) {
             draws.push(v);
@@ -270,13 +271,13 @@ where
     F: Fn(&[f64; K]) -> Option<f64>,
 {
     let g = u32::try_from(units.len()).expect("fewer than 2^32 units");
-    let mut rng = Indices::new(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut draws = Vec::with_capacity(replicates);
     let mut failed = 0;
     for _ in 0..replicates {
         let mut s = [0.0; K];
         for _ in 0..g {
-            let u = &units[rng.below(g)];
+            let u = &units[rng.random_range(0..g) as usize];
             for (t, v) in s.iter_mut().zip(u) {
                 *t += v;
             }

@@ -48,11 +48,12 @@
 //! in `tests/reference.rs`; the bootstrap by determinism, by the one-unit-
 //! per-cluster identity and by a coverage simulation.
 
-use crate::draw::Indices;
 use crate::ols::Fit;
 use crate::{check_finite, check_len, check_level, t_critical, t_p_value, StatsError};
 use crate::{Contrast, OlsOptions};
 use nalgebra::{DMatrix, DVector};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 /// Cluster-robust standard errors of a least-squares fit.
@@ -364,13 +365,13 @@ pub fn cluster_contrast(
         Contrast::Difference => ma - mb,
     };
     let gu = u32::try_from(g).expect("fewer than 2^32 clusters");
-    let mut rng = Indices::new(seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut draws = Vec::with_capacity(replicates);
     let mut failed = 0;
     for _ in 0..replicates {
         let (mut sa, mut na, mut sb, mut nb) = (0.0, 0.0, 0.0, 0.0);
         for _ in 0..g {
-            let s = sums[rng.below(gu)];
+            let s = sums[rng.random_range(0..gu) as usize];
             sa += s.0;
             na += s.1;
             sb += s.2;
@@ -514,8 +515,8 @@ mod tests {
         // Clustered data with a known ratio of group means (2): the 90%
         // interval should cover it about 90% of the time. 200 datasets of
         // 30 clusters × 4 units, a shared cluster effect, 499 replicates.
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(99);
+        use rand::Rng;
+        let mut rng = ChaCha8Rng::seed_from_u64(99);
         let mut covered = 0;
         let trials = 200;
         for t in 0..trials {

@@ -35,7 +35,6 @@ pub mod benchmark;
 pub mod bootstrap;
 pub mod cluster;
 pub mod correlation;
-mod draw;
 pub mod moran;
 pub mod ols;
 pub mod paired;
