@@ -300,6 +300,7 @@ impl ParquetTable {
                     .get(levels_len..)
                     .ok_or_else(|| page_bad("truncated page"))?;
                 present_values.clear();
+                present_values.reserve(present);
                 match encoding {
                     Encoding::PLAIN => {
                         let mut rest = data;
