@@ -117,10 +117,14 @@ mod tests {
         let a = Symbol::from("level4_share");
         let b = Symbol::from(String::from("level4_share"));
         assert_eq!(a, b);
-        assert!(a == "level4_share" && "level4_share" == a);
-        assert!(a == String::from("level4_share"));
+        let (text, owned) = ("level4_share", String::from("level4_share"));
+        assert!(a == text);
+        assert!(text == a);
+        assert!(a == owned);
+        assert!(owned == a);
         assert_ne!(a, Symbol::from("level3_share"));
-        assert!(Symbol::from("2021") < Symbol::from("2022"));
+        let (earlier, later) = (Symbol::from("2021"), Symbol::from("2022"));
+        assert!(earlier < later);
         assert_eq!(a.len(), 12);
         assert_eq!(format!("{a} {a:?}"), "level4_share \"level4_share\"");
         // Found in a map by its text.
