@@ -7,7 +7,6 @@
 
 mod apportion;
 mod aps;
-mod census;
 mod convert;
 mod deprivation;
 pub(crate) mod ess;
@@ -31,6 +30,18 @@ use stemgap_core::{
 };
 use stemgap_geography::Registry;
 use stemgap_sources::{Location, Problem, SourceError};
+
+/// The Census 2021 tables for England and Wales (declared sources,
+/// `catalogue/recipes/census21_pcon2024_*.toml`), in catalogue order.
+const CENSUS21: [&str; 7] = [
+    "census21_pcon2024_quals",
+    "census21_pcon2024_industry",
+    "census21_pcon2024_nssec",
+    "census21_pcon2024_econact",
+    "census21_pcon2024_age",
+    "census21_pcon2024_sex",
+    "census21_pcon2024_ethnicity5",
+];
 
 /// Runs every indicator module, on two threads: the modules that share
 /// local-authority counts out by population (they need the population
@@ -57,7 +68,9 @@ pub fn collect_all(
         let rest = scope.spawn(|| {
             run(|c| {
                 c.section(1);
-                census::collect(inputs, reg, c)?;
+                for src in CENSUS21 {
+                    crate::recipe::collect_builtin(inputs, reg, src, c)?;
+                }
                 scotland::collect(inputs, reg, c)?;
                 crate::recipe::collect_builtin(
                     inputs,

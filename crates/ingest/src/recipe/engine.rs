@@ -129,18 +129,23 @@ fn as_share(ind: &IndicatorSpec, cell: Cell, at: &Location) -> Result<Cell, Sour
 
 /// A cell that may be withheld with one of the indicator's markers.
 fn marked_cell(ind: &IndicatorSpec, row: &Row<'_>, col: usize) -> Result<Cell, SourceError> {
+    marked(&ind.markers, &ind.id, row, col)
+}
+
+/// A cell that may be withheld with one of `markers` (allowed for `owner`).
+fn marked(markers: &[String], owner: &str, row: &Row<'_>, col: usize) -> Result<Cell, SourceError> {
     let cell = row.cell(col)?;
     if let Cell::Missing(m) = cell {
         let raw = row.str(col).trim();
-        let allowed = ind.markers.iter().any(|k| k == "*" || k.trim() == raw);
+        let allowed = markers.iter().any(|k| k == "*" || k.trim() == raw);
         if !allowed {
-            let why = if ind.markers.is_empty() {
+            let why = if markers.is_empty() {
                 format!("a value is required here, found the marker {raw:?} ({m})")
             } else {
                 format!(
                     "the marker {raw:?} is not one the recipe allows for {} ({})",
-                    ind.id,
-                    ind.markers
+                    owner,
+                    markers
                         .iter()
                         .map(|k| format!("{k:?}"))
                         .collect::<Vec<_>>()
@@ -160,6 +165,44 @@ enum Reads {
     Ratio(usize, usize),
     /// Periods in the column names: (column, period).
     Years(Vec<(usize, String)>),
+    /// Categories of a long table (read per area, after every row).
+    Categories,
+}
+
+/// One area and period of a long table: each category's count as read.
+struct Group {
+    nation: Nation,
+    /// The first row's count, for errors.
+    at: Location,
+    /// Per category of the table (recipe order).
+    cells: Vec<Option<Cell>>,
+}
+
+/// A long table's counts summed over some categories: a value, or the
+/// first withheld count's marker.
+fn sum_categories(g: &Group, long: &super::LongSpec, codes: &[&str]) -> Cell {
+    let mut total = 0.0;
+    for code in codes {
+        let i = long
+            .categories
+            .iter()
+            .position(|c| c.0 == *code)
+            .expect("validated: a category of the table");
+        match g.cells[i].expect("checked: every category present") {
+            Cell::Value(v) => total += v,
+            missing => return missing,
+        }
+    }
+    Cell::Value(total)
+}
+
+/// What an area of a geography is called in messages.
+fn area_word(g: Geography) -> &'static str {
+    match g {
+        Geography::Pcon2024 | Geography::Pcon2010 => "seat",
+        Geography::Lad => "local authority",
+        Geography::Lsoa11 => "small area",
+    }
 }
 
 /// Reads and checks a declared file: every row a known area of the
@@ -228,6 +271,10 @@ pub fn read_declared(
                 }),
         }
     };
+    if let Some(h) = &src.header {
+        let h: Vec<&str> = h.iter().map(String::as_str).collect();
+        t.expect_headers(&h)?;
+    }
     if t.headers().len() > limits.columns {
         return Err(invalid(
             loc.at_row(1),
@@ -298,9 +345,15 @@ pub fn read_declared(
             ));
         }
     }
+    let long = match &src.long {
+        Some(l) => Some((l, column(&l.category_column)?, column(&l.value_column)?)),
+        None => None,
+    };
     let mut reads = Vec::new();
     for ind in &recipe.indicators {
-        let r = if let Some(prefix) = ind
+        let r = if long.is_some() {
+            Reads::Categories
+        } else if let Some(prefix) = ind
             .columns_prefix
             .as_ref()
             .or(src.period.columns_prefix.as_ref())
@@ -347,6 +400,9 @@ pub fn read_declared(
             used.extend(ind.denominator.as_deref());
             used.extend(ind.sum.iter().chain(&ind.minus).map(String::as_str));
         }
+        if let Some(l) = &src.long {
+            used.extend([l.category_column.as_str(), l.value_column.as_str()]);
+        }
         if let Some(h) = t.headers().iter().find(|h| !used.contains(&h.as_str())) {
             return Err(SourceError::new(
                 t.location().at_row(1).at_column(h.clone()),
@@ -383,6 +439,9 @@ pub fn read_declared(
     let mut areas_seen: BTreeSet<String> = BTreeSet::new();
     let mut periods: Vec<Vec<String>> = vec![Vec::new(); recipe.indicators.len()];
     let mut rows = Vec::new();
+    // Long tables: counts by area and period, and the periods in file order.
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    let mut long_periods: Vec<String> = Vec::new();
     let ncols = t.headers().len();
     for row in t.rows() {
         for c in 0..ncols {
@@ -510,6 +569,46 @@ pub fn read_declared(
             }
             _ => None,
         };
+        if let Some((l, cat_col, val_col)) = long {
+            let cat = row.str(cat_col).trim();
+            let Some(ci) = l.categories.iter().position(|c| c.0 == cat) else {
+                return Err(row.error(
+                    cat_col,
+                    Problem::Invalid(format!(
+                        "unexpected category code {cat:?}: not one of the recipe's categories"
+                    )),
+                ));
+            };
+            let cell = marked(&l.markers, &l.value_column, &row, val_col)?;
+            if let Cell::Value(x) = cell {
+                if x < 0.0 {
+                    return Err(row.error(val_col, Problem::Invalid(format!("negative count {x}"))));
+                }
+            }
+            let period = row_period.expect("a fixed or column period");
+            if !long_periods.contains(&period) {
+                long_periods.push(period.clone());
+            }
+            let g = groups
+                .entry((area.clone(), period))
+                .or_insert_with(|| Group {
+                    nation,
+                    at: row.location(val_col),
+                    cells: vec![None; l.categories.len()],
+                });
+            if g.cells[ci].replace(cell).is_some() {
+                let what = match &src.period.column {
+                    Some(_) => format!(
+                        "{area}, {}, category {cat}",
+                        row.str(period_col.expect("a period column")).trim()
+                    ),
+                    None => format!("{area}, category {cat}"),
+                };
+                return Err(row.error(cat_col, Problem::Duplicate(what)));
+            }
+            areas_seen.insert(area);
+            continue;
+        }
         let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
         if !seen.insert(dup_key) {
             return Err(row.error(
@@ -572,6 +671,7 @@ pub fn read_declared(
                     let p = row_period.as_deref().expect("a row period");
                     add(p, Value::Cell(Cell::Value(x)), at);
                 }
+                Reads::Categories => unreachable!("long tables are read above"),
                 Reads::Ratio(n, dn) => {
                     let (num, den) = (marked_cell(ind, &row, *n)?, marked_cell(ind, &row, *dn)?);
                     for (c, cell) in [(*n, num), (*dn, den)] {
@@ -606,6 +706,49 @@ pub fn read_declared(
             nation,
             values,
         });
+    }
+    if let Some((l, ..)) = long {
+        for ((area, period), g) in &groups {
+            if let Some(c) = l.categories.iter().zip(&g.cells).find(|(_, c)| c.is_none()) {
+                return Err(invalid(
+                    g.at.clone(),
+                    format!(
+                        "{} {area} has no row for category {}",
+                        area_word(src.geography),
+                        c.0 .0
+                    ),
+                ));
+            }
+            let mut values = Vec::with_capacity(recipe.indicators.len());
+            for (i, ind) in recipe.indicators.iter().enumerate() {
+                if !nations[i].contains(&g.nation) {
+                    values.push(Vec::new());
+                    continue;
+                }
+                let numerator: Vec<&str> = ind.categories.iter().map(|c| c.0.as_str()).collect();
+                let num = sum_categories(g, l, &numerator);
+                let den = sum_categories(g, l, &l.denominator(ind));
+                if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
+                    if b > 0.0 && src.geography.seat_set().is_some() {
+                        check_value(ind, a / b, true, &g.at)?;
+                    }
+                }
+                values.push(vec![(period.clone(), Value::Ratio(num, den), g.at.clone())]);
+            }
+            rows.push(ReadRow {
+                area: area.clone(),
+                nation: g.nation,
+                values,
+            });
+        }
+        for (i, ps) in periods.iter_mut().enumerate() {
+            ps.extend(
+                long_periods
+                    .iter()
+                    .filter(|p| rows.iter().any(|r| r.values[i].iter().any(|v| &v.0 == *p)))
+                    .cloned(),
+            );
+        }
     }
     if src.skip_empty_periods {
         for (i, ind) in recipe.indicators.iter().enumerate() {

@@ -160,6 +160,83 @@ pub struct SourceSpec {
     /// Where the data can be found, if published.
     #[serde(default)]
     pub url: Option<String>,
+    /// The header row, exactly and in order (a renamed, added or moved
+    /// column is an error).
+    #[serde(default)]
+    pub header: Option<Vec<String>>,
+    /// A long table: one row per area and category, the categories in a
+    /// column ([`LongSpec`]); indicators are then shares of categories.
+    #[serde(default)]
+    pub long: Option<LongSpec>,
+}
+
+/// A long table (`[source.long]`): each row one category of one area,
+/// e.g. the Census 2021 tables (`seat, category code, label, count`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LongSpec {
+    /// The column holding each row's category code.
+    pub category_column: String,
+    /// The column holding each row's count.
+    pub value_column: String,
+    /// Every category code of the table: each area has exactly one row for
+    /// each, and a row with any other code is an error.
+    pub categories: Vec<CategoryCode>,
+    /// Categories left out of every share's denominator (e.g. the census's
+    /// `-8`, "does not apply"); by default the denominator is every category.
+    #[serde(default)]
+    pub denominator_excludes: Vec<CategoryCode>,
+    /// Suppression markers the value column may hold (as an indicator's
+    /// `markers`): a share using a withheld count has no figure.
+    #[serde(default)]
+    pub markers: Vec<String>,
+}
+
+impl LongSpec {
+    /// The categories of a share's denominator: the indicator's own, or
+    /// every category but the excluded ones.
+    pub fn denominator<'a>(&'a self, ind: &'a IndicatorSpec) -> Vec<&'a str> {
+        if !ind.denominator_categories.is_empty() {
+            return ind
+                .denominator_categories
+                .iter()
+                .map(|c| c.0.as_str())
+                .collect();
+        }
+        self.categories
+            .iter()
+            .filter(|c| !self.denominator_excludes.contains(c))
+            .map(|c| c.0.as_str())
+            .collect()
+    }
+}
+
+/// A category code, written as a number (`-8`, `5`) or as text (`"A"`),
+/// matched against the category column's text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "CategoryToml")]
+pub struct CategoryCode(pub String);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CategoryToml {
+    Int(i64),
+    Text(String),
+}
+
+impl TryFrom<CategoryToml> for CategoryCode {
+    type Error = String;
+    fn try_from(c: CategoryToml) -> Result<CategoryCode, String> {
+        match c {
+            CategoryToml::Int(i) => Ok(CategoryCode(i.to_string())),
+            CategoryToml::Text(s) if !s.trim().is_empty() && s.len() <= 100 && s.trim() == s => {
+                Ok(CategoryCode(s))
+            }
+            CategoryToml::Text(s) => Err(format!(
+                "{s:?} is not a category code (a number, or text without surrounding spaces, at most 100 bytes)"
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -322,6 +399,13 @@ pub struct IndicatorSpec {
     /// A finding whose measure this replaces when present (`F3`).
     #[serde(default)]
     pub replaces: Option<String>,
+    /// Long tables: the categories counted (the share's numerator) ...
+    #[serde(default)]
+    pub categories: Vec<CategoryCode>,
+    /// ... over these categories (by default every category of the table
+    /// but its `denominator_excludes`).
+    #[serde(default)]
+    pub denominator_categories: Vec<CategoryCode>,
 }
 
 /// The populations a count may be made a rate of (`per_1000_of`).
@@ -410,13 +494,19 @@ pub enum Aggregation {
 impl IndicatorSpec {
     /// The aggregation used: declared, else from the columns and unit.
     pub fn aggregation(&self) -> Aggregation {
-        self.aggregation.unwrap_or(if self.numerator.is_some() {
+        self.aggregation.unwrap_or(if self.is_ratio() {
             Aggregation::Ratio
         } else if self.unit == Unit::Count || self.per_1000_of.is_some() {
             Aggregation::Sum
         } else {
             Aggregation::Mean
         })
+    }
+
+    /// A share of two counts: numerator and denominator columns, or
+    /// categories of a long table.
+    pub fn is_ratio(&self) -> bool {
+        self.numerator.is_some() || !self.categories.is_empty()
     }
 
     pub fn nations(&self) -> Vec<Nation> {
@@ -433,7 +523,7 @@ impl IndicatorSpec {
     /// The range values must lie in.
     pub fn range(&self) -> Option<[f64; 2]> {
         self.range.or_else(|| {
-            if self.numerator.is_some() {
+            if self.is_ratio() {
                 None
             } else {
                 self.unit.natural_range()
@@ -596,6 +686,38 @@ impl Recipe {
                 ));
             }
         }
+        if let Some(long) = &s.long {
+            if p.columns_prefix.is_some() {
+                return Err(invalid(
+                    at("source.long"),
+                    "a long table has one count column: periods are fixed or in a column",
+                ));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            if long.categories.is_empty() {
+                return Err(invalid(
+                    at("source.long.categories"),
+                    "a long table lists its category codes",
+                ));
+            }
+            if let Some(c) = long.categories.iter().find(|c| !seen.insert(*c)) {
+                return Err(invalid(
+                    at("source.long.categories"),
+                    format!("category {} is listed twice", c.0),
+                ));
+            }
+            if let Some(c) = long
+                .denominator_excludes
+                .iter()
+                .find(|c| !long.categories.contains(c))
+            {
+                return Err(invalid(
+                    at("source.long.denominator_excludes"),
+                    format!("category {} is not one of the table's categories", c.0),
+                ));
+            }
+            check_markers(&long.markers, at("source.long.markers"))?;
+        }
         if let Some(d) = &s.data {
             data_path_ok(d).map_err(|why| invalid(at("source.data"), why))?;
         }
@@ -642,10 +764,19 @@ impl Recipe {
                 !ind.sum.is_empty(),
                 ind.numerator.is_some() || ind.denominator.is_some(),
                 p.columns_prefix.is_some() || ind.columns_prefix.is_some(),
+                !ind.categories.is_empty() || !ind.denominator_categories.is_empty(),
             ]
             .iter()
             .filter(|b| **b)
             .count();
+            if let Some(long) = &s.long {
+                validate_long(long, ind, &here)?;
+            } else if !ind.categories.is_empty() || !ind.denominator_categories.is_empty() {
+                return Err(invalid(
+                    here("categories"),
+                    format!("indicator {}: categories are read from a long table: declare [source.long]", ind.id),
+                ));
+            }
             if forms != 1 || (ind.numerator.is_some() != ind.denominator.is_some()) {
                 return Err(invalid(
                     here("value"),
@@ -672,14 +803,7 @@ impl Recipe {
                     ));
                 }
             }
-            for m in &ind.markers {
-                if m != "*" && stemgap_core::Marker::recognise(m.trim()).is_none() {
-                    return Err(invalid(
-                        here("markers"),
-                        format!("{m:?} is not a suppression marker stemgap knows (~, c, [c], x, [x], z, .., low, *, -, blank)"),
-                    ));
-                }
-            }
+            check_markers(&ind.markers, here("markers"))?;
             if let Some([lo, hi]) = ind.range {
                 if lo.is_nan() || hi.is_nan() || lo > hi {
                     return Err(invalid(
@@ -700,7 +824,7 @@ impl Recipe {
                     ));
                 }
             }
-            if agg == Aggregation::Ratio && ind.numerator.is_none() {
+            if agg == Aggregation::Ratio && !ind.is_ratio() {
                 return Err(invalid(
                     here("aggregation"),
                     format!(
@@ -741,7 +865,7 @@ impl Recipe {
             }
             if ind.percent_as_share
                 && (ind.unit != Unit::Share
-                    || ind.numerator.is_some()
+                    || ind.is_ratio()
                     || !ind.sum.is_empty()
                     || !ind.minus.is_empty())
             {
@@ -767,6 +891,93 @@ impl Recipe {
         }
         Ok(())
     }
+}
+
+fn check_markers(markers: &[String], at: Location) -> Result<(), SourceError> {
+    for m in markers {
+        if m != "*" && stemgap_core::Marker::recognise(m.trim()).is_none() {
+            return Err(invalid(
+                at,
+                format!("{m:?} is not a suppression marker stemgap knows (~, c, [c], x, [x], z, .., low, *, -, blank)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An indicator of a long table: a share of some of its categories.
+fn validate_long(
+    long: &LongSpec,
+    ind: &IndicatorSpec,
+    here: &dyn Fn(&str) -> Location,
+) -> Result<(), SourceError> {
+    if ind.categories.is_empty() {
+        return Err(invalid(
+            here("categories"),
+            format!(
+                "indicator {}: an indicator of a long table is a share of categories (categories = [...])",
+                ind.id
+            ),
+        ));
+    }
+    if ind.unit != Unit::Share {
+        return Err(invalid(
+            here("unit"),
+            format!(
+                "indicator {}: an indicator of a long table is a share (unit = \"share\")",
+                ind.id
+            ),
+        ));
+    }
+    if !ind.markers.is_empty() {
+        return Err(invalid(
+            here("markers"),
+            format!(
+                "indicator {}: a long table's markers are declared once, in [source.long]",
+                ind.id
+            ),
+        ));
+    }
+    let den = long.denominator(ind);
+    for (field, list) in [
+        ("categories", &ind.categories),
+        ("denominator_categories", &ind.denominator_categories),
+    ] {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in list {
+            if !long.categories.contains(c) {
+                return Err(invalid(
+                    here(field),
+                    format!(
+                        "indicator {}: category {} is not one of the table's categories ({})",
+                        ind.id,
+                        c.0,
+                        long.categories
+                            .iter()
+                            .map(|c| c.0.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            if !seen.insert(c) {
+                return Err(invalid(
+                    here(field),
+                    format!("indicator {}: category {} is listed twice", ind.id, c.0),
+                ));
+            }
+        }
+    }
+    if let Some(c) = ind.categories.iter().find(|c| !den.contains(&c.0.as_str())) {
+        return Err(invalid(
+            here("categories"),
+            format!(
+                "indicator {}: category {} is not in the share's denominator",
+                ind.id, c.0
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A data file named by a recipe must be a plain file name in the recipe's
@@ -971,13 +1182,42 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The built-in recipes (`catalogue/recipes/`), compiled in.
-pub const BUILTIN: [(&str, &str); 6] = [
+/// The built-in recipes (`catalogue/recipes/`), compiled in: each named
+/// `catalogue/recipes/<source id>.toml`.
+pub const BUILTIN: [(&str, &str); 13] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
         include_str!(
             "../../../../catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml"
         ),
+    ),
+    (
+        "catalogue/recipes/census21_pcon2024_quals.toml",
+        include_str!("../../../../catalogue/recipes/census21_pcon2024_quals.toml"),
+    ),
+    (
+        "catalogue/recipes/census21_pcon2024_industry.toml",
+        include_str!("../../../../catalogue/recipes/census21_pcon2024_industry.toml"),
+    ),
+    (
+        "catalogue/recipes/census21_pcon2024_nssec.toml",
+        include_str!("../../../../catalogue/recipes/census21_pcon2024_nssec.toml"),
+    ),
+    (
+        "catalogue/recipes/census21_pcon2024_econact.toml",
+        include_str!("../../../../catalogue/recipes/census21_pcon2024_econact.toml"),
+    ),
+    (
+        "catalogue/recipes/census21_pcon2024_age.toml",
+        include_str!("../../../../catalogue/recipes/census21_pcon2024_age.toml"),
+    ),
+    (
+        "catalogue/recipes/census21_pcon2024_sex.toml",
+        include_str!("../../../../catalogue/recipes/census21_pcon2024_sex.toml"),
+    ),
+    (
+        "catalogue/recipes/census21_pcon2024_ethnicity5.toml",
+        include_str!("../../../../catalogue/recipes/census21_pcon2024_ethnicity5.toml"),
     ),
     (
         "catalogue/recipes/ucas_entry_rates_18yo_pcon2024_2006_2024.toml",
@@ -1003,10 +1243,15 @@ pub const BUILTIN: [(&str, &str); 6] = [
 
 /// The built-in recipe for a catalogued source.
 pub fn builtin(source: &str) -> Option<Recipe> {
-    BUILTIN.iter().find_map(|(file, text)| {
-        let r = Recipe::parse(text, file, &Limits::DEFAULT).expect("built-in recipes are valid");
-        (r.source.id == source).then_some(r)
-    })
+    let file = format!("catalogue/recipes/{source}.toml");
+    BUILTIN
+        .iter()
+        .filter(|(f, _)| *f == file)
+        .find_map(|(file, text)| {
+            let r =
+                Recipe::parse(text, file, &Limits::DEFAULT).expect("built-in recipes are valid");
+            (r.source.id == source).then_some(r)
+        })
 }
 
 #[cfg(test)]
