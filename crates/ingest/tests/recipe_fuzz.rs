@@ -4,8 +4,9 @@
 //! through the one apportioner), on the test observatory's registry.
 //!
 //! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`), the
-//! invalid ones (`tests/fixtures/contrib-invalid/`) and the two built-in
-//! recipes with the observatory's population and UCAS files. Each
+//! invalid ones (`tests/fixtures/contrib-invalid/`) and every built-in
+//! recipe with the observatory's file for it (the Census 2021 long tables
+//! among them). Each
 //! iteration mutates a seed's data and/or recipe (byte flips, inserted
 //! tokens — quotes, separators, line ends, markers, huge and odd numbers,
 //! BOMs, known codes —, deleted, duplicated and spliced ranges, truncation)
@@ -114,6 +115,10 @@ const TOKENS: &[&str] = &[
     "E14000801",
     "202324",
     "2024",
+    "-8",
+    "[source.long]",
+    "categories = [",
+    "denominator_categories = [1]",
     "2021/22",
     "=1+1",
     "@SUM(A1)",
@@ -420,6 +425,21 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         "ok",
         "the XLSX seed reads"
     );
+    // The long tables (`[source.long]`) read as they are: the mutations
+    // start from valid long inputs.
+    let long: Vec<&Seed> = seeds
+        .iter()
+        .filter(|s| s.recipe.contains("[source.long]"))
+        .collect();
+    assert!(long.len() > 7, "{} long seeds", long.len());
+    for s in long.iter().filter(|s| s.recipe.contains("census21_")) {
+        assert_eq!(
+            run_one(&s.recipe, &s.data, &inputs, &reg),
+            "ok",
+            "{}",
+            s.recipe
+        );
+    }
     let mut rng = Rng(seed | 1);
     let mut f = Figures {
         iterations: 0,

@@ -157,7 +157,10 @@ fn shares_are_categories_over_the_denominator_set() {
     assert_eq!(o.boundary, Some(BoundarySet::Pcon2024));
     assert_eq!((o.period.as_str(), o.method), ("2021", Method::Measured));
     let def = &out.definitions()[1];
-    assert_eq!((def.id.as_str(), def.unit.as_str()), ("wheels_share", "share"));
+    assert_eq!(
+        (def.id.as_str(), def.unit.as_str()),
+        ("wheels_share", "share")
+    );
 }
 
 #[test]
@@ -204,7 +207,9 @@ fn a_withheld_count_makes_the_shares_using_it_missing() {
     // Without the marker declared, it is an error naming the cell.
     let e = error(RECIPE, &data);
     assert!(
-        e.contains("data.csv, row 5, column \"count\": a value is required here, found the marker \"c\""),
+        e.contains(
+            "data.csv, row 5, column \"count\": a value is required here, found the marker \"c\""
+        ),
         "{e}"
     );
 }
@@ -264,7 +269,10 @@ fn periods_may_come_from_a_column() {
             "header = [\"seat\", \"name\", \"mode code\", \"mode\", \"count\"]",
             "header = [\"seat\", \"name\", \"year\", \"mode code\", \"mode\", \"count\"]",
         )
-        .replace("period = { fixed = \"2021\" }", "period = { column = \"year\" }");
+        .replace(
+            "period = { fixed = \"2021\" }",
+            "period = { column = \"year\" }",
+        );
     let mut data = String::from("seat,name,year,mode code,mode,count\n");
     for (year, walk) in [("2011", 1), ("2021", 3)] {
         for (code, n) in [(-8, 0), (1, walk), (2, 1), (3, 0)] {
