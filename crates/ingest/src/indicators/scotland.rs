@@ -25,7 +25,7 @@ pub fn collect(
     out: &mut Collector,
 ) -> Result<(), SourceError> {
     age_and_sex(inputs, reg, out)?;
-    ethnicity(inputs, reg, out)
+    crate::recipe::collect_builtin(inputs, reg, ETHNICITY, out)
 }
 
 /// Matches a seat name to a Scottish 2024 seat.
@@ -207,96 +207,6 @@ fn age_and_sex(
                 &at,
             )?;
         }
-    }
-    all_scottish_seats_found(reg, &seen, &location)
-}
-
-/// Scotland's ethnic groups mapped onto the five England and Wales groups.
-const ETHNIC_GROUPS: [(&str, &[&str]); 5] = [
-    (
-        "ethnicity_asian_share",
-        &["Asian, Asian Scottish or Asian British: Total"],
-    ),
-    (
-        "ethnicity_black_share",
-        &["African: Total", "Caribbean or Black: Total"],
-    ),
-    ("ethnicity_mixed_share", &["Mixed or multiple ethnic group"]),
-    ("ethnicity_white_share", &["White: Total"]),
-    ("ethnicity_other_share", &["Other ethnic groups: Total"]),
-];
-
-fn ethnicity(inputs: &Inputs<'_>, reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
-    let loaded = inputs.load(ETHNICITY)?;
-    let location = loaded.location.clone();
-    let mut book = Workbook::open(loaded.bytes, location.clone())?;
-    let g = book.sheet("Data Sheet 0")?;
-    let header = g.find_row(0, 0, "Ethnic Group").ok_or_else(|| {
-        SourceError::new(
-            g.column_location(0),
-            Problem::Invalid("no header row starting \"Ethnic Group\"".into()),
-        )
-    })?;
-    let col_of = |label: &str| -> Result<usize, SourceError> {
-        g.row(header)
-            .iter()
-            .position(|c| c.text().map(str::trim) == Some(label))
-            .ok_or_else(|| {
-                SourceError::new(
-                    location.in_sheet("Data Sheet 0").at_column(label),
-                    Problem::MissingColumn {
-                        found: "see row 11".into(),
-                    },
-                )
-            })
-    };
-    let mut cols = Vec::new();
-    for (id, labels) in ETHNIC_GROUPS {
-        out.define(
-            Def {
-                id,
-                title: id,
-                definition: "",
-                unit: "share",
-                direction: Direction::Neutral,
-                sources: &[ETHNICITY],
-                period: PERIOD,
-                nations: &[Nation::Scotland],
-                method: Method::Measured,
-                caveats: CAVEAT,
-            }
-            .build(),
-        );
-        cols.push(
-            labels
-                .iter()
-                .map(|l| col_of(l))
-                .collect::<Result<Vec<_>, _>>()?,
-        );
-    }
-    let mut seen = BTreeSet::new();
-    let mut r = header + 2;
-    while g.get(r, 1).text().is_some() {
-        let code = seat(reg, &g, r, 1, &mut seen)?;
-        let counts = cols
-            .iter()
-            .map(|cs| cs.iter().map(|&c| g.number(r, c)).sum::<Result<f64, _>>())
-            .collect::<Result<Vec<_>, _>>()?;
-        let total: f64 = counts.iter().sum();
-        let at = g.location(r, 1);
-        for ((id, _), n) in ETHNIC_GROUPS.iter().zip(&counts) {
-            out.push(
-                BoundarySet::Pcon2024,
-                code,
-                id,
-                PERIOD,
-                share(*n, total),
-                Method::Measured,
-                ETHNICITY,
-                &at,
-            )?;
-        }
-        r += 1;
     }
     all_scottish_seats_found(reg, &seen, &location)
 }

@@ -162,7 +162,8 @@ fn marked(markers: &[String], owner: &str, row: &Row<'_>, col: usize) -> Result<
 enum Reads {
     One(usize),
     Sum(Vec<usize>, Vec<usize>),
-    Ratio(usize, usize),
+    /// Numerator and denominator, each a sum of columns.
+    Ratio(Vec<usize>, Vec<usize>),
     /// Periods in the column names: (column, period).
     Years(Vec<(usize, String)>),
     /// Categories of a long table (read per area, after every row).
@@ -243,10 +244,12 @@ pub fn read_declared(
         CsvOptions {
             skip_lines: src.skip_lines,
             extra_header_rows: src.extra_header_rows,
+            stop_at_blank_line: src.stop_at_blank_row,
             ..CsvOptions::default()
         },
     )?;
-    // A column by its header, or by `first / second` header rows.
+    // A column by its header, by `first / second` header rows, or by its
+    // second header row alone when the first is blank there.
     let column = |name: &str| -> Result<usize, SourceError> {
         match (
             t.column(name),
@@ -254,7 +257,12 @@ pub fn read_declared(
             t.extra_headers().first(),
         ) {
             (Ok(c), _, _) => Ok(c),
-            (Err(e), None, _) | (Err(e), _, None) => Err(e),
+            (Err(e), _, None) => Err(e),
+            (Err(e), None, Some(subs)) => (0..t.headers().len())
+                .find(|&i| {
+                    t.headers()[i].trim().is_empty() && subs.get(i).map(str::trim) == Some(name)
+                })
+                .ok_or(e),
             (Err(_), Some((top, sub)), Some(subs)) => (0..t.headers().len())
                 .find(|&i| t.headers()[i] == top && subs.get(i).map(str::trim) == Some(sub))
                 .ok_or_else(|| {
@@ -380,7 +388,13 @@ pub fn read_declared(
         } else if let Some(v) = &ind.value {
             Reads::One(column(v)?)
         } else if let (Some(n), Some(dn)) = (&ind.numerator, &ind.denominator) {
-            Reads::Ratio(column(n)?, column(dn)?)
+            let cols = |names: &[String]| {
+                names
+                    .iter()
+                    .map(|c| column(c))
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            Reads::Ratio(cols(&n.0)?, cols(&dn.0)?)
         } else {
             let cols = |names: &[String]| {
                 names
@@ -396,8 +410,9 @@ pub fn read_declared(
         let mut used: Vec<&str> = fixed_cols.clone();
         for ind in &recipe.indicators {
             used.extend(ind.value.as_deref());
-            used.extend(ind.numerator.as_deref());
-            used.extend(ind.denominator.as_deref());
+            for cols in [&ind.numerator, &ind.denominator].into_iter().flatten() {
+                used.extend(cols.0.iter().map(String::as_str));
+            }
             used.extend(ind.sum.iter().chain(&ind.minus).map(String::as_str));
         }
         if let Some(l) = &src.long {
@@ -673,15 +688,30 @@ pub fn read_declared(
                 }
                 Reads::Categories => unreachable!("long tables are read above"),
                 Reads::Ratio(n, dn) => {
-                    let (num, den) = (marked_cell(ind, &row, *n)?, marked_cell(ind, &row, *dn)?);
-                    for (c, cell) in [(*n, num), (*dn, den)] {
-                        if let Cell::Value(x) = cell {
-                            if x < 0.0 {
-                                return Err(row
-                                    .error(c, Problem::Invalid(format!("count {x} is negative"))));
+                    // Each side summed; a withheld part withholds the sum.
+                    let side = |cols: &[usize]| -> Result<Cell, SourceError> {
+                        let mut total: Option<Cell> = None;
+                        for &c in cols {
+                            let cell = marked_cell(ind, &row, c)?;
+                            if let Cell::Value(x) = cell {
+                                if x < 0.0 {
+                                    return Err(row.error(
+                                        c,
+                                        Problem::Invalid(format!("count {x} is negative")),
+                                    ));
+                                }
                             }
+                            total = Some(match (total, cell) {
+                                (None, cell) => cell,
+                                (Some(Cell::Value(a)), Cell::Value(b)) => Cell::Value(a + b),
+                                (Some(Cell::Value(_)), missing) => missing,
+                                (Some(missing), _) => missing,
+                            });
                         }
-                    }
+                        Ok(total.expect("at least one column"))
+                    };
+                    let (num, den) = (side(n)?, side(dn)?);
+                    let n = &n[0];
                     if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
                         if b > 0.0 && src.geography.seat_set().is_some() {
                             check_value(ind, a / b, true, &row.location(*n))?;

@@ -147,6 +147,9 @@ pub struct SourceSpec {
     /// (a missing one is a truncated file).
     #[serde(default)]
     pub complete: bool,
+    /// The table ends at its first blank row (notes below it are not read).
+    #[serde(default)]
+    pub stop_at_blank_row: bool,
     /// Every column must be one the recipe reads (a renamed year column
     /// must not drop a year silently).
     #[serde(default)]
@@ -208,6 +211,29 @@ impl LongSpec {
             .filter(|c| !self.denominator_excludes.contains(c))
             .map(|c| c.0.as_str())
             .collect()
+    }
+}
+
+/// One column, or several summed (`numerator = "a"` or `["a", "b"]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "ColumnsToml")]
+pub struct Columns(pub Vec<String>);
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ColumnsToml {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl TryFrom<ColumnsToml> for Columns {
+    type Error = &'static str;
+    fn try_from(c: ColumnsToml) -> Result<Columns, &'static str> {
+        match c {
+            ColumnsToml::One(s) => Ok(Columns(vec![s])),
+            ColumnsToml::Many(v) if v.is_empty() => Err("an empty list of columns"),
+            ColumnsToml::Many(v) => Ok(Columns(v)),
+        }
     }
 }
 
@@ -350,11 +376,12 @@ pub struct IndicatorSpec {
     /// ... or one value column per year, named `<prefix><year>` ...
     #[serde(default)]
     pub columns_prefix: Option<String>,
-    /// ... or a share, numerator over denominator (counts).
+    /// ... or a share, numerator over denominator (counts): each a column
+    /// or a list of columns summed.
     #[serde(default)]
-    pub numerator: Option<String>,
+    pub numerator: Option<Columns>,
     #[serde(default)]
-    pub denominator: Option<String>,
+    pub denominator: Option<Columns>,
     /// Suppression markers the file may use in the value column (`~`, `c`,
     /// `x`, `..`, `low`, `[c]`, blank as `""`, or `"*"` for any recognised
     /// marker). A marker not listed is an error; a marker is never zero.
@@ -1184,7 +1211,7 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
 
 /// The built-in recipes (`catalogue/recipes/`), compiled in: each named
 /// `catalogue/recipes/<source id>.toml`.
-pub const BUILTIN: [(&str, &str); 13] = [
+pub const BUILTIN: [(&str, &str); 14] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
         include_str!(
@@ -1218,6 +1245,10 @@ pub const BUILTIN: [(&str, &str); 13] = [
     (
         "catalogue/recipes/census21_pcon2024_ethnicity5.toml",
         include_str!("../../../../catalogue/recipes/census21_pcon2024_ethnicity5.toml"),
+    ),
+    (
+        "catalogue/recipes/sc_census22_pcon2024_ethnicity.toml",
+        include_str!("../../../../catalogue/recipes/sc_census22_pcon2024_ethnicity.toml"),
     ),
     (
         "catalogue/recipes/ucas_entry_rates_18yo_pcon2024_2006_2024.toml",

@@ -253,7 +253,11 @@ pub fn sheet_as_csv(
                 }
             })
             .collect();
-        out.push_str(&fields.join(","));
+        // A blank row is a blank line (the end of the table for
+        // `stop_at_blank_row`; skipped otherwise, as in a CSV file).
+        if fields.iter().any(|f| !f.is_empty()) {
+            out.push_str(&fields.join(","));
+        }
         out.push('\n');
     }
     Ok((out.into_bytes(), at.in_sheet(sheet)))
