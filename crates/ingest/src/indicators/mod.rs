@@ -13,7 +13,6 @@ pub(crate) mod ess;
 mod fe_et;
 mod industry;
 mod msoa;
-mod scotland;
 mod starts;
 
 pub(crate) use apportion::denominators;
@@ -41,6 +40,14 @@ const CENSUS21: [&str; 7] = [
     "census21_pcon2024_age",
     "census21_pcon2024_sex",
     "census21_pcon2024_ethnicity5",
+];
+
+/// Scotland's Census 2022 tables by 2024 seat (declared sources,
+/// `catalogue/recipes/sc_census22_pcon2024_*.toml`): the same share ids as
+/// the England and Wales census, extended to Scotland.
+const SCOTLAND22: [&str; 2] = [
+    "sc_census22_pcon2024_agebysex",
+    "sc_census22_pcon2024_ethnicity",
 ];
 
 /// Runs every indicator module, on two threads: the modules that share
@@ -71,7 +78,9 @@ pub fn collect_all(
                 for src in CENSUS21 {
                     crate::recipe::collect_builtin(inputs, reg, src, c)?;
                 }
-                scotland::collect(inputs, reg, c)?;
+                for src in SCOTLAND22 {
+                    crate::recipe::collect_builtin(inputs, reg, src, c)?;
+                }
                 crate::recipe::collect_builtin(
                     inputs,
                     reg,

@@ -99,6 +99,14 @@ pub struct SourceSpec {
     /// The sheet to read (XLSX).
     #[serde(default)]
     pub sheet: Option<String>,
+    /// Or every sheet whose name matches this pattern (`#` one or more
+    /// digits, `*` any text, anything else itself), each holding one area's
+    /// table (XLSX; seats).
+    #[serde(default)]
+    pub sheets: Option<String>,
+    /// With `sheets`: the cell (`A11`) holding each sheet's area, by name.
+    #[serde(default)]
+    pub name_cell: Option<String>,
     /// Lines above the header row (titles, notes) to skip.
     #[serde(default)]
     pub skip_lines: usize,
@@ -180,8 +188,14 @@ pub struct SourceSpec {
 pub struct LongSpec {
     /// The column holding each row's category code.
     pub category_column: String,
-    /// The column holding each row's count.
-    pub value_column: String,
+    /// The column holding each row's count ...
+    #[serde(default)]
+    pub value_column: Option<String>,
+    /// ... or several count columns (e.g. all people, female, male): a
+    /// category then means its count in the first, and `category / column`
+    /// its count in another (`"All people / Female"`).
+    #[serde(default)]
+    pub value_columns: Vec<String>,
     /// Every category code of the table: each area has exactly one row for
     /// each, and a row with any other code is an error.
     pub categories: Vec<CategoryCode>,
@@ -196,8 +210,29 @@ pub struct LongSpec {
 }
 
 impl LongSpec {
+    /// The count columns (the first is a category's own).
+    pub fn columns(&self) -> Vec<&str> {
+        self.value_column
+            .iter()
+            .chain(&self.value_columns)
+            .map(String::as_str)
+            .collect()
+    }
+
+    /// A category as an indicator names it (`5`, or `All people / Female`
+    /// with several count columns): (category, count column) indices.
+    pub fn resolve(&self, name: &str) -> Option<(usize, usize)> {
+        if let Some(i) = self.categories.iter().position(|c| c.0 == name) {
+            return Some((i, 0));
+        }
+        let (cat, col) = name.rsplit_once(" / ")?;
+        let j = self.columns().iter().position(|c| *c == col)?;
+        let i = self.categories.iter().position(|c| c.0 == cat)?;
+        Some((i, j))
+    }
+
     /// The categories of a share's denominator: the indicator's own, or
-    /// every category but the excluded ones.
+    /// every category but the excluded ones (in the first count column).
     pub fn denominator<'a>(&'a self, ind: &'a IndicatorSpec) -> Vec<&'a str> {
         if !ind.denominator_categories.is_empty() {
             return ind
@@ -623,6 +658,7 @@ impl Recipe {
             ));
         }
         match (s.reader, &s.sheet) {
+            (Reader::Xlsx, None) if s.sheets.is_some() => {}
             (Reader::Xlsx, None) => {
                 return Err(invalid(
                     at("source.sheet"),
@@ -638,6 +674,7 @@ impl Recipe {
             _ => {}
         }
         match (&s.code_column, &s.name_column) {
+            (None, None) if s.name_cell.is_some() => {}
             (Some(_), Some(_)) | (None, None) => {
                 return Err(invalid(
                     at("source.code_column"),
@@ -744,6 +781,56 @@ impl Recipe {
                 ));
             }
             check_markers(&long.markers, at("source.long.markers"))?;
+            if long.columns().is_empty() {
+                return Err(invalid(
+                    at("source.long.value_column"),
+                    "a long table names its count column (value_column, or value_columns)",
+                ));
+            }
+            if long.value_column.is_some() && !long.value_columns.is_empty() {
+                return Err(invalid(
+                    at("source.long.value_columns"),
+                    "give value_column or value_columns, not both",
+                ));
+            }
+        }
+        match (&s.sheets, &s.name_cell) {
+            (Some(_), _) if s.reader != Reader::Xlsx || s.sheet.is_some() => {
+                return Err(invalid(
+                    at("source.sheets"),
+                    "sheets applies to reader = \"xlsx\", instead of sheet",
+                ))
+            }
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(invalid(
+                    at("source.name_cell"),
+                    "sheets and name_cell go together: each sheet's area is named in that cell",
+                ))
+            }
+            (Some(p), Some(cell)) => {
+                if p.trim().is_empty() || p.len() > 100 {
+                    return Err(invalid(
+                        at("source.sheets"),
+                        "an empty or overlong sheet pattern",
+                    ));
+                }
+                if xlsx::cell_reference(cell).is_none() {
+                    return Err(invalid(
+                        at("source.name_cell"),
+                        format!("{cell:?} is not a cell like \"A11\""),
+                    ));
+                }
+                if s.geography.seat_set().is_none()
+                    || s.code_column.is_some()
+                    || s.name_column.is_some()
+                {
+                    return Err(invalid(
+                        at("source.name_cell"),
+                        "a sheet per area names a seat in name_cell, with no code_column or name_column",
+                    ));
+                }
+            }
+            (None, None) => {}
         }
         if let Some(d) = &s.data {
             data_path_ok(d).map_err(|why| invalid(at("source.data"), why))?;
@@ -972,7 +1059,7 @@ fn validate_long(
     ] {
         let mut seen = std::collections::BTreeSet::new();
         for c in list {
-            if !long.categories.contains(c) {
+            if long.resolve(&c.0).is_none() {
                 return Err(invalid(
                     here(field),
                     format!(
@@ -995,7 +1082,12 @@ fn validate_long(
             }
         }
     }
-    if let Some(c) = ind.categories.iter().find(|c| !den.contains(&c.0.as_str())) {
+    let den: Vec<(usize, usize)> = den.iter().filter_map(|c| long.resolve(c)).collect();
+    if let Some(c) = ind
+        .categories
+        .iter()
+        .find(|c| long.resolve(&c.0).is_some_and(|r| !den.contains(&r)))
+    {
         return Err(invalid(
             here("categories"),
             format!(
@@ -1211,7 +1303,7 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
 
 /// The built-in recipes (`catalogue/recipes/`), compiled in: each named
 /// `catalogue/recipes/<source id>.toml`.
-pub const BUILTIN: [(&str, &str); 14] = [
+pub const BUILTIN: [(&str, &str); 15] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
         include_str!(
@@ -1245,6 +1337,10 @@ pub const BUILTIN: [(&str, &str); 14] = [
     (
         "catalogue/recipes/census21_pcon2024_ethnicity5.toml",
         include_str!("../../../../catalogue/recipes/census21_pcon2024_ethnicity5.toml"),
+    ),
+    (
+        "catalogue/recipes/sc_census22_pcon2024_agebysex.toml",
+        include_str!("../../../../catalogue/recipes/sc_census22_pcon2024_agebysex.toml"),
     ),
     (
         "catalogue/recipes/sc_census22_pcon2024_ethnicity.toml",
