@@ -28,6 +28,9 @@ use stemgap_ingest::recipe::{self, Contribution, Limits, Recipe};
 use stemgap_ingest::Registry;
 use stemgap_sources::{Catalogue, SourceDir};
 
+mod common;
+use common::{sheet_xml, workbook};
+
 /// Counts live and peak heap bytes.
 struct Counting;
 static LIVE: AtomicUsize = AtomicUsize::new(0);
@@ -197,100 +200,6 @@ fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
         }
     }
     v
-}
-
-/// CRC-32 (IEEE), for the stored ZIP entries below.
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 {
-                (c >> 1) ^ 0xEDB8_8320
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
-}
-
-/// A ZIP archive of uncompressed (stored) entries.
-fn stored_zip(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut dir = Vec::new();
-    for (name, data) in files {
-        let (crc, n, at) = (crc32(data), data.len() as u32, out.len() as u32);
-        let head = |sig: &[u8], central: bool| {
-            let mut h = sig.to_vec();
-            if central {
-                h.extend(20u16.to_le_bytes());
-            }
-            for v in [20u16, 0, 0, 0, 0] {
-                h.extend(v.to_le_bytes());
-            }
-            h.extend(crc.to_le_bytes());
-            h.extend(n.to_le_bytes());
-            h.extend(n.to_le_bytes());
-            h.extend((name.len() as u16).to_le_bytes());
-            h.extend(0u16.to_le_bytes());
-            if central {
-                for v in [0u16, 0, 0] {
-                    h.extend(v.to_le_bytes());
-                }
-                h.extend(0u32.to_le_bytes());
-                h.extend(at.to_le_bytes());
-            }
-            h.extend(name.as_bytes());
-            h
-        };
-        out.extend(head(b"PK\x03\x04", false));
-        out.extend(data);
-        dir.extend(head(b"PK\x01\x02", true));
-    }
-    let (cd_at, cd_len) = (out.len() as u32, dir.len() as u32);
-    out.extend(dir);
-    out.extend(b"PK\x05\x06");
-    for v in [0u16, 0, files.len() as u16, files.len() as u16] {
-        out.extend(v.to_le_bytes());
-    }
-    out.extend(cd_len.to_le_bytes());
-    out.extend(cd_at.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out
-}
-
-/// A workbook whose sheet `Clubs` is `sheet_xml`.
-fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
-    let ns = "http://schemas.openxmlformats.org";
-    stored_zip(&[
-        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{ns}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>").into_bytes()),
-        ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").into_bytes()),
-        ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"{ns}/spreadsheetml/2006/main\" xmlns:r=\"{ns}/officeDocument/2006/relationships\"><sheets><sheet name=\"Clubs\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>").into_bytes()),
-        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>").into_bytes()),
-        ("xl/worksheets/sheet1.xml", sheet_xml.to_vec()),
-    ])
-}
-
-/// The sheet XML of a table (numbers as numbers, the rest inline text).
-fn sheet_xml(rows: &[&[&str]]) -> Vec<u8> {
-    let mut s = String::from("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
-    for (r, row) in rows.iter().enumerate() {
-        s.push_str(&format!("<row r=\"{}\">", r + 1));
-        for (c, v) in row.iter().enumerate() {
-            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
-            if v.parse::<f64>().is_ok() {
-                s.push_str(&format!("<c r=\"{at}\"><v>{v}</v></c>"));
-            } else {
-                s.push_str(&format!(
-                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
-                ));
-            }
-        }
-        s.push_str("</row>");
-    }
-    s.push_str("</sheetData></worksheet>");
-    s.into_bytes()
 }
 
 const XLSX_RECIPE: &str = r#"format = 1

@@ -375,3 +375,271 @@ nations = ["england"]
         "{e}"
     );
 }
+
+mod common;
+use common::{sheet_xml, workbook_of};
+
+fn run_xlsx(recipe: &str, book: &[u8]) -> Result<Collector, SourceError> {
+    let reg = registry();
+    let recipe = Recipe::parse(recipe, "recipe.toml", &Limits::DEFAULT)?;
+    let d = Declared {
+        recipe: &recipe,
+        bytes: book,
+        file: "data.xlsx",
+        encoding: Encoding::Utf8,
+        contributed: false,
+    };
+    let parsed = read_declared(&d, &reg, &Limits::DEFAULT)?;
+    let mut out = Collector::default();
+    place(&d, &parsed, &reg, None, &mut out)?;
+    Ok(out)
+}
+
+/// A wide sheet laid out like a table builder's: title lines, a header row
+/// whose seat column is named only in the second header row, notes after
+/// a blank row; shares whose numerator and denominator are sums of columns.
+const WIDE_RECIPE: &str = r#"format = 1
+[source]
+id = "test_clubs_wide"
+reader = "xlsx"
+sheet = "Data"
+skip_lines = 2
+extra_header_rows = 1
+stop_at_blank_row = true
+geography = "pcon2024"
+name_column = "Constituency"
+period = { fixed = "2022" }
+
+[[indicator]]
+id = "science_share"
+title = "Science clubs"
+definition = "Invented: physics and chemistry clubs over all clubs."
+unit = "share"
+direction = "neutral"
+numerator = ["Physics", "Chemistry"]
+denominator = ["Physics", "Chemistry", "Art"]
+nations = ["england", "wales"]
+
+[[indicator]]
+id = "art_share"
+title = "Art clubs"
+definition = "Invented: art clubs over all clubs."
+unit = "share"
+direction = "neutral"
+numerator = "Art"
+denominator = ["Physics", "Chemistry", "Art"]
+nations = ["england", "wales"]
+"#;
+
+fn wide_sheet(extra: &[&[&str]]) -> Vec<u8> {
+    let mut rows: Vec<&[&str]> = vec![
+        &["Clubs by seat (invented)"],
+        &[],
+        &["Club", "", "All", "Physics", "Chemistry", "Art"],
+        &["", "Constituency"],
+        &["", "Northam North", "10", "2", "3", "5"],
+        &["", "Bryn Môr", "4", "0", "1", "3"],
+    ];
+    rows.extend_from_slice(extra);
+    rows.push(&[]);
+    rows.push(&["INFO", "Figures are invented"]);
+    sheet_xml(&rows)
+}
+
+#[test]
+fn a_wide_sheet_sums_columns_and_stops_at_its_notes() {
+    let book = workbook_of(&[("Data", wide_sheet(&[]))]);
+    let out = run_xlsx(WIDE_RECIPE, &book).unwrap();
+    assert_eq!(value(&out, "E14001401", "science_share"), Some(Ok(0.5)));
+    assert_eq!(value(&out, "W07000101", "science_share"), Some(Ok(0.25)));
+    assert_eq!(value(&out, "W07000101", "art_share"), Some(Ok(0.75)));
+    assert_eq!(out.observations().len(), 4);
+    // A bad count in a summed column is named by its header.
+    let book = workbook_of(&[(
+        "Data",
+        wide_sheet(&[&["", "Northam South", "1", "1", "c", "0"]]),
+    )]);
+    let e = run_xlsx(WIDE_RECIPE, &book).unwrap_err().to_string();
+    assert!(
+        e.contains("data.xlsx, sheet \"Data\", row 7, column \"Chemistry\": a value is required here, found the marker \"c\""),
+        "{e}"
+    );
+}
+
+/// A sheet per seat (named `N. <seat>`), the seat's name in A3, a long
+/// table of ages with counts for everyone, girls and boys.
+const SHEETS_RECIPE: &str = r##"format = 1
+[source]
+id = "test_pupils_by_age"
+reader = "xlsx"
+sheets = "#.*"
+name_cell = "A3"
+skip_lines = 3
+extra_header_rows = 1
+header = ["Sex", "", "All", "Girls", "Boys"]
+stop_at_blank_row = true
+geography = "pcon2024"
+period = { fixed = "2022" }
+complete = true
+
+[source.long]
+category_column = "Age"
+value_columns = ["All", "Girls", "Boys"]
+categories = ["All ages", 11, 12, "13 and over"]
+denominator_excludes = ["All ages"]
+
+[[indicator]]
+id = "girls_share"
+title = "Girls"
+definition = "Invented: girls over girls and boys."
+unit = "share"
+direction = "neutral"
+categories = ["All ages / Girls"]
+denominator_categories = ["All ages / Girls", "All ages / Boys"]
+nations = ["scotland"]
+
+[[indicator]]
+id = "older_share"
+title = "Aged 12 and over"
+definition = "Invented: pupils aged 12 and over, over the single ages."
+unit = "share"
+direction = "neutral"
+categories = [12, "13 and over"]
+nations = ["scotland"]
+"##;
+
+fn seat_sheet(seat: &str, ages: &[(&str, &str, &str, &str)]) -> Vec<u8> {
+    let mut rows: Vec<Vec<&str>> = vec![
+        vec!["Pupils by age and sex (invented)"],
+        vec![],
+        vec![seat],
+        vec!["Sex", "", "All", "Girls", "Boys"],
+        vec!["", "Age"],
+    ];
+    for (label, all, girls, boys) in ages {
+        rows.push(vec!["", label, all, girls, boys]);
+    }
+    rows.push(vec![]);
+    rows.push(vec!["INFO", "Invented"]);
+    let rows: Vec<&[&str]> = rows.iter().map(Vec::as_slice).collect();
+    sheet_xml(&rows)
+}
+
+const AGES: [(&str, &str, &str, &str); 4] = [
+    ("All ages", "100", "40", "60"),
+    ("11", "20", "8", "12"),
+    ("12", "30", "12", "18"),
+    ("13 and over", "50", "20", "30"),
+];
+
+#[test]
+fn a_sheet_per_seat_reads_a_long_table_with_several_counts() {
+    let book = workbook_of(&[
+        (
+            "0. Glenbrae, Kyle and Strathann",
+            seat_sheet("Glenbrae, Kyle and Strathannan", &AGES),
+        ),
+        ("notes", sheet_xml(&[&["About these tables"]])),
+    ]);
+    let out = run_xlsx(SHEETS_RECIPE, &book).unwrap();
+    assert_eq!(value(&out, "S14000031", "girls_share"), Some(Ok(0.4)));
+    assert_eq!(value(&out, "S14000031", "older_share"), Some(Ok(0.8)));
+    assert_eq!(out.observations().len(), 2);
+
+    let err = |book: &[u8]| run_xlsx(SHEETS_RECIPE, book).unwrap_err().to_string();
+    // The seat's name is checked where it is.
+    let e = err(&workbook_of(&[(
+        "0. Nowhere",
+        seat_sheet("Nowhere", &AGES),
+    )]));
+    assert!(
+        e.contains("data.xlsx, sheet \"0. Nowhere\", row 3, column \"A\": unknown code \"Nowhere\": not the name of a seat of the 2024 set"),
+        "{e}"
+    );
+    // A missing age, a renamed header, no sheet matching.
+    let e = err(&workbook_of(&[(
+        "0. Glenbrae",
+        seat_sheet("Glenbrae, Kyle and Strathannan", &AGES[..3]),
+    )]));
+    assert!(
+        e.contains("sheet \"0. Glenbrae\", row 6, column \"All\": seat S14000031 has no row for category 13 and over"),
+        "{e}"
+    );
+    let renamed = String::from_utf8(seat_sheet("Glenbrae, Kyle and Strathannan", &AGES))
+        .unwrap()
+        .replace(">Girls<", ">Female<");
+    let e = err(&workbook_of(&[("0. Glenbrae", renamed.into_bytes())]));
+    assert!(
+        e.contains("sheet \"0. Glenbrae\", row 4: header is \"Sex,,All,Female,Boys\", expected \"Sex,,All,Girls,Boys\""),
+        "{e}"
+    );
+    let e = err(&workbook_of(&[(
+        "Glenbrae",
+        seat_sheet("Glenbrae, Kyle and Strathannan", &AGES),
+    )]));
+    assert!(
+        e.contains("data.xlsx: no sheet's name matches \"#.*\""),
+        "{e}"
+    );
+    // Two sheets for one seat.
+    let e = err(&workbook_of(&[
+        (
+            "0. Glenbrae",
+            seat_sheet("Glenbrae, Kyle and Strathannan", &AGES),
+        ),
+        (
+            "1. Glenbrae again",
+            seat_sheet("Glenbrae, Kyle and Strathannan", &AGES),
+        ),
+    ]));
+    assert!(
+        e.contains("sheet \"1. Glenbrae again\", row 6, column \"Age\": duplicate row for S14000031, category All ages"),
+        "{e}"
+    );
+}
+
+#[test]
+fn sheet_recipes_are_validated() {
+    let cases = [
+        (
+            SHEETS_RECIPE.replace("name_cell = \"A3\"\n", ""),
+            "sheets and name_cell go together",
+        ),
+        (
+            SHEETS_RECIPE.replace("name_cell = \"A3\"", "name_cell = \"3A\""),
+            "\"3A\" is not a cell like \"A11\"",
+        ),
+        (
+            SHEETS_RECIPE.replace(
+                "name_cell = \"A3\"",
+                "name_cell = \"A3\"\nname_column = \"Seat\"",
+            ),
+            "a sheet per area names a seat in name_cell, with no code_column or name_column",
+        ),
+        (
+            SHEETS_RECIPE.replace("sheets = \"#.*\"", "sheets = \"#.*\"\nsheet = \"Data\""),
+            "sheets applies to reader = \"xlsx\", instead of sheet",
+        ),
+        (
+            SHEETS_RECIPE.replace(
+                "categories = [\"All ages / Girls\"]",
+                "categories = [\"All ages / Women\"]",
+            ),
+            "category All ages / Women is not one of the table's categories",
+        ),
+        (
+            SHEETS_RECIPE.replace(
+                "value_columns = [\"All\", \"Girls\", \"Boys\"]",
+                "value_column = \"All\"\nvalue_columns = [\"Girls\"]",
+            ),
+            "give value_column or value_columns, not both",
+        ),
+    ];
+    for (recipe, want) in cases {
+        let e = Recipe::parse(&recipe, "recipe.toml", &Limits::DEFAULT)
+            .err()
+            .unwrap_or_else(|| panic!("accepted:\n{recipe}"))
+            .to_string();
+        assert!(e.contains(want), "expected {want:?}\n     got {e:?}");
+    }
+}

@@ -486,7 +486,7 @@ pub fn read_declared(
             }
             if let Some(h) = t.headers().iter().find(|h| !used.contains(&h.as_str())) {
                 return Err(SourceError::new(
-                    (&end_loc).at_row(1).at_column(h.clone()),
+                    t.location().at_row(1).at_column(h.clone()),
                     Problem::Invalid(format!(
                         "unexpected column: the recipe reads {}",
                         used.join(", ")
@@ -525,306 +525,335 @@ pub fn read_declared(
             }
         };
         let ncols = t.headers().len();
-        for row in t.rows() {
-            for c in 0..ncols {
-                if row.str(c).chars().count() > limits.cell_chars {
-                    return Err(row.error(
-                        c,
-                        Problem::Invalid(format!("a cell over {} characters", limits.cell_chars)),
-                    ));
-                }
-            }
-            if filters.iter().any(|(c, v)| row.str(*c).trim() != *v) {
-                continue;
-            }
-            // The area: the sheet's, or the row's.
-            let (area, nation) = match &fixed_area {
-                Some(a) => a.clone(),
-                None => {
-                    let raw = row.str(key_col).trim();
-                    if src.extra_header_rows > 0 && raw == "---" {
-                        continue;
+        // A column found by its second header row alone has a blank header:
+        // messages name it as the recipe does.
+        let mut blank_named: Vec<(usize, &str)> = Vec::new();
+        if let Some(name) = src.code_column.as_deref().or(src.name_column.as_deref()) {
+            blank_named.push((key_col, name));
+        }
+        if let (Some(l), Some((_, cat_col, _))) = (&src.long, &long) {
+            blank_named.push((*cat_col, l.category_column.as_str()));
+        }
+        blank_named.retain(|(c, _)| t.headers()[*c].trim().is_empty());
+        let mut read_rows = || -> Result<(), SourceError> {
+            for row in t.rows() {
+                for c in 0..ncols {
+                    if row.str(c).chars().count() > limits.cell_chars {
+                        return Err(row.error(
+                            c,
+                            Problem::Invalid(format!(
+                                "a cell over {} characters",
+                                limits.cell_chars
+                            )),
+                        ));
                     }
-                    match src.geography {
-                        Geography::Pcon2024 | Geography::Pcon2010 => {
-                            let set = src.geography.seat_set().expect("a seat geography");
-                            let code = if src.short_codes {
-                                reg.short_code_cell(&row, key_col)?
-                            } else if src.code_column.is_some() {
-                                reg.seat_code(set, &row, key_col)?
-                            } else {
-                                reg.seat_by_name(set, raw).ok_or_else(|| {
-                                    row.error(
-                                        key_col,
-                                        Problem::UnknownCode(format!(
-                                            "{raw:?}: not the name of a seat of the {} set",
-                                            set.id()
-                                        )),
-                                    )
-                                })?
-                            };
-                            let nation = reg.seat(set, code).expect("checked").nation;
-                            (code.to_string(), nation)
+                }
+                if filters.iter().any(|(c, v)| row.str(*c).trim() != *v) {
+                    continue;
+                }
+                // The area: the sheet's, or the row's.
+                let (area, nation) = match &fixed_area {
+                    Some(a) => a.clone(),
+                    None => {
+                        let raw = row.str(key_col).trim();
+                        if src.extra_header_rows > 0 && raw == "---" {
+                            continue;
                         }
-                        Geography::Lad => {
-                            let code = if src.code_column.is_some() {
-                                let code = row.code(key_col)?;
-                                let known = lad_codes.contains(code.as_str())
-                                    || crate::indicators::successor(
-                                        code.as_str(),
-                                        BoundarySet::Pcon2024,
-                                    ) != code.as_str();
-                                if !known {
-                                    return Err(row.error(
-                                        key_col,
-                                        Problem::UnknownCode(format!(
-                                            "{:?}: not a local authority stemgap knows",
-                                            code.as_str()
-                                        )),
-                                    ));
-                                }
-                                code.to_string()
-                            } else {
-                                lad_names
-                                    .get(&stemgap_geography::registry::name_key(raw))
-                                    .cloned()
-                                    .ok_or_else(|| {
+                        match src.geography {
+                            Geography::Pcon2024 | Geography::Pcon2010 => {
+                                let set = src.geography.seat_set().expect("a seat geography");
+                                let code = if src.short_codes {
+                                    reg.short_code_cell(&row, key_col)?
+                                } else if src.code_column.is_some() {
+                                    reg.seat_code(set, &row, key_col)?
+                                } else {
+                                    reg.seat_by_name(set, raw).ok_or_else(|| {
                                         row.error(
                                             key_col,
                                             Problem::UnknownCode(format!(
-                                        "{raw:?}: not the name of a local authority stemgap knows"
-                                    )),
+                                                "{raw:?}: not the name of a seat of the {} set",
+                                                set.id()
+                                            )),
                                         )
                                     })?
-                            };
-                            let nation = GssCode::parse(&code)
-                                .ok()
-                                .and_then(|c| c.nation())
-                                .unwrap_or(Nation::England);
-                            (code, nation)
-                        }
-                        Geography::Lsoa11 => {
-                            let ok = (raw.starts_with("E01") || raw.starts_with("W01"))
-                                && reg.small_areas.contains_key(raw);
-                            if !ok {
-                                return Err(row.error(
-                                    key_col,
-                                    Problem::UnknownCode(format!(
-                                        "{raw:?}: not an LSOA 2011 of England or Wales"
-                                    )),
-                                ));
+                                };
+                                let nation = reg.seat(set, code).expect("checked").nation;
+                                (code.to_string(), nation)
                             }
-                            (raw.to_owned(), reg.small_areas[raw])
+                            Geography::Lad => {
+                                let code = if src.code_column.is_some() {
+                                    let code = row.code(key_col)?;
+                                    let known = lad_codes.contains(code.as_str())
+                                        || crate::indicators::successor(
+                                            code.as_str(),
+                                            BoundarySet::Pcon2024,
+                                        ) != code.as_str();
+                                    if !known {
+                                        return Err(row.error(
+                                            key_col,
+                                            Problem::UnknownCode(format!(
+                                                "{:?}: not a local authority stemgap knows",
+                                                code.as_str()
+                                            )),
+                                        ));
+                                    }
+                                    code.to_string()
+                                } else {
+                                    lad_names
+                                        .get(&stemgap_geography::registry::name_key(raw))
+                                        .cloned()
+                                        .ok_or_else(|| {
+                                            row.error(
+                                                key_col,
+                                                Problem::UnknownCode(format!(
+                                        "{raw:?}: not the name of a local authority stemgap knows"
+                                    )),
+                                            )
+                                        })?
+                                };
+                                let nation = GssCode::parse(&code)
+                                    .ok()
+                                    .and_then(|c| c.nation())
+                                    .unwrap_or(Nation::England);
+                                (code, nation)
+                            }
+                            Geography::Lsoa11 => {
+                                let ok = (raw.starts_with("E01") || raw.starts_with("W01"))
+                                    && reg.small_areas.contains_key(raw);
+                                if !ok {
+                                    return Err(row.error(
+                                        key_col,
+                                        Problem::UnknownCode(format!(
+                                            "{raw:?}: not an LSOA 2011 of England or Wales"
+                                        )),
+                                    ));
+                                }
+                                (raw.to_owned(), reg.small_areas[raw])
+                            }
                         }
                     }
-                }
-            };
-            if !covered.contains(&nation) {
-                if src.other_nations == super::OtherNations::Skip {
-                    continue;
-                }
-                return Err(row.error(
-                    key_col,
-                    Problem::Invalid(format!(
-                        "{area} is in {nation}, which the recipe does not cover (nations: {})",
-                        covered
-                            .iter()
-                            .map(|n| n.id())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )),
-                ));
-            }
-            // The period.
-            let row_period = match (&src.period.fixed, period_col) {
-                (Some(p), _) => Some(p.clone()),
-                (None, Some(c)) => {
-                    let s = row.str(c).trim();
-                    let p = if src.period.academic {
-                        academic(s).ok_or_else(|| {
-                            row.error(
-                                c,
-                                Problem::Invalid(format!(
-                                    "expected an academic year like 202122, found {s:?}"
-                                )),
-                            )
-                        })?
-                    } else if s.is_empty() || s.len() > 20 {
-                        return Err(
-                            row.error(c, Problem::Invalid(format!("{s:?} is not a period")))
-                        );
-                    } else {
-                        s.to_owned()
-                    };
-                    Some(p)
-                }
-                _ => None,
-            };
-            if let Some((l, cat_col, val_cols)) = &long {
-                let (cat_col, val_col) = (*cat_col, val_cols[0]);
-                let cat = row.str(cat_col).trim();
-                let Some(ci) = l.categories.iter().position(|c| c.0 == cat) else {
+                };
+                if !covered.contains(&nation) {
+                    if src.other_nations == super::OtherNations::Skip {
+                        continue;
+                    }
                     return Err(row.error(
-                        cat_col,
+                        key_col,
                         Problem::Invalid(format!(
-                            "unexpected category code {cat:?}: not one of the recipe's categories"
+                            "{area} is in {nation}, which the recipe does not cover (nations: {})",
+                            covered
+                                .iter()
+                                .map(|n| n.id())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )),
                     ));
-                };
-                let mut cells = Vec::with_capacity(val_cols.len());
-                for (&col, name) in val_cols.iter().zip(l.columns()) {
-                    let cell = marked(&l.markers, name, &row, col)?;
-                    if let Cell::Value(x) = cell {
-                        if x < 0.0 {
+                }
+                // The period.
+                let row_period = match (&src.period.fixed, period_col) {
+                    (Some(p), _) => Some(p.clone()),
+                    (None, Some(c)) => {
+                        let s = row.str(c).trim();
+                        let p = if src.period.academic {
+                            academic(s).ok_or_else(|| {
+                                row.error(
+                                    c,
+                                    Problem::Invalid(format!(
+                                        "expected an academic year like 202122, found {s:?}"
+                                    )),
+                                )
+                            })?
+                        } else if s.is_empty() || s.len() > 20 {
                             return Err(
-                                row.error(col, Problem::Invalid(format!("negative count {x}")))
+                                row.error(c, Problem::Invalid(format!("{s:?} is not a period")))
                             );
-                        }
+                        } else {
+                            s.to_owned()
+                        };
+                        Some(p)
                     }
-                    cells.push(cell);
-                }
-                let period = row_period.expect("a fixed or column period");
-                if !long_periods.contains(&period) {
-                    long_periods.push(period.clone());
-                }
-                let g = groups
-                    .entry((area.clone(), period))
-                    .or_insert_with(|| Group {
-                        nation,
-                        at: row.location(val_col),
-                        cells: vec![None; l.categories.len()],
-                    });
-                if g.cells[ci].replace(cells).is_some() {
-                    let what = match &src.period.column {
-                        Some(_) => format!(
-                            "{area}, {}, category {cat}",
-                            row.str(period_col.expect("a period column")).trim()
-                        ),
-                        None => format!("{area}, category {cat}"),
+                    _ => None,
+                };
+                if let Some((l, cat_col, val_cols)) = &long {
+                    let (cat_col, val_col) = (*cat_col, val_cols[0]);
+                    let cat = row.str(cat_col).trim();
+                    let Some(ci) = l.categories.iter().position(|c| c.0 == cat) else {
+                        return Err(row.error(
+                            cat_col,
+                            Problem::Invalid(format!(
+                            "unexpected category code {cat:?}: not one of the recipe's categories"
+                        )),
+                        ));
                     };
-                    return Err(row.error(cat_col, Problem::Duplicate(what)));
-                }
-                areas_seen.insert(area);
-                continue;
-            }
-            let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
-            if !seen.insert(dup_key) {
-                return Err(row.error(
-                    key_col,
-                    Problem::Duplicate(match &row_period {
-                        Some(p) => format!("{area}, {p}"),
-                        None => area.clone(),
-                    }),
-                ));
-            }
-            areas_seen.insert(area.clone());
-            let mut values = Vec::with_capacity(reads.len());
-            for (i, (ind, r)) in recipe.indicators.iter().zip(&reads).enumerate() {
-                let mut v = Vec::new();
-                if !nations[i].contains(&nation) {
-                    values.push(v);
+                    let mut cells = Vec::with_capacity(val_cols.len());
+                    for (&col, name) in val_cols.iter().zip(l.columns()) {
+                        let cell = marked(&l.markers, name, &row, col)?;
+                        if let Cell::Value(x) = cell {
+                            if x < 0.0 {
+                                return Err(
+                                    row.error(col, Problem::Invalid(format!("negative count {x}")))
+                                );
+                            }
+                        }
+                        cells.push(cell);
+                    }
+                    let period = row_period.expect("a fixed or column period");
+                    if !long_periods.contains(&period) {
+                        long_periods.push(period.clone());
+                    }
+                    let g = groups
+                        .entry((area.clone(), period))
+                        .or_insert_with(|| Group {
+                            nation,
+                            at: row.location(val_col),
+                            cells: vec![None; l.categories.len()],
+                        });
+                    if g.cells[ci].replace(cells).is_some() {
+                        let what = match &src.period.column {
+                            Some(_) => format!(
+                                "{area}, {}, category {cat}",
+                                row.str(period_col.expect("a period column")).trim()
+                            ),
+                            None => format!("{area}, category {cat}"),
+                        };
+                        return Err(row.error(cat_col, Problem::Duplicate(what)));
+                    }
+                    areas_seen.insert(area);
                     continue;
                 }
-                let mut add = |p: &str, value: Value, at: Location| {
-                    if !periods[i].iter().any(|q| q == p) {
-                        periods[i].push(p.to_owned());
+                let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
+                if !seen.insert(dup_key) {
+                    return Err(row.error(
+                        key_col,
+                        Problem::Duplicate(match &row_period {
+                            Some(p) => format!("{area}, {p}"),
+                            None => area.clone(),
+                        }),
+                    ));
+                }
+                areas_seen.insert(area.clone());
+                let mut values = Vec::with_capacity(reads.len());
+                for (i, (ind, r)) in recipe.indicators.iter().zip(&reads).enumerate() {
+                    let mut v = Vec::new();
+                    if !nations[i].contains(&nation) {
+                        values.push(v);
+                        continue;
                     }
-                    v.push((p.to_owned(), value, at));
-                };
-                match r {
-                    Reads::Years(years) => {
-                        for (col, year) in years {
+                    let mut add = |p: &str, value: Value, at: Location| {
+                        if !periods[i].iter().any(|q| q == p) {
+                            periods[i].push(p.to_owned());
+                        }
+                        v.push((p.to_owned(), value, at));
+                    };
+                    match r {
+                        Reads::Years(years) => {
+                            for (col, year) in years {
+                                let cell = as_share(
+                                    ind,
+                                    marked_cell(ind, &row, *col)?,
+                                    &row.location(*col),
+                                )?;
+                                if let Cell::Value(x) = cell {
+                                    check_value(ind, x, false, &row.location(*col))?;
+                                }
+                                add(year, Value::Cell(cell), row.location(*col));
+                            }
+                        }
+                        Reads::One(col) => {
                             let cell =
                                 as_share(ind, marked_cell(ind, &row, *col)?, &row.location(*col))?;
                             if let Cell::Value(x) = cell {
                                 check_value(ind, x, false, &row.location(*col))?;
                             }
-                            add(year, Value::Cell(cell), row.location(*col));
+                            let p = row_period.as_deref().expect("a row period");
+                            add(p, Value::Cell(cell), row.location(*col));
                         }
-                    }
-                    Reads::One(col) => {
-                        let cell =
-                            as_share(ind, marked_cell(ind, &row, *col)?, &row.location(*col))?;
-                        if let Cell::Value(x) = cell {
-                            check_value(ind, x, false, &row.location(*col))?;
+                        Reads::Sum(plus, minus) => {
+                            let mut total = 0.0;
+                            for c in plus {
+                                total += row.number(*c)?;
+                            }
+                            let mut less = 0.0;
+                            for c in minus {
+                                less += row.number(*c)?;
+                            }
+                            let x = if minus.is_empty() {
+                                total
+                            } else {
+                                total - less
+                            };
+                            let at = row.location(plus[0]);
+                            check_value(ind, x, !minus.is_empty() || plus.len() > 1, &at)?;
+                            let p = row_period.as_deref().expect("a row period");
+                            add(p, Value::Cell(Cell::Value(x)), at);
                         }
-                        let p = row_period.as_deref().expect("a row period");
-                        add(p, Value::Cell(cell), row.location(*col));
-                    }
-                    Reads::Sum(plus, minus) => {
-                        let mut total = 0.0;
-                        for c in plus {
-                            total += row.number(*c)?;
-                        }
-                        let mut less = 0.0;
-                        for c in minus {
-                            less += row.number(*c)?;
-                        }
-                        let x = if minus.is_empty() {
-                            total
-                        } else {
-                            total - less
-                        };
-                        let at = row.location(plus[0]);
-                        check_value(ind, x, !minus.is_empty() || plus.len() > 1, &at)?;
-                        let p = row_period.as_deref().expect("a row period");
-                        add(p, Value::Cell(Cell::Value(x)), at);
-                    }
-                    Reads::Categories => unreachable!("long tables are read above"),
-                    Reads::Ratio(n, dn) => {
-                        // Each side summed; a withheld part withholds the sum.
-                        let side = |cols: &[usize]| -> Result<Cell, SourceError> {
-                            let mut total: Option<Cell> = None;
-                            for &c in cols {
-                                let cell = marked_cell(ind, &row, c)?;
-                                if let Cell::Value(x) = cell {
-                                    if x < 0.0 {
-                                        return Err(row.error(
-                                            c,
-                                            Problem::Invalid(format!("count {x} is negative")),
-                                        ));
+                        Reads::Categories => unreachable!("long tables are read above"),
+                        Reads::Ratio(n, dn) => {
+                            // Each side summed; a withheld part withholds the sum.
+                            let side = |cols: &[usize]| -> Result<Cell, SourceError> {
+                                let mut total: Option<Cell> = None;
+                                for &c in cols {
+                                    let cell = marked_cell(ind, &row, c)?;
+                                    if let Cell::Value(x) = cell {
+                                        if x < 0.0 {
+                                            return Err(row.error(
+                                                c,
+                                                Problem::Invalid(format!("count {x} is negative")),
+                                            ));
+                                        }
                                     }
+                                    total = Some(match (total, cell) {
+                                        (None, cell) => cell,
+                                        (Some(Cell::Value(a)), Cell::Value(b)) => {
+                                            Cell::Value(a + b)
+                                        }
+                                        (Some(Cell::Value(_)), missing) => missing,
+                                        (Some(missing), _) => missing,
+                                    });
                                 }
-                                total = Some(match (total, cell) {
-                                    (None, cell) => cell,
-                                    (Some(Cell::Value(a)), Cell::Value(b)) => Cell::Value(a + b),
-                                    (Some(Cell::Value(_)), missing) => missing,
-                                    (Some(missing), _) => missing,
-                                });
-                            }
-                            Ok(total.expect("at least one column"))
-                        };
-                        let (num, den) = (side(n)?, side(dn)?);
-                        let n = &n[0];
-                        if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
-                            if b > 0.0 && src.geography.seat_set().is_some() {
-                                check_value(ind, a / b, true, &row.location(*n))?;
-                            }
-                            if a > b && matches!(ind.unit, Unit::Share | Unit::Rate) {
-                                return Err(row.error(
+                                Ok(total.expect("at least one column"))
+                            };
+                            let (num, den) = (side(n)?, side(dn)?);
+                            let n = &n[0];
+                            if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
+                                if b > 0.0 && src.geography.seat_set().is_some() {
+                                    check_value(ind, a / b, true, &row.location(*n))?;
+                                }
+                                if a > b && matches!(ind.unit, Unit::Share | Unit::Rate) {
+                                    return Err(row.error(
                                     *n,
                                     Problem::Invalid(format!(
                                         "numerator {a} is above the denominator {b}: a share must lie in 0..1"
                                     )),
                                 ));
+                                }
                             }
+                            let p = row_period.as_deref().expect("a row period");
+                            add(p, Value::Ratio(num, den), row.location(*n));
                         }
-                        let p = row_period.as_deref().expect("a row period");
-                        add(p, Value::Ratio(num, den), row.location(*n));
                     }
+                    values.push(v);
                 }
-                values.push(v);
+                rows.push(ReadRow {
+                    area,
+                    nation,
+                    values,
+                });
             }
-            rows.push(ReadRow {
-                area,
-                nation,
-                values,
-            });
-        }
+            Ok(())
+        };
+        read_rows().map_err(|mut e| {
+            if let [(_, name)] = blank_named[..] {
+                if e.location.column.as_deref() == Some("") {
+                    e.location.column = Some(name.to_owned());
+                }
+            }
+            e
+        })?;
         end_loc = if src.sheets.is_some() {
             Location::file(d.file)
         } else {
-            (&end_loc).clone()
+            t.location().clone()
         };
     }
     if let Some(l) = &src.long {
@@ -882,7 +911,7 @@ pub fn read_declared(
             if periods[i].is_empty() {
                 let col = ind.columns_prefix.clone().unwrap_or_else(|| ind.id.clone());
                 return Err(invalid(
-                    (&end_loc).at_column(col),
+                    end_loc.at_column(col),
                     "no published year for this measure",
                 ));
             }
@@ -893,7 +922,7 @@ pub fn read_declared(
     }
     if rows.is_empty() {
         return Err(invalid(
-            (&end_loc).clone(),
+            end_loc.clone(),
             if src.filter.is_empty() {
                 "no data rows".to_owned()
             } else {
@@ -934,7 +963,7 @@ pub fn read_declared(
         };
         if let Some(m) = missing {
             return Err(invalid(
-                (&end_loc).clone(),
+                end_loc.clone(),
                 format!("no row for {m} (truncated file?)"),
             ));
         }
@@ -942,7 +971,7 @@ pub fn read_declared(
     Ok(Parsed {
         rows,
         periods,
-        location: (&end_loc).clone(),
+        location: end_loc.clone(),
     })
 }
 

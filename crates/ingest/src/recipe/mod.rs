@@ -674,7 +674,7 @@ impl Recipe {
             _ => {}
         }
         match (&s.code_column, &s.name_column) {
-            (None, None) if s.name_cell.is_some() => {}
+            (None, None) if s.name_cell.is_some() || s.sheets.is_some() => {}
             (Some(_), Some(_)) | (None, None) => {
                 return Err(invalid(
                     at("source.code_column"),
