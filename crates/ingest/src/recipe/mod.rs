@@ -1424,6 +1424,21 @@ mod tests {
 mod example_tests {
     use super::*;
 
+    /// The long-table example in docs/contributing-data.md parses (with
+    /// the format line it leaves out).
+    #[test]
+    fn the_documented_long_table_is_a_valid_recipe() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc.find("### `[source.long]`").expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let text = format!("format = 1\n{}", &block[start..end]);
+        let r = Recipe::parse(&text, "docs", &Limits::DEFAULT).unwrap();
+        let long = r.source.long.as_ref().unwrap();
+        assert_eq!(long.denominator(&r.indicators[0]).len(), 11);
+    }
+
     /// The example on `/contribute` and in docs/contributing-data.md parses.
     #[test]
     fn the_documented_example_is_a_valid_recipe() {
