@@ -117,7 +117,7 @@ fn value(out: &Collector, seat: &str, id: &str) -> Option<Result<f64, Marker>> {
 }
 
 fn error(recipe: &str, data: &str) -> String {
-    run(recipe, data).err().expect("an error").to_string()
+    run(recipe, data).expect_err("an error").to_string()
 }
 
 #[test]

@@ -289,6 +289,9 @@ pub fn cell_reference(r: &str) -> Option<(usize, usize)> {
     }
 }
 
+/// The most sheets `sheets_as_csv` reads (there are 650 seats).
+pub const MAX_SHEETS: usize = 2_000;
+
 /// Whether a sheet's name matches a pattern: `#` one or more digits, `*`
 /// any text (also none), any other character itself.
 pub fn sheet_matches(pattern: &str, name: &str) -> bool {
@@ -336,6 +339,15 @@ pub fn sheets_as_csv(
             .into_iter()
             .filter(|n| sheet_matches(pattern, n))
             .collect();
+        if names.len() > MAX_SHEETS {
+            return Err(invalid(
+                &at,
+                format!(
+                    "{} sheets match {pattern:?}; at most {MAX_SHEETS} are read (one per seat)",
+                    names.len()
+                ),
+            ));
+        }
         let mut out = Vec::with_capacity(names.len());
         for name in names {
             let grid = book.sheet(&name)?;
