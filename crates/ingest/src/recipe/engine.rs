@@ -170,28 +170,40 @@ enum Reads {
     Categories,
 }
 
-/// One area and period of a long table: each category's count as read.
+/// One area and period of a long table: each category's counts as read.
 struct Group {
+    area: String,
+    period: String,
     nation: Nation,
     /// The first row's count, for errors.
     at: Location,
-    /// Per category of the table (recipe order): its count in each count
-    /// column.
-    cells: Vec<Option<Vec<Cell>>>,
+    /// Category `i`'s count in count column `j` at `i × columns + j`
+    /// (categories in recipe order).
+    cells: Vec<Cell>,
+    /// Whether category `i` has had its row.
+    present: Vec<bool>,
+}
+
+/// Where an indicator's categories are in a [`Group`]'s cells.
+fn cell_indices(long: &super::LongSpec, names: &[&str]) -> Vec<usize> {
+    let columns = long.columns().len();
+    names
+        .iter()
+        .map(|name| {
+            let (i, j) = long
+                .resolve(name)
+                .expect("validated: a category of the table");
+            i * columns + j
+        })
+        .collect()
 }
 
 /// A long table's counts summed over some categories: a value, or the
 /// first withheld count's marker.
-fn sum_categories(g: &Group, long: &super::LongSpec, codes: &[&str]) -> Cell {
+fn sum_categories(g: &Group, cells: &[usize]) -> Cell {
     let mut total = 0.0;
-    for code in codes {
-        let (i, j) = long
-            .resolve(code)
-            .expect("validated: a category of the table");
-        match g.cells[i]
-            .as_ref()
-            .expect("checked: every category present")[j]
-        {
+    for &k in cells {
+        match g.cells[k] {
             Cell::Value(v) => total += v,
             missing => return missing,
         }
@@ -281,7 +293,10 @@ pub fn read_declared(
     let mut periods: Vec<Vec<String>> = vec![Vec::new(); recipe.indicators.len()];
     let mut rows = Vec::new();
     // Long tables: counts by area and period, and the periods in file order.
-    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<(String, String), usize> = HashMap::default();
+    // Rows come grouped by area: the last row's group is looked at first.
+    let mut last_group: Option<usize> = None;
     let mut long_periods: Vec<String> = Vec::new();
     // Where a problem with the whole file is reported.
     let mut end_loc = loc.clone();
@@ -538,7 +553,8 @@ pub fn read_declared(
         let mut read_rows = || -> Result<(), SourceError> {
             for row in t.rows() {
                 for c in 0..ncols {
-                    if row.str(c).chars().count() > limits.cell_chars {
+                    let cell = row.str(c);
+                    if cell.len() > limits.cell_chars && cell.chars().count() > limits.cell_chars {
                         return Err(row.error(
                             c,
                             Problem::Invalid(format!(
@@ -685,9 +701,49 @@ pub fn read_declared(
                         )),
                         ));
                     };
-                    let mut cells = Vec::with_capacity(val_cols.len());
-                    for (&col, name) in val_cols.iter().zip(l.columns()) {
-                        let cell = marked(&l.markers, name, &row, col)?;
+                    let period = row_period.expect("a fixed or column period");
+                    let gi = match last_group
+                        .filter(|&g| groups[g].area == area && groups[g].period == period)
+                    {
+                        Some(g) => g,
+                        None => {
+                            let key = (area.clone(), period);
+                            match group_of.get(&key) {
+                                Some(&g) => g,
+                                None => {
+                                    if !long_periods.contains(&key.1) {
+                                        long_periods.push(key.1.clone());
+                                    }
+                                    areas_seen.insert(area.clone());
+                                    groups.push(Group {
+                                        area: key.0.clone(),
+                                        period: key.1.clone(),
+                                        nation,
+                                        at: row.location(val_col),
+                                        cells: vec![
+                                            Cell::Value(0.0);
+                                            l.categories.len() * val_cols.len()
+                                        ],
+                                        present: vec![false; l.categories.len()],
+                                    });
+                                    group_of.insert(key, groups.len() - 1);
+                                    groups.len() - 1
+                                }
+                            }
+                        }
+                    };
+                    last_group = Some(gi);
+                    let g = &mut groups[gi];
+                    if std::mem::replace(&mut g.present[ci], true) {
+                        let what = match &src.period.column {
+                            Some(_) => format!("{area}, {}, category {cat}", g.period),
+                            None => format!("{area}, category {cat}"),
+                        };
+                        return Err(row.error(cat_col, Problem::Duplicate(what)));
+                    }
+                    let names = l.columns();
+                    for (j, &col) in val_cols.iter().enumerate() {
+                        let cell = marked(&l.markers, names[j], &row, col)?;
                         if let Cell::Value(x) = cell {
                             if x < 0.0 {
                                 return Err(
@@ -695,30 +751,8 @@ pub fn read_declared(
                                 );
                             }
                         }
-                        cells.push(cell);
+                        g.cells[ci * val_cols.len() + j] = cell;
                     }
-                    let period = row_period.expect("a fixed or column period");
-                    if !long_periods.contains(&period) {
-                        long_periods.push(period.clone());
-                    }
-                    let g = groups
-                        .entry((area.clone(), period))
-                        .or_insert_with(|| Group {
-                            nation,
-                            at: row.location(val_col),
-                            cells: vec![None; l.categories.len()],
-                        });
-                    if g.cells[ci].replace(cells).is_some() {
-                        let what = match &src.period.column {
-                            Some(_) => format!(
-                                "{area}, {}, category {cat}",
-                                row.str(period_col.expect("a period column")).trim()
-                            ),
-                            None => format!("{area}, category {cat}"),
-                        };
-                        return Err(row.error(cat_col, Problem::Duplicate(what)));
-                    }
-                    areas_seen.insert(area);
                     continue;
                 }
                 let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
@@ -857,14 +891,29 @@ pub fn read_declared(
         };
     }
     if let Some(l) = &src.long {
-        for ((area, period), g) in &groups {
-            if let Some(c) = l.categories.iter().zip(&g.cells).find(|(_, c)| c.is_none()) {
+        // Each indicator's numerator and denominator cells, found once.
+        let sums: Vec<(Vec<usize>, Vec<usize>)> = recipe
+            .indicators
+            .iter()
+            .map(|ind| {
+                let num: Vec<&str> = ind.categories.iter().map(|c| c.0.as_str()).collect();
+                (cell_indices(l, &num), cell_indices(l, &l.denominator(ind)))
+            })
+            .collect();
+        // Areas in code order, then periods.
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by(|&a, &b| {
+            (&groups[a].area, &groups[a].period).cmp(&(&groups[b].area, &groups[b].period))
+        });
+        for g in order.iter().map(|&i| &groups[i]) {
+            let (area, period) = (&g.area, &g.period);
+            if let Some(c) = g.present.iter().position(|p| !p) {
                 return Err(invalid(
                     g.at.clone(),
                     format!(
                         "{} {area} has no row for category {}",
                         area_word(src.geography),
-                        c.0 .0
+                        l.categories[c].0
                     ),
                 ));
             }
@@ -874,9 +923,8 @@ pub fn read_declared(
                     values.push(Vec::new());
                     continue;
                 }
-                let numerator: Vec<&str> = ind.categories.iter().map(|c| c.0.as_str()).collect();
-                let num = sum_categories(g, l, &numerator);
-                let den = sum_categories(g, l, &l.denominator(ind));
+                let num = sum_categories(g, &sums[i].0);
+                let den = sum_categories(g, &sums[i].1);
                 if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
                     if b > 0.0 && src.geography.seat_set().is_some() {
                         check_value(ind, a / b, true, &g.at)?;
