@@ -29,7 +29,7 @@ use stemgap_ingest::Registry;
 use stemgap_sources::{Catalogue, SourceDir};
 
 mod common;
-use common::{sheet_xml, workbook};
+use common::{sheet_xml, workbook, workbook_of};
 
 /// Counts live and peak heap bytes.
 struct Counting;
@@ -222,6 +222,58 @@ markers = ["c"]
 nations = ["england", "wales", "scotland", "northern_ireland"]
 "#;
 
+/// A sheet per seat, the seat named in A2, a long table with two count
+/// columns (the layout of Scotland's age-by-sex workbook).
+const SHEETS_RECIPE: &str = r##"format = 1
+[source]
+id = "fuzz_sheets"
+data = "data.xlsx"
+reader = "xlsx"
+sheets = "#.*"
+name_cell = "A2"
+skip_lines = 2
+header = ["Age", "All", "Girls"]
+stop_at_blank_row = true
+geography = "pcon2024"
+period = { fixed = "2024" }
+[source.long]
+category_column = "Age"
+value_columns = ["All", "Girls"]
+categories = ["All ages", 11, "12 and over"]
+denominator_excludes = ["All ages"]
+markers = ["c"]
+[[indicator]]
+id = "girls_share"
+title = "Girls"
+definition = "Invented."
+unit = "share"
+direction = "neutral"
+categories = ["All ages / Girls"]
+denominator_categories = ["All ages"]
+nations = ["england", "wales"]
+[[indicator]]
+id = "older_share"
+title = "Older"
+definition = "Invented."
+unit = "share"
+direction = "neutral"
+categories = ["12 and over"]
+nations = ["england", "wales"]
+"##;
+
+fn seat_sheet(seat: &str) -> Vec<u8> {
+    sheet_xml(&[
+        &["Pupils (invented)"],
+        &[seat],
+        &["Age", "All", "Girls"],
+        &["All ages", "10", "4"],
+        &["11", "3", "c"],
+        &["12 and over", "7", "3"],
+        &[],
+        &["Notes", "Invented"],
+    ])
+}
+
 struct Seed {
     recipe: String,
     data: Vec<u8>,
@@ -334,6 +386,17 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         "ok",
         "the XLSX seed reads"
     );
+    let (north, south) = (seat_sheet("Northam North"), seat_sheet("Northam South"));
+    assert_eq!(
+        run_one(
+            SHEETS_RECIPE,
+            &workbook_of(&[("0. North", north.clone()), ("1. South", south.clone())]),
+            &inputs,
+            &reg
+        ),
+        "ok",
+        "the sheets seed reads"
+    );
     // The long tables (`[source.long]`) read as they are: the mutations
     // start from valid long inputs.
     let long: Vec<&Seed> = seeds
@@ -365,9 +428,17 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         let (recipe_text, data) = match rng.below(5) {
             // A workbook whose sheet XML is mutated, packed again (so the
             // spreadsheet reader, not the ZIP check, meets the mutation).
-            4 => {
+            4 if rng.below(2) == 0 => {
                 let xml = mutate(&mut rng, &xlsx_sheet, &[]);
                 (XLSX_RECIPE.to_owned(), workbook(&xml))
+            }
+            // A sheet per seat: one sheet mutated, the other as it was.
+            4 => {
+                let xml = mutate(&mut rng, &north, &[]);
+                (
+                    SHEETS_RECIPE.to_owned(),
+                    workbook_of(&[("0. North", xml), ("1. South", south.clone())]),
+                )
             }
             0 => (
                 String::from_utf8_lossy(&mutate(&mut rng, s.recipe.as_bytes(), &recipes))

@@ -1082,11 +1082,20 @@ fn validate_long(
             }
         }
     }
+    // Within one count column a share's categories must be in its
+    // denominator (so it lies in 0..1); across columns (girls over all
+    // pupils) that is checked on the values.
     let den: Vec<(usize, usize)> = den.iter().filter_map(|c| long.resolve(c)).collect();
+    let num: Vec<(usize, usize)> = ind
+        .categories
+        .iter()
+        .filter_map(|c| long.resolve(&c.0))
+        .collect();
+    let one_column = num.iter().chain(&den).all(|r| r.1 == 0);
     if let Some(c) = ind
         .categories
         .iter()
-        .find(|c| long.resolve(&c.0).is_some_and(|r| !den.contains(&r)))
+        .find(|c| one_column && long.resolve(&c.0).is_some_and(|r| !den.contains(&r)))
     {
         return Err(invalid(
             here("categories"),
