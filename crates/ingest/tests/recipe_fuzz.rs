@@ -4,8 +4,9 @@
 //! through the one apportioner), on the test observatory's registry.
 //!
 //! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`), the
-//! invalid ones (`tests/fixtures/contrib-invalid/`) and the two built-in
-//! recipes with the observatory's population and UCAS files. Each
+//! invalid ones (`tests/fixtures/contrib-invalid/`) and every built-in
+//! recipe with the observatory's file for it (the Census 2021 long tables
+//! among them). Each
 //! iteration mutates a seed's data and/or recipe (byte flips, inserted
 //! tokens — quotes, separators, line ends, markers, huge and odd numbers,
 //! BOMs, known codes —, deleted, duplicated and spliced ranges, truncation)
@@ -26,6 +27,9 @@ use stemgap_ingest::build::Inputs;
 use stemgap_ingest::recipe::{self, Contribution, Limits, Recipe};
 use stemgap_ingest::Registry;
 use stemgap_sources::{Catalogue, SourceDir};
+
+mod common;
+use common::{sheet_xml, workbook, workbook_of};
 
 /// Counts live and peak heap bytes.
 struct Counting;
@@ -114,6 +118,10 @@ const TOKENS: &[&str] = &[
     "E14000801",
     "202324",
     "2024",
+    "-8",
+    "[source.long]",
+    "categories = [",
+    "denominator_categories = [1]",
     "2021/22",
     "=1+1",
     "@SUM(A1)",
@@ -194,100 +202,6 @@ fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
     v
 }
 
-/// CRC-32 (IEEE), for the stored ZIP entries below.
-fn crc32(data: &[u8]) -> u32 {
-    let mut c = !0u32;
-    for &b in data {
-        c ^= b as u32;
-        for _ in 0..8 {
-            c = if c & 1 != 0 {
-                (c >> 1) ^ 0xEDB8_8320
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
-}
-
-/// A ZIP archive of uncompressed (stored) entries.
-fn stored_zip(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut dir = Vec::new();
-    for (name, data) in files {
-        let (crc, n, at) = (crc32(data), data.len() as u32, out.len() as u32);
-        let head = |sig: &[u8], central: bool| {
-            let mut h = sig.to_vec();
-            if central {
-                h.extend(20u16.to_le_bytes());
-            }
-            for v in [20u16, 0, 0, 0, 0] {
-                h.extend(v.to_le_bytes());
-            }
-            h.extend(crc.to_le_bytes());
-            h.extend(n.to_le_bytes());
-            h.extend(n.to_le_bytes());
-            h.extend((name.len() as u16).to_le_bytes());
-            h.extend(0u16.to_le_bytes());
-            if central {
-                for v in [0u16, 0, 0] {
-                    h.extend(v.to_le_bytes());
-                }
-                h.extend(0u32.to_le_bytes());
-                h.extend(at.to_le_bytes());
-            }
-            h.extend(name.as_bytes());
-            h
-        };
-        out.extend(head(b"PK\x03\x04", false));
-        out.extend(data);
-        dir.extend(head(b"PK\x01\x02", true));
-    }
-    let (cd_at, cd_len) = (out.len() as u32, dir.len() as u32);
-    out.extend(dir);
-    out.extend(b"PK\x05\x06");
-    for v in [0u16, 0, files.len() as u16, files.len() as u16] {
-        out.extend(v.to_le_bytes());
-    }
-    out.extend(cd_len.to_le_bytes());
-    out.extend(cd_at.to_le_bytes());
-    out.extend(0u16.to_le_bytes());
-    out
-}
-
-/// A workbook whose sheet `Clubs` is `sheet_xml`.
-fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
-    let ns = "http://schemas.openxmlformats.org";
-    stored_zip(&[
-        ("[Content_Types].xml", format!("<?xml version=\"1.0\"?><Types xmlns=\"{ns}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>").into_bytes()),
-        ("_rels/.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").into_bytes()),
-        ("xl/workbook.xml", format!("<?xml version=\"1.0\"?><workbook xmlns=\"{ns}/spreadsheetml/2006/main\" xmlns:r=\"{ns}/officeDocument/2006/relationships\"><sheets><sheet name=\"Clubs\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>").into_bytes()),
-        ("xl/_rels/workbook.xml.rels", format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/></Relationships>").into_bytes()),
-        ("xl/worksheets/sheet1.xml", sheet_xml.to_vec()),
-    ])
-}
-
-/// The sheet XML of a table (numbers as numbers, the rest inline text).
-fn sheet_xml(rows: &[&[&str]]) -> Vec<u8> {
-    let mut s = String::from("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
-    for (r, row) in rows.iter().enumerate() {
-        s.push_str(&format!("<row r=\"{}\">", r + 1));
-        for (c, v) in row.iter().enumerate() {
-            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
-            if v.parse::<f64>().is_ok() {
-                s.push_str(&format!("<c r=\"{at}\"><v>{v}</v></c>"));
-            } else {
-                s.push_str(&format!(
-                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
-                ));
-            }
-        }
-        s.push_str("</row>");
-    }
-    s.push_str("</sheetData></worksheet>");
-    s.into_bytes()
-}
-
 const XLSX_RECIPE: &str = r#"format = 1
 [source]
 id = "fuzz_xlsx"
@@ -307,6 +221,58 @@ value = "clubs"
 markers = ["c"]
 nations = ["england", "wales", "scotland", "northern_ireland"]
 "#;
+
+/// A sheet per seat, the seat named in A2, a long table with two count
+/// columns (the layout of Scotland's age-by-sex workbook).
+const SHEETS_RECIPE: &str = r##"format = 1
+[source]
+id = "fuzz_sheets"
+data = "data.xlsx"
+reader = "xlsx"
+sheets = "#.*"
+name_cell = "A2"
+skip_lines = 2
+header = ["Age", "All", "Girls"]
+stop_at_blank_row = true
+geography = "pcon2024"
+period = { fixed = "2024" }
+[source.long]
+category_column = "Age"
+value_columns = ["All", "Girls"]
+categories = ["All ages", 11, "12 and over"]
+denominator_excludes = ["All ages"]
+markers = ["c"]
+[[indicator]]
+id = "girls_share"
+title = "Girls"
+definition = "Invented."
+unit = "share"
+direction = "neutral"
+categories = ["All ages / Girls"]
+denominator_categories = ["All ages"]
+nations = ["england", "wales"]
+[[indicator]]
+id = "older_share"
+title = "Older"
+definition = "Invented."
+unit = "share"
+direction = "neutral"
+categories = ["12 and over"]
+nations = ["england", "wales"]
+"##;
+
+fn seat_sheet(seat: &str) -> Vec<u8> {
+    sheet_xml(&[
+        &["Pupils (invented)"],
+        &[seat],
+        &["Age", "All", "Girls"],
+        &["All ages", "10", "4"],
+        &["11", "3", "c"],
+        &["12 and over", "7", "3"],
+        &[],
+        &["Notes", "Invented"],
+    ])
+}
 
 struct Seed {
     recipe: String,
@@ -420,6 +386,32 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         "ok",
         "the XLSX seed reads"
     );
+    let (north, south) = (seat_sheet("Northam North"), seat_sheet("Northam South"));
+    assert_eq!(
+        run_one(
+            SHEETS_RECIPE,
+            &workbook_of(&[("0. North", north.clone()), ("1. South", south.clone())]),
+            &inputs,
+            &reg
+        ),
+        "ok",
+        "the sheets seed reads"
+    );
+    // The long tables (`[source.long]`) read as they are: the mutations
+    // start from valid long inputs.
+    let long: Vec<&Seed> = seeds
+        .iter()
+        .filter(|s| s.recipe.contains("[source.long]"))
+        .collect();
+    assert!(long.len() > 7, "{} long seeds", long.len());
+    for s in long.iter().filter(|s| s.recipe.contains("census21_")) {
+        assert_eq!(
+            run_one(&s.recipe, &s.data, &inputs, &reg),
+            "ok",
+            "{}",
+            s.recipe
+        );
+    }
     let mut rng = Rng(seed | 1);
     let mut f = Figures {
         iterations: 0,
@@ -436,9 +428,17 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         let (recipe_text, data) = match rng.below(5) {
             // A workbook whose sheet XML is mutated, packed again (so the
             // spreadsheet reader, not the ZIP check, meets the mutation).
-            4 => {
+            4 if rng.below(2) == 0 => {
                 let xml = mutate(&mut rng, &xlsx_sheet, &[]);
                 (XLSX_RECIPE.to_owned(), workbook(&xml))
+            }
+            // A sheet per seat: one sheet mutated, the other as it was.
+            4 => {
+                let xml = mutate(&mut rng, &north, &[]);
+                (
+                    SHEETS_RECIPE.to_owned(),
+                    workbook_of(&[("0. North", xml), ("1. South", south.clone())]),
+                )
             }
             0 => (
                 String::from_utf8_lossy(&mutate(&mut rng, s.recipe.as_bytes(), &recipes))

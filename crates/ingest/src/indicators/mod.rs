@@ -7,14 +7,12 @@
 
 mod apportion;
 mod aps;
-mod census;
 mod convert;
 mod deprivation;
 pub(crate) mod ess;
 mod fe_et;
 mod industry;
 mod msoa;
-mod scotland;
 mod starts;
 
 pub(crate) use apportion::denominators;
@@ -32,6 +30,26 @@ use stemgap_core::{
 };
 use stemgap_geography::Registry;
 use stemgap_sources::{Location, Problem, SourceError};
+
+/// The Census 2021 tables for England and Wales (declared sources,
+/// `catalogue/recipes/census21_pcon2024_*.toml`), in catalogue order.
+const CENSUS21: [&str; 7] = [
+    "census21_pcon2024_quals",
+    "census21_pcon2024_industry",
+    "census21_pcon2024_nssec",
+    "census21_pcon2024_econact",
+    "census21_pcon2024_age",
+    "census21_pcon2024_sex",
+    "census21_pcon2024_ethnicity5",
+];
+
+/// Scotland's Census 2022 tables by 2024 seat (declared sources,
+/// `catalogue/recipes/sc_census22_pcon2024_*.toml`): the same share ids as
+/// the England and Wales census, extended to Scotland.
+const SCOTLAND22: [&str; 2] = [
+    "sc_census22_pcon2024_agebysex",
+    "sc_census22_pcon2024_ethnicity",
+];
 
 /// Runs every indicator module, on two threads: the modules that share
 /// local-authority counts out by population (they need the population
@@ -58,8 +76,12 @@ pub fn collect_all(
         let rest = scope.spawn(|| {
             run(|c| {
                 c.section(1);
-                census::collect(inputs, reg, c)?;
-                scotland::collect(inputs, reg, c)?;
+                for src in CENSUS21 {
+                    crate::recipe::collect_builtin(inputs, reg, src, c)?;
+                }
+                for src in SCOTLAND22 {
+                    crate::recipe::collect_builtin(inputs, reg, src, c)?;
+                }
                 crate::recipe::collect_builtin(
                     inputs,
                     reg,

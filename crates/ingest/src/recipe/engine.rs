@@ -129,18 +129,23 @@ fn as_share(ind: &IndicatorSpec, cell: Cell, at: &Location) -> Result<Cell, Sour
 
 /// A cell that may be withheld with one of the indicator's markers.
 fn marked_cell(ind: &IndicatorSpec, row: &Row<'_>, col: usize) -> Result<Cell, SourceError> {
+    marked(&ind.markers, &ind.id, row, col)
+}
+
+/// A cell that may be withheld with one of `markers` (allowed for `owner`).
+fn marked(markers: &[String], owner: &str, row: &Row<'_>, col: usize) -> Result<Cell, SourceError> {
     let cell = row.cell(col)?;
     if let Cell::Missing(m) = cell {
         let raw = row.str(col).trim();
-        let allowed = ind.markers.iter().any(|k| k == "*" || k.trim() == raw);
+        let allowed = markers.iter().any(|k| k == "*" || k.trim() == raw);
         if !allowed {
-            let why = if ind.markers.is_empty() {
+            let why = if markers.is_empty() {
                 format!("a value is required here, found the marker {raw:?} ({m})")
             } else {
                 format!(
                     "the marker {raw:?} is not one the recipe allows for {} ({})",
-                    ind.id,
-                    ind.markers
+                    owner,
+                    markers
                         .iter()
                         .map(|k| format!("{k:?}"))
                         .collect::<Vec<_>>()
@@ -157,9 +162,62 @@ fn marked_cell(ind: &IndicatorSpec, row: &Row<'_>, col: usize) -> Result<Cell, S
 enum Reads {
     One(usize),
     Sum(Vec<usize>, Vec<usize>),
-    Ratio(usize, usize),
+    /// Numerator and denominator, each a sum of columns.
+    Ratio(Vec<usize>, Vec<usize>),
     /// Periods in the column names: (column, period).
     Years(Vec<(usize, String)>),
+    /// Categories of a long table (read per area, after every row).
+    Categories,
+}
+
+/// One area and period of a long table: each category's counts as read.
+struct Group {
+    area: String,
+    period: String,
+    nation: Nation,
+    /// The first row's count, for errors.
+    at: Location,
+    /// Category `i`'s count in count column `j` at `i × columns + j`
+    /// (categories in recipe order).
+    cells: Vec<Cell>,
+    /// Whether category `i` has had its row.
+    present: Vec<bool>,
+}
+
+/// Where an indicator's categories are in a [`Group`]'s cells.
+fn cell_indices(long: &super::LongSpec, names: &[&str]) -> Vec<usize> {
+    let columns = long.columns().len();
+    names
+        .iter()
+        .map(|name| {
+            let (i, j) = long
+                .resolve(name)
+                .expect("validated: a category of the table");
+            i * columns + j
+        })
+        .collect()
+}
+
+/// A long table's counts summed over some categories: a value, or the
+/// first withheld count's marker.
+fn sum_categories(g: &Group, cells: &[usize]) -> Cell {
+    let mut total = 0.0;
+    for &k in cells {
+        match g.cells[k] {
+            Cell::Value(v) => total += v,
+            missing => return missing,
+        }
+    }
+    Cell::Value(total)
+}
+
+/// What an area of a geography is called in messages.
+fn area_word(g: Geography) -> &'static str {
+    match g {
+        Geography::Pcon2024 | Geography::Pcon2010 => "seat",
+        Geography::Lad => "local authority",
+        Geography::Lsoa11 => "small area",
+    }
 }
 
 /// Reads and checks a declared file: every row a known area of the
@@ -184,179 +242,30 @@ pub fn read_declared(
             ),
         ));
     }
-    let converted;
-    let (bytes, loc) = match (src.reader, &src.sheet) {
-        (super::Reader::Xlsx, Some(sheet)) => {
+    // The tables read: the file, one sheet, or (`sheets`) every sheet whose
+    // name matches, each holding one area, named in its `name_cell`.
+    type Table<'b> = (
+        std::borrow::Cow<'b, [u8]>,
+        Location,
+        Option<(String, Location)>,
+    );
+    let tables: Vec<Table<'_>> = match (src.reader, &src.sheet, &src.sheets) {
+        (super::Reader::Xlsx, Some(sheet), _) => {
             let (csv, at) = super::xlsx::sheet_as_csv(d.bytes, d.file, sheet, limits)?;
-            converted = csv;
-            (&converted[..], at)
+            vec![(csv.into(), at, None)]
         }
-        _ => (d.bytes, loc),
+        (super::Reader::Xlsx, None, Some(pattern)) => {
+            let cell = src
+                .name_cell
+                .as_deref()
+                .expect("validated: sheets name their area's cell");
+            super::xlsx::sheets_as_csv(d.bytes, d.file, pattern, cell, limits)?
+                .into_iter()
+                .map(|(csv, at, name)| (csv.into(), at, Some(name)))
+                .collect()
+        }
+        _ => vec![(d.bytes.into(), loc.clone(), None)],
     };
-    let t = CsvTable::from_bytes(
-        bytes,
-        d.encoding,
-        loc.clone(),
-        CsvOptions {
-            skip_lines: src.skip_lines,
-            extra_header_rows: src.extra_header_rows,
-            ..CsvOptions::default()
-        },
-    )?;
-    // A column by its header, or by `first / second` header rows.
-    let column = |name: &str| -> Result<usize, SourceError> {
-        match (
-            t.column(name),
-            name.split_once(" / "),
-            t.extra_headers().first(),
-        ) {
-            (Ok(c), _, _) => Ok(c),
-            (Err(e), None, _) | (Err(e), _, None) => Err(e),
-            (Err(_), Some((top, sub)), Some(subs)) => (0..t.headers().len())
-                .find(|&i| t.headers()[i] == top && subs.get(i).map(str::trim) == Some(sub))
-                .ok_or_else(|| {
-                    SourceError::new(
-                        t.location().at_row(2).at_column(name),
-                        Problem::MissingColumn {
-                            found: (0..t.headers().len())
-                                .filter(|&i| t.headers()[i] == top)
-                                .filter_map(|i| subs.get(i))
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        },
-                    )
-                }),
-        }
-    };
-    if t.headers().len() > limits.columns {
-        return Err(invalid(
-            loc.at_row(1),
-            format!(
-                "{} columns; at most {} are read",
-                t.headers().len(),
-                limits.columns
-            ),
-        ));
-    }
-    if t.len() > limits.rows {
-        return Err(invalid(
-            loc,
-            format!("{} rows; at most {} are read", t.len(), limits.rows),
-        ));
-    }
-    let key_col = match (&src.code_column, &src.name_column) {
-        (Some(c), _) | (None, Some(c)) => column(c)?,
-        (None, None) => unreachable!("validated: one of the two"),
-    };
-    let filters = src
-        .filter
-        .iter()
-        .map(|(c, v)| Ok((column(c)?, v.as_str())))
-        .collect::<Result<Vec<_>, SourceError>>()?;
-    let period_col = match &src.period.column {
-        Some(c) => Some(column(c)?),
-        None => None,
-    };
-    let mut fixed_cols: Vec<&str> = [src.code_column.as_deref(), src.name_column.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
-    fixed_cols.extend(src.filter.keys().map(String::as_str));
-    fixed_cols.extend(src.period.column.as_deref());
-    fixed_cols.extend(src.other_columns.iter().map(String::as_str));
-    let prefixes: Vec<&str> = src
-        .period
-        .columns_prefix
-        .iter()
-        .chain(
-            recipe
-                .indicators
-                .iter()
-                .filter_map(|i| i.columns_prefix.as_ref()),
-        )
-        .map(String::as_str)
-        .collect();
-    if src.strict_columns && !prefixes.is_empty() {
-        let is_year = |h: &str| {
-            prefixes.iter().any(|p| {
-                h.strip_prefix(p)
-                    .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-            })
-        };
-        if let Some(h) = t
-            .headers()
-            .iter()
-            .find(|h| !fixed_cols.contains(&h.as_str()) && !is_year(h))
-        {
-            return Err(SourceError::new(
-                t.location().at_row(1).at_column(h.clone()),
-                Problem::Invalid(format!(
-                    "unexpected column: expected {} or a year column like \"{}2024\"",
-                    fixed_cols.join(", "),
-                    prefixes[0]
-                )),
-            ));
-        }
-    }
-    let mut reads = Vec::new();
-    for ind in &recipe.indicators {
-        let r = if let Some(prefix) = ind
-            .columns_prefix
-            .as_ref()
-            .or(src.period.columns_prefix.as_ref())
-        {
-            let years: Vec<(usize, String)> = t
-                .headers()
-                .iter()
-                .enumerate()
-                .filter_map(|(i, h)| {
-                    let y = h.strip_prefix(prefix.as_str())?.trim();
-                    (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-                        .then(|| (i, y.to_owned()))
-                })
-                .collect();
-            if years.is_empty() {
-                return Err(SourceError::new(
-                    t.location().at_row(1),
-                    Problem::MissingColumn {
-                        found: t.headers().join(", "),
-                    },
-                ));
-            }
-            Reads::Years(years)
-        } else if let Some(v) = &ind.value {
-            Reads::One(column(v)?)
-        } else if let (Some(n), Some(dn)) = (&ind.numerator, &ind.denominator) {
-            Reads::Ratio(column(n)?, column(dn)?)
-        } else {
-            let cols = |names: &[String]| {
-                names
-                    .iter()
-                    .map(|c| column(c))
-                    .collect::<Result<Vec<_>, _>>()
-            };
-            Reads::Sum(cols(&ind.sum)?, cols(&ind.minus)?)
-        };
-        reads.push(r);
-    }
-    if src.strict_columns && prefixes.is_empty() {
-        let mut used: Vec<&str> = fixed_cols.clone();
-        for ind in &recipe.indicators {
-            used.extend(ind.value.as_deref());
-            used.extend(ind.numerator.as_deref());
-            used.extend(ind.denominator.as_deref());
-            used.extend(ind.sum.iter().chain(&ind.minus).map(String::as_str));
-        }
-        if let Some(h) = t.headers().iter().find(|h| !used.contains(&h.as_str())) {
-            return Err(SourceError::new(
-                t.location().at_row(1).at_column(h.clone()),
-                Problem::Invalid(format!(
-                    "unexpected column: the recipe reads {}",
-                    used.join(", ")
-                )),
-            ));
-        }
-    }
     let nations: Vec<Vec<Nation>> = recipe.indicators.iter().map(|i| i.nations()).collect();
     let covered: BTreeSet<Nation> = nations.iter().flatten().copied().collect();
     let lad_names: HashMap<String, String> = if src.geography == Geography::Lad {
@@ -383,229 +292,660 @@ pub fn read_declared(
     let mut areas_seen: BTreeSet<String> = BTreeSet::new();
     let mut periods: Vec<Vec<String>> = vec![Vec::new(); recipe.indicators.len()];
     let mut rows = Vec::new();
-    let ncols = t.headers().len();
-    for row in t.rows() {
-        for c in 0..ncols {
-            if row.str(c).chars().count() > limits.cell_chars {
-                return Err(row.error(
-                    c,
-                    Problem::Invalid(format!("a cell over {} characters", limits.cell_chars)),
+    // Long tables: counts by area and period, and the periods in file order.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<(String, String), usize> = HashMap::default();
+    // Rows come grouped by area: the last row's group is looked at first.
+    let mut last_group: Option<usize> = None;
+    let mut long_periods: Vec<String> = Vec::new();
+    // Where a problem with the whole file is reported.
+    let mut end_loc = loc.clone();
+    for (bytes, loc, fixed) in &tables {
+        let (bytes, loc) = (&bytes[..], loc.clone());
+        let t = CsvTable::from_bytes(
+            bytes,
+            d.encoding,
+            loc.clone(),
+            CsvOptions {
+                skip_lines: src.skip_lines,
+                extra_header_rows: src.extra_header_rows,
+                stop_at_blank_line: src.stop_at_blank_row,
+                ..CsvOptions::default()
+            },
+        )?;
+        // A column by its header, by `first / second` header rows, or by its
+        // second header row alone when the first is blank there.
+        let column = |name: &str| -> Result<usize, SourceError> {
+            match (
+                t.column(name),
+                name.split_once(" / "),
+                t.extra_headers().first(),
+            ) {
+                (Ok(c), _, _) => Ok(c),
+                (Err(e), _, None) => Err(e),
+                (Err(e), None, Some(subs)) => (0..t.headers().len())
+                    .find(|&i| {
+                        t.headers()[i].trim().is_empty() && subs.get(i).map(str::trim) == Some(name)
+                    })
+                    .ok_or(e),
+                (Err(_), Some((top, sub)), Some(subs)) => (0..t.headers().len())
+                    .find(|&i| t.headers()[i] == top && subs.get(i).map(str::trim) == Some(sub))
+                    .ok_or_else(|| {
+                        SourceError::new(
+                            t.location().at_row(2).at_column(name),
+                            Problem::MissingColumn {
+                                found: (0..t.headers().len())
+                                    .filter(|&i| t.headers()[i] == top)
+                                    .filter_map(|i| subs.get(i))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                            },
+                        )
+                    }),
+            }
+        };
+        if let Some(h) = &src.header {
+            if t.headers().iter().ne(h.iter()) {
+                return Err(SourceError::new(
+                    t.location().at_row(src.skip_lines as u64 + 1),
+                    Problem::WrongHeader {
+                        expected: h.join(","),
+                        found: t.headers().join(","),
+                    },
                 ));
             }
         }
-        if filters.iter().any(|(c, v)| row.str(*c).trim() != *v) {
-            continue;
+        if t.headers().len() > limits.columns {
+            return Err(invalid(
+                loc.at_row(1),
+                format!(
+                    "{} columns; at most {} are read",
+                    t.headers().len(),
+                    limits.columns
+                ),
+            ));
         }
-        // The area.
-        let raw = row.str(key_col).trim();
-        if src.extra_header_rows > 0 && raw == "---" {
-            continue;
+        if t.len() > limits.rows {
+            return Err(invalid(
+                loc,
+                format!("{} rows; at most {} are read", t.len(), limits.rows),
+            ));
         }
-        let (area, nation) = match src.geography {
-            Geography::Pcon2024 | Geography::Pcon2010 => {
-                let set = src.geography.seat_set().expect("a seat geography");
-                let code = if src.short_codes {
-                    reg.short_code_cell(&row, key_col)?
-                } else if src.code_column.is_some() {
-                    reg.seat_code(set, &row, key_col)?
-                } else {
-                    reg.seat_by_name(set, raw).ok_or_else(|| {
-                        row.error(
-                            key_col,
-                            Problem::UnknownCode(format!(
-                                "{raw:?}: not the name of a seat of the {} set",
-                                set.id()
-                            )),
-                        )
-                    })?
-                };
-                let nation = reg.seat(set, code).expect("checked").nation;
-                (code.to_string(), nation)
+        let key_col = match (&src.code_column, &src.name_column) {
+            (Some(c), _) | (None, Some(c)) => column(c)?,
+            // The area is the sheet's (`name_cell`).
+            (None, None) => 0,
+        };
+        let filters = src
+            .filter
+            .iter()
+            .map(|(c, v)| Ok((column(c)?, v.as_str())))
+            .collect::<Result<Vec<_>, SourceError>>()?;
+        let period_col = match &src.period.column {
+            Some(c) => Some(column(c)?),
+            None => None,
+        };
+        let mut fixed_cols: Vec<&str> = [src.code_column.as_deref(), src.name_column.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        fixed_cols.extend(src.filter.keys().map(String::as_str));
+        fixed_cols.extend(src.period.column.as_deref());
+        fixed_cols.extend(src.other_columns.iter().map(String::as_str));
+        let prefixes: Vec<&str> = src
+            .period
+            .columns_prefix
+            .iter()
+            .chain(
+                recipe
+                    .indicators
+                    .iter()
+                    .filter_map(|i| i.columns_prefix.as_ref()),
+            )
+            .map(String::as_str)
+            .collect();
+        if src.strict_columns && !prefixes.is_empty() {
+            let is_year = |h: &str| {
+                prefixes.iter().any(|p| {
+                    h.strip_prefix(p)
+                        .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+                })
+            };
+            if let Some(h) = t
+                .headers()
+                .iter()
+                .find(|h| !fixed_cols.contains(&h.as_str()) && !is_year(h))
+            {
+                return Err(SourceError::new(
+                    t.location().at_row(1).at_column(h.clone()),
+                    Problem::Invalid(format!(
+                        "unexpected column: expected {} or a year column like \"{}2024\"",
+                        fixed_cols.join(", "),
+                        prefixes[0]
+                    )),
+                ));
             }
-            Geography::Lad => {
-                let code = if src.code_column.is_some() {
-                    let code = row.code(key_col)?;
-                    let known = lad_codes.contains(code.as_str())
-                        || crate::indicators::successor(code.as_str(), BoundarySet::Pcon2024)
-                            != code.as_str();
-                    if !known {
+        }
+        let long = match &src.long {
+            Some(l) => Some((
+                l,
+                column(&l.category_column)?,
+                l.columns()
+                    .iter()
+                    .map(|c| column(c))
+                    .collect::<Result<Vec<_>, _>>()?,
+            )),
+            None => None,
+        };
+        let mut reads = Vec::new();
+        for ind in &recipe.indicators {
+            let r = if long.is_some() {
+                Reads::Categories
+            } else if let Some(prefix) = ind
+                .columns_prefix
+                .as_ref()
+                .or(src.period.columns_prefix.as_ref())
+            {
+                let years: Vec<(usize, String)> = t
+                    .headers()
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, h)| {
+                        let y = h.strip_prefix(prefix.as_str())?.trim();
+                        (y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+                            .then(|| (i, y.to_owned()))
+                    })
+                    .collect();
+                if years.is_empty() {
+                    return Err(SourceError::new(
+                        t.location().at_row(1),
+                        Problem::MissingColumn {
+                            found: t.headers().join(", "),
+                        },
+                    ));
+                }
+                Reads::Years(years)
+            } else if let Some(v) = &ind.value {
+                Reads::One(column(v)?)
+            } else if let (Some(n), Some(dn)) = (&ind.numerator, &ind.denominator) {
+                let cols = |names: &[String]| {
+                    names
+                        .iter()
+                        .map(|c| column(c))
+                        .collect::<Result<Vec<_>, _>>()
+                };
+                Reads::Ratio(cols(&n.0)?, cols(&dn.0)?)
+            } else {
+                let cols = |names: &[String]| {
+                    names
+                        .iter()
+                        .map(|c| column(c))
+                        .collect::<Result<Vec<_>, _>>()
+                };
+                Reads::Sum(cols(&ind.sum)?, cols(&ind.minus)?)
+            };
+            reads.push(r);
+        }
+        if src.strict_columns && prefixes.is_empty() {
+            let mut used: Vec<&str> = fixed_cols.clone();
+            for ind in &recipe.indicators {
+                used.extend(ind.value.as_deref());
+                for cols in [&ind.numerator, &ind.denominator].into_iter().flatten() {
+                    used.extend(cols.0.iter().map(String::as_str));
+                }
+                used.extend(ind.sum.iter().chain(&ind.minus).map(String::as_str));
+            }
+            if let Some(l) = &src.long {
+                used.push(l.category_column.as_str());
+                used.extend(l.columns());
+            }
+            if let Some(h) = t.headers().iter().find(|h| !used.contains(&h.as_str())) {
+                return Err(SourceError::new(
+                    t.location().at_row(1).at_column(h.clone()),
+                    Problem::Invalid(format!(
+                        "unexpected column: the recipe reads {}",
+                        used.join(", ")
+                    )),
+                ));
+            }
+        }
+        let fixed_area: Option<(String, Nation)> = match fixed {
+            None => None,
+            Some((name, at)) => {
+                let set = src
+                    .geography
+                    .seat_set()
+                    .expect("validated: sheets hold seats");
+                let name = name.trim();
+                let code = reg.seat_by_name(set, name).ok_or_else(|| {
+                    SourceError::new(
+                        at.clone(),
+                        Problem::UnknownCode(format!(
+                            "{name:?}: not the name of a seat of the {} set",
+                            set.id()
+                        )),
+                    )
+                })?;
+                let nation = reg.seat(set, code).expect("a known seat").nation;
+                if !covered.contains(&nation) {
+                    if src.other_nations == super::OtherNations::Skip {
+                        continue;
+                    }
+                    return Err(invalid(
+                        at.clone(),
+                        format!("{code} ({name}) is in {nation}, which the recipe does not cover"),
+                    ));
+                }
+                Some((code.to_string(), nation))
+            }
+        };
+        let ncols = t.headers().len();
+        // A column found by its second header row alone has a blank header:
+        // messages name it as the recipe does.
+        let mut blank_named: Vec<(usize, &str)> = Vec::new();
+        if let Some(name) = src.code_column.as_deref().or(src.name_column.as_deref()) {
+            blank_named.push((key_col, name));
+        }
+        if let (Some(l), Some((_, cat_col, _))) = (&src.long, &long) {
+            blank_named.push((*cat_col, l.category_column.as_str()));
+        }
+        blank_named.retain(|(c, _)| t.headers()[*c].trim().is_empty());
+        let mut read_rows = || -> Result<(), SourceError> {
+            for row in t.rows() {
+                for c in 0..ncols {
+                    let cell = row.str(c);
+                    if cell.len() > limits.cell_chars && cell.chars().count() > limits.cell_chars {
                         return Err(row.error(
-                            key_col,
-                            Problem::UnknownCode(format!(
-                                "{:?}: not a local authority stemgap knows",
-                                code.as_str()
+                            c,
+                            Problem::Invalid(format!(
+                                "a cell over {} characters",
+                                limits.cell_chars
                             )),
                         ));
                     }
-                    code.to_string()
-                } else {
-                    lad_names
-                        .get(&stemgap_geography::registry::name_key(raw))
-                        .cloned()
-                        .ok_or_else(|| {
-                            row.error(
-                                key_col,
-                                Problem::UnknownCode(format!(
-                                    "{raw:?}: not the name of a local authority stemgap knows"
-                                )),
-                            )
-                        })?
-                };
-                let nation = GssCode::parse(&code)
-                    .ok()
-                    .and_then(|c| c.nation())
-                    .unwrap_or(Nation::England);
-                (code, nation)
-            }
-            Geography::Lsoa11 => {
-                let ok = (raw.starts_with("E01") || raw.starts_with("W01"))
-                    && reg.small_areas.contains_key(raw);
-                if !ok {
-                    return Err(row.error(
-                        key_col,
-                        Problem::UnknownCode(format!(
-                            "{raw:?}: not an LSOA 2011 of England or Wales"
-                        )),
-                    ));
                 }
-                (raw.to_owned(), reg.small_areas[raw])
-            }
-        };
-        if !covered.contains(&nation) {
-            if src.other_nations == super::OtherNations::Skip {
-                continue;
-            }
-            return Err(row.error(
-                key_col,
-                Problem::Invalid(format!(
-                    "{area} is in {nation}, which the recipe does not cover (nations: {})",
-                    covered
-                        .iter()
-                        .map(|n| n.id())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )),
-            ));
-        }
-        // The period.
-        let row_period = match (&src.period.fixed, period_col) {
-            (Some(p), _) => Some(p.clone()),
-            (None, Some(c)) => {
-                let s = row.str(c).trim();
-                let p = if src.period.academic {
-                    academic(s).ok_or_else(|| {
-                        row.error(
-                            c,
-                            Problem::Invalid(format!(
-                                "expected an academic year like 202122, found {s:?}"
-                            )),
-                        )
-                    })?
-                } else if s.is_empty() || s.len() > 20 {
-                    return Err(row.error(c, Problem::Invalid(format!("{s:?} is not a period"))));
-                } else {
-                    s.to_owned()
-                };
-                Some(p)
-            }
-            _ => None,
-        };
-        let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
-        if !seen.insert(dup_key) {
-            return Err(row.error(
-                key_col,
-                Problem::Duplicate(match &row_period {
-                    Some(p) => format!("{area}, {p}"),
-                    None => area.clone(),
-                }),
-            ));
-        }
-        areas_seen.insert(area.clone());
-        let mut values = Vec::with_capacity(reads.len());
-        for (i, (ind, r)) in recipe.indicators.iter().zip(&reads).enumerate() {
-            let mut v = Vec::new();
-            if !nations[i].contains(&nation) {
-                values.push(v);
-                continue;
-            }
-            let mut add = |p: &str, value: Value, at: Location| {
-                if !periods[i].iter().any(|q| q == p) {
-                    periods[i].push(p.to_owned());
+                if filters.iter().any(|(c, v)| row.str(*c).trim() != *v) {
+                    continue;
                 }
-                v.push((p.to_owned(), value, at));
-            };
-            match r {
-                Reads::Years(years) => {
-                    for (col, year) in years {
-                        let cell =
-                            as_share(ind, marked_cell(ind, &row, *col)?, &row.location(*col))?;
-                        if let Cell::Value(x) = cell {
-                            check_value(ind, x, false, &row.location(*col))?;
+                // The area: the sheet's, or the row's.
+                let (area, nation) = match &fixed_area {
+                    Some(a) => a.clone(),
+                    None => {
+                        let raw = row.str(key_col).trim();
+                        if src.extra_header_rows > 0 && raw == "---" {
+                            continue;
                         }
-                        add(year, Value::Cell(cell), row.location(*col));
-                    }
-                }
-                Reads::One(col) => {
-                    let cell = as_share(ind, marked_cell(ind, &row, *col)?, &row.location(*col))?;
-                    if let Cell::Value(x) = cell {
-                        check_value(ind, x, false, &row.location(*col))?;
-                    }
-                    let p = row_period.as_deref().expect("a row period");
-                    add(p, Value::Cell(cell), row.location(*col));
-                }
-                Reads::Sum(plus, minus) => {
-                    let mut total = 0.0;
-                    for c in plus {
-                        total += row.number(*c)?;
-                    }
-                    let mut less = 0.0;
-                    for c in minus {
-                        less += row.number(*c)?;
-                    }
-                    let x = if minus.is_empty() {
-                        total
-                    } else {
-                        total - less
-                    };
-                    let at = row.location(plus[0]);
-                    check_value(ind, x, !minus.is_empty() || plus.len() > 1, &at)?;
-                    let p = row_period.as_deref().expect("a row period");
-                    add(p, Value::Cell(Cell::Value(x)), at);
-                }
-                Reads::Ratio(n, dn) => {
-                    let (num, den) = (marked_cell(ind, &row, *n)?, marked_cell(ind, &row, *dn)?);
-                    for (c, cell) in [(*n, num), (*dn, den)] {
-                        if let Cell::Value(x) = cell {
-                            if x < 0.0 {
-                                return Err(row
-                                    .error(c, Problem::Invalid(format!("count {x} is negative"))));
+                        match src.geography {
+                            Geography::Pcon2024 | Geography::Pcon2010 => {
+                                let set = src.geography.seat_set().expect("a seat geography");
+                                let code = if src.short_codes {
+                                    reg.short_code_cell(&row, key_col)?
+                                } else if src.code_column.is_some() {
+                                    reg.seat_code(set, &row, key_col)?
+                                } else {
+                                    reg.seat_by_name(set, raw).ok_or_else(|| {
+                                        row.error(
+                                            key_col,
+                                            Problem::UnknownCode(format!(
+                                                "{raw:?}: not the name of a seat of the {} set",
+                                                set.id()
+                                            )),
+                                        )
+                                    })?
+                                };
+                                let nation = reg.seat(set, code).expect("checked").nation;
+                                (code.to_string(), nation)
+                            }
+                            Geography::Lad => {
+                                let code = if src.code_column.is_some() {
+                                    let code = row.code(key_col)?;
+                                    let known = lad_codes.contains(code.as_str())
+                                        || crate::indicators::successor(
+                                            code.as_str(),
+                                            BoundarySet::Pcon2024,
+                                        ) != code.as_str();
+                                    if !known {
+                                        return Err(row.error(
+                                            key_col,
+                                            Problem::UnknownCode(format!(
+                                                "{:?}: not a local authority stemgap knows",
+                                                code.as_str()
+                                            )),
+                                        ));
+                                    }
+                                    code.to_string()
+                                } else {
+                                    lad_names
+                                        .get(&stemgap_geography::registry::name_key(raw))
+                                        .cloned()
+                                        .ok_or_else(|| {
+                                            row.error(
+                                                key_col,
+                                                Problem::UnknownCode(format!(
+                                        "{raw:?}: not the name of a local authority stemgap knows"
+                                    )),
+                                            )
+                                        })?
+                                };
+                                let nation = GssCode::parse(&code)
+                                    .ok()
+                                    .and_then(|c| c.nation())
+                                    .unwrap_or(Nation::England);
+                                (code, nation)
+                            }
+                            Geography::Lsoa11 => {
+                                let ok = (raw.starts_with("E01") || raw.starts_with("W01"))
+                                    && reg.small_areas.contains_key(raw);
+                                if !ok {
+                                    return Err(row.error(
+                                        key_col,
+                                        Problem::UnknownCode(format!(
+                                            "{raw:?}: not an LSOA 2011 of England or Wales"
+                                        )),
+                                    ));
+                                }
+                                (raw.to_owned(), reg.small_areas[raw])
                             }
                         }
                     }
-                    if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
-                        if b > 0.0 && src.geography.seat_set().is_some() {
-                            check_value(ind, a / b, true, &row.location(*n))?;
+                };
+                if !covered.contains(&nation) {
+                    if src.other_nations == super::OtherNations::Skip {
+                        continue;
+                    }
+                    return Err(row.error(
+                        key_col,
+                        Problem::Invalid(format!(
+                            "{area} is in {nation}, which the recipe does not cover (nations: {})",
+                            covered
+                                .iter()
+                                .map(|n| n.id())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )),
+                    ));
+                }
+                // The period.
+                let row_period = match (&src.period.fixed, period_col) {
+                    (Some(p), _) => Some(p.clone()),
+                    (None, Some(c)) => {
+                        let s = row.str(c).trim();
+                        let p = if src.period.academic {
+                            academic(s).ok_or_else(|| {
+                                row.error(
+                                    c,
+                                    Problem::Invalid(format!(
+                                        "expected an academic year like 202122, found {s:?}"
+                                    )),
+                                )
+                            })?
+                        } else if s.is_empty() || s.len() > 20 {
+                            return Err(
+                                row.error(c, Problem::Invalid(format!("{s:?} is not a period")))
+                            );
+                        } else {
+                            s.to_owned()
+                        };
+                        Some(p)
+                    }
+                    _ => None,
+                };
+                if let Some((l, cat_col, val_cols)) = &long {
+                    let (cat_col, val_col) = (*cat_col, val_cols[0]);
+                    let cat = row.str(cat_col).trim();
+                    let Some(ci) = l.categories.iter().position(|c| c.0 == cat) else {
+                        return Err(row.error(
+                            cat_col,
+                            Problem::Invalid(format!(
+                            "unexpected category code {cat:?}: not one of the recipe's categories"
+                        )),
+                        ));
+                    };
+                    let period = row_period.expect("a fixed or column period");
+                    let gi = match last_group
+                        .filter(|&g| groups[g].area == area && groups[g].period == period)
+                    {
+                        Some(g) => g,
+                        None => {
+                            let key = (area.clone(), period);
+                            match group_of.get(&key) {
+                                Some(&g) => g,
+                                None => {
+                                    if !long_periods.contains(&key.1) {
+                                        long_periods.push(key.1.clone());
+                                    }
+                                    areas_seen.insert(area.clone());
+                                    groups.push(Group {
+                                        area: key.0.clone(),
+                                        period: key.1.clone(),
+                                        nation,
+                                        at: row.location(val_col),
+                                        cells: vec![
+                                            Cell::Value(0.0);
+                                            l.categories.len() * val_cols.len()
+                                        ],
+                                        present: vec![false; l.categories.len()],
+                                    });
+                                    group_of.insert(key, groups.len() - 1);
+                                    groups.len() - 1
+                                }
+                            }
                         }
-                        if a > b && matches!(ind.unit, Unit::Share | Unit::Rate) {
-                            return Err(row.error(
-                                *n,
-                                Problem::Invalid(format!(
-                                    "numerator {a} is above the denominator {b}: a share must lie in 0..1"
-                                )),
-                            ));
+                    };
+                    last_group = Some(gi);
+                    let g = &mut groups[gi];
+                    if std::mem::replace(&mut g.present[ci], true) {
+                        let what = match &src.period.column {
+                            Some(_) => format!("{area}, {}, category {cat}", g.period),
+                            None => format!("{area}, category {cat}"),
+                        };
+                        return Err(row.error(cat_col, Problem::Duplicate(what)));
+                    }
+                    let names = l.columns();
+                    for (j, &col) in val_cols.iter().enumerate() {
+                        let cell = marked(&l.markers, names[j], &row, col)?;
+                        if let Cell::Value(x) = cell {
+                            if x < 0.0 {
+                                return Err(
+                                    row.error(col, Problem::Invalid(format!("negative count {x}")))
+                                );
+                            }
+                        }
+                        g.cells[ci * val_cols.len() + j] = cell;
+                    }
+                    continue;
+                }
+                let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
+                if !seen.insert(dup_key) {
+                    return Err(row.error(
+                        key_col,
+                        Problem::Duplicate(match &row_period {
+                            Some(p) => format!("{area}, {p}"),
+                            None => area.clone(),
+                        }),
+                    ));
+                }
+                areas_seen.insert(area.clone());
+                let mut values = Vec::with_capacity(reads.len());
+                for (i, (ind, r)) in recipe.indicators.iter().zip(&reads).enumerate() {
+                    let mut v = Vec::new();
+                    if !nations[i].contains(&nation) {
+                        values.push(v);
+                        continue;
+                    }
+                    let mut add = |p: &str, value: Value, at: Location| {
+                        if !periods[i].iter().any(|q| q == p) {
+                            periods[i].push(p.to_owned());
+                        }
+                        v.push((p.to_owned(), value, at));
+                    };
+                    match r {
+                        Reads::Years(years) => {
+                            for (col, year) in years {
+                                let cell = as_share(
+                                    ind,
+                                    marked_cell(ind, &row, *col)?,
+                                    &row.location(*col),
+                                )?;
+                                if let Cell::Value(x) = cell {
+                                    check_value(ind, x, false, &row.location(*col))?;
+                                }
+                                add(year, Value::Cell(cell), row.location(*col));
+                            }
+                        }
+                        Reads::One(col) => {
+                            let cell =
+                                as_share(ind, marked_cell(ind, &row, *col)?, &row.location(*col))?;
+                            if let Cell::Value(x) = cell {
+                                check_value(ind, x, false, &row.location(*col))?;
+                            }
+                            let p = row_period.as_deref().expect("a row period");
+                            add(p, Value::Cell(cell), row.location(*col));
+                        }
+                        Reads::Sum(plus, minus) => {
+                            let mut total = 0.0;
+                            for c in plus {
+                                total += row.number(*c)?;
+                            }
+                            let mut less = 0.0;
+                            for c in minus {
+                                less += row.number(*c)?;
+                            }
+                            let x = if minus.is_empty() {
+                                total
+                            } else {
+                                total - less
+                            };
+                            let at = row.location(plus[0]);
+                            check_value(ind, x, !minus.is_empty() || plus.len() > 1, &at)?;
+                            let p = row_period.as_deref().expect("a row period");
+                            add(p, Value::Cell(Cell::Value(x)), at);
+                        }
+                        Reads::Categories => unreachable!("long tables are read above"),
+                        Reads::Ratio(n, dn) => {
+                            // Each side summed; a withheld part withholds the sum.
+                            let side = |cols: &[usize]| -> Result<Cell, SourceError> {
+                                let mut total: Option<Cell> = None;
+                                for &c in cols {
+                                    let cell = marked_cell(ind, &row, c)?;
+                                    if let Cell::Value(x) = cell {
+                                        if x < 0.0 {
+                                            return Err(row.error(
+                                                c,
+                                                Problem::Invalid(format!("count {x} is negative")),
+                                            ));
+                                        }
+                                    }
+                                    total = Some(match (total, cell) {
+                                        (None, cell) => cell,
+                                        (Some(Cell::Value(a)), Cell::Value(b)) => {
+                                            Cell::Value(a + b)
+                                        }
+                                        (Some(Cell::Value(_)), missing) => missing,
+                                        (Some(missing), _) => missing,
+                                    });
+                                }
+                                Ok(total.expect("at least one column"))
+                            };
+                            let (num, den) = (side(n)?, side(dn)?);
+                            let n = &n[0];
+                            if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
+                                if b > 0.0 && src.geography.seat_set().is_some() {
+                                    check_value(ind, a / b, true, &row.location(*n))?;
+                                }
+                                if a > b && matches!(ind.unit, Unit::Share | Unit::Rate) {
+                                    return Err(row.error(
+                                    *n,
+                                    Problem::Invalid(format!(
+                                        "numerator {a} is above the denominator {b}: a share must lie in 0..1"
+                                    )),
+                                ));
+                                }
+                            }
+                            let p = row_period.as_deref().expect("a row period");
+                            add(p, Value::Ratio(num, den), row.location(*n));
                         }
                     }
-                    let p = row_period.as_deref().expect("a row period");
-                    add(p, Value::Ratio(num, den), row.location(*n));
+                    values.push(v);
+                }
+                rows.push(ReadRow {
+                    area,
+                    nation,
+                    values,
+                });
+            }
+            Ok(())
+        };
+        read_rows().map_err(|mut e| {
+            if let [(_, name)] = blank_named[..] {
+                if e.location.column.as_deref() == Some("") {
+                    e.location.column = Some(name.to_owned());
                 }
             }
-            values.push(v);
-        }
-        rows.push(ReadRow {
-            area,
-            nation,
-            values,
+            e
+        })?;
+        end_loc = if src.sheets.is_some() {
+            Location::file(d.file)
+        } else {
+            t.location().clone()
+        };
+    }
+    if let Some(l) = &src.long {
+        // Each indicator's numerator and denominator cells, found once.
+        let sums: Vec<(Vec<usize>, Vec<usize>)> = recipe
+            .indicators
+            .iter()
+            .map(|ind| {
+                let num: Vec<&str> = ind.categories.iter().map(|c| c.0.as_str()).collect();
+                (cell_indices(l, &num), cell_indices(l, &l.denominator(ind)))
+            })
+            .collect();
+        // Areas in code order, then periods.
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_by(|&a, &b| {
+            (&groups[a].area, &groups[a].period).cmp(&(&groups[b].area, &groups[b].period))
         });
+        for g in order.iter().map(|&i| &groups[i]) {
+            let (area, period) = (&g.area, &g.period);
+            if let Some(c) = g.present.iter().position(|p| !p) {
+                return Err(invalid(
+                    g.at.clone(),
+                    format!(
+                        "{} {area} has no row for category {}",
+                        area_word(src.geography),
+                        l.categories[c].0
+                    ),
+                ));
+            }
+            let mut values = Vec::with_capacity(recipe.indicators.len());
+            for (i, ind) in recipe.indicators.iter().enumerate() {
+                if !nations[i].contains(&g.nation) {
+                    values.push(Vec::new());
+                    continue;
+                }
+                let num = sum_categories(g, &sums[i].0);
+                let den = sum_categories(g, &sums[i].1);
+                if let (Cell::Value(a), Cell::Value(b)) = (num, den) {
+                    if b > 0.0 && src.geography.seat_set().is_some() {
+                        check_value(ind, a / b, true, &g.at)?;
+                    }
+                }
+                values.push(vec![(period.clone(), Value::Ratio(num, den), g.at.clone())]);
+            }
+            rows.push(ReadRow {
+                area: area.clone(),
+                nation: g.nation,
+                values,
+            });
+        }
+        for (i, ps) in periods.iter_mut().enumerate() {
+            ps.extend(
+                long_periods
+                    .iter()
+                    .filter(|p| rows.iter().any(|r| r.values[i].iter().any(|v| &v.0 == *p)))
+                    .cloned(),
+            );
+        }
     }
     if src.skip_empty_periods {
         for (i, ind) in recipe.indicators.iter().enumerate() {
@@ -619,7 +959,7 @@ pub fn read_declared(
             if periods[i].is_empty() {
                 let col = ind.columns_prefix.clone().unwrap_or_else(|| ind.id.clone());
                 return Err(invalid(
-                    t.location().at_column(col),
+                    end_loc.at_column(col),
                     "no published year for this measure",
                 ));
             }
@@ -630,7 +970,7 @@ pub fn read_declared(
     }
     if rows.is_empty() {
         return Err(invalid(
-            t.location().clone(),
+            end_loc.clone(),
             if src.filter.is_empty() {
                 "no data rows".to_owned()
             } else {
@@ -671,7 +1011,7 @@ pub fn read_declared(
         };
         if let Some(m) = missing {
             return Err(invalid(
-                t.location().clone(),
+                end_loc.clone(),
                 format!("no row for {m} (truncated file?)"),
             ));
         }
@@ -679,7 +1019,7 @@ pub fn read_declared(
     Ok(Parsed {
         rows,
         periods,
-        location: t.location().clone(),
+        location: end_loc.clone(),
     })
 }
 

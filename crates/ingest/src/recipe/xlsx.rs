@@ -205,17 +205,7 @@ pub fn sheet_as_csv(
     limits: &Limits,
 ) -> Result<(Vec<u8>, Location), SourceError> {
     let at = Location::file(file);
-    let unpacked = declared_unpacked(bytes, &at)?;
-    if unpacked > limits.unpacked_bytes as u64 {
-        return Err(invalid(
-            &at,
-            format!(
-                "the spreadsheet would unpack to {unpacked} bytes; at most {} are read",
-                limits.unpacked_bytes
-            ),
-        ));
-    }
-    check_references(bytes, limits, &at)?;
+    check_archive(bytes, limits, &at)?;
     // The reader is a dependency: a panic inside it (a malformed file it
     // did not expect) is an error about the file, not a crash.
     let grid = std::panic::catch_unwind(|| {
@@ -228,6 +218,32 @@ pub fn sheet_as_csv(
             Problem::Spreadsheet("the spreadsheet reader failed on this file".into()),
         )
     })??;
+    Ok((grid_as_csv(&grid, sheet, &at, limits)?, at.in_sheet(sheet)))
+}
+
+/// The archive's declared sizes and every cell reference, checked before
+/// the spreadsheet reader sizes anything from them.
+fn check_archive(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), SourceError> {
+    let unpacked = declared_unpacked(bytes, at)?;
+    if unpacked > limits.unpacked_bytes as u64 {
+        return Err(invalid(
+            at,
+            format!(
+                "the spreadsheet would unpack to {unpacked} bytes; at most {} are read",
+                limits.unpacked_bytes
+            ),
+        ));
+    }
+    check_references(bytes, limits, at)
+}
+
+/// A sheet's cells as CSV text, row for row.
+fn grid_as_csv(
+    grid: &stemgap_sources::Grid,
+    sheet: &str,
+    at: &Location,
+    limits: &Limits,
+) -> Result<Vec<u8>, SourceError> {
     let mut out = String::new();
     for r in 0..grid.height() {
         let row = grid.row(r);
@@ -253,8 +269,152 @@ pub fn sheet_as_csv(
                 }
             })
             .collect();
-        out.push_str(&fields.join(","));
+        // A blank row is a blank line (the end of the table for
+        // `stop_at_blank_row`; skipped otherwise, as in a CSV file).
+        if fields.iter().any(|f| !f.is_empty()) {
+            out.push_str(&fields.join(","));
+        }
         out.push('\n');
     }
-    Ok((out.into_bytes(), at.in_sheet(sheet)))
+    Ok(out.into_bytes())
+}
+
+/// An A1-style cell reference (`A11`) as 0-based (row, column).
+pub fn cell_reference(r: &str) -> Option<(usize, usize)> {
+    match reference(r.trim()) {
+        Ok((Some(row), Some(col))) if row >= 1 && col >= 1 => {
+            Some((row as usize - 1, col as usize - 1))
+        }
+        _ => None,
+    }
+}
+
+/// The most sheets `sheets_as_csv` reads (there are 650 seats).
+pub const MAX_SHEETS: usize = 2_000;
+
+/// Whether a sheet's name matches a pattern: `#` one or more digits, `*`
+/// any text (also none), any other character itself.
+pub fn sheet_matches(pattern: &str, name: &str) -> bool {
+    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
+    if n.len() > 255 || p.len() > 255 {
+        return false;
+    }
+    // ok[i][j]: p[i..] matches n[j..] (filled from the ends: no
+    // backtracking, so a hostile pattern costs at most p × n steps).
+    let mut ok = vec![vec![false; n.len() + 1]; p.len() + 1];
+    ok[p.len()][n.len()] = true;
+    for i in (0..p.len()).rev() {
+        for j in (0..=n.len()).rev() {
+            ok[i][j] = match p[i] {
+                '*' => ok[i + 1][j] || (j < n.len() && ok[i][j + 1]),
+                // One digit, then more digits or the rest of the pattern.
+                '#' => j < n.len() && n[j].is_ascii_digit() && (ok[i + 1][j + 1] || ok[i][j + 1]),
+                c => j < n.len() && n[j] == c && ok[i + 1][j + 1],
+            };
+        }
+    }
+    ok[0][0]
+}
+
+/// Every sheet of an XLSX file whose name matches `pattern`, in the
+/// workbook's order, each as CSV text (see [`sheet_as_csv`]) with its
+/// location and the text of its `name_cell` (and where that is). An error
+/// when no sheet matches.
+#[allow(clippy::type_complexity)]
+pub fn sheets_as_csv(
+    bytes: &[u8],
+    file: &str,
+    pattern: &str,
+    name_cell: &str,
+    limits: &Limits,
+) -> Result<Vec<(Vec<u8>, Location, (String, Location))>, SourceError> {
+    let at = Location::file(file);
+    check_archive(bytes, limits, &at)?;
+    let (row, col) = cell_reference(name_cell)
+        .ok_or_else(|| invalid(&at, format!("{name_cell:?} is not a cell")))?;
+    let sheets = std::panic::catch_unwind(|| -> Result<_, SourceError> {
+        let mut book = Workbook::open(bytes.to_vec(), at.clone())?;
+        let names: Vec<String> = book
+            .sheet_names()
+            .into_iter()
+            .filter(|n| sheet_matches(pattern, n))
+            .collect();
+        if names.len() > MAX_SHEETS {
+            return Err(invalid(
+                &at,
+                format!(
+                    "{} sheets match {pattern:?}; at most {MAX_SHEETS} are read (one per seat)",
+                    names.len()
+                ),
+            ));
+        }
+        let mut out = Vec::with_capacity(names.len());
+        for name in names {
+            let grid = book.sheet(&name)?;
+            out.push((name, grid));
+        }
+        Ok(out)
+    })
+    .map_err(|_| {
+        SourceError::new(
+            at.clone(),
+            Problem::Spreadsheet("the spreadsheet reader failed on this file".into()),
+        )
+    })??;
+    if sheets.is_empty() {
+        return Err(invalid(&at, format!("no sheet's name matches {pattern:?}")));
+    }
+    let mut out = Vec::with_capacity(sheets.len());
+    for (name, grid) in sheets {
+        let text = match grid.get(row, col) {
+            XCell::Text(s) => s.clone(),
+            XCell::Number(v) => v.to_string(),
+            XCell::Empty => String::new(),
+        };
+        let column = name_cell
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect::<String>()
+            .to_ascii_uppercase();
+        let cell_at = at.in_sheet(&name).at_row(row as u64 + 1).at_column(column);
+        let csv = grid_as_csv(&grid, &name, &at, limits)?;
+        out.push((csv, at.in_sheet(&name), (text, cell_at)));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_patterns() {
+        for (p, n, want) in [
+            ("#.*", "0. East Renfrewshire", true),
+            ("#.*", "56. West Aberdeenshire and Kinc", true),
+            ("#.*", "template_rse", false),
+            ("#.*", ". No number", false),
+            ("#.*", "12", false),
+            ("Table #", "Table 12", true),
+            ("Table #", "Table 12a", false),
+            ("*", "", true),
+            ("Data", "Data", true),
+            ("Data", "Data 2", false),
+        ] {
+            assert_eq!(sheet_matches(p, n), want, "{p:?} {n:?}");
+        }
+        // No backtracking blow-up.
+        let p = "*a".repeat(50) + "b";
+        assert!(!sheet_matches(&p, &"a".repeat(255)));
+    }
+
+    #[test]
+    fn cell_references() {
+        assert_eq!(cell_reference("A11"), Some((10, 0)));
+        assert_eq!(cell_reference("AB3"), Some((2, 27)));
+        for bad in ["A", "11", "A0", "", "1A", "A1:B2"] {
+            assert_eq!(cell_reference(bad), None, "{bad}");
+        }
+    }
 }

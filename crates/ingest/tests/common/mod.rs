@@ -1,0 +1,126 @@
+//! Test helpers shared by the ingest crate's integration tests: workbooks
+//! written from hand-made cells (stored ZIP entries, inline strings).
+#![allow(dead_code)]
+
+/// CRC-32 (IEEE), for the stored ZIP entries below.
+pub fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xEDB8_8320
+            } else {
+                c >> 1
+            };
+        }
+    }
+    !c
+}
+
+/// A ZIP archive of uncompressed (stored) entries.
+pub fn stored_zip(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut dir = Vec::new();
+    for (name, data) in files {
+        let (crc, n, at) = (crc32(data), data.len() as u32, out.len() as u32);
+        let head = |sig: &[u8], central: bool| {
+            let mut h = sig.to_vec();
+            if central {
+                h.extend(20u16.to_le_bytes());
+            }
+            for v in [20u16, 0, 0, 0, 0] {
+                h.extend(v.to_le_bytes());
+            }
+            h.extend(crc.to_le_bytes());
+            h.extend(n.to_le_bytes());
+            h.extend(n.to_le_bytes());
+            h.extend((name.len() as u16).to_le_bytes());
+            h.extend(0u16.to_le_bytes());
+            if central {
+                for v in [0u16, 0, 0] {
+                    h.extend(v.to_le_bytes());
+                }
+                h.extend(0u32.to_le_bytes());
+                h.extend(at.to_le_bytes());
+            }
+            h.extend(name.as_bytes());
+            h
+        };
+        out.extend(head(b"PK\x03\x04", false));
+        out.extend(data);
+        dir.extend(head(b"PK\x01\x02", true));
+    }
+    let (cd_at, cd_len) = (out.len() as u32, dir.len() as u32);
+    out.extend(dir);
+    out.extend(b"PK\x05\x06");
+    for v in [0u16, 0, files.len() as u16, files.len() as u16] {
+        out.extend(v.to_le_bytes());
+    }
+    out.extend(cd_len.to_le_bytes());
+    out.extend(cd_at.to_le_bytes());
+    out.extend(0u16.to_le_bytes());
+    out
+}
+
+/// A workbook whose sheet `Clubs` is `sheet_xml`.
+pub fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
+    workbook_of(&[("Clubs", sheet_xml.to_vec())])
+}
+
+/// A workbook of named sheets, in order.
+pub fn workbook_of(sheets: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let ns = "http://schemas.openxmlformats.org";
+    let overrides: String = (1..=sheets.len())
+        .map(|i| format!("<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"))
+        .collect();
+    let names: String = sheets
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| {
+            format!(
+                "<sheet name=\"{name}\" sheetId=\"{}\" r:id=\"rId{}\"/>",
+                i + 1,
+                i + 1
+            )
+        })
+        .collect();
+    let rels: String = (1..=sheets.len())
+        .map(|i| format!("<Relationship Id=\"rId{i}\" Type=\"{ns}/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet{i}.xml\"/>"))
+        .collect();
+    let mut files = vec![
+        ("[Content_Types].xml".to_owned(), format!("<?xml version=\"1.0\"?><Types xmlns=\"{ns}/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>{overrides}</Types>").into_bytes()),
+        ("_rels/.rels".to_owned(), format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"{ns}/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>").into_bytes()),
+        ("xl/workbook.xml".to_owned(), format!("<?xml version=\"1.0\"?><workbook xmlns=\"{ns}/spreadsheetml/2006/main\" xmlns:r=\"{ns}/officeDocument/2006/relationships\"><sheets>{names}</sheets></workbook>").into_bytes()),
+        ("xl/_rels/workbook.xml.rels".to_owned(), format!("<?xml version=\"1.0\"?><Relationships xmlns=\"{ns}/package/2006/relationships\">{rels}</Relationships>").into_bytes()),
+    ];
+    for (i, (_, xml)) in sheets.iter().enumerate() {
+        files.push((format!("xl/worksheets/sheet{}.xml", i + 1), xml.clone()));
+    }
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
+    stored_zip(&files)
+}
+
+/// The sheet XML of a table (numbers as numbers, the rest inline text).
+pub fn sheet_xml(rows: &[&[&str]]) -> Vec<u8> {
+    let mut s = String::from("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+    for (r, row) in rows.iter().enumerate() {
+        s.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, v) in row.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if v.parse::<f64>().is_ok() {
+                s.push_str(&format!("<c r=\"{at}\"><v>{v}</v></c>"));
+            } else {
+                s.push_str(&format!(
+                    "<c r=\"{at}\" t=\"inlineStr\"><is><t>{v}</t></is></c>"
+                ));
+            }
+        }
+        s.push_str("</row>");
+    }
+    s.push_str("</sheetData></worksheet>");
+    s.into_bytes()
+}
