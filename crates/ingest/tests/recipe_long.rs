@@ -147,7 +147,7 @@ fn shares_are_categories_over_the_denominator_set() {
     let order: Vec<(String, String)> = out
         .observations()
         .iter()
-        .map(|o| (o.code.to_string(), o.indicator.clone()))
+        .map(|o| (o.code.to_string(), o.indicator.to_string()))
         .collect();
     assert_eq!(order[0], ("E14001401".into(), "walk_share".into()));
     assert_eq!(order[1], ("E14001401".into(), "wheels_share".into()));
@@ -284,7 +284,7 @@ fn periods_may_come_from_a_column() {
         .observations()
         .iter()
         .filter(|o| o.indicator == "walk_share")
-        .map(|o| (o.period.clone(), o.value))
+        .map(|o| (o.period.to_string(), o.value))
         .collect();
     assert_eq!(
         walk,
