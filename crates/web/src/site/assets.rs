@@ -10,9 +10,9 @@
 //!   locator's hex map of all seats, the same on every profile) is written
 //!   once to `static/shapes/{hash}.svg` and used from there.
 //! - **Caveats.** A profile repeats every indicator's caveats in its rows,
-//!   the same on every profile; in the static site each row's caveats
-//!   paragraph links to the indicator's entry on the vocabulary page
-//!   (`vocab.html#{id}`), which holds them (the row's history stays).
+//!   the same on every profile; in the static site they are left to the
+//!   indicator's page, which the row's name links to (the row's history
+//!   stays; so are they on the vocabulary page, `vocab.html#{id}`).
 //!
 //! Everything is a function of the page and the atlas, so the site stays
 //! byte-identical from run to run.
@@ -34,6 +34,8 @@ const NON_SCALING: &str = " vector-effect=\"non-scaling-stroke\"";
 
 /// What opens a profile row's caveats and history.
 const CAVEATS: &str = "<details><summary>Caveats and history</summary>";
+/// What opens a row's history in the static site.
+const HISTORY_ONLY: &str = "<details><summary>History</summary>";
 /// What closes them.
 const DETAILS_END: &str = "</details>";
 /// What opens a row's history paragraph.
@@ -62,11 +64,10 @@ impl Shared {
     }
 
     /// A profile with each row's "Caveats and history" made short: the
-    /// caveats paragraph becomes a link to the indicator's entry on the
-    /// vocabulary page (which holds them), the row's history stays, and the
-    /// download link goes (the indicator's page, linked from the same cell,
-    /// has it); a row with no history keeps only the link.
-    fn link_caveats(&self, html: &str, up: &str) -> String {
+    /// caveats paragraph and the download link go (the indicator's page,
+    /// linked from the row's name, has both, as the section's text says),
+    /// the row's history stays; a row with no history keeps only its name.
+    fn link_caveats(&self, html: &str) -> String {
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
         while let Some(at) = rest.find(CAVEATS) {
@@ -86,7 +87,7 @@ impl Shared {
                 .filter(|id| {
                     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 });
-            let Some(id) = id else {
+            if id.is_none() {
                 out.push_str(&rest[..start + len + DETAILS_END.len()]);
                 rest = &rest[start + len + DETAILS_END.len()..];
                 continue;
@@ -95,14 +96,10 @@ impl Shared {
             let history = inner
                 .find(HISTORY)
                 .and_then(|h| inner[h..].find("</p>").map(|e| &inner[h..h + e + 4]));
-            let link = format!("<a href=\"{up}vocab.html#{id}\">Caveats</a>");
-            match history {
-                Some(h) => {
-                    out.push_str(CAVEATS);
-                    out.push_str(&format!("<p>{link}</p>{h}"));
-                    out.push_str(DETAILS_END);
-                }
-                None => out.push_str(&format!(" ({link})")),
+            if let Some(h) = history {
+                out.push_str(HISTORY_ONLY);
+                out.push_str(h);
+                out.push_str(DETAILS_END);
             }
             rest = &rest[start + len + DETAILS_END.len()..];
         }
@@ -179,7 +176,7 @@ impl Shared {
         out.push_str(rest);
         out = hexes_used(&out);
         if file.starts_with("constituency/") {
-            out = self.link_caveats(&out, &up);
+            out = self.link_caveats(&out);
         }
         (out, files)
     }
@@ -334,13 +331,13 @@ mod tests {
     }
 
     #[test]
-    fn profiles_link_their_caveats() {
+    fn profiles_leave_caveats_to_the_indicator_pages() {
         let html = "<tr id=\"i-x_share\"><th><details><summary>Caveats and history</summary><p>Care &#38; attention.</p><p>Every period: 2020 1; 2021 2</p><p><a href=\"/d.csv\">Download this indicator (CSV)</a></p></details></th></tr>";
         let (out, _) = shared().apply(html, "constituency/E1-2024.html");
-        assert_eq!(out, "<tr id=\"i-x_share\"><th><details><summary>Caveats and history</summary><p><a href=\"../vocab.html#x_share\">Caveats</a></p><p>Every period: 2020 1; 2021 2</p></details></th></tr>");
+        assert_eq!(out, "<tr id=\"i-x_share\"><th><details><summary>History</summary><p>Every period: 2020 1; 2021 2</p></details></th></tr>");
         let short = "<tr id=\"i-y\"><th><a href=\"/i\">Y</a><details><summary>Caveats and history</summary><p>Care.</p><p><a href=\"/d.csv\">Download this indicator (CSV)</a></p></details></th></tr>";
         let (out, _) = shared().apply(short, "constituency/E1-2024.html");
-        assert_eq!(out, "<tr id=\"i-y\"><th><a href=\"/i\">Y</a> (<a href=\"../vocab.html#y\">Caveats</a>)</th></tr>");
+        assert_eq!(out, "<tr id=\"i-y\"><th><a href=\"/i\">Y</a></th></tr>");
         let (same, _) = shared().apply(html, "indicator/x-2024.html");
         assert_eq!(same, html, "only profiles repeat every caveat");
     }
