@@ -667,10 +667,13 @@ mod tests {
         let values: Vec<f64> = (0..=10).map(f64::from).collect();
         let (svg, spread) = spine(&values, 4.0, 7.0, &v, Direction::Neutral);
         assert!(
-            svg.contains("<path class=\"range\" d=\"M32.0 7H152.0\"/>"),
+            svg.contains("<path class=\"range\" d=\"M32 7H152\"/>"),
             "{svg}"
         );
-        assert!(svg.contains("<path class=\"x\" d=\"M116.0 1.5"), "{svg}");
+        assert!(
+            svg.contains("<use href=\"#sp-x\" class=\"x\" x=\"116\"/>"),
+            "{svg}"
+        );
         assert_eq!(spread, [0.0, 2.5, 7.5, 10.0]);
     }
 }
