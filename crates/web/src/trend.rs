@@ -334,7 +334,9 @@ pub fn line_chart_on(
             }
             if let Some(v) = v {
                 if let Some(seg) = segs.last_mut() {
-                    seg.push(format!("{:.1},{:.1}", x(j as f64), y(*v)));
+                    // Whole units: a chart is drawn at most a few hundred
+                    // pixels wide, so a unit is about a pixel.
+                    seg.push(format!("{:.0},{:.0}", x(j as f64), y(*v)));
                 }
             }
         }

@@ -11,8 +11,9 @@
 //!   once to `static/shapes/{hash}.svg` and used from there.
 //! - **Caveats.** A profile repeats every indicator's caveats in its rows,
 //!   the same on every profile; in the static site they are left to the
-//!   indicator's page, which the row's name links to (the row's history
-//!   stays; so are they on the vocabulary page, `vocab.html#{id}`).
+//!   indicator's page, which the row's name links to (so are they on the
+//!   vocabulary page, `vocab.html#{id}`); the row's history stays unless
+//!   the trend chart's data table on the same page has every period of it.
 //!
 //! Everything is a function of the page and the atlas, so the site stays
 //! byte-identical from run to run.
@@ -66,7 +67,9 @@ impl Shared {
     /// A profile with each row's "Caveats and history" made short: the
     /// caveats paragraph and the download link go (the indicator's page,
     /// linked from the row's name, has both, as the section's text says),
-    /// the row's history stays; a row with no history keeps only its name.
+    /// the row's history stays unless it is the seat's column of the
+    /// indicator's trend chart (every period with a figure); a row with no
+    /// history keeps only its name.
     fn link_caveats(&self, html: &str) -> String {
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
@@ -87,7 +90,7 @@ impl Shared {
                 .filter(|id| {
                     !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 });
-            if id.is_none() {
+            let Some(id) = id else {
                 out.push_str(&rest[..start + len + DETAILS_END.len()]);
                 rest = &rest[start + len + DETAILS_END.len()..];
                 continue;
@@ -96,7 +99,12 @@ impl Shared {
             let history = inner
                 .find(HISTORY)
                 .and_then(|h| inner[h..].find("</p>").map(|e| &inner[h..h + e + 4]));
-            if let Some(h) = history {
+            // A history with a figure every period is the seat's column of
+            // the indicator's trend chart data table, when it has one.
+            let charted = |h: &str| {
+                !h.contains("missing") && html.contains(&format!("<figcaption id=\"trend-{id}\">"))
+            };
+            if let Some(h) = history.filter(|h| !charted(h)) {
                 out.push_str(HISTORY_ONLY);
                 out.push_str(h);
                 out.push_str(DETAILS_END);
@@ -338,6 +346,14 @@ mod tests {
         let short = "<tr id=\"i-y\"><th><a href=\"/i\">Y</a><details><summary>Caveats and history</summary><p>Care.</p><p><a href=\"/d.csv\">Download this indicator (CSV)</a></p></details></th></tr>";
         let (out, _) = shared().apply(short, "constituency/E1-2024.html");
         assert_eq!(out, "<tr id=\"i-y\"><th><a href=\"/i\">Y</a></th></tr>");
+        // With a trend chart of the same periods, the history goes; with a
+        // missing period (not in the chart), it stays.
+        let charted = format!("{html}<figcaption id=\"trend-x_share\">");
+        let (out, _) = shared().apply(&charted, "constituency/E1-2024.html");
+        assert!(!out.contains("Every period"), "{out}");
+        let gap = charted.replace("2020 1", "2020: missing");
+        let (out, _) = shared().apply(&gap, "constituency/E1-2024.html");
+        assert!(out.contains("Every period: 2020: missing; 2021 2"), "{out}");
         let (same, _) = shared().apply(html, "indicator/x-2024.html");
         assert_eq!(same, html, "only profiles repeat every caveat");
     }
