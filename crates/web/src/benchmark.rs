@@ -226,7 +226,10 @@ const SHAPES: [(&str, &str); 4] = [
     ("sp-h", "<path id=\"sp-h\" d=\"M0 1.5L6 12.5H-6Z\"/>"),
     ("sp-l", "<path id=\"sp-l\" d=\"M0 12.5L6 1.5H-6Z\"/>"),
     ("sp-s", "<circle id=\"sp-s\" cy=\"7\" r=\"5\"/>"),
-    ("sp-x", "<path id=\"sp-x\" d=\"M0 1.5L5.5 7L0 12.5L-5.5 7Z\"/>"),
+    (
+        "sp-x",
+        "<path id=\"sp-x\" d=\"M0 1.5L5.5 7L0 12.5L-5.5 7Z\"/>",
+    ),
 ];
 
 /// A coordinate with one decimal, without a trailing `.0`.
@@ -423,7 +426,10 @@ pub fn legend() -> Vec<(String, &'static str)> {
             item(t(Comparison::Lower), "w", false),
             "significantly lower (▼; coloured the same way)",
         ),
-        (item(t(Comparison::Similar), "s", false), "similar (● yellow)"),
+        (
+            item(t(Comparison::Similar), "s", false),
+            "similar (● yellow)",
+        ),
         (
             item(Verdict::NotTested(""), "x", false),
             "not tested: no sampling interval (◆ white)",

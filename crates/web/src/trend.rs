@@ -314,7 +314,10 @@ pub fn line_chart_on(
     let title = if title.is_empty() {
         String::new()
     } else {
-        format!("<title id=\"{title_id}\">{}</title>", crate::svg::esc(title))
+        format!(
+            "<title id=\"{title_id}\">{}</title>",
+            crate::svg::esc(title)
+        )
     };
     let mut svg = format!(
         "<svg class=\"trend\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{title_id}\">{title}"
@@ -341,10 +344,9 @@ pub fn line_chart_on(
             }
         }
         // The lines of the usual styles are drawn by class (style.css).
-        let style = match STYLES
-            .iter()
-            .find(|(stroke, dash, width, _)| *stroke == l.stroke && *dash == l.dash && *width == l.width)
-        {
+        let style = match STYLES.iter().find(|(stroke, dash, width, _)| {
+            *stroke == l.stroke && *dash == l.dash && *width == l.width
+        }) {
             Some((_, _, _, class)) => format!(" class=\"{class}\""),
             None => format!(
                 " fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{}",

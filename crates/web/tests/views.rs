@@ -149,16 +149,24 @@ async fn the_profile_shows_similar_seats_and_compares_with_the_nation() {
     assert_eq!(bench.matches("<use href=\"#sp-").count(), spines + 4);
     // Rows without a chart say so in each of its cells.
     assert_eq!(
-        bench.matches("<td>–</td><td>–</td><td>–</td><td></td>").count(),
+        bench
+            .matches("<td></td><td>–</td><td>–</td><td>–</td>")
+            .count(),
         rows - spines
     );
     // Each row's source is a number in the list below the table.
     let refs = bench.matches("<a href=\"#src-").count();
     assert!(refs > 20 && refs <= rows, "{refs} of {rows}");
     let listed = bench.matches("<li id=\"src-").count();
-    assert!(listed > 1 && listed < refs, "{listed} sources for {refs} rows");
+    assert!(
+        listed > 1 && listed < refs,
+        "{listed} sources for {refs} rows"
+    );
     for n in 1..=listed {
-        assert!(bench.contains(&format!("<a href=\"#src-{n}\">[{n}]</a>")), "source {n} unused");
+        assert!(
+            bench.contains(&format!("<a href=\"#src-{n}\">[{n}]</a>")),
+            "source {n} unused"
+        );
     }
     assert!(!bench.contains(&format!("<a href=\"#src-{}\">", listed + 1)));
     assert!(bench.contains("<li id=\"src-1\"><a href=\"/sources#"));

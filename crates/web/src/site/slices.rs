@@ -22,7 +22,11 @@ pub const INDICATOR: &str = "/download/indicators/";
 /// an indicator's slice (which covers both sets); `None` for other paths.
 pub fn instead(path: &str) -> Option<String> {
     let metadata = path.ends_with(".csv-metadata.json");
-    let ext = if metadata { ".csv-metadata.json" } else { ".csv" };
+    let ext = if metadata {
+        ".csv-metadata.json"
+    } else {
+        ".csv"
+    };
     let set = if let Some(file) = path.strip_prefix(SEAT) {
         let stem = file.strip_suffix(ext)?;
         match stem.rsplit_once('-') {
