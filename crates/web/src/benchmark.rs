@@ -280,7 +280,7 @@ fn spine(values: &[f64], b: f64, seat: f64, v: &Verdict, dir: Direction) -> (Str
     let svg = format!(
         // The bars are 6-unit strokes (style.css), shorter to write than
         // rectangles.
-        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><path class=\"range\" d=\"M{} 7H{}\"/><path class=\"mid\" d=\"M{} 7H{}\"/><path class=\"bench\" d=\"M80 0V14\"/>{}</svg>",
+        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><path class=\"r\" d=\"M{} 7H{}\"/><path class=\"m\" d=\"M{} 7H{}\"/><path class=\"bench\" d=\"M80 0V14\"/>{}</svg>",
         n(x(lo)),
         n(x(hi).max(x(lo) + 0.5)),
         n(x(q[0])),
@@ -672,10 +672,7 @@ mod tests {
         let v = Verdict::NotTested("x");
         let values: Vec<f64> = (0..=10).map(f64::from).collect();
         let (svg, spread) = spine(&values, 4.0, 7.0, &v, Direction::Neutral);
-        assert!(
-            svg.contains("<path class=\"range\" d=\"M32 7H152\"/>"),
-            "{svg}"
-        );
+        assert!(svg.contains("<path class=\"r\" d=\"M32 7H152\"/>"), "{svg}");
         assert!(
             svg.contains("<use href=\"#sp-x\" class=\"x\" x=\"116\"/>"),
             "{svg}"

@@ -383,7 +383,7 @@ async fn the_static_site_has_its_404_search_index_and_shared_assets() {
     // Boundary maps use the outline sprite, and it has every seat.
     let page = read("indicator/he_entry_rate_18-2024.html");
     assert!(
-        page.contains("<use href=\"../static/outlines-2024.svg#"),
+        page.contains("<use href=\"../static/o2024.svg#"),
         "sprite used"
     );
     // Hex maps use one hex shape, defined once in the page, at each seat.
@@ -396,7 +396,7 @@ async fn the_static_site_has_its_404_search_index_and_shared_assets() {
     assert!(!page.contains("<polygon points=\""), "every hex used");
     // Lean markup: end tags the parser implies are left out.
     assert!(!page.contains("</td>") && !page.contains("</tr>"), "{page}");
-    let sprite = read("static/outlines-2024.svg");
+    let sprite = read("static/o2024.svg");
     for s in &app.atlas.sets[1].seats {
         assert!(sprite.contains(&format!("id=\"{}\"", s.code)));
     }

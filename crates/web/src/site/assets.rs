@@ -4,7 +4,7 @@
 //!
 //! - **Seat outlines.** Every boundary map draws the stored outline of each
 //!   seat; in the static site each `<path d="…">` that is a seat's outline
-//!   becomes `<use href="static/outlines-{set}.svg#{code}">` (one sprite per
+//!   becomes `<use href="static/o{set}.svg#{code}">` (one sprite per
 //!   set, the same attributes kept, so fills and links are unchanged).
 //! - **Large shapes.** Any other path of 4,000 characters or more (the
 //!   locator's hex map of all seats, the same on every profile) is written
@@ -132,7 +132,7 @@ impl Shared {
                     }
                 }
                 svg.push_str("</svg>\n");
-                Some((format!("static/outlines-{}.svg", s.set.id()), svg))
+                Some((format!("static/o{}.svg", s.set.id()), svg))
             })
             .collect()
     }
@@ -152,9 +152,7 @@ impl Shared {
             let d = &rest[start..start + len];
             out.push_str(&rest[..at]);
             if let Some((set, code)) = self.outlines.get(d) {
-                out.push_str(&format!(
-                    "<use href=\"{up}static/outlines-{set}.svg#{code}\""
-                ));
+                out.push_str(&format!("<use href=\"{up}static/o{set}.svg#{code}\""));
                 // The sprite's path has the stroke's vector effect itself.
                 rest = &rest[start + len + 1..];
                 if let Some(end) = rest.find("/>") {
@@ -298,7 +296,7 @@ mod tests {
             r##"<svg><a href="#"><path d="M1 1l1 0 0 1z" fill="#fff" vector-effect="non-scaling-stroke"/></a><path d="M5 5l1 1z"/><path d="{big}" fill="#eee"/></svg>"##
         );
         let (out, files) = shared().apply(&html, "indicator/x-2024.html");
-        assert!(out.contains(r##"<use href="../static/outlines-2024.svg#E1" fill="#fff"/>"##));
+        assert!(out.contains(r##"<use href="../static/o2024.svg#E1" fill="#fff"/>"##));
         assert!(out.contains(r#"<path d="M5 5l1 1z"/>"#), "small paths stay");
         assert_eq!(files.len(), 1);
         assert!(out.contains(&format!(
