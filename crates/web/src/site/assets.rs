@@ -181,6 +181,7 @@ impl Shared {
         }
         out.push_str(rest);
         out = hexes_used(&out);
+        out = fills_by_class(&out);
         if file.starts_with("constituency/") {
             out = self.link_caveats(&out);
         }
@@ -279,6 +280,42 @@ fn hexes_used(html: &str) -> String {
     out
 }
 
+/// The maps' fills (the five colours of the fifths and "no data") as
+/// classes of `static/style.css` (`use.v0` … `use.v5`): every seat of a
+/// hex or boundary map is a `<use>` with one of them.
+const FILLS: [(&str, &str); 6] = [
+    (" fill=\"#440154\"", "v0"),
+    (" fill=\"#3b528b\"", "v1"),
+    (" fill=\"#21918c\"", "v2"),
+    (" fill=\"#5ec962\"", "v3"),
+    (" fill=\"#fde725\"", "v4"),
+    (" fill=\"#e6e6e6\"", "v5"),
+];
+
+/// A page with each `<use …>` filled with a map colour given that colour's
+/// class instead (a `<use>` that has a class already is left as it is).
+fn fills_by_class(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<use ") {
+        out.push_str(&rest[..at]);
+        let Some(len) = rest[at..].find('>') else {
+            break;
+        };
+        let tag = &rest[at..at + len + 1];
+        match FILLS.iter().find(|(f, _)| tag.contains(f)) {
+            Some((fill, class)) if !tag.contains(" class=") => {
+                out.push_str(&format!("<use class=\"{class}\" "));
+                out.push_str(&tag["<use ".len()..].replacen(fill, "", 1));
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[at + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +334,19 @@ mod tests {
         );
         let (out, files) = shared().apply(&html, "indicator/x-2024.html");
         assert!(out.contains(r##"<use href="../static/o2024.svg#E1" fill="#fff"/>"##));
+        // A map colour becomes its class.
+        let (classed, _) = shared().apply(
+            r##"<svg><use href="#hx" x="1" y="2" fill="#21918c"/><use href="#sp-x" class="x" x="3" fill="#21918c"/></svg>"##,
+            "indicator/x-2024.html",
+        );
+        assert!(
+            classed.contains(r##"<use class="v2" href="#hx" x="1" y="2"/>"##),
+            "{classed}"
+        );
+        assert!(
+            classed.contains(r##"<use href="#sp-x" class="x" x="3" fill="#21918c"/>"##),
+            "{classed}"
+        );
         assert!(out.contains(r#"<path d="M5 5l1 1z"/>"#), "small paths stay");
         assert_eq!(files.len(), 1);
         assert!(out.contains(&format!(
@@ -304,6 +354,20 @@ mod tests {
             files[0].0
         )));
         assert!(files[0].1.contains(&big));
+    }
+
+    #[test]
+    fn the_fill_classes_are_the_maps_colours_in_the_stylesheet() {
+        let colours: Vec<&str> = crate::svg::VIRIDIS5
+            .iter()
+            .copied()
+            .chain([crate::svg::NO_DATA])
+            .collect();
+        for ((fill, class), colour) in FILLS.iter().zip(colours) {
+            assert_eq!(*fill, format!(" fill=\"{colour}\""));
+            let rule = format!("use.{class} {{ fill: {colour}; }}");
+            assert!(crate::pages::STYLESHEET.contains(&rule), "{rule}");
+        }
     }
 
     #[test]
