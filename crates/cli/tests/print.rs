@@ -111,6 +111,37 @@ fn broken_links(root: &Path, site: &BTreeMap<String, (usize, u64)>) -> (usize, V
     (checked, broken)
 }
 
+/// Downloads (`download/…` links) the pages list, counted, and those
+/// the site does not contain, as `page: link`. A link's text saying
+/// "download" without a file is caught by [`broken_links`]; this names
+/// the downloads the site must carry whatever the link's form.
+fn downloads_listed(root: &Path, site: &BTreeMap<String, (usize, u64)>) -> (usize, Vec<String>) {
+    let mut listed = 0;
+    let mut missing = Vec::new();
+    for file in site
+        .keys()
+        .filter(|f| f.ends_with(".html") && *f != "404.html")
+    {
+        let html = std::fs::read_to_string(root.join(file)).unwrap();
+        for link in attr_values(&html, "href") {
+            let Some(at) = link.find("download/") else {
+                continue;
+            };
+            listed += 1;
+            let target = link[at..].split('#').next().unwrap();
+            if !site.contains_key(target) {
+                missing.push(format!("{file}: {link}"));
+            }
+        }
+        for slice in ["/download/constituency/", "/download/indicators/"] {
+            if html.contains(&format!("href=\"{slice}")) {
+                missing.push(format!("{file}: a link to {slice}…"));
+            }
+        }
+    }
+    (listed, missing)
+}
+
 fn site(db: &Path, out: &Path) -> f64 {
     let started = Instant::now();
     let o = run(&[
@@ -134,6 +165,7 @@ fn check_site(db: &Path, tmp: &Path, seats: usize) -> (f64, usize) {
     let ta = tree(&a);
     let (checked, broken) = broken_links(&a, &ta);
     let index = std::fs::read_to_string(a.join("index.html")).unwrap();
+    let (listed, missing) = downloads_listed(&a, &ta);
     std::fs::remove_dir_all(&a).unwrap();
     site(db, &b);
     let tb = tree(&b);
@@ -186,6 +218,20 @@ fn check_site(db: &Path, tmp: &Path, seats: usize) -> (f64, usize) {
     );
     // Pages carry no absolute internal links and no query strings.
     assert!(index.contains("href=\"static/style.css\""), "{index}");
+    // Every download a page lists is in the site (the per-seat and
+    // per-indicator CSVs are left to the server: pages point at their rows
+    // of the long tables, which the site has).
+    assert!(listed > 0, "no page lists a download");
+    assert!(
+        missing.is_empty(),
+        "pages list downloads the site lacks: {missing:?}"
+    );
+    assert!(
+        !ta.keys()
+            .any(|k| k.starts_with("download/constituency/")
+                || k.starts_with("download/indicators/")),
+        "the slices are left to the server"
+    );
     (secs, ta.len())
 }
 

@@ -194,21 +194,21 @@ fn fill(v: &Verdict, dir: Direction) -> &'static str {
     }
 }
 
-/// One row of the chart (and of its table).
-pub struct SpineRow {
-    pub id: String,
-    pub title: String,
-    pub href: String,
-    pub value: String,
-    pub nation: String,
-    /// Lowest · middle half · highest of the nation's seats.
+/// One row of the profile's table of every indicator: the indicator's
+/// figure with its comparisons ([`crate::pages::ProfileRow`]) and, where
+/// the seat has a figure and its nation a value, the spine chart.
+pub(crate) struct SpineRow {
+    pub(crate) row: crate::pages::ProfileRow,
+    /// Lowest · middle half · highest of the nation's seats ("–" without
+    /// a chart).
     pub spread: String,
     pub at95: String,
     pub at998: String,
+    /// The chart (empty without one).
     pub svg: String,
 }
 
-pub struct SpineGroup {
+pub(crate) struct SpineGroup {
     pub title: &'static str,
     pub anchor: String,
     pub rows: Vec<SpineRow>,
@@ -219,29 +219,43 @@ pub struct SpineGroup {
 const SW: f64 = 160.0;
 const SH: f64 = 14.0;
 
-/// The marker path for a verdict, centred on (x, 7).
+/// The marker shapes, each centred on (0, 7), defined once in a page (in
+/// the legend, [`legend`]) and drawn with `<use href="#sp-…" x="…">`:
+/// (id, element). They carry no fill: the `<use>` element's class gives it.
+const SHAPES: [(&str, &str); 4] = [
+    ("sp-h", "<path id=\"sp-h\" d=\"M0 1.5L6 12.5H-6Z\"/>"),
+    ("sp-l", "<path id=\"sp-l\" d=\"M0 12.5L6 1.5H-6Z\"/>"),
+    ("sp-s", "<circle id=\"sp-s\" cy=\"7\" r=\"5\"/>"),
+    (
+        "sp-x",
+        "<path id=\"sp-x\" d=\"M0 1.5L5.5 7L0 12.5L-5.5 7Z\"/>",
+    ),
+];
+
+/// A coordinate with one decimal, without a trailing `.0`.
+fn n(x: f64) -> String {
+    let s = format!("{x:.1}");
+    match s.strip_suffix(".0") {
+        Some(t) => t.to_owned(),
+        None => s,
+    }
+}
+
+/// The marker for a verdict at `x` (a use of its shape).
 fn marker(v: &Verdict, x: f64, fill: &str) -> String {
     let shape = match v {
         Verdict::Tested {
             at95: Comparison::Higher,
             ..
-        } => format!("M{:.1} 1.5L{:.1} 12.5L{:.1} 12.5Z", x, x + 6.0, x - 6.0),
+        } => SHAPES[0].0,
         Verdict::Tested {
             at95: Comparison::Lower,
             ..
-        } => format!("M{:.1} 12.5L{:.1} 1.5L{:.1} 1.5Z", x, x + 6.0, x - 6.0),
-        Verdict::Tested { .. } => {
-            return format!("<circle class=\"{fill}\" cx=\"{x:.1}\" cy=\"7\" r=\"5\"/>")
-        }
-        Verdict::NotTested(_) => format!(
-            "M{:.1} 1.5L{:.1} 7L{:.1} 12.5L{:.1} 7Z",
-            x,
-            x + 5.5,
-            x,
-            x - 5.5
-        ),
+        } => SHAPES[1].0,
+        Verdict::Tested { .. } => SHAPES[2].0,
+        Verdict::NotTested(_) => SHAPES[3].0,
     };
-    format!("<path class=\"{fill}\" d=\"{shape}\"/>")
+    format!("<use href=\"#{shape}\" class=\"{fill}\" x=\"{}\"/>", n(x))
 }
 
 /// The spine: the nation's range (light), middle half (darker), its value
@@ -266,24 +280,64 @@ fn spine(values: &[f64], b: f64, seat: f64, v: &Verdict, dir: Direction) -> (Str
     let svg = format!(
         // The bars are 6-unit strokes (style.css), shorter to write than
         // rectangles.
-        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><path class=\"range\" d=\"M{:.1} 7H{:.1}\"/><path class=\"mid\" d=\"M{:.1} 7H{:.1}\"/><path class=\"bench\" d=\"M80 0V14\"/>{}</svg>",
-        x(lo),
-        x(hi).max(x(lo) + 0.5),
-        x(q[0]),
-        x(q[1]).max(x(q[0]) + 0.5),
+        "<svg class=\"spine\" viewBox=\"0 0 {SW} {SH}\" aria-hidden=\"true\" focusable=\"false\"><path class=\"r\" d=\"M{} 7H{}\"/><path class=\"m\" d=\"M{} 7H{}\"/><path class=\"bench\" d=\"M80 0V14\"/>{}</svg>",
+        n(x(lo)),
+        n(x(hi).max(x(lo) + 0.5)),
+        n(x(q[0])),
+        n(x(q[1]).max(x(q[0]) + 0.5)),
         marker(v, x(seat), fill(v, dir)),
     );
     (svg, [lo, q[0], q[1], hi])
 }
 
-/// The chart's groups for seat `i`: every indicator with a latest figure
-/// for the seat and a nation value, by theme, in catalogue order (the STEM
-/// summary in its own order).
-pub fn groups(atlas: &Atlas, s: &SetAtlas, i: usize) -> Vec<SpineGroup> {
-    let Some(slot) = s.seats[i].nation.map(nation_slot) else {
-        return Vec::new();
+/// The spine chart's part of a row: (spread, at 95%, at 99.8%, chart), or
+/// `None` when the seat has no latest figure, its nation no value, or the
+/// nation fewer than two seats with a figure.
+fn chart_of(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize, slot: usize) -> Option<[String; 4]> {
+    let d = &atlas.indicators[k];
+    let series = &s.series[k];
+    let (o, b) = (series.latest(i)?, series.nation_mean[slot]?);
+    let (v, verd) = (o.value?, verdict(o, b)?);
+    let peers: Vec<f64> = (0..s.seats.len())
+        .filter(|&j| s.seats[j].nation == s.seats[i].nation)
+        .filter_map(|j| series.value(j))
+        .collect();
+    if peers.len() < 2 {
+        return None;
+    }
+    let (svg, spread) = spine(&peers, b, v, &verd, d.direction);
+    let f = |x: f64| format::value(x, &d.unit);
+    let (at95, at998) = match verd {
+        Verdict::Tested {
+            at95,
+            at998,
+            widened,
+        } => (
+            words(at95, d.direction),
+            match at998 {
+                Some(c) => words(c, d.direction),
+                None if widened => "not tested (interval includes suppressed counts)".into(),
+                None => "–".into(),
+            },
+        ),
+        Verdict::NotTested(why) => (format!("not tested: {}", short(why)), "–".into()),
     };
-    let nation = s.seats[i].nation.map_or("", |n| n.name());
+    let spread = format!(
+        "{} · {} to {} · {}",
+        f(spread[0]),
+        f(spread[1]),
+        f(spread[2]),
+        f(spread[3])
+    );
+    Some([spread, at95, at998, svg])
+}
+
+/// The profile's table of every indicator for seat `i`, by theme, in
+/// catalogue order (the STEM summary in its own order), each row with its
+/// spine chart where it has one.
+pub(crate) fn groups(atlas: &Atlas, s: &SetAtlas, i: usize) -> Vec<SpineGroup> {
+    let slot = s.seats[i].nation.map(nation_slot);
+    let nation = s.seats[i].nation.map_or("its nation", |n| n.name());
     let mut order: Vec<usize> = (0..atlas.indicators.len()).collect();
     order.sort_by_key(|&k| {
         let id = atlas.indicators[k].id.as_str();
@@ -296,53 +350,12 @@ pub fn groups(atlas: &Atlas, s: &SetAtlas, i: usize) -> Vec<SpineGroup> {
     let mut groups: Vec<SpineGroup> = Vec::new();
     for k in order {
         let d = &atlas.indicators[k];
-        let series = &s.series[k];
-        let (Some(o), Some(b)) = (series.latest(i), series.nation_mean[slot]) else {
-            continue;
-        };
-        let (Some(v), Some(verd)) = (o.value, verdict(o, b)) else {
-            continue;
-        };
-        let peers: Vec<f64> = (0..s.seats.len())
-            .filter(|&j| s.seats[j].nation == s.seats[i].nation)
-            .filter_map(|j| series.value(j))
-            .collect();
-        if peers.len() < 2 {
-            continue;
-        }
-        let (svg, spread) = spine(&peers, b, v, &verd, d.direction);
-        let f = |x: f64| format::value(x, &d.unit);
-        let (at95, at998) = match verd {
-            Verdict::Tested {
-                at95,
-                at998,
-                widened,
-            } => (
-                words(at95, d.direction),
-                match at998 {
-                    Some(c) => words(c, d.direction),
-                    None if widened => "not tested (interval includes suppressed counts)".into(),
-                    None => "–".into(),
-                },
-            ),
-            Verdict::NotTested(why) => (format!("not tested: {}", short(why)), "–".into()),
-        };
+        let chart = slot.and_then(|slot| chart_of(atlas, s, i, k, slot));
+        let [spread, at95, at998, svg] =
+            chart.unwrap_or_else(|| ["–".into(), "–".into(), "–".into(), String::new()]);
         let row = SpineRow {
-            id: d.id.clone(),
-            title: d.title.clone(),
-            href: format!("#i-{}", d.id),
-            value: match format::interval(o.lower, o.upper, &d.unit) {
-                i if i.is_empty() => format::value(v, &d.unit),
-                i => format!("{} ({i})", format::value(v, &d.unit)),
-            },
-            nation: format::mean(b, &d.unit),
-            spread: format!(
-                "{} · {} to {} · {}",
-                f(spread[0]),
-                f(spread[1]),
-                f(spread[2]),
-                f(spread[3])
-            ),
+            row: crate::pages::profile_row(atlas, s, i, k),
+            spread,
             at95,
             at998,
             svg,
@@ -360,46 +373,65 @@ pub fn groups(atlas: &Atlas, s: &SetAtlas, i: usize) -> Vec<SpineGroup> {
     }
     for g in &mut groups {
         let count = |p: &str| g.rows.iter().filter(|r| r.at95.starts_with(p)).count();
-        let (h, l, si, n) = (
+        let (h, l, si, nt) = (
             count("significantly higher"),
             count("significantly lower"),
             count("similar"),
             count("not tested"),
         );
-        g.summary = format!(
-            "{} indicators: {h} significantly higher than the {nation} value, {si} similar, {l} significantly lower (95% intervals); {n} not tested, having no sampling interval.",
+        let charted = g.rows.iter().filter(|r| !r.svg.is_empty()).count();
+        let mut summary = format!(
+            "{} indicators: {h} significantly higher than the {nation} value, {si} similar, {l} significantly lower (95% intervals); {nt} not tested, having no sampling interval",
             g.rows.len()
         );
+        if charted < g.rows.len() {
+            summary.push_str(&format!(
+                "; {} not compared (no figure for this seat, or none for {nation})",
+                g.rows.len() - charted
+            ));
+        }
+        summary.push('.');
+        g.summary = summary;
     }
     groups
 }
 
 /// The legend's marker for a kind of verdict (inline SVG, decorative: the
-/// text beside it says what it is).
+/// text beside it says what it is); the first also defines the markers'
+/// shapes, which the charts use.
 pub fn legend() -> Vec<(String, &'static str)> {
     let t = |c| Verdict::Tested {
         at95: c,
         at998: None,
         widened: false,
     };
-    let item = |v: Verdict, fill: &str| {
+    let item = |v: Verdict, fill: &str, defs: bool| {
+        let defs = if defs {
+            let shapes: String = SHAPES.iter().map(|(_, e)| *e).collect();
+            format!("<defs>{shapes}</defs>")
+        } else {
+            String::new()
+        };
         format!(
-            "<svg class=\"spine-key\" viewBox=\"0 0 14 14\" aria-hidden=\"true\" focusable=\"false\">{}</svg>",
+            "<svg class=\"spine-key\" viewBox=\"0 0 14 14\" aria-hidden=\"true\" focusable=\"false\">{defs}{}</svg>",
             marker(&v, 7.0, fill)
         )
     };
     vec![
         (
-            item(t(Comparison::Higher), "b"),
+            item(t(Comparison::Higher), "b", true),
             "significantly higher (▲; blue when better, orange when worse, grey when neither)",
         ),
         (
-            item(t(Comparison::Lower), "w"),
+            item(t(Comparison::Lower), "w", false),
             "significantly lower (▼; coloured the same way)",
         ),
-        (item(t(Comparison::Similar), "s"), "similar (● yellow)"),
         (
-            item(Verdict::NotTested(""), "x"),
+            item(t(Comparison::Similar), "s", false),
+            "similar (● yellow)",
+        ),
+        (
+            item(Verdict::NotTested(""), "x", false),
             "not tested: no sampling interval (◆ white)",
         ),
     ]
@@ -640,11 +672,11 @@ mod tests {
         let v = Verdict::NotTested("x");
         let values: Vec<f64> = (0..=10).map(f64::from).collect();
         let (svg, spread) = spine(&values, 4.0, 7.0, &v, Direction::Neutral);
+        assert!(svg.contains("<path class=\"r\" d=\"M32 7H152\"/>"), "{svg}");
         assert!(
-            svg.contains("<path class=\"range\" d=\"M32.0 7H152.0\"/>"),
+            svg.contains("<use href=\"#sp-x\" class=\"x\" x=\"116\"/>"),
             "{svg}"
         );
-        assert!(svg.contains("<path class=\"x\" d=\"M116.0 1.5"), "{svg}");
         assert_eq!(spread, [0.0, 2.5, 7.5, 10.0]);
     }
 }

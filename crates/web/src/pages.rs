@@ -408,6 +408,8 @@ pub(crate) struct ProfileRow {
     pub(crate) method: String,
     pub(crate) source_id: String,
     pub(crate) source_title: String,
+    /// The source's number in the profile's list of sources (0: none).
+    pub(crate) source_n: usize,
     pub(crate) caveats: String,
     pub(crate) history: String,
     pub(crate) csv: String,
@@ -439,7 +441,6 @@ struct ProfilePage {
     region: String,
     locator: String,
     deprivation: Vec<ProfileRow>,
-    rows: Vec<ProfileRow>,
     headline_titles: Vec<String>,
     own_values: Vec<String>,
     neighbours: Vec<NeighbourRow>,
@@ -451,7 +452,10 @@ struct ProfilePage {
     member: String,
     member_source: String,
     trends: Vec<crate::trend::TrendView>,
+    /// Every indicator by theme, with its spine chart.
     spine: Vec<crate::benchmark::SpineGroup>,
+    /// The sources of the table's figures: (id, title), numbered from 1.
+    sources: Vec<(String, String)>,
     spine_legend: Vec<(String, &'static str)>,
     similar: crate::similar::SimilarView,
 }
@@ -509,6 +513,7 @@ pub(crate) fn profile_row(atlas: &Atlas, s: &SetAtlas, i: usize, k: usize) -> Pr
         source_title: o
             .and_then(|o| atlas.source(&o.source))
             .map_or_else(String::new, |s| s.title.clone()),
+        source_n: 0,
         caveats: crate::why::caveats_for(&d.caveats, s.set),
         history,
         csv: format!("/download/indicators/{}.csv", d.id),
@@ -525,8 +530,9 @@ pub async fn constituency(
     let atlas = &app.atlas;
     let s = atlas.set(set);
     let seat = &s.seats[i];
-    let (dep, rest): (Vec<usize>, Vec<usize>) =
-        (0..atlas.indicators.len()).partition(|&k| is_deprivation(&atlas.indicators[k].id));
+    let dep: Vec<usize> = (0..atlas.indicators.len())
+        .filter(|&k| is_deprivation(&atlas.indicators[k].id))
+        .collect();
     let headline: Vec<usize> = HEADLINE
         .iter()
         .filter_map(|id| atlas.indicator(id).map(|(k, _)| k))
@@ -571,6 +577,24 @@ pub async fn constituency(
             share: format!("{:.0}%", w * 100.0),
         })
         .collect();
+    // Every indicator by theme; each row's source is a number in the list
+    // of the page's sources below the table (a source's long title in
+    // every row was a tenth of the page).
+    let mut spine = crate::benchmark::groups(atlas, s, i);
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for r in spine.iter_mut().flat_map(|g| g.rows.iter_mut()) {
+        let r = &mut r.row;
+        if r.source_id.is_empty() {
+            continue;
+        }
+        r.source_n = match sources.iter().position(|(id, _)| *id == r.source_id) {
+            Some(n) => n + 1,
+            None => {
+                sources.push((r.source_id.clone(), r.source_title.clone()));
+                sources.len()
+            }
+        };
+    }
     let page = ProfilePage {
         title: format!("{} ({})", seat.name, set.id()),
         nav: "",
@@ -592,7 +616,6 @@ pub async fn constituency(
             &seat.name,
         ),
         deprivation: dep.iter().map(|&k| profile_row(atlas, s, i, k)).collect(),
-        rows: rest.iter().map(|&k| profile_row(atlas, s, i, k)).collect(),
         headline_titles: headline
             .iter()
             .map(|&k| atlas.indicators[k].title.clone())
@@ -603,7 +626,8 @@ pub async fn constituency(
         overlaps,
         covered: s.series.iter().filter(|x| x.value(i).is_some()).count(),
         trends: crate::trend::trends(atlas, s, i),
-        spine: crate::benchmark::groups(atlas, s, i),
+        spine,
+        sources,
         spine_legend: crate::benchmark::legend(),
         similar: crate::similar::view(&app, set, i),
         indicators: atlas.indicators.len(),

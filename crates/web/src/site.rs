@@ -17,11 +17,14 @@
 //! browser; [`search`]), `404.html`, and the shared assets of [`assets`]
 //! (seat outlines, large shapes and profiles' caveats written once and
 //! pointed at). Pages of the default boundary set are written once
-//! (`/indicator/x` is `/indicator/x?boundaries=2024`).
+//! (`/indicator/x` is `/indicator/x?boundaries=2024`). The per-seat and
+//! per-indicator CSVs stay with the server: the pages point at their rows
+//! of the whole tables instead ([`slices`]).
 
 pub mod assets;
 pub mod lean;
 pub mod search;
+pub mod slices;
 
 use crate::{router, Shared};
 use axum::body::Body;
@@ -76,8 +79,7 @@ const OFFLINE: [(&str, &str); 2] = [
 /// lead to instead, and whether `boundaries` is kept: one seat's API
 /// document (~150 KB each, 1,300 of them) leads to the set's list of seats,
 /// one indicator's (~165 KB each, 230) to the catalogue; every figure in
-/// them is in the site's downloads (`download/2024-long.csv`,
-/// `download/indicators/ID.csv`).
+/// them is in the site's downloads (`download/{set}-long.csv`).
 const SERVER_ONLY: [(&str, &str, bool); 2] = [
     ("/api/v1/constituencies/", "/api/v1/constituencies", true),
     ("/api/v1/indicators/", "/api/v1/indicators", false),
@@ -105,6 +107,9 @@ pub fn canonical(url: &str) -> Option<String> {
     };
     if DYNAMIC.contains(&path) {
         return None;
+    }
+    if let Some(table) = slices::instead(path) {
+        return Some(table);
     }
     if let Some((_, stand_in)) = OFFLINE.iter().find(|(p, _)| *p == path) {
         return Some((*stand_in).to_owned());
@@ -240,19 +245,10 @@ fn seeds(app: &Shared) -> Vec<String> {
         }
         for seat in &s.seats {
             v.push(format!("/constituency/{}?boundaries={set}", seat.code));
-            v.push(format!("/download/constituency/{}-{set}.csv", seat.code));
-            v.push(format!(
-                "/download/constituency/{}-{set}.csv-metadata.json",
-                seat.code
-            ));
         }
     }
     for name in crate::download::files::names() {
         v.push(format!("/download/{name}"));
-    }
-    for d in &atlas.indicators {
-        v.push(format!("/download/indicators/{}.csv", d.id));
-        v.push(format!("/download/indicators/{}.csv-metadata.json", d.id));
     }
     v
 }
@@ -398,6 +394,7 @@ async fn render_one(
     let mut extra = Vec::new();
     let (kind, targets, bytes) = if content_type.starts_with("text/html") {
         let html = String::from_utf8_lossy(&body);
+        let html = slices::point_to_tables(&html);
         let (page, files) = shared.apply(&rewrite(&html, &file), &file);
         let page = lean::lean(&page);
         for (name, contents) in files {

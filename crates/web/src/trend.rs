@@ -257,6 +257,13 @@ pub struct Line<'a> {
     pub dots: bool,
 }
 
+/// The usual lines' styles: (stroke, dash, width, class in style.css).
+const STYLES: [(&str, Option<&str>, f64, &str); 3] = [
+    ("#595959", Some("4 3"), 1.5, "ln"),
+    ("#8c4a00", Some("1 2"), 1.5, "lr"),
+    ("#0b3c5d", None, 2.0, "ls"),
+];
+
 /// A line chart over `n` periods: each line split at missing values and
 /// at breaks (`breaks` are indices of the first period after one, marked
 /// by a dashed red vertical line). The caller gives the title and text
@@ -301,11 +308,19 @@ pub fn line_chart_on(
         }
     };
     let y = |v: f64| h - PAD - (h - 2.0 * PAD) * (v - lo) / span;
+    // An empty title: the chart is named by the element `title_id` names
+    // outside it (the profile's figure captions, which say the same).
+    // The frame is the svg's outline (style.css).
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<title id=\"{title_id}\">{}</title>",
+            crate::svg::esc(title)
+        )
+    };
     let mut svg = format!(
-        "<svg class=\"trend\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{title_id}\"><title id=\"{title_id}\">{}</title><rect x=\"0.5\" y=\"0.5\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#767676\"/>",
-        crate::svg::esc(title),
-        w - 1.0,
-        h - 1.0
+        "<svg class=\"trend\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-labelledby=\"{title_id}\">{title}"
     );
     for &b in breaks {
         let bx = x(b as f64 - 0.5);
@@ -322,20 +337,27 @@ pub fn line_chart_on(
             }
             if let Some(v) = v {
                 if let Some(seg) = segs.last_mut() {
-                    seg.push(format!("{:.1},{:.1}", x(j as f64), y(*v)));
+                    // Whole units: a chart is drawn at most a few hundred
+                    // pixels wide, so a unit is about a pixel.
+                    seg.push(format!("{:.0},{:.0}", x(j as f64), y(*v)));
                 }
             }
         }
-        let dash = l
-            .dash
-            .map_or_else(String::new, |d| format!(" stroke-dasharray=\"{d}\""));
-        for seg in segs.iter().filter(|s| s.len() > 1) {
-            svg.push_str(&format!(
-                "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{dash}/>",
-                seg.join(" "),
+        // The lines of the usual styles are drawn by class (style.css).
+        let style = match STYLES.iter().find(|(stroke, dash, width, _)| {
+            *stroke == l.stroke && *dash == l.dash && *width == l.width
+        }) {
+            Some((_, _, _, class)) => format!(" class=\"{class}\""),
+            None => format!(
+                " fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{}",
                 l.stroke,
-                l.width
-            ));
+                l.width,
+                l.dash
+                    .map_or_else(String::new, |d| format!(" stroke-dasharray=\"{d}\""))
+            ),
+        };
+        for seg in segs.iter().filter(|s| s.len() > 1) {
+            svg.push_str(&format!("<polyline points=\"{}\"{style}/>", seg.join(" ")));
         }
         if l.dots {
             // One path of zero-length round-capped strokes draws every dot
@@ -348,7 +370,7 @@ pub fn line_chart_on(
             }
             if !d.is_empty() {
                 svg.push_str(&format!(
-                    "<path d=\"{d}\" stroke=\"{}\" stroke-width=\"4\" stroke-linecap=\"round\"/>",
+                    "<path d=\"{d}\" stroke=\"{}\" class=\"dots\"/>",
                     l.stroke
                 ));
             }
@@ -508,7 +530,7 @@ pub fn trends(atlas: &crate::Atlas, s: &SetAtlas, i: usize) -> Vec<TrendView> {
         ];
         let svg = line_chart(
             &format!("trend-{}", d.id),
-            &format!("{}: {alt}", d.title),
+            "",
             W,
             H,
             periods.len(),

@@ -382,21 +382,21 @@ async fn the_static_site_has_its_404_search_index_and_shared_assets() {
         .all(|f| f.ends_with("-2024.html") || f.ends_with("-2010.html")));
     // Boundary maps use the outline sprite, and it has every seat.
     let page = read("indicator/he_entry_rate_18-2024.html");
-    assert!(
-        page.contains("<use href=\"../static/outlines-2024.svg#"),
-        "sprite used"
-    );
+    assert!(page.contains(" href=\"../static/o2024.svg#"), "sprite used");
     // Hex maps use one hex shape, defined once in the page, at each seat.
     assert_eq!(page.matches("id=\"hx\"").count(), 1, "{page}");
     assert_eq!(
-        page.matches("<use href=\"#hx\"").count(),
+        page.matches(" href=\"#hx\"").count(),
         app.atlas.sets[1].hexes.iter().flatten().count(),
         "one hex per seat"
     );
     assert!(!page.contains("<polygon points=\""), "every hex used");
+    // The maps' fills are classes of the stylesheet.
+    assert!(page.contains("<use class=v"), "{page}");
+    assert!(!page.contains("fill=\"#440154\"/>"), "{page}");
     // Lean markup: end tags the parser implies are left out.
     assert!(!page.contains("</td>") && !page.contains("</tr>"), "{page}");
-    let sprite = read("static/outlines-2024.svg");
+    let sprite = read("static/o2024.svg");
     for s in &app.atlas.sets[1].seats {
         assert!(sprite.contains(&format!("id=\"{}\"", s.code)));
     }

@@ -366,10 +366,12 @@ async fn the_profile_charts_each_series_with_a_text_alternative_and_its_data() {
         .find("aria-labelledby=\"trend-he_entry_rate_18\"")
         .expect("a chart");
     let figure = &html[at..at + html[at..].find("</figure>").unwrap()];
+    // The chart is named by its caption (no second copy in a <title>).
     assert!(
-        figure.contains("<title id=\"trend-he_entry_rate_18\">"),
+        figure.contains("<figcaption id=\"trend-he_entry_rate_18\">"),
         "{figure}"
     );
+    assert!(!figure.contains("<title"), "{figure}");
     // The text alternative: first and last values, and the nation's.
     assert!(
         figure.contains(&format!("{}</a>: Northam North from ", d.title)),

@@ -117,27 +117,59 @@ async fn the_profile_shows_similar_seats_and_compares_with_the_nation() {
         "{sim}"
     );
     assert!(sim.contains("/compare?codes=E14001401,E14001402,E14001403&#38;boundaries=2024"));
-    // The comparison with England: the STEM summary first, every row with
-    // a verdict in words and a decorative spine.
+    // Every indicator compared with England, in one table: the STEM
+    // summary first, every row with a verdict in words, a decorative spine
+    // where it has a figure and England a value, and the comparisons.
     let bench = &h[h.find("id=\"bench\"").expect("a benchmark section")..];
     let bench = &bench[..bench.find("</section>").unwrap()];
+    assert_eq!(bench.matches("<table").count(), 1, "one table");
     let groups: Vec<&str> = bench
-        .split("<h3 id=\"spine-")
+        .split("<tr class=\"theme\" id=\"spine-")
         .skip(1)
-        .map(|g| &g[g.find('>').unwrap() + 1..g.find("</h3>").unwrap()])
+        .map(|g| {
+            let g = &g[g.find("<th scope=\"rowgroup\" colspan=\"3\">").unwrap() + 33..];
+            &g[..g.find("</th>").unwrap()]
+        })
         .collect();
     assert_eq!(groups.first(), Some(&"STEM summary"), "{groups:?}");
     assert!(groups.contains(&"Deprivation") && groups.contains(&"Demography"));
-    let rows = bench.matches("<tr><th scope=\"row\">").count();
-    assert_eq!(bench.matches("<svg class=\"spine\"").count(), rows);
+    let rows = bench.matches("<tr id=\"i-").count();
+    assert_eq!(rows, app().atlas.indicators.len(), "every indicator once");
+    let spines = bench.matches("<svg class=\"spine\"").count();
+    assert!(spines > 20 && spines <= rows, "{spines} of {rows}");
     assert_eq!(
         bench
             .matches("aria-hidden=\"true\" focusable=\"false\">")
             .count(),
-        rows + 4,
+        spines + 4,
         "every spine and the four key markers are decorative"
     );
-    assert!(rows > 20, "{rows}");
+    // The markers are uses of the shapes the key defines, once.
+    assert_eq!(bench.matches("<defs>").count(), 1);
+    assert_eq!(bench.matches("<use href=\"#sp-").count(), spines + 4);
+    // Rows without a chart say so in each of its cells.
+    assert_eq!(
+        bench
+            .matches("<td></td><td>–</td><td>–</td><td>–</td>")
+            .count(),
+        rows - spines
+    );
+    // Each row's source is a number in the list below the table.
+    let refs = bench.matches("<a href=\"#src-").count();
+    assert!(refs > 20 && refs <= rows, "{refs} of {rows}");
+    let listed = bench.matches("<li id=\"src-").count();
+    assert!(
+        listed > 1 && listed < refs,
+        "{listed} sources for {refs} rows"
+    );
+    for n in 1..=listed {
+        assert!(
+            bench.contains(&format!("<a href=\"#src-{n}\">[{n}]</a>")),
+            "source {n} unused"
+        );
+    }
+    assert!(!bench.contains(&format!("<a href=\"#src-{}\">", listed + 1)));
+    assert!(bench.contains("<li id=\"src-1\"><a href=\"/sources#"));
     // The observatory's APS figure for this seat has a survey interval, so
     // it is tested; the Census shares are not.
     assert!(bench.contains("<td>not tested: complete count</td>"));
@@ -251,6 +283,6 @@ async fn the_indicator_trend_has_a_small_chart_per_english_region() {
         assert!(c.contains(&format!("{name} mean from ")), "{c}");
         assert!(c.contains("the England mean from "), "{c}");
         // The region's line (solid) and England's (dashed).
-        assert!(c.contains("stroke-dasharray=\"4 3\""), "{c}");
+        assert!(c.contains("class=\"ln\""), "{c}");
     }
 }

@@ -4,15 +4,16 @@
 //!
 //! - **Seat outlines.** Every boundary map draws the stored outline of each
 //!   seat; in the static site each `<path d="…">` that is a seat's outline
-//!   becomes `<use href="static/outlines-{set}.svg#{code}">` (one sprite per
+//!   becomes `<use href="static/o{set}.svg#{code}">` (one sprite per
 //!   set, the same attributes kept, so fills and links are unchanged).
 //! - **Large shapes.** Any other path of 4,000 characters or more (the
 //!   locator's hex map of all seats, the same on every profile) is written
 //!   once to `static/shapes/{hash}.svg` and used from there.
 //! - **Caveats.** A profile repeats every indicator's caveats in its rows,
-//!   the same on every profile; in the static site each row's caveats
-//!   paragraph links to the indicator's entry on the vocabulary page
-//!   (`vocab.html#{id}`), which holds them (the row's history stays).
+//!   the same on every profile; in the static site they are left to the
+//!   indicator's page, which the row's name links to (so are they on the
+//!   vocabulary page, `vocab.html#{id}`); the row's history stays unless
+//!   the trend chart's data table on the same page has every period of it.
 //!
 //! Everything is a function of the page and the atlas, so the site stays
 //! byte-identical from run to run.
@@ -34,6 +35,8 @@ const NON_SCALING: &str = " vector-effect=\"non-scaling-stroke\"";
 
 /// What opens a profile row's caveats and history.
 const CAVEATS: &str = "<details><summary>Caveats and history</summary>";
+/// What opens a row's history in the static site.
+const HISTORY_ONLY: &str = "<details><summary>History</summary>";
 /// What closes them.
 const DETAILS_END: &str = "</details>";
 /// What opens a row's history paragraph.
@@ -62,11 +65,12 @@ impl Shared {
     }
 
     /// A profile with each row's "Caveats and history" made short: the
-    /// caveats paragraph becomes a link to the indicator's entry on the
-    /// vocabulary page (which holds them), the row's history stays, and the
-    /// download link goes (the indicator's page, linked from the same cell,
-    /// has it); a row with no history keeps only the link.
-    fn link_caveats(&self, html: &str, up: &str) -> String {
+    /// caveats paragraph and the download link go (the indicator's page,
+    /// linked from the row's name, has both, as the section's text says),
+    /// the row's history stays unless it is the seat's column of the
+    /// indicator's trend chart (every period with a figure); a row with no
+    /// history keeps only its name.
+    fn link_caveats(&self, html: &str) -> String {
         let mut out = String::with_capacity(html.len());
         let mut rest = html;
         while let Some(at) = rest.find(CAVEATS) {
@@ -95,14 +99,15 @@ impl Shared {
             let history = inner
                 .find(HISTORY)
                 .and_then(|h| inner[h..].find("</p>").map(|e| &inner[h..h + e + 4]));
-            let link = format!("<a href=\"{up}vocab.html#{id}\">Caveats</a>");
-            match history {
-                Some(h) => {
-                    out.push_str(CAVEATS);
-                    out.push_str(&format!("<p>{link}</p>{h}"));
-                    out.push_str(DETAILS_END);
-                }
-                None => out.push_str(&format!(" ({link})")),
+            // A history with a figure every period is the seat's column of
+            // the indicator's trend chart data table, when it has one.
+            let charted = |h: &str| {
+                !h.contains("missing") && html.contains(&format!("<figcaption id=\"trend-{id}\">"))
+            };
+            if let Some(h) = history.filter(|h| !charted(h)) {
+                out.push_str(HISTORY_ONLY);
+                out.push_str(h);
+                out.push_str(DETAILS_END);
             }
             rest = &rest[start + len + DETAILS_END.len()..];
         }
@@ -127,7 +132,7 @@ impl Shared {
                     }
                 }
                 svg.push_str("</svg>\n");
-                Some((format!("static/outlines-{}.svg", s.set.id()), svg))
+                Some((format!("static/o{}.svg", s.set.id()), svg))
             })
             .collect()
     }
@@ -147,9 +152,7 @@ impl Shared {
             let d = &rest[start..start + len];
             out.push_str(&rest[..at]);
             if let Some((set, code)) = self.outlines.get(d) {
-                out.push_str(&format!(
-                    "<use href=\"{up}static/outlines-{set}.svg#{code}\""
-                ));
+                out.push_str(&format!("<use href=\"{up}static/o{set}.svg#{code}\""));
                 // The sprite's path has the stroke's vector effect itself.
                 rest = &rest[start + len + 1..];
                 if let Some(end) = rest.find("/>") {
@@ -178,8 +181,9 @@ impl Shared {
         }
         out.push_str(rest);
         out = hexes_used(&out);
+        out = fills_by_class(&out);
         if file.starts_with("constituency/") {
-            out = self.link_caveats(&out, &up);
+            out = self.link_caveats(&out);
         }
         (out, files)
     }
@@ -276,6 +280,42 @@ fn hexes_used(html: &str) -> String {
     out
 }
 
+/// The maps' fills (the five colours of the fifths and "no data") as
+/// classes of `static/style.css` (`use.v0` … `use.v5`): every seat of a
+/// hex or boundary map is a `<use>` with one of them.
+const FILLS: [(&str, &str); 6] = [
+    (" fill=\"#440154\"", "v0"),
+    (" fill=\"#3b528b\"", "v1"),
+    (" fill=\"#21918c\"", "v2"),
+    (" fill=\"#5ec962\"", "v3"),
+    (" fill=\"#fde725\"", "v4"),
+    (" fill=\"#e6e6e6\"", "v5"),
+];
+
+/// A page with each `<use …>` filled with a map colour given that colour's
+/// class instead (a `<use>` that has a class already is left as it is).
+fn fills_by_class(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find("<use ") {
+        out.push_str(&rest[..at]);
+        let Some(len) = rest[at..].find('>') else {
+            break;
+        };
+        let tag = &rest[at..at + len + 1];
+        match FILLS.iter().find(|(f, _)| tag.contains(f)) {
+            Some((fill, class)) if !tag.contains(" class=") => {
+                out.push_str(&format!("<use class=\"{class}\" "));
+                out.push_str(&tag["<use ".len()..].replacen(fill, "", 1));
+            }
+            _ => out.push_str(tag),
+        }
+        rest = &rest[at + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -293,7 +333,20 @@ mod tests {
             r##"<svg><a href="#"><path d="M1 1l1 0 0 1z" fill="#fff" vector-effect="non-scaling-stroke"/></a><path d="M5 5l1 1z"/><path d="{big}" fill="#eee"/></svg>"##
         );
         let (out, files) = shared().apply(&html, "indicator/x-2024.html");
-        assert!(out.contains(r##"<use href="../static/outlines-2024.svg#E1" fill="#fff"/>"##));
+        assert!(out.contains(r##"<use href="../static/o2024.svg#E1" fill="#fff"/>"##));
+        // A map colour becomes its class.
+        let (classed, _) = shared().apply(
+            r##"<svg><use href="#hx" x="1" y="2" fill="#21918c"/><use href="#sp-x" class="x" x="3" fill="#21918c"/></svg>"##,
+            "indicator/x-2024.html",
+        );
+        assert!(
+            classed.contains(r##"<use class="v2" href="#hx" x="1" y="2"/>"##),
+            "{classed}"
+        );
+        assert!(
+            classed.contains(r##"<use href="#sp-x" class="x" x="3" fill="#21918c"/>"##),
+            "{classed}"
+        );
         assert!(out.contains(r#"<path d="M5 5l1 1z"/>"#), "small paths stay");
         assert_eq!(files.len(), 1);
         assert!(out.contains(&format!(
@@ -301,6 +354,20 @@ mod tests {
             files[0].0
         )));
         assert!(files[0].1.contains(&big));
+    }
+
+    #[test]
+    fn the_fill_classes_are_the_maps_colours_in_the_stylesheet() {
+        let colours: Vec<&str> = crate::svg::VIRIDIS5
+            .iter()
+            .copied()
+            .chain([crate::svg::NO_DATA])
+            .collect();
+        for ((fill, class), colour) in FILLS.iter().zip(colours) {
+            assert_eq!(*fill, format!(" fill=\"{colour}\""));
+            let rule = format!("use.{class} {{ fill: {colour}; }}");
+            assert!(crate::pages::STYLESHEET.contains(&rule), "{rule}");
+        }
     }
 
     #[test]
@@ -334,13 +401,21 @@ mod tests {
     }
 
     #[test]
-    fn profiles_link_their_caveats() {
+    fn profiles_leave_caveats_to_the_indicator_pages() {
         let html = "<tr id=\"i-x_share\"><th><details><summary>Caveats and history</summary><p>Care &#38; attention.</p><p>Every period: 2020 1; 2021 2</p><p><a href=\"/d.csv\">Download this indicator (CSV)</a></p></details></th></tr>";
         let (out, _) = shared().apply(html, "constituency/E1-2024.html");
-        assert_eq!(out, "<tr id=\"i-x_share\"><th><details><summary>Caveats and history</summary><p><a href=\"../vocab.html#x_share\">Caveats</a></p><p>Every period: 2020 1; 2021 2</p></details></th></tr>");
+        assert_eq!(out, "<tr id=\"i-x_share\"><th><details><summary>History</summary><p>Every period: 2020 1; 2021 2</p></details></th></tr>");
         let short = "<tr id=\"i-y\"><th><a href=\"/i\">Y</a><details><summary>Caveats and history</summary><p>Care.</p><p><a href=\"/d.csv\">Download this indicator (CSV)</a></p></details></th></tr>";
         let (out, _) = shared().apply(short, "constituency/E1-2024.html");
-        assert_eq!(out, "<tr id=\"i-y\"><th><a href=\"/i\">Y</a> (<a href=\"../vocab.html#y\">Caveats</a>)</th></tr>");
+        assert_eq!(out, "<tr id=\"i-y\"><th><a href=\"/i\">Y</a></th></tr>");
+        // With a trend chart of the same periods, the history goes; with a
+        // missing period (not in the chart), it stays.
+        let charted = format!("{html}<figcaption id=\"trend-x_share\">");
+        let (out, _) = shared().apply(&charted, "constituency/E1-2024.html");
+        assert!(!out.contains("Every period"), "{out}");
+        let gap = charted.replace("2020 1", "2020: missing");
+        let (out, _) = shared().apply(&gap, "constituency/E1-2024.html");
+        assert!(out.contains("Every period: 2020: missing; 2021 2"), "{out}");
         let (same, _) = shared().apply(html, "indicator/x-2024.html");
         assert_eq!(same, html, "only profiles repeat every caveat");
     }
