@@ -300,6 +300,17 @@ fn periods_may_come_from_a_column() {
     );
 }
 
+/// Each recipe is refused when parsed, with a message containing its text.
+fn assert_refused(cases: &[(String, &str)]) {
+    for (recipe, want) in cases {
+        let e = Recipe::parse(recipe, "recipe.toml", &Limits::DEFAULT)
+            .err()
+            .unwrap_or_else(|| panic!("accepted:\n{recipe}"))
+            .to_string();
+        assert!(e.contains(want), "expected {want:?}\n     got {e:?}");
+    }
+}
+
 #[test]
 fn long_recipes_are_validated() {
     let cases = [
@@ -344,13 +355,7 @@ fn long_recipes_are_validated() {
             "is not a category code",
         ),
     ];
-    for (recipe, want) in cases {
-        let e = Recipe::parse(&recipe, "recipe.toml", &Limits::DEFAULT)
-            .err()
-            .unwrap_or_else(|| panic!("accepted:\n{recipe}"))
-            .to_string();
-        assert!(e.contains(want), "expected {want:?}\n     got {e:?}");
-    }
+    assert_refused(&cases);
     // Categories outside a long table.
     let wide = r#"format = 1
 [source]
@@ -635,11 +640,5 @@ fn sheet_recipes_are_validated() {
             "give value_column or value_columns, not both",
         ),
     ];
-    for (recipe, want) in cases {
-        let e = Recipe::parse(&recipe, "recipe.toml", &Limits::DEFAULT)
-            .err()
-            .unwrap_or_else(|| panic!("accepted:\n{recipe}"))
-            .to_string();
-        assert!(e.contains(want), "expected {want:?}\n     got {e:?}");
-    }
+    assert_refused(&cases);
 }
