@@ -323,6 +323,14 @@ fn seeds() -> Vec<Seed> {
 
 /// What one run of the engine gave: "ok" or the kind of error.
 fn run_one(recipe_text: &str, data: &[u8], inputs: &Inputs<'_>, reg: &Registry) -> String {
+    // `STEMGAP_FUZZ_DUMP=DIR`: each input is written there before it runs,
+    // so an input that aborts the process (an allocation failure is not a
+    // panic) is left behind to reproduce.
+    if let Ok(dir) = std::env::var("STEMGAP_FUZZ_DUMP") {
+        let dir = PathBuf::from(dir);
+        std::fs::write(dir.join("recipe.toml"), recipe_text).expect("the dump folder is writable");
+        std::fs::write(dir.join("data"), data).expect("the dump folder is writable");
+    }
     let limits = Limits::DEFAULT;
     let r = match Recipe::parse(recipe_text, "recipe.toml", &limits) {
         Ok(r) => r,

@@ -149,6 +149,36 @@ fn reference(r: &str) -> Result<(Option<u64>, Option<u64>), ()> {
     Ok((row, col))
 }
 
+/// The values of every attribute called `name` in `xml`, found as the
+/// spreadsheet reader would find them: after any character that cannot be
+/// part of a name (the reader accepts `a="x"r="C3"`, without a space),
+/// with white space allowed around `=`, in double or single quotes. Text
+/// that only looks like such an attribute is included: a reference that is
+/// not one is refused, which errs on the safe side.
+fn attribute_values<'x>(xml: &'x str, name: &'x str) -> impl Iterator<Item = &'x str> + 'x {
+    let b = xml.as_bytes();
+    let name_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':');
+    xml.match_indices(name).filter_map(move |(i, _)| {
+        if i > 0 && name_char(b[i - 1]) {
+            return None;
+        }
+        let mut j = i + name.len();
+        while b.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        if b.get(j) != Some(&b'=') {
+            return None;
+        }
+        j += 1;
+        while b.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        let quote = *b.get(j).filter(|q| matches!(q, b'"' | b'\''))?;
+        let rest = &xml[j + 1..];
+        Some(&rest[..rest.find(quote as char).unwrap_or(rest.len())])
+    })
+}
+
 /// Checks every cell and range reference of every sheet (`r="…"`,
 /// `ref="…"`) before the reader sizes its grid from them: rows and columns
 /// within the limits, and the rectangle they span at most [`MAX_CELLS`].
@@ -160,10 +190,9 @@ fn check_references(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), 
         let xml = unpack(bytes, e, limits.unpacked_bytes, at)?;
         let text = String::from_utf8_lossy(&xml);
         let (mut rows, mut cols) = (0u64, 0u64);
-        for pat in [" r=\"", " ref=\""] {
-            for (i, _) in text.match_indices(pat) {
-                let v = &text[i + pat.len()..];
-                let v = &v[..v.find('"').unwrap_or(v.len()).min(40)];
+        for name in ["r", "ref"] {
+            for v in attribute_values(&text, name) {
+                let v = &v[..v.len().min(40)];
                 for part in v.split(':') {
                     let (r, c) = reference(part).map_err(|()| {
                         invalid(
@@ -387,6 +416,15 @@ pub fn sheets_as_csv(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn attributes_are_found_as_the_reader_finds_them() {
+        let xml = r#"<row r="4"><c geography = "lad"r="XFD9" t='s'><v>1</v></c><c ref = 'A1:B2'/><c xr="Z1" ar='Q'/><dimension ref="A1:C3"/>"#;
+        let r: Vec<&str> = attribute_values(xml, "r").collect();
+        assert_eq!(r, ["4", "XFD9"]);
+        let refs: Vec<&str> = attribute_values(xml, "ref").collect();
+        assert_eq!(refs, ["A1:B2", "A1:C3"]);
+    }
 
     #[test]
     fn sheet_patterns() {
