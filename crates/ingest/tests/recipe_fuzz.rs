@@ -17,6 +17,9 @@
 //! `cargo test -p stemgap-ingest --test recipe_fuzz` runs a few seconds;
 //! `STEMGAP_FUZZ_SECS=600 cargo test --release -p stemgap-ingest --test
 //! recipe_fuzz -- --ignored --nocapture` the long run, with its figures.
+//! An allocation the system refuses aborts the process before anything is
+//! printed: with `STEMGAP_FUZZ_DUMP=DIR` each input is written to DIR
+//! (`recipe.toml`, `data`) before it runs, so the last one is the culprit.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeMap;
