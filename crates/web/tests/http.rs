@@ -6,26 +6,12 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use std::io::Read;
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use stemgap_web::{router, App, Shared};
 use tower::ServiceExt;
 
-fn atlas() -> &'static stemgap_web::Atlas {
-    static ATLAS: OnceLock<stemgap_web::Atlas> = OnceLock::new();
-    ATLAS.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/observatory");
-        let cat_path = root.join("catalogue.toml");
-        let text = std::fs::read_to_string(&cat_path).unwrap();
-        let cat =
-            stemgap_sources::Catalogue::parse(&text, &cat_path.display().to_string()).unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("observatory.db");
-        stemgap_ingest::build(&stemgap_sources::SourceDir::new(&root, cat), &db, &())
-            .expect("the observatory builds");
-        App::open(&db).expect("the atlas loads").atlas
-    })
-}
+mod common;
+use common::atlas;
 
 fn fresh() -> Shared {
     Arc::new(App::new(atlas().clone()))

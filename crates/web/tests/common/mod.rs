@@ -1,5 +1,5 @@
-//! The observatory fixture's atlas, shared by the router, view and download
-//! tests: its store is built once per test binary into a temporary
+//! The observatory fixture's atlas, shared by the router, view, download
+//! and HTTP tests: its store is built once per test binary into a temporary
 //! directory and the app loaded from it.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ pub fn repo() -> PathBuf {
 }
 
 /// The observatory's store, built once, and the app loaded from it.
-pub fn app() -> Shared {
+fn shared() -> &'static (tempfile::TempDir, Shared) {
     static APP: OnceLock<(tempfile::TempDir, Shared)> = OnceLock::new();
     APP.get_or_init(|| {
         let root = repo().join("tests/observatory");
@@ -27,6 +27,17 @@ pub fn app() -> Shared {
         let app = App::open(&db).expect("the atlas loads");
         (dir, Arc::new(app))
     })
-    .1
-    .clone()
+}
+
+/// The observatory's app (its cache shared by the tests that use it).
+#[allow(dead_code)]
+pub fn app() -> Shared {
+    shared().1.clone()
+}
+
+/// The observatory's atlas, for tests that build apps of their own (each
+/// with an empty cache).
+#[allow(dead_code)]
+pub fn atlas() -> &'static stemgap_web::Atlas {
+    &shared().1.atlas
 }
