@@ -28,7 +28,7 @@
 //! standard error against scipy `bootstrap(method="percentile")` with 100,000
 //! resamples, to Monte-Carlo accuracy (the streams cannot match).
 
-use crate::quantile::quantile_sorted;
+use crate::quantile::quantile_selected;
 use crate::{check_finite, check_level, QuantileMethod, StatsError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -74,9 +74,8 @@ fn mean(x: &[f64]) -> f64 {
 pub(crate) fn percentile_summary(draws: &mut [f64], level: f64) -> (f64, (f64, f64)) {
     let m = mean(draws);
     let se = (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / (draws.len() - 1) as f64).sqrt();
-    draws.sort_by(f64::total_cmp);
-    let lo = quantile_sorted(draws, (1.0 - level) / 2.0, QuantileMethod::Type7);
-    let hi = quantile_sorted(draws, (1.0 + level) / 2.0, QuantileMethod::Type7);
+    let lo = quantile_selected(draws, (1.0 - level) / 2.0, QuantileMethod::Type7);
+    let hi = quantile_selected(draws, (1.0 + level) / 2.0, QuantileMethod::Type7);
     (se, (lo, hi))
 }
 
