@@ -1050,16 +1050,15 @@ fn university_part(
     // flattened.
     let val: Vec<f64> = value.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
     let mut start: Vec<u32> = Vec::with_capacity(seats.len() + 1);
-    let (mut nb_idx, mut nb_val): (Vec<u32>, Vec<f64>) = (Vec::new(), Vec::new());
+    let mut nb_pairs: Vec<(u32, f64)> = Vec::new();
     start.push(0);
     for nb in &neighbours {
         for &j in nb.iter().filter(|&&j| eligible[j]) {
             if let Some(vj) = value[j] {
-                nb_idx.push(j as u32);
-                nb_val.push(vj);
+                nb_pairs.push((j as u32, vj));
             }
         }
-        start.push(nb_idx.len() as u32);
+        start.push(nb_pairs.len() as u32);
     }
     // 1.0 for a seat without the label, 0.0 with it: set for the labelled
     // seats on entry and reset on exit, so the inner loop multiplies and
@@ -1078,7 +1077,7 @@ fn university_part(
             let (a, b) = (start[i] as usize, start[i + 1] as usize);
             // Branch-free: the labels are random, so a branch mispredicts.
             let (mut s, mut c) = (0.0, 0.0);
-            for (&j, &vj) in nb_idx[a..b].iter().zip(&nb_val[a..b]) {
+            for &(j, vj) in &nb_pairs[a..b] {
                 let p = plain[j as usize];
                 s += vj * p;
                 c += p;
