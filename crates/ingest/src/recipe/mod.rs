@@ -1599,6 +1599,25 @@ mod example_tests {
         assert_eq!(long.denominator(&r.indicators[0]).len(), 11);
     }
 
+    /// The long table of counts in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_long_table_of_counts_is_a_valid_recipe() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc
+            .find("A long table may also give **counts**")
+            .expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let text = format!("format = 1\n{}", &block[start..end]);
+        let r = Recipe::parse(&text, "docs", &Limits::DEFAULT).unwrap();
+        let ind = &r.indicators[0];
+        assert!(ind.counts_categories());
+        assert_eq!(ind.aggregation(), Aggregation::Sum);
+        assert_eq!(ind.interval, Interval::Always);
+        assert_eq!(r.source.skip_codes, ["z"]);
+    }
+
     /// The example on `/contribute` and in docs/contributing-data.md parses.
     #[test]
     fn the_documented_example_is_a_valid_recipe() {
