@@ -101,7 +101,12 @@ fn error(recipe: &str, data: &str) -> String {
 }
 
 /// (value, lower, upper) of one seat's figure.
-fn figure(out: &Collector, code: &str, id: &str, period: &str) -> Option<(f64, Option<f64>, Option<f64>)> {
+fn figure(
+    out: &Collector,
+    code: &str,
+    id: &str,
+    period: &str,
+) -> Option<(f64, Option<f64>, Option<f64>)> {
     out.observations()
         .iter()
         .find(|o| o.code.as_str() == code && o.indicator == id && o.period == period)
@@ -213,15 +218,14 @@ fn listed_categories_are_summed_with_suppressed_cells_as_bounds() {
         .sources
         .contains(&"mid2022_population_single_year_age_pcon2024".to_owned()));
     // The engine's sentence on how authority rows were shared out.
-    assert!(def.caveats.starts_with("Invented. Shared out from local authorities"));
+    assert!(def
+        .caveats
+        .starts_with("Invented. Shared out from local authorities"));
 }
 
 #[test]
 fn method_caveat_false_keeps_the_recipe_caveats_as_written() {
-    let recipe = LONG.replace(
-        "filter = {",
-        "method_caveat = false\nfilter = {",
-    );
+    let recipe = LONG.replace("filter = {", "method_caveat = false\nfilter = {");
     let e = error(&recipe, &long_data());
     assert!(
         e.contains("indicator courses_done: with method_caveat = false each indicator's caveats say how its rows were shared out"),
@@ -268,7 +272,9 @@ fn every_category_is_required_unless_the_recipe_says_otherwise() {
     let data = format!("{}E07000187,District,Total,202223,Maths,1\n", long_data());
     let e = error(&lenient, &data);
     assert!(
-        e.contains("row 16, column \"subject\": duplicate row for E07000187, 2022/23, category Maths"),
+        e.contains(
+            "row 16, column \"subject\": duplicate row for E07000187, 2022/23, category Maths"
+        ),
         "{e}"
     );
 }
@@ -345,10 +351,15 @@ fn periods_come_from_a_column_with_exclusions() {
 
 #[test]
 fn an_authority_twice_in_a_period_is_an_error() {
-    let data = format!("{}E06000066,localAuthorityDistrict,202021,All: Total,1\n", wide_data());
+    let data = format!(
+        "{}E06000066,localAuthorityDistrict,202021,All: Total,1\n",
+        wide_data()
+    );
     let e = error(WIDE, &data);
     assert!(
-        e.contains("data.csv, row 10, column \"location_code\": duplicate row for E06000066, 2020/21"),
+        e.contains(
+            "data.csv, row 10, column \"location_code\": duplicate row for E06000066, 2020/21"
+        ),
         "{e}"
     );
 }
@@ -373,7 +384,10 @@ fn the_new_fields_are_checked() {
         "periods are excluded from a period column: give period.column",
     );
     bad(
-        &WIDE.replace("code_column = \"location_code\"", "name_column = \"location\""),
+        &WIDE.replace(
+            "code_column = \"location_code\"",
+            "name_column = \"location\"",
+        ),
         "skip_codes are codes of the code column: give code_column",
     );
     bad(
@@ -388,11 +402,17 @@ fn the_new_fields_are_checked() {
         "indicator courses_done: a share needs every category of its area; every_category = false applies to tables of counts",
     );
     bad(
-        &LONG.replace("categories = [\"Total\"]\n", "categories = [\"Total\"]\ndenominator_categories = [\"Total\"]\n"),
+        &LONG.replace(
+            "categories = [\"Total\"]\n",
+            "categories = [\"Total\"]\ndenominator_categories = [\"Total\"]\n",
+        ),
         "indicator courses_done: a count of categories has no denominator",
     );
     bad(
-        &LONG.replace("categories = [\"Total\"]\n", "categories = [\"Total\"]\naggregation = \"mean\"\n"),
+        &LONG.replace(
+            "categories = [\"Total\"]\n",
+            "categories = [\"Total\"]\naggregation = \"mean\"\n",
+        ),
         "indicator courses_done: a count of categories is shared out as a sum",
     );
 }

@@ -954,7 +954,12 @@ pub fn read_declared(
         });
         for g in order.iter().map(|&i| &groups[i]) {
             let (area, period) = (&g.area, &g.period);
-            if let Some(c) = g.present.iter().position(|p| !p).filter(|_| l.every_category) {
+            if let Some(c) = g
+                .present
+                .iter()
+                .position(|p| !p)
+                .filter(|_| l.every_category)
+            {
                 return Err(invalid(
                     g.at.clone(),
                     format!(
@@ -1339,8 +1344,7 @@ pub fn place_with(
                 )
             })?,
             // Only means are weighted by the authorities' populations.
-            if d
-                .recipe
+            if d.recipe
                 .indicators
                 .iter()
                 .any(|i| i.aggregation() == Aggregation::Mean)
