@@ -1150,7 +1150,7 @@ fn validate_long(
         return Err(invalid(
             here("categories"),
             format!(
-                "indicator {}: an indicator of a long table is a share of categories (categories = [...])",
+                "indicator {}: an indicator of a long table is a share or a count of categories (categories = [...])",
                 ind.id
             ),
         ));
