@@ -6,7 +6,7 @@
 //! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`), the
 //! invalid ones (`tests/fixtures/contrib-invalid/`) and every built-in
 //! recipe with the observatory's file for it (the Census 2021 long tables
-//! among them). Each
+//! among them, and DfE's authority tables of counts). Each
 //! iteration mutates a seed's data and/or recipe (byte flips, inserted
 //! tokens — quotes, separators, line ends, markers, huge and odd numbers,
 //! BOMs, known codes —, deleted, duplicated and spliced ranges, truncation)
@@ -153,6 +153,17 @@ const TOKENS: &[&str] = &[
     "period = { columns_prefix = \"Entry rate→\" }",
     "replaces = \"F3\"",
     "skip_lines = 3",
+    // Tables of counts by authority (the DfE recipes).
+    "z",
+    "skip_codes = [\"z\"]",
+    "every_category = false",
+    "interval = \"always\"",
+    "method_caveat = false",
+    "exclude = [\"2021/22\"]",
+    "per_1000_of = \"population_19_plus\"",
+    "unit = \"count\"",
+    "localAuthorityDistrict",
+    "Total",
 ];
 
 fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {

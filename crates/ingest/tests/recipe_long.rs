@@ -335,12 +335,12 @@ fn long_recipes_are_validated() {
             "category -9 is not one of the table's categories",
         ),
         (
-            RECIPE.replacen("unit = \"share\"", "unit = \"count\"", 1),
-            "indicator walk_share: an indicator of a long table is a share",
+            RECIPE.replacen("unit = \"share\"", "unit = \"score\"", 1),
+            "indicator walk_share: an indicator of a long table is a share (unit = \"share\") or a count of its categories",
         ),
         (
             RECIPE.replacen("categories = [1]", "value = \"count\"", 1),
-            "indicator walk_share: an indicator of a long table is a share of categories",
+            "indicator walk_share: an indicator of a long table is a share or a count of categories",
         ),
         (
             RECIPE.replacen(

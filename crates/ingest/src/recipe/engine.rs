@@ -33,6 +33,9 @@ pub enum Value {
     Cell(Cell),
     /// Numerator and denominator (each a value or withheld).
     Ratio(Cell, Cell),
+    /// A count known to lie in a range: a sum of a long table's categories,
+    /// some of them suppressed (`suppressed_range`).
+    Range(Bounds),
 }
 
 /// One data row, read and checked.
@@ -209,6 +212,31 @@ fn sum_categories(g: &Group, cells: &[usize]) -> Cell {
         }
     }
     Cell::Value(total)
+}
+
+/// A long table's counts summed over some categories (a count
+/// indicator): a value; a range when some are suppressed and the indicator
+/// gives their `suppressed_range`; else the first withheld count's marker.
+fn count_categories(g: &Group, cells: &[usize], suppressed: Option<[f64; 2]>) -> Value {
+    let mut b = Bounds::default();
+    for &k in cells {
+        b = match (g.cells[k], suppressed) {
+            (Cell::Value(v), _) => Bounds {
+                lo: b.lo + v,
+                hi: b.hi + v,
+            },
+            (Cell::Missing(_), Some([lo, hi])) => Bounds {
+                lo: b.lo + lo,
+                hi: b.hi + hi,
+            },
+            (missing, None) => return Value::Cell(missing),
+        };
+    }
+    if b.lo == b.hi {
+        Value::Cell(Cell::Value(b.lo))
+    } else {
+        Value::Range(b)
+    }
 }
 
 /// What an area of a geography is called in messages.
@@ -567,6 +595,13 @@ pub fn read_declared(
                 if filters.iter().any(|(c, v)| row.str(*c).trim() != *v) {
                     continue;
                 }
+                // Rows placed nowhere (DfE's `z`).
+                if fixed_area.is_none()
+                    && !src.skip_codes.is_empty()
+                    && src.skip_codes.iter().any(|c| c == row.str(key_col).trim())
+                {
+                    continue;
+                }
                 // The area: the sheet's, or the row's.
                 let (area, nation) = match &fixed_area {
                     Some(a) => a.clone(),
@@ -690,6 +725,12 @@ pub fn read_declared(
                     }
                     _ => None,
                 };
+                if row_period
+                    .as_ref()
+                    .is_some_and(|p| src.period.exclude.contains(p))
+                {
+                    continue;
+                }
                 if let Some((l, cat_col, val_cols)) = &long {
                     let (cat_col, val_col) = (*cat_col, val_cols[0]);
                     let cat = row.str(cat_col).trim();
@@ -897,9 +938,15 @@ pub fn read_declared(
             .iter()
             .map(|ind| {
                 let num: Vec<&str> = ind.categories.iter().map(|c| c.0.as_str()).collect();
-                (cell_indices(l, &num), cell_indices(l, &l.denominator(ind)))
+                let den = if ind.counts_categories() {
+                    Vec::new()
+                } else {
+                    cell_indices(l, &l.denominator(ind))
+                };
+                (cell_indices(l, &num), den)
             })
             .collect();
+        let columns = l.columns().len();
         // Areas in code order, then periods.
         let mut order: Vec<usize> = (0..groups.len()).collect();
         order.sort_by(|&a, &b| {
@@ -907,7 +954,12 @@ pub fn read_declared(
         });
         for g in order.iter().map(|&i| &groups[i]) {
             let (area, period) = (&g.area, &g.period);
-            if let Some(c) = g.present.iter().position(|p| !p) {
+            if let Some(c) = g
+                .present
+                .iter()
+                .position(|p| !p)
+                .filter(|_| l.every_category)
+            {
                 return Err(invalid(
                     g.at.clone(),
                     format!(
@@ -921,6 +973,17 @@ pub fn read_declared(
             for (i, ind) in recipe.indicators.iter().enumerate() {
                 if !nations[i].contains(&g.nation) {
                     values.push(Vec::new());
+                    continue;
+                }
+                if ind.counts_categories() {
+                    // With `every_category = false`, an area with no row
+                    // for any of the categories has no figure.
+                    if !sums[i].0.iter().any(|&k| g.present[k / columns]) {
+                        values.push(Vec::new());
+                        continue;
+                    }
+                    let v = count_categories(g, &sums[i].0, ind.suppressed_range);
+                    values.push(vec![(period.clone(), v, g.at.clone())]);
                     continue;
                 }
                 let num = sum_categories(g, &sums[i].0);
@@ -1088,6 +1151,7 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
                 caveats = format!("{by} {caveats}").trim().to_owned();
             }
             match src.geography {
+                _ if !src.method_caveat => {}
                 Geography::Lad => caveats = format!(
                     "{caveats} Shared out from local authorities to seats by the share of each authority's population living in the seat (earlier districts carried forward to the 2023 authorities), which assumes the same rate across the authority."
                 ).trim().to_owned(),
@@ -1143,6 +1207,37 @@ pub fn place(
     lad_shares: Option<&[(BoundarySet, Shares); 2]>,
     out: &mut Collector,
 ) -> Result<Placed, SourceError> {
+    let given = Given {
+        lad_shares: lad_shares.map(|s| &s[..]),
+        populations: &[],
+    };
+    place_with(d, parsed, reg, given, out)
+}
+
+/// A seat population by boundary set: `indicators::denominators`' answer.
+pub type Population = HashMap<BoundarySet, HashMap<GssCode, f64>>;
+
+/// What placing a declared file takes from the rest of a build.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Given<'a> {
+    /// The authority → seat population shares (`indicators::shares`),
+    /// needed for authority rows.
+    pub lad_shares: Option<&'a [(BoundarySet, Shares)]>,
+    /// The populations `per_1000_of` names, already on both boundary sets
+    /// (`indicators::denominators`): a build's job that runs apart from the
+    /// population's collector is given them here. A population not given
+    /// is read from the collector placed into.
+    pub populations: &'a [(&'a str, &'a Population)],
+}
+
+/// [`place`], with what the build gives ([`Given`]).
+pub fn place_with(
+    d: &Declared<'_>,
+    parsed: &Parsed,
+    reg: &Registry,
+    given: Given<'_>,
+    out: &mut Collector,
+) -> Result<Placed, SourceError> {
     let src = &d.recipe.source;
     let defs = definitions(d, parsed);
     let method = defs.first().map_or(Method::Measured, |d| d.method);
@@ -1162,15 +1257,21 @@ pub fn place(
             e.1 += 1;
         }
     };
-    // Populations for `per_1000_of` (mid-2022, both sets).
-    let mut per: BTreeMap<&str, HashMap<BoundarySet, HashMap<GssCode, f64>>> = BTreeMap::new();
+    // Populations for `per_1000_of` (mid-2022, both sets): given, or
+    // read from the collector (converted to the 2010 seats there, once).
+    let mut per: BTreeMap<&str, std::borrow::Cow<'_, Population>> = BTreeMap::new();
     for ind in &d.recipe.indicators {
         if let Some(p) = ind.per_1000_of.as_deref() {
             if !per.contains_key(p) {
-                per.insert(p, crate::indicators::denominators(reg, out, p)?);
+                let pop = match given.populations.iter().find(|(id, _)| *id == p) {
+                    Some((_, pop)) => std::borrow::Cow::Borrowed(*pop),
+                    None => std::borrow::Cow::Owned(crate::indicators::denominators(reg, out, p)?),
+                };
+                per.insert(p, pop);
             }
         }
     }
+    // The seat's population for a rate per 1,000 (`x / p * 1000`).
     let rate = |ind: &IndicatorSpec,
                 set: BoundarySet,
                 seat: GssCode|
@@ -1179,12 +1280,17 @@ pub fn place(
             return Ok(None);
         };
         match per[p].get(&set).and_then(|m| m.get(&seat)) {
-            Some(&v) if v > 0.0 => Ok(Some(1000.0 / v)),
+            Some(&v) if v > 0.0 => Ok(Some(v)),
             _ => Err(invalid(
                 parsed.location.clone(),
                 format!("seat {seat} has no {p} to make {} a rate of", ind.id),
             )),
         }
+    };
+    // A count as a rate per 1,000 of `p` (the count itself without one).
+    let per_1000 = |x: f64, p: Option<f64>| match p {
+        Some(p) => x / p * 1000.0,
+        None => x,
     };
     if let Some(set) = src.geography.seat_set() {
         for row in &parsed.rows {
@@ -1199,9 +1305,21 @@ pub fn place(
                         Value::Ratio(Cell::Missing(m), _) | Value::Ratio(_, Cell::Missing(m)) => {
                             Cell::Missing(m)
                         }
+                        Value::Range(b) => {
+                            // A count with suppressed parts: its interval.
+                            let p = rate(ind, set, code)?;
+                            let v = (
+                                per_1000((b.lo + b.hi) / 2.0, p),
+                                per_1000(b.lo, p),
+                                per_1000(b.hi, p),
+                            );
+                            count(&ind.id, period, set, code, true);
+                            out.push_bounded(set, code, &ind.id, period, v, method, &src.id, at)?;
+                            continue;
+                        }
                     };
                     let cell = match (cell, rate(ind, set, code)?) {
-                        (Cell::Value(v), Some(f)) => Cell::Value(v * f),
+                        (Cell::Value(v), p @ Some(_)) => Cell::Value(per_1000(v, p)),
                         (c, _) => c,
                     };
                     count(&ind.id, period, set, code, matches!(cell, Cell::Value(_)));
@@ -1211,18 +1329,30 @@ pub fn place(
         }
         return Ok(placed);
     }
-    let (shares, pop) = match src.geography {
-        Geography::Lsoa11 => small_area_shares(reg),
+    let small_areas;
+    let (shares, pop): (&[(BoundarySet, Shares)], HashMap<String, f64>) = match src.geography {
+        Geography::Lsoa11 => {
+            let (s, pop) = small_area_shares(reg);
+            small_areas = s;
+            (&small_areas[..], pop)
+        }
         Geography::Lad => (
-            lad_shares
-                .ok_or_else(|| {
-                    invalid(
-                        parsed.location.clone(),
-                        "local-authority rows need the authority → seat shares of a build",
-                    )
-                })?
-                .clone(),
-            authority_population(reg),
+            given.lad_shares.ok_or_else(|| {
+                invalid(
+                    parsed.location.clone(),
+                    "local-authority rows need the authority → seat shares of a build",
+                )
+            })?,
+            // Only means are weighted by the authorities' populations.
+            if d.recipe
+                .indicators
+                .iter()
+                .any(|i| i.aggregation() == Aggregation::Mean)
+            {
+                authority_population(reg)
+            } else {
+                HashMap::default()
+            },
         ),
         _ => unreachable!("seat geographies are placed above"),
     };
@@ -1251,6 +1381,10 @@ pub fn place(
                     continue;
                 };
                 match (agg, *value) {
+                    (Aggregation::Sum, Value::Range(b)) => {
+                        num.insert(row.area.clone(), b);
+                    }
+                    (_, Value::Range(_)) => unreachable!("validated: ranges are counts, summed"),
                     (Aggregation::Sum, Value::Cell(c)) => {
                         if let Some(b) = bounds(c, &row.area, &mut withheld) {
                             num.insert(row.area.clone(), b);
@@ -1312,7 +1446,7 @@ pub fn place(
                     (_, Value::Cell(_)) => unreachable!("validated: a ratio has two columns"),
                 }
             }
-            for (set, shares) in &shares {
+            for (set, shares) in shares {
                 // The apportioner names an area without shares as an
                 // authority; say "small area" for LSOA rows.
                 let spread = |m: &BTreeMap<String, Bounds>| {
@@ -1365,16 +1499,21 @@ pub fn place(
                     let n = seats_num[&seat];
                     let value = match agg {
                         Aggregation::Sum => {
-                            let f = rate(ind, *set, seat)?.unwrap_or(1.0);
-                            Some(((n.lo + n.hi) / 2.0 * f, n.lo * f, n.hi * f))
+                            let p = rate(ind, *set, seat)?;
+                            Some((
+                                per_1000((n.lo + n.hi) / 2.0, p),
+                                per_1000(n.lo, p),
+                                per_1000(n.hi, p),
+                            ))
                         }
                         Aggregation::Mean | Aggregation::Ratio => {
                             let dn = seats_den.get(&seat).copied().unwrap_or_default();
                             ratio(n, dn)
                         }
                     };
+                    let always = ind.interval == super::Interval::Always;
                     match value {
-                        Some((v, lo, hi)) if lo == hi => {
+                        Some((v, lo, hi)) if lo == hi && !always => {
                             count(&ind.id, period, *set, seat, true);
                             out.push(
                                 *set,
@@ -1433,6 +1572,18 @@ pub fn collect_builtin(
     source: &str,
     out: &mut Collector,
 ) -> Result<(), SourceError> {
+    collect_builtin_with(inputs, reg, source, Given::default(), out)
+}
+
+/// [`collect_builtin`], with what the build gives: the authority shares
+/// for authority rows, the populations of rates per 1,000 ([`Given`]).
+pub fn collect_builtin_with(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    source: &str,
+    given: Given<'_>,
+    out: &mut Collector,
+) -> Result<(), SourceError> {
     let recipe = super::builtin(source).expect("a built-in recipe for this source");
     let loaded = inputs.load(source)?;
     let encoding = match loaded.entry.encoding.as_deref() {
@@ -1448,7 +1599,7 @@ pub fn collect_builtin(
         contributed: false,
     };
     let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
-    place(&d, &parsed, reg, None, out)?;
+    place_with(&d, &parsed, reg, given, out)?;
     Ok(())
 }
 

@@ -32,7 +32,10 @@ use std::path::{Path, PathBuf};
 use stemgap_core::{BoundarySet, Direction, Nation};
 use stemgap_sources::{Location, Problem, SourceError};
 
-pub use engine::{collect_builtin, collect_contributions, read_declared, Declared, Placed};
+pub use engine::{
+    collect_builtin, collect_builtin_with, collect_contributions, read_declared, Declared, Given,
+    Placed,
+};
 
 /// The recipe format version this build reads.
 pub const FORMAT: u32 = 1;
@@ -127,6 +130,11 @@ pub struct SourceSpec {
     /// The column holding each row's GSS code ...
     #[serde(default)]
     pub code_column: Option<String>,
+    /// Codes in the code column that name no area and are left out with
+    /// their rows (DfE's `z`: "outside of England and unknown"). Any other
+    /// code the registry does not know is an error.
+    #[serde(default)]
+    pub skip_codes: Vec<String>,
     /// The code column holds mySociety's `UKPARL.2025.XXX` short codes of
     /// the 2024 seats instead of GSS codes.
     #[serde(default)]
@@ -162,6 +170,12 @@ pub struct SourceSpec {
     /// must not drop a year silently).
     #[serde(default)]
     pub strict_columns: bool,
+    /// Authority and small-area rows: the engine adds a sentence saying
+    /// how they were shared out to every indicator's caveats; `false`
+    /// leaves it out when the indicators' own caveats say it (each
+    /// indicator must then have caveats).
+    #[serde(default = "yes")]
+    pub method_caveat: bool,
     /// Who contributed the data (contributions).
     #[serde(default)]
     pub contributor: Option<String>,
@@ -181,6 +195,10 @@ pub struct SourceSpec {
     pub long: Option<LongSpec>,
 }
 
+fn yes() -> bool {
+    true
+}
+
 /// A long table (`[source.long]`): each row one category of one area,
 /// e.g. the Census 2021 tables (`seat, category code, label, count`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -197,8 +215,15 @@ pub struct LongSpec {
     #[serde(default)]
     pub value_columns: Vec<String>,
     /// Every category code of the table: each area has exactly one row for
-    /// each, and a row with any other code is an error.
+    /// each (unless `every_category = false`), and a row with any other
+    /// code is an error.
     pub categories: Vec<CategoryCode>,
+    /// Each area must have a row for every category (the default). `false`
+    /// (tables of counts only): a category without a row counts nothing,
+    /// and an area with no row for any of an indicator's categories has no
+    /// figure for it. A category's second row is still an error.
+    #[serde(default = "yes")]
+    pub every_category: bool,
     /// Categories left out of every share's denominator (e.g. the census's
     /// `-8`, "does not apply"); by default the denominator is every category.
     #[serde(default)]
@@ -387,6 +412,10 @@ pub struct PeriodSpec {
     /// Periods written `202122` are academic years, stored as `2021/22`.
     #[serde(default)]
     pub academic: bool,
+    /// Periods left out, with their rows (as stored: `2021/22`), e.g. a
+    /// part year. Period column only.
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 /// One indicator a declared file gives.
@@ -427,6 +456,12 @@ pub struct IndicatorSpec {
     /// seats they touch missing.
     #[serde(default)]
     pub suppressed_range: Option<[f64; 2]>,
+    /// `always`: every figure shared out from authorities or small areas
+    /// stores its interval, the same number at both ends when no
+    /// suppressed cell reached it; `when_suppressed` (the default): only
+    /// figures a suppressed cell reached. Needs `suppressed_range`.
+    #[serde(default)]
+    pub interval: Interval,
     /// The nations the figures cover (ids: `england`, `wales`, `scotland`,
     /// `northern_ireland`); a row elsewhere is an error.
     pub nations: Vec<String>,
@@ -468,6 +503,15 @@ pub struct IndicatorSpec {
     /// but its `denominator_excludes`).
     #[serde(default)]
     pub denominator_categories: Vec<CategoryCode>,
+}
+
+/// Which figures store an interval (`interval`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    #[default]
+    WhenSuppressed,
+    Always,
 }
 
 /// The populations a count may be made a rate of (`per_1000_of`).
@@ -566,9 +610,15 @@ impl IndicatorSpec {
     }
 
     /// A share of two counts: numerator and denominator columns, or
-    /// categories of a long table.
+    /// categories of a long table (over other categories).
     pub fn is_ratio(&self) -> bool {
-        self.numerator.is_some() || !self.categories.is_empty()
+        self.numerator.is_some() || (!self.categories.is_empty() && !self.counts_categories())
+    }
+
+    /// A count of a long table: its categories' counts summed (unit
+    /// `count`, or a rate per 1,000 of them with `per_1000_of`).
+    pub fn counts_categories(&self) -> bool {
+        !self.categories.is_empty() && (self.unit == Unit::Count || self.per_1000_of.is_some())
     }
 
     pub fn nations(&self) -> Vec<Nation> {
@@ -689,6 +739,39 @@ impl Recipe {
             }
             _ => {}
         }
+        if !s.skip_codes.is_empty() && s.code_column.is_none() {
+            return Err(invalid(
+                at("source.skip_codes"),
+                "skip_codes are codes of the code column: give code_column",
+            ));
+        }
+        if let Some(c) = s
+            .skip_codes
+            .iter()
+            .find(|c| c.trim().is_empty() || c.trim() != c.as_str() || c.len() > 20)
+        {
+            return Err(invalid(
+                at("source.skip_codes"),
+                format!("{c:?} is not a code (text without surrounding spaces, at most 20 bytes)"),
+            ));
+        }
+        if !s.method_caveat {
+            if s.geography.seat_set().is_some() {
+                return Err(invalid(
+                    at("source.method_caveat"),
+                    "method_caveat applies to authority and small-area rows: seat rows are not shared out",
+                ));
+            }
+            if let Some(ind) = self.indicators.iter().find(|i| i.caveats.trim().is_empty()) {
+                return Err(invalid(
+                    at("source.method_caveat"),
+                    format!(
+                        "indicator {}: with method_caveat = false each indicator's caveats say how its rows were shared out, and its caveats are empty",
+                        ind.id
+                    ),
+                ));
+            }
+        }
         if s.short_codes && (s.geography != Geography::Pcon2024 || s.code_column.is_none()) {
             return Err(invalid(
                 at("source.short_codes"),
@@ -742,6 +825,22 @@ impl Recipe {
                 "give exactly one of period.fixed, period.column and period.columns_prefix, or a columns_prefix for every indicator",
             ));
         }
+        if !p.exclude.is_empty() && p.column.is_none() {
+            return Err(invalid(
+                at("source.period.exclude"),
+                "periods are excluded from a period column: give period.column",
+            ));
+        }
+        if let Some(e) = p
+            .exclude
+            .iter()
+            .find(|e| e.trim().is_empty() || e.trim() != e.as_str() || e.len() > 20)
+        {
+            return Err(invalid(
+                at("source.period.exclude"),
+                format!("{e:?} is not a period (as stored, e.g. \"2021/22\")"),
+            ));
+        }
         if let Some(f) = &p.fixed {
             if f.trim().is_empty() || f.len() > 20 {
                 return Err(invalid(
@@ -785,6 +884,19 @@ impl Recipe {
                 return Err(invalid(
                     at("source.long.value_column"),
                     "a long table names its count column (value_column, or value_columns)",
+                ));
+            }
+            if let Some(ind) = self
+                .indicators
+                .iter()
+                .find(|i| !long.every_category && !i.counts_categories())
+            {
+                return Err(invalid(
+                    at("source.long.every_category"),
+                    format!(
+                        "indicator {}: a share needs every category of its area; every_category = false applies to tables of counts",
+                        ind.id
+                    ),
                 ));
             }
             if long.value_column.is_some() && !long.value_columns.is_empty() {
@@ -938,6 +1050,15 @@ impl Recipe {
                     ));
                 }
             }
+            if ind.interval == Interval::Always && ind.suppressed_range.is_none() {
+                return Err(invalid(
+                    here("interval"),
+                    format!(
+                        "indicator {}: interval = \"always\" stores the interval suppressed cells make: give suppressed_range",
+                        ind.id
+                    ),
+                ));
+            }
             if agg == Aggregation::Ratio && !ind.is_ratio() {
                 return Err(invalid(
                     here("aggregation"),
@@ -1029,16 +1150,34 @@ fn validate_long(
         return Err(invalid(
             here("categories"),
             format!(
-                "indicator {}: an indicator of a long table is a share of categories (categories = [...])",
+                "indicator {}: an indicator of a long table is a share or a count of categories (categories = [...])",
                 ind.id
             ),
         ));
     }
-    if ind.unit != Unit::Share {
+    if ind.unit != Unit::Share && !ind.counts_categories() {
         return Err(invalid(
             here("unit"),
             format!(
-                "indicator {}: an indicator of a long table is a share (unit = \"share\")",
+                "indicator {}: an indicator of a long table is a share (unit = \"share\") or a count of its categories (unit = \"count\", or \"rate_per_1000\" with per_1000_of)",
+                ind.id
+            ),
+        ));
+    }
+    if ind.counts_categories() && ind.aggregation() != Aggregation::Sum {
+        return Err(invalid(
+            here("aggregation"),
+            format!(
+                "indicator {}: a count of categories is shared out as a sum (aggregation = \"sum\")",
+                ind.id
+            ),
+        ));
+    }
+    if ind.counts_categories() && !ind.denominator_categories.is_empty() {
+        return Err(invalid(
+            here("denominator_categories"),
+            format!(
+                "indicator {}: a count of categories has no denominator (denominator_categories are for shares)",
                 ind.id
             ),
         ));
@@ -1091,7 +1230,7 @@ fn validate_long(
         .iter()
         .filter_map(|c| long.resolve(&c.0))
         .collect();
-    let one_column = num.iter().chain(&den).all(|r| r.1 == 0);
+    let one_column = !ind.counts_categories() && num.iter().chain(&den).all(|r| r.1 == 0);
     if let Some(c) = ind
         .categories
         .iter()
@@ -1312,7 +1451,7 @@ pub fn replacements(contributions: &[Contribution]) -> Vec<(String, String)> {
 
 /// The built-in recipes (`catalogue/recipes/`), compiled in: each named
 /// `catalogue/recipes/<source id>.toml`.
-pub const BUILTIN: [(&str, &str); 15] = [
+pub const BUILTIN: [(&str, &str); 17] = [
     (
         "catalogue/recipes/mid2022_population_single_year_age_pcon2024.toml",
         include_str!(
@@ -1374,6 +1513,18 @@ pub const BUILTIN: [(&str, &str); 15] = [
     (
         "catalogue/recipes/ofsted_inspection_outcomes_pcon2024.toml",
         include_str!("../../../../catalogue/recipes/ofsted_inspection_outcomes_pcon2024.toml"),
+    ),
+    (
+        "catalogue/recipes/dfe_fe_et_aim_achievements_by_ssa_t1_lad_202122.toml",
+        include_str!(
+            "../../../../catalogue/recipes/dfe_fe_et_aim_achievements_by_ssa_t1_lad_202122.toml"
+        ),
+    ),
+    (
+        "catalogue/recipes/dfe_fes_achievements_by_type_lad_201617_202122.toml",
+        include_str!(
+            "../../../../catalogue/recipes/dfe_fes_achievements_by_type_lad_201617_202122.toml"
+        ),
     ),
 ];
 
@@ -1446,6 +1597,25 @@ mod example_tests {
         let r = Recipe::parse(&text, "docs", &Limits::DEFAULT).unwrap();
         let long = r.source.long.as_ref().unwrap();
         assert_eq!(long.denominator(&r.indicators[0]).len(), 11);
+    }
+
+    /// The long table of counts in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_long_table_of_counts_is_a_valid_recipe() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc
+            .find("A long table may also give **counts**")
+            .expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let text = format!("format = 1\n{}", &block[start..end]);
+        let r = Recipe::parse(&text, "docs", &Limits::DEFAULT).unwrap();
+        let ind = &r.indicators[0];
+        assert!(ind.counts_categories());
+        assert_eq!(ind.aggregation(), Aggregation::Sum);
+        assert_eq!(ind.interval, Interval::Always);
+        assert_eq!(r.source.skip_codes, ["z"]);
     }
 
     /// The example on `/contribute` and in docs/contributing-data.md parses.
