@@ -125,8 +125,8 @@ impl Dataset {
                 let keep = match known {
                     Some(&(_, keep)) => keep,
                     None => {
-                        let keep = newest.get(&(set, first.indicator.as_str(), nation))
-                            == Some(&period);
+                        let keep =
+                            newest.get(&(set, first.indicator.as_str(), nation)) == Some(&period);
                         is_latest.push(((set, nation), keep));
                         keep
                     }
@@ -138,7 +138,11 @@ impl Dataset {
                         lower: o.lower,
                         upper: o.upper,
                     };
-                    latest.push(((set, o.indicator.as_str(), o.code), (period, figure), nation));
+                    latest.push((
+                        (set, o.indicator.as_str(), o.code),
+                        (period, figure),
+                        nation,
+                    ));
                 }
             }
         }

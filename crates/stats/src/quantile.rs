@@ -111,14 +111,26 @@ pub(crate) fn quantile_selected(values: &mut [f64], p: f64, method: QuantileMeth
     let n = values.len();
     let h = method.virtual_index(n, p);
     if h >= (n - 1) as f64 {
-        return values.iter().copied().max_by(f64::total_cmp).expect("non-empty");
+        return values
+            .iter()
+            .copied()
+            .max_by(f64::total_cmp)
+            .expect("non-empty");
     }
     if h < 0.0 {
-        return values.iter().copied().min_by(f64::total_cmp).expect("non-empty");
+        return values
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .expect("non-empty");
     }
     let k = h.floor() as usize;
     let (_, &mut a, above) = values.select_nth_unstable_by(k, f64::total_cmp);
-    let b = above.iter().copied().min_by(f64::total_cmp).expect("k < n - 1");
+    let b = above
+        .iter()
+        .copied()
+        .min_by(f64::total_cmp)
+        .expect("k < n - 1");
     lerp(a, b, h - k as f64)
 }
 
