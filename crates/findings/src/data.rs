@@ -77,82 +77,58 @@ impl Dataset {
             .iter()
             .flat_map(|(set, v)| v.iter().map(move |s| ((*set, s.code), s.nation)))
             .collect();
-        // Observations come in runs of one (set, indicator, period) (each
-        // source pushes an indicator's period seat by seat): the maps keyed
-        // by them are looked up once per run, not once per observation.
-        let runs = || {
-            observations.chunk_by(|a, b| {
-                a.boundary == b.boundary && a.indicator == b.indicator && a.period == b.period
-            })
-        };
-        // A seat's nation, for the observations that count: a finite value
-        // on a seat of a set.
-        let counted = |o: &Observation| -> Option<(BoundarySet, Nation, f64)> {
-            let (Some(set), Some(v)) = (o.boundary, o.value) else {
-                return None;
-            };
-            let &nation = nation_of.get(&(set, o.code))?;
-            v.is_finite().then_some((set, nation, v))
-        };
         // The latest period with a value in each nation (nations may differ:
         // SIMD 2020 beside IMD 2019); one period per nation, so seats of a
         // nation are never compared across years.
         let mut values: ByIndicator<(String, HashMap<GssCode, Figure>)> = HashMap::default();
         let mut newest: HashMap<(BoundarySet, &str, Nation), &str> = HashMap::default();
-        for run in runs() {
-            let (first, period) = (&run[0], run[0].period.as_str());
-            let mut nations: BTreeSet<(BoundarySet, Nation)> = BTreeSet::new();
-            nations.extend(run.iter().filter_map(counted).map(|(set, n, _)| (set, n)));
-            for (set, nation) in nations {
-                let e = newest
-                    .entry((set, first.indicator.as_str(), nation))
-                    .or_insert(period);
-                if period > *e {
-                    *e = period;
-                }
+        for o in observations {
+            let (Some(set), Some(v)) = (o.boundary, o.value) else {
+                continue;
+            };
+            let Some(&nation) = nation_of.get(&(set, o.code)) else {
+                continue;
+            };
+            if !v.is_finite() {
+                continue;
+            }
+            let e = newest
+                .entry((set, o.indicator.as_str(), nation))
+                .or_insert(o.period.as_str());
+            if o.period.as_str() > *e {
+                *e = o.period.as_str();
             }
         }
         let mut latest = Vec::new();
-        for run in runs() {
-            let (first, period) = (&run[0], run[0].period.as_str());
-            // Whether this run's period is its nation's latest, per nation.
-            let mut is_latest: Vec<((BoundarySet, Nation), bool)> = Vec::new();
-            for o in run {
-                let Some((set, nation, v)) = counted(o) else {
-                    continue;
+        for o in observations {
+            let (Some(set), Some(v)) = (o.boundary, o.value) else {
+                continue;
+            };
+            let Some(&nation) = nation_of.get(&(set, o.code)) else {
+                continue;
+            };
+            if v.is_finite()
+                && newest.get(&(set, o.indicator.as_str(), nation)) == Some(&o.period.as_str())
+            {
+                let figure = Figure {
+                    value: v,
+                    method: o.method,
+                    lower: o.lower,
+                    upper: o.upper,
                 };
-                let known = is_latest.iter().find(|(k, _)| *k == (set, nation));
-                let keep = match known {
-                    Some(&(_, keep)) => keep,
-                    None => {
-                        let keep =
-                            newest.get(&(set, first.indicator.as_str(), nation)) == Some(&period);
-                        is_latest.push(((set, nation), keep));
-                        keep
-                    }
-                };
-                if keep {
-                    let figure = Figure {
-                        value: v,
-                        method: o.method,
-                        lower: o.lower,
-                        upper: o.upper,
-                    };
-                    latest.push((
-                        (set, o.indicator.as_str(), o.code),
-                        (period, figure),
-                        nation,
-                    ));
-                }
+                latest.push((
+                    (set, o.indicator.as_str(), o.code),
+                    (o.period.as_str(), figure),
+                ));
             }
         }
         // Grouped under borrowed keys first: one owned key per indicator.
         type Group<'o> = (BTreeSet<&'o str>, Coverage, HashMap<GssCode, Figure>);
         let mut groups: HashMap<(BoundarySet, &str), Group<'_>> = HashMap::default();
-        for ((set, id, code), (period, figure), nation) in latest {
+        for ((set, id, code), (period, figure)) in latest {
             let g = groups.entry((set, id)).or_default();
             g.0.insert(period);
-            let c = g.1.entry(nation).or_default();
+            let c = g.1.entry(nation_of[&(set, code)]).or_default();
             c.0 += 1;
             c.1.insert(figure.method);
             g.2.insert(code, figure);
@@ -171,34 +147,31 @@ impl Dataset {
         }
         let mut history: ByIndicator<BTreeMap<String, HashMap<GssCode, Figure>>> =
             HashMap::default();
-        for run in runs() {
-            let mut rows = run
-                .iter()
-                .filter_map(|o| counted(o).map(|(set, _, v)| (o, set, v)))
-                .peekable();
-            let Some(&(first, set, _)) = rows.peek() else {
+        for o in observations {
+            let (Some(set), Some(v)) = (o.boundary, o.value) else {
                 continue;
             };
-            let by_set = match history.get_mut(first.indicator.as_str()) {
+            if !v.is_finite() || !nation_of.contains_key(&(set, o.code)) {
+                continue;
+            }
+            let by_set = match history.get_mut(o.indicator.as_str()) {
                 Some(m) => m,
-                None => history.entry(first.indicator.to_string()).or_default(),
+                None => history.entry(o.indicator.to_string()).or_default(),
             };
             let by_period = by_set.entry(set).or_default();
-            let seats = match by_period.get_mut(first.period.as_str()) {
+            let seats = match by_period.get_mut(o.period.as_str()) {
                 Some(m) => m,
-                None => by_period.entry(first.period.to_string()).or_default(),
+                None => by_period.entry(o.period.to_string()).or_default(),
             };
-            for (o, _, value) in rows {
-                seats.insert(
-                    o.code,
-                    Figure {
-                        value,
-                        method: o.method,
-                        lower: o.lower,
-                        upper: o.upper,
-                    },
-                );
-            }
+            seats.insert(
+                o.code,
+                Figure {
+                    value: v,
+                    method: o.method,
+                    lower: o.lower,
+                    upper: o.upper,
+                },
+            );
         }
         let mut neighbours: BTreeMap<BoundarySet, BTreeMap<GssCode, Vec<GssCode>>> =
             BTreeMap::new();
