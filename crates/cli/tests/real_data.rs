@@ -617,7 +617,7 @@ fn neighbours_are_symmetric_and_islands_get_their_nearest_seat() {
         ),
     ] {
         let names: HashMap<String, String> = store
-            .areas(set)
+            .areas(stemgap_core::AreaKind::parse(set).expect("a seat kind"))
             .unwrap()
             .into_iter()
             .map(|a| (a.code, a.name))

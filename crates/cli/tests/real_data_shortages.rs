@@ -47,7 +47,7 @@ fn every_english_seat_has_a_shortage_figure_or_a_reason_on_both_sets() {
     };
     let store = stemgap_store::Store::open(&db).unwrap();
     // 152 published names: Bournemouth and Poole become one 2019 authority.
-    let uppers = store.areas("utla19").unwrap();
+    let uppers = store.areas(stemgap_core::AreaKind::Utla19).unwrap();
     assert_eq!(uppers.len(), 151);
     let links = store.links("lad23->utla19").unwrap();
     let districts: BTreeSet<String> = store

@@ -385,7 +385,7 @@ fn seats_get_their_authorities_population_shares() {
     };
     let store = stemgap_store::Store::open(&db).unwrap();
     let lad_code: HashMap<String, String> = store
-        .areas("lad23")
+        .areas(stemgap_core::AreaKind::Lad23)
         .unwrap()
         .into_iter()
         .map(|a| (key(&a.name), a.code))

@@ -15,7 +15,7 @@ use crate::Sources;
 use crate::{Link, Relation};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::BTreeMap;
-use stemgap_core::{BoundarySet, GssCode, Nation};
+use stemgap_core::{AreaKind, BoundarySet, GssCode, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, HexJson, Location, Problem, Row, SourceError};
 use stemgap_store::{Area, Hex};
 
@@ -216,7 +216,7 @@ impl Registry {
         let mut reg = Registry::default();
         for (code, name) in REGIONS {
             reg.areas.push(Area {
-                kind: "region".into(),
+                kind: AreaKind::Region,
                 code: code.into(),
                 name: name.into(),
                 nation: GssCode::parse(code).ok().and_then(|c| c.nation()),
@@ -331,7 +331,7 @@ impl Registry {
                 })?;
             seen.insert(c);
             self.hexes.push(Hex {
-                kind: kind.into(),
+                kind,
                 code: code.clone(),
                 q: tile.q,
                 r: tile.r,
@@ -459,7 +459,7 @@ impl Registry {
         );
         for (code, name) in &lads {
             self.areas.push(Area {
-                kind: "lad19".into(),
+                kind: AreaKind::Lad19,
                 code: code.to_string(),
                 name: name.clone(),
                 nation: code.nation(),
@@ -501,7 +501,7 @@ impl Registry {
         }
         for (code, name) in lad23 {
             self.areas.push(Area {
-                kind: "lad23".into(),
+                kind: AreaKind::Lad23,
                 code: code.to_string(),
                 name,
                 nation: code.nation(),
@@ -533,9 +533,9 @@ impl Registry {
             })?;
             let code = row.str(ac).trim();
             let kind = match nation {
-                Nation::England | Nation::Wales => "lsoa11",
-                Nation::Scotland => "dz11",
-                Nation::NorthernIreland => "soa01",
+                Nation::England | Nation::Wales => AreaKind::Lsoa11,
+                Nation::Scotland => AreaKind::Dz11,
+                Nation::NorthernIreland => AreaKind::Soa01,
             };
             let ok_format = match nation {
                 Nation::NorthernIreland => code.len() == 8 && code.starts_with("95"),
@@ -555,7 +555,7 @@ impl Registry {
                     .insert(code.to_owned(), row.number(sc)?);
             }
             self.areas.push(Area {
-                kind: kind.into(),
+                kind,
                 code: code.to_owned(),
                 name: code.to_owned(),
                 nation: Some(nation),

@@ -7,7 +7,7 @@
 use crate::apportion::successor;
 use crate::{Link, Registry, Relation, Sources};
 use std::collections::{BTreeMap, BTreeSet};
-use stemgap_core::{BoundarySet, GssCode, Nation};
+use stemgap_core::{AreaKind, BoundarySet, GssCode, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, Problem, SourceError};
 use stemgap_store::Area;
 
@@ -15,7 +15,7 @@ use stemgap_store::Area;
 pub const UTLA: &str = "ons_ward19_pcon19_lad19_utla19_uk";
 /// The area kind of the 2019 upper-tier authorities (local education
 /// authorities).
-pub const UPPER_TIER_KIND: &str = "utla19";
+pub const UPPER_TIER_KIND: AreaKind = AreaKind::Utla19;
 
 /// Reads each English district's upper-tier authority into the registry:
 /// areas `utla19` (code, name as ONS spells it) and links `lad23->utla19`
@@ -86,7 +86,7 @@ pub(crate) fn load(inputs: &impl Sources, reg: &mut Registry) -> Result<(), Sour
     for (code, name) in names {
         let nation = GssCode::parse(&code).ok().and_then(|c| c.nation());
         reg.areas.push(Area {
-            kind: UPPER_TIER_KIND.into(),
+            kind: UPPER_TIER_KIND,
             code,
             name,
             nation,

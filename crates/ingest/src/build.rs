@@ -203,7 +203,7 @@ pub fn build_with(
             .shapes
             .iter()
             .map(|s| stemgap_store::Outline {
-                kind: kind.to_owned(),
+                kind,
                 code: s.code.to_string(),
                 path: s.path.clone(),
             })

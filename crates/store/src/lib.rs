@@ -14,7 +14,7 @@ mod write;
 pub use read::{seat_kind, Store};
 pub use write::StoreWriter;
 
-use stemgap_core::Nation;
+use stemgap_core::{AreaKind, Nation};
 
 /// Errors from the store. SQL errors are wrapped with what was being done.
 #[derive(Debug, thiserror::Error)]
@@ -88,8 +88,8 @@ pub struct SourceRow {
 /// authority, a small area.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Area {
-    /// `pcon2010`, `pcon2024`, `region`, `lad19`, `lad23`, `utla19`, `lsoa11`, `dz11`, `soa01`.
-    pub kind: String,
+    /// What the area is (stored by its name: `pcon2010`, `lad23`, ...).
+    pub kind: AreaKind,
     pub code: String,
     pub name: String,
     pub nation: Option<Nation>,
@@ -114,7 +114,7 @@ pub struct Link {
 /// Position of a seat on a hex cartogram.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hex {
-    pub kind: String,
+    pub kind: AreaKind,
     pub code: String,
     pub q: i32,
     pub r: i32,
@@ -125,21 +125,21 @@ pub struct Hex {
 /// value [`outline_view_box_key`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outline {
-    /// The seat kind: `pcon2010` or `pcon2024`.
-    pub kind: String,
+    /// The seat kind: [`AreaKind::Pcon2010`] or [`AreaKind::Pcon2024`].
+    pub kind: AreaKind,
     pub code: String,
     pub path: String,
 }
 
 /// The meta key holding a seat kind's outline view box, `min_x min_y width
 /// height`.
-pub fn outline_view_box_key(kind: &str) -> String {
+pub fn outline_view_box_key(kind: AreaKind) -> String {
     format!("outline_view_box:{kind}")
 }
 
 /// The meta key holding a seat kind's inset, `name|min_x min_y width
 /// height`: part of the map drawn again, enlarged (London).
-pub fn outline_inset_key(kind: &str) -> String {
+pub fn outline_inset_key(kind: AreaKind) -> String {
     format!("outline_inset:{kind}")
 }
 

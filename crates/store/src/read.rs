@@ -4,7 +4,8 @@ use crate::{Area, Hex, Institution, Link, Member, Outline, SourceRow, StoreError
 use rusqlite::{params, Connection, OpenFlags, Row};
 use std::path::Path;
 use stemgap_core::{
-    BoundarySet, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation, Symbol,
+    AreaKind, BoundarySet, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Observation,
+    Symbol,
 };
 
 /// A store opened read-only.
@@ -158,20 +159,20 @@ impl Store {
             .collect()
     }
 
-    pub fn areas(&self, kind: &str) -> Result<Vec<Area>, StoreError> {
+    pub fn areas(&self, kind: AreaKind) -> Result<Vec<Area>, StoreError> {
         self.query(
             "reading areas",
-            "SELECT kind, code, name, nation, region FROM area WHERE kind = ?1 ORDER BY code",
-            [kind],
+            "SELECT code, name, nation, region FROM area WHERE kind = ?1 ORDER BY code",
+            [kind.as_str()],
             |r| {
                 Ok(Area {
-                    kind: r.get(0)?,
-                    code: r.get(1)?,
-                    name: r.get(2)?,
+                    kind,
+                    code: r.get(0)?,
+                    name: r.get(1)?,
                     nation: r
-                        .get::<_, Option<String>>(3)?
+                        .get::<_, Option<String>>(2)?
                         .and_then(|n| Nation::from_id(&n).ok()),
-                    region: r.get(4)?,
+                    region: r.get(3)?,
                 })
             },
         )
@@ -201,32 +202,32 @@ impl Store {
 
     /// A seat kind's outlines, by code (none in a store built without
     /// boundaries).
-    pub fn outlines(&self, kind: &str) -> Result<Vec<Outline>, StoreError> {
+    pub fn outlines(&self, kind: AreaKind) -> Result<Vec<Outline>, StoreError> {
         self.query(
             "reading outlines",
-            "SELECT kind, code, path FROM outline WHERE kind = ?1 ORDER BY code",
-            [kind],
+            "SELECT code, path FROM outline WHERE kind = ?1 ORDER BY code",
+            [kind.as_str()],
             |r| {
                 Ok(Outline {
-                    kind: r.get(0)?,
-                    code: r.get(1)?,
-                    path: r.get(2)?,
+                    kind,
+                    code: r.get(0)?,
+                    path: r.get(1)?,
                 })
             },
         )
     }
 
-    pub fn hexes(&self, kind: &str) -> Result<Vec<Hex>, StoreError> {
+    pub fn hexes(&self, kind: AreaKind) -> Result<Vec<Hex>, StoreError> {
         self.query(
             "reading hexes",
-            "SELECT kind, code, q, r FROM hex WHERE kind = ?1 ORDER BY code",
-            [kind],
+            "SELECT code, q, r FROM hex WHERE kind = ?1 ORDER BY code",
+            [kind.as_str()],
             |r| {
                 Ok(Hex {
-                    kind: r.get(0)?,
-                    code: r.get(1)?,
-                    q: r.get(2)?,
-                    r: r.get(3)?,
+                    kind,
+                    code: r.get(0)?,
+                    q: r.get(1)?,
+                    r: r.get(2)?,
                 })
             },
         )
@@ -478,11 +479,8 @@ fn institution(r: &Row<'_>) -> rusqlite::Result<Institution> {
 }
 
 /// The `area.kind` of a boundary set's seats.
-pub fn seat_kind(set: BoundarySet) -> &'static str {
-    match set {
-        BoundarySet::Pcon2010 => "pcon2010",
-        BoundarySet::Pcon2024 => "pcon2024",
-    }
+pub fn seat_kind(set: BoundarySet) -> AreaKind {
+    AreaKind::seats(set)
 }
 
 #[cfg(test)]

@@ -115,14 +115,14 @@ impl StoreWriter {
     pub fn put_areas(&self, rows: &[Area]) -> Result<(), StoreError> {
         // Rows in primary-key order make B-tree inserts appends.
         let mut rows: Vec<&Area> = rows.iter().collect();
-        rows.sort_unstable_by(|a, b| (&a.kind, &a.code).cmp(&(&b.kind, &b.code)));
+        rows.sort_unstable_by(|a, b| (a.kind.as_str(), &a.code).cmp(&(b.kind.as_str(), &b.code)));
         let mut st = self
             .conn()
             .prepare("INSERT INTO area VALUES (?1,?2,?3,?4,?5)")
             .map_err(self.sql("writing areas"))?;
         for a in rows {
             st.execute(params![
-                a.kind,
+                a.kind.as_str(),
                 a.code,
                 a.name,
                 a.nation.map(|n| n.id()),
@@ -192,7 +192,7 @@ impl StoreWriter {
             .prepare("INSERT INTO hex VALUES (?1,?2,?3,?4)")
             .map_err(self.sql("writing hexes"))?;
         for h in rows {
-            st.execute(params![h.kind, h.code, h.q, h.r])
+            st.execute(params![h.kind.as_str(), h.code, h.q, h.r])
                 .map_err(self.sql("writing hexes"))?;
         }
         Ok(())
@@ -204,7 +204,7 @@ impl StoreWriter {
             .prepare("INSERT INTO outline VALUES (?1,?2,?3)")
             .map_err(self.sql("writing outlines"))?;
         for o in rows {
-            st.execute(params![o.kind, o.code, o.path])
+            st.execute(params![o.kind.as_str(), o.code, o.path])
                 .map_err(self.sql("writing outlines"))?;
         }
         Ok(())

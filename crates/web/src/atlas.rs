@@ -5,7 +5,7 @@
 use crate::error::LoadError;
 use std::collections::{BTreeMap, HashMap};
 use stemgap_core::{
-    BoundarySet, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Postcode,
+    AreaKind, BoundarySet, Direction, GssCode, IndicatorDef, Marker, Method, Nation, Postcode,
 };
 use stemgap_findings::Findings;
 use stemgap_store::{seat_kind, SourceRow, Store};
@@ -230,7 +230,7 @@ impl Atlas {
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
         let regions = store
-            .areas("region")?
+            .areas(AreaKind::Region)?
             .into_iter()
             .map(|a| (a.code, a.name))
             .collect();

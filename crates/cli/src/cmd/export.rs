@@ -23,7 +23,7 @@ pub fn run(args: ExportArgs) -> anyhow::Result<ExitCode> {
     let seats = store.seats(set)?;
     let indicators = store.indicators()?;
     let regions: HashMap<String, String> = store
-        .areas("region")?
+        .areas(stemgap_core::AreaKind::Region)?
         .into_iter()
         .map(|a| (a.code, a.name))
         .collect();

@@ -18,7 +18,7 @@ use super::{Collector, Def};
 use crate::build::Inputs;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use stemgap_core::{BoundarySet, Cell, Direction, Marker, Method, Nation};
+use stemgap_core::{AreaKind, BoundarySet, Cell, Direction, Marker, Method, Nation};
 use stemgap_geography::apportion::{seat_parts, successor, Shares};
 use stemgap_geography::registry::{name_key, NEW_AUTHORITIES};
 use stemgap_geography::Registry;
@@ -94,7 +94,7 @@ pub(super) fn code_of<'c>(
 pub(super) fn authority_codes(reg: &Registry) -> HashMap<String, String> {
     reg.areas
         .iter()
-        .filter(|a| a.kind == "lad19")
+        .filter(|a| a.kind == AreaKind::Lad19)
         .map(|a| (name_key(&a.name), a.code.clone()))
         .chain(
             NEW_AUTHORITIES

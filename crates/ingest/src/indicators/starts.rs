@@ -30,7 +30,7 @@ use super::{Collector, Def};
 use crate::build::Inputs;
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
-use stemgap_core::{BoundarySet, Cell, Direction, GssCode, Method, Nation};
+use stemgap_core::{AreaKind, BoundarySet, Cell, Direction, GssCode, Method, Nation};
 use stemgap_geography::apportion::{to_seats, Amount, Shares, LSOA_LAD};
 use stemgap_geography::registry::name_key;
 use stemgap_geography::Registry;
@@ -174,7 +174,7 @@ impl LadNames {
         Self::new(
             reg.areas
                 .iter()
-                .filter(|a| a.kind == "lad23" && a.nation == Some(Nation::England))
+                .filter(|a| a.kind == AreaKind::Lad23 && a.nation == Some(Nation::England))
                 .map(|a| (a.code.as_str(), a.name.as_str())),
         )
     }

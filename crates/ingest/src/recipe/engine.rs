@@ -9,7 +9,9 @@ use crate::indicators::{to_seats, with_share_sources, Bounds, Shares};
 use crate::{Collector, Registry};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::{BTreeMap, BTreeSet};
-use stemgap_core::{BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation};
+use stemgap_core::{
+    AreaKind, BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation,
+};
 use stemgap_geography::apportion::small_area_shares;
 use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Location, Problem, Row, SourceError};
@@ -299,7 +301,7 @@ pub fn read_declared(
     let lad_names: HashMap<String, String> = if src.geography == Geography::Lad {
         reg.areas
             .iter()
-            .filter(|a| a.kind == "lad19" || a.kind == "lad23")
+            .filter(|a| a.kind.is_district())
             .map(|a| {
                 (
                     stemgap_geography::registry::name_key(&a.name),
@@ -313,7 +315,7 @@ pub fn read_declared(
     let lad_codes: BTreeSet<&str> = reg
         .areas
         .iter()
-        .filter(|a| a.kind == "lad19" || a.kind == "lad23")
+        .filter(|a| a.kind.is_district())
         .map(|a| a.code.as_str())
         .collect();
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
@@ -1067,7 +1069,7 @@ pub fn read_declared(
             Geography::Lad => reg
                 .areas
                 .iter()
-                .filter(|a| a.kind == "lad23")
+                .filter(|a| a.kind == AreaKind::Lad23)
                 .filter(|a| a.nation.is_some_and(|n| covered.contains(&n)))
                 .find(|a| !areas_seen.contains(&a.code))
                 .map(|a| format!("local authority {} {}", a.code, a.name)),

@@ -16,7 +16,7 @@ pub fn areas(reg: &Registry, geography: Geography) -> Vec<(String, String)> {
         Geography::Lad => reg
             .areas
             .iter()
-            .filter(|a| a.kind == "lad23")
+            .filter(|a| a.kind == stemgap_core::AreaKind::Lad23)
             .map(|a| (a.code.clone(), a.name.clone()))
             .collect(),
         Geography::Lsoa11 => reg
