@@ -129,7 +129,7 @@ pub fn build_with(
     for set in BoundarySet::ALL {
         for s in registry.seats(set) {
             seat_areas.push(stemgap_store::Area {
-                kind: stemgap_store::seat_kind(set).into(),
+                kind: stemgap_store::seat_kind(set),
                 code: s.code.to_string(),
                 name: s.name.clone(),
                 nation: Some(s.nation),
