@@ -8,33 +8,16 @@
 //! built-in DfE recipes on the test observatory, checked against the
 //! figures the hand-written reader gave.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use stemgap_core::{BoundarySet, GssCode, Method};
 use stemgap_ingest::build::Inputs;
 use stemgap_ingest::recipe::engine::{place_with, read_declared, Declared, Given, Population};
 use stemgap_ingest::recipe::{Limits, Recipe};
 use stemgap_ingest::{Collector, Registry};
-use stemgap_sources::{Catalogue, Encoding, SourceDir, SourceError};
+use stemgap_sources::{Encoding, SourceError};
 
-fn observatory() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/observatory")
-}
-
-fn source_dir() -> SourceDir {
-    let obs = observatory();
-    let cat = Catalogue::parse(
-        &std::fs::read_to_string(obs.join("catalogue.toml")).unwrap(),
-        "catalogue.toml",
-    )
-    .unwrap();
-    SourceDir::new(&obs, cat)
-}
-
-fn registry() -> Registry {
-    let dir = source_dir();
-    let inputs = Inputs::new(&dir, &());
-    Registry::load(&inputs).unwrap()
-}
+mod common;
+use common::{observatory_registry as registry, observatory_sources as source_dir};
 
 const NORTH: &str = "E14001401";
 const SOUTH: &str = "E14001402";

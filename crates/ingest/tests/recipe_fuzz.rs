@@ -29,7 +29,6 @@ use std::time::{Duration, Instant};
 use stemgap_ingest::build::Inputs;
 use stemgap_ingest::recipe::{self, Contribution, Limits, Recipe};
 use stemgap_ingest::Registry;
-use stemgap_sources::{Catalogue, SourceDir};
 
 mod common;
 use common::{sheet_xml, workbook, workbook_of};
@@ -316,14 +315,10 @@ fn seeds() -> Vec<Seed> {
             });
         }
     }
-    let obs = repo().join("tests/observatory");
+    let obs = common::observatory();
     for (file, text) in recipe::BUILTIN {
         let r = Recipe::parse(text, file, &Limits::DEFAULT).unwrap();
-        let cat = Catalogue::parse(
-            &std::fs::read_to_string(obs.join("catalogue.toml")).unwrap(),
-            "catalogue.toml",
-        )
-        .unwrap();
+        let cat = common::observatory_catalogue();
         let path = &cat.get(&r.source.id).unwrap().path;
         // As a contribution: the same recipe naming a data file.
         let recipe = text.replacen("[source]\n", "[source]\ndata = \"data.csv\"\n", 1);
@@ -382,15 +377,9 @@ struct Figures {
 }
 
 fn fuzz(seed: u64, budget: Duration) -> Figures {
-    let obs = repo().join("tests/observatory");
-    let cat = Catalogue::parse(
-        &std::fs::read_to_string(obs.join("catalogue.toml")).unwrap(),
-        "catalogue.toml",
-    )
-    .unwrap();
-    let dir = SourceDir::new(&obs, cat);
+    let dir = common::observatory_sources();
     let inputs = Inputs::new(&dir, &());
-    let reg = Registry::load(&inputs).unwrap();
+    let reg = common::observatory_registry();
     let seeds = seeds();
     let datas: Vec<Vec<u8>> = seeds.iter().map(|s| s.data.clone()).collect();
     let recipes: Vec<Vec<u8>> = seeds

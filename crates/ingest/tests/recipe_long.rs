@@ -4,29 +4,13 @@
 //! (`tests/observatory/`: E14001401 Northam North, E14001402 Northam
 //! South, W07000101 Bryn Môr, ...).
 
-use std::path::{Path, PathBuf};
 use stemgap_core::{BoundarySet, Marker, Method};
-use stemgap_ingest::build::Inputs;
 use stemgap_ingest::recipe::engine::{place, read_declared, Declared, Value};
 use stemgap_ingest::recipe::{Limits, Recipe};
-use stemgap_ingest::{Collector, Registry};
-use stemgap_sources::{Catalogue, Encoding, SourceDir, SourceError};
+use stemgap_ingest::Collector;
+use stemgap_sources::{Encoding, SourceError};
 
-fn observatory() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/observatory")
-}
-
-fn registry() -> Registry {
-    let obs = observatory();
-    let cat = Catalogue::parse(
-        &std::fs::read_to_string(obs.join("catalogue.toml")).unwrap(),
-        "catalogue.toml",
-    )
-    .unwrap();
-    let dir = SourceDir::new(&obs, cat);
-    let inputs = Inputs::new(&dir, &());
-    Registry::load(&inputs).unwrap()
-}
+use common::observatory_registry as registry;
 
 /// A recipe for a long table of the invented "Travel to study" classification.
 const RECIPE: &str = r#"format = 1

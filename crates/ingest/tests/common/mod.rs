@@ -1,6 +1,38 @@
-//! Test helpers shared by the ingest crate's integration tests: workbooks
-//! written from hand-made cells (stored ZIP entries, inline strings).
+//! Test helpers shared by the ingest crate's integration tests: the test
+//! observatory (`tests/observatory/`) as sources and a registry, and
+//! workbooks written from hand-made cells (stored ZIP entries, inline
+//! strings).
 #![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use stemgap_ingest::build::Inputs;
+use stemgap_ingest::Registry;
+use stemgap_sources::{Catalogue, SourceDir};
+
+/// The test observatory's folder.
+pub fn observatory() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/observatory")
+}
+
+/// The test observatory's catalogue.
+pub fn observatory_catalogue() -> Catalogue {
+    Catalogue::parse(
+        &std::fs::read_to_string(observatory().join("catalogue.toml")).unwrap(),
+        "catalogue.toml",
+    )
+    .unwrap()
+}
+
+/// The test observatory's files as a sources directory.
+pub fn observatory_sources() -> SourceDir {
+    SourceDir::new(observatory(), observatory_catalogue())
+}
+
+/// The registry built from the test observatory's lookups.
+pub fn observatory_registry() -> Registry {
+    let dir = observatory_sources();
+    Registry::load(&Inputs::new(&dir, &())).unwrap()
+}
 
 /// CRC-32 (IEEE), for the stored ZIP entries below.
 pub fn crc32(data: &[u8]) -> u32 {
