@@ -626,3 +626,25 @@ fn sheet_recipes_are_validated() {
     ];
     assert_refused(&cases);
 }
+
+/// A cell reference that runs on into the rest of the sheet (its closing
+/// quote mutated away) with a multi-byte character where the check cuts
+/// it for its message: an error naming the reference, not a panic (found
+/// by the long fuzz run).
+#[test]
+fn a_runaway_reference_cut_inside_a_character_is_an_error() {
+    // 38 ASCII bytes, then a three-byte character across byte 40.
+    let runaway = format!("A5{}\u{FFFD}></worksheet>", "x".repeat(36));
+    let sheet = format!(
+        "<worksheet><sheetData><row r=\"5\"><c r=\"{runaway}\" t=\"inlineStr\"><is><t>1</t></is></c></row></sheetData></worksheet>"
+    );
+    let book = common::workbook(sheet.as_bytes());
+    let err =
+        stemgap_ingest::recipe::xlsx::sheet_as_csv(&book, "clubs.xlsx", "Clubs", &Limits::DEFAULT)
+            .unwrap_err()
+            .to_string();
+    assert!(
+        err.contains("a cell reference \"A5xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" out of range"),
+        "{err}"
+    );
+}

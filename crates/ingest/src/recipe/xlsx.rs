@@ -192,7 +192,13 @@ fn check_references(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), 
         let (mut rows, mut cols) = (0u64, 0u64);
         for name in ["r", "ref"] {
             for v in attribute_values(&text, name) {
-                let v = &v[..v.len().min(40)];
+                // The first 40 bytes at most, cut at a character's start
+                // (the text is any bytes read leniently as UTF-8).
+                let mut end = v.len().min(40);
+                while !v.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let v = &v[..end];
                 for part in v.split(':') {
                     let (r, c) = reference(part).map_err(|()| {
                         invalid(
