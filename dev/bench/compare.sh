@@ -8,7 +8,12 @@
 #   bash dev/bench/compare.sh REV [SOURCES_DIR] [RUNS]
 #
 # Alternating the runs spreads the machine's noise over both sides; the
-# CPU time is the steadier figure on a busy machine.
+# CPU time is the steadier figure on a busy machine. On a shared host whose
+# load changes (one day's sets ranged from 1.07 to 1.22 for the same two
+# binaries), add the instruction counts: with CALLGRIND=1 each side's build
+# also runs once under valgrind's callgrind, which counts the same on any
+# day. (Under valgrind SHA-256 runs in software, not on the CPU's SHA
+# instructions, adding ~2.6 G to both sides alike.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rev=${1:?usage: compare.sh REV [SOURCES_DIR] [RUNS]}
@@ -56,4 +61,13 @@ printf '  this  (%s): wall median %.2f s, CPU median %.2f s, peak RSS %d MB\n' "
 printf '  other (%s): wall median %.2f s, CPU median %.2f s, peak RSS %d MB\n' "${sha:0:7}" "$ow" "$oc" "$om"
 awk -v tw="$tw" -v ow="$ow" -v tc="$tc" -v oc="$oc" -v tm="$tm" -v om="$om" \
   'BEGIN { printf "  ratio this/other: wall %.2f, CPU %.2f, peak RSS %.2f\n", tw/ow, tc/oc, tm/om }'
+if [ "${CALLGRIND:-0}" = 1 ]; then
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" build --sources "$sources" \
+      --db "$tmp/cg.db" 2>&1 >/dev/null | awk '/refs:/ { gsub(",", "", $NF); print $NF }'
+  }
+  ti=$(count "$this_bin")
+  oi=$(count "$other_bin")
+  awk -v ti="$ti" -v oi="$oi" 'BEGIN { printf "  instructions (callgrind): this %.2f G, other %.2f G, ratio %.2f\n", ti/1e9, oi/1e9, ti/oi }'
+fi
 rm -rf "$tmp"
