@@ -11,13 +11,13 @@
 use std::path::Path;
 use stemgap_core::{BoundarySet, GssCode, Method};
 use stemgap_ingest::build::Inputs;
-use stemgap_ingest::recipe::engine::{place_with, read_declared, Declared, Given, Population};
+use stemgap_ingest::recipe::engine::{place_with, Given, Population};
 use stemgap_ingest::recipe::{Limits, Recipe};
 use stemgap_ingest::{Collector, Registry};
-use stemgap_sources::{Encoding, SourceError};
+use stemgap_sources::SourceError;
 
 mod common;
-use common::{observatory_registry as registry, observatory_sources as source_dir};
+use common::observatory_sources as source_dir;
 
 const NORTH: &str = "E14001401";
 const SOUTH: &str = "E14001402";
@@ -54,25 +54,17 @@ fn population(with_south: bool) -> Population {
 }
 
 fn run_with(recipe: &str, data: &str, pop: &Population) -> Result<Collector, SourceError> {
-    let reg = registry();
-    let recipe = Recipe::parse(recipe, "recipe.toml", &Limits::DEFAULT)?;
-    let d = Declared {
-        recipe: &recipe,
-        bytes: data.as_bytes(),
-        file: "data.csv",
-        encoding: Encoding::Utf8,
-        contributed: false,
-    };
-    let parsed = read_declared(&d, &reg, &Limits::DEFAULT)?;
-    let shares = shares();
-    let populations = [("population_19_plus", pop)];
-    let given = Given {
-        lad_shares: Some(&shares),
-        populations: &populations,
-    };
-    let mut out = Collector::default();
-    place_with(&d, &parsed, &reg, given, &mut out)?;
-    Ok(out)
+    common::read_csv(recipe, data, |d, parsed, reg| {
+        let shares = shares();
+        let populations = [("population_19_plus", pop)];
+        let given = Given {
+            lad_shares: Some(&shares),
+            populations: &populations,
+        };
+        let mut out = Collector::default();
+        place_with(d, parsed, reg, given, &mut out)?;
+        Ok(out)
+    })
 }
 
 fn run(recipe: &str, data: &str) -> Result<Collector, SourceError> {

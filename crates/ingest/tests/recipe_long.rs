@@ -78,19 +78,11 @@ W07000101,Bryn Môr,3,Drive,0\n"
 }
 
 fn run(recipe: &str, data: &str) -> Result<Collector, SourceError> {
-    let reg = registry();
-    let recipe = Recipe::parse(recipe, "recipe.toml", &Limits::DEFAULT)?;
-    let d = Declared {
-        recipe: &recipe,
-        bytes: data.as_bytes(),
-        file: "data.csv",
-        encoding: Encoding::Utf8,
-        contributed: false,
-    };
-    let parsed = read_declared(&d, &reg, &Limits::DEFAULT)?;
-    let mut out = Collector::default();
-    place(&d, &parsed, &reg, None, &mut out)?;
-    Ok(out)
+    common::read_csv(recipe, data, |d, parsed, reg| {
+        let mut out = Collector::default();
+        place(d, parsed, reg, None, &mut out)?;
+        Ok(out)
+    })
 }
 
 fn value(out: &Collector, seat: &str, id: &str) -> Option<Result<f64, Marker>> {

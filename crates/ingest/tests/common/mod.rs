@@ -6,8 +6,10 @@
 
 use std::path::{Path, PathBuf};
 use stemgap_ingest::build::Inputs;
+use stemgap_ingest::recipe::engine::{read_declared, Declared, Parsed};
+use stemgap_ingest::recipe::{Limits, Recipe};
 use stemgap_ingest::Registry;
-use stemgap_sources::{Catalogue, SourceDir};
+use stemgap_sources::{Catalogue, Encoding, SourceDir, SourceError};
 
 /// The test observatory's folder.
 pub fn observatory() -> PathBuf {
@@ -32,6 +34,27 @@ pub fn observatory_sources() -> SourceDir {
 pub fn observatory_registry() -> Registry {
     let dir = observatory_sources();
     Registry::load(&Inputs::new(&dir, &())).unwrap()
+}
+
+/// A recipe and its CSV data (`data.csv`) parsed and read as the engine
+/// reads a built-in source, on the observatory's registry; `then` places
+/// what was read.
+pub fn read_csv<T>(
+    recipe: &str,
+    data: &str,
+    then: impl FnOnce(&Declared<'_>, &Parsed, &Registry) -> Result<T, SourceError>,
+) -> Result<T, SourceError> {
+    let reg = observatory_registry();
+    let recipe = Recipe::parse(recipe, "recipe.toml", &Limits::DEFAULT)?;
+    let d = Declared {
+        recipe: &recipe,
+        bytes: data.as_bytes(),
+        file: "data.csv",
+        encoding: Encoding::Utf8,
+        contributed: false,
+    };
+    let parsed = read_declared(&d, &reg, &Limits::DEFAULT)?;
+    then(&d, &parsed, &reg)
 }
 
 /// CRC-32 (IEEE), for the stored ZIP entries below.
