@@ -6,7 +6,9 @@
 //! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`), the
 //! invalid ones (`tests/fixtures/contrib-invalid/`) and every built-in
 //! recipe with the observatory's file for it (the Census 2021 long tables
-//! among them, and DfE's authority tables of counts). Each
+//! among them, and DfE's authority tables of counts), and workbooks as
+//! the two writers lay them out (inline strings; a shared strings table,
+//! whose strings are mutated too). Each
 //! iteration mutates a seed's data and/or recipe (byte flips, inserted
 //! tokens — quotes, separators, line ends, markers, huge and odd numbers,
 //! BOMs, known codes —, deleted, duplicated and spliced ranges, truncation)
@@ -31,7 +33,7 @@ use stemgap_ingest::recipe::{self, Contribution, Limits, Recipe};
 use stemgap_ingest::Registry;
 
 mod common;
-use common::{sheet_xml, workbook, workbook_of};
+use common::{shared_sheet_xml, sheet_xml, workbook, workbook_of, workbook_with};
 
 /// Counts live and peak heap bytes.
 struct Counting;
@@ -397,6 +399,26 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         "ok",
         "the XLSX seed reads"
     );
+    // The same table as a spreadsheet application writes it (shared
+    // strings), whose sheet or strings are mutated.
+    let (plain_sheet, plain_strings) = shared_sheet_xml(&[
+        &["code", "name", "clubs"],
+        &["E14001401", "Northam North", "4"],
+        &["E14001402", "Northam South", "c"],
+        &["W07000101", "Bryn Môr", "2.5"],
+    ]);
+    let plain_book =
+        |sheet: &[u8], sst: &[u8]| workbook_with(&[("Clubs", sheet.to_vec())], Some(sst));
+    assert_eq!(
+        run_one(
+            XLSX_RECIPE,
+            &plain_book(&plain_sheet, &plain_strings),
+            &inputs,
+            &reg
+        ),
+        "ok",
+        "the shared-strings XLSX seed reads"
+    );
     let (north, south) = (seat_sheet("Northam North"), seat_sheet("Northam South"));
     assert_eq!(
         run_one(
@@ -442,6 +464,15 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
             4 if rng.below(2) == 0 => {
                 let xml = mutate(&mut rng, &xlsx_sheet, &[]);
                 (XLSX_RECIPE.to_owned(), workbook(&xml))
+            }
+            // A shared-strings workbook, its sheet or its strings mutated.
+            4 if rng.below(3) == 0 => {
+                let (sheet, sst) = if rng.below(2) == 0 {
+                    (mutate(&mut rng, &plain_sheet, &[]), plain_strings.clone())
+                } else {
+                    (plain_sheet.clone(), mutate(&mut rng, &plain_strings, &[]))
+                };
+                (XLSX_RECIPE.to_owned(), plain_book(&sheet, &sst))
             }
             // A sheet per seat: one sheet mutated, the other as it was.
             4 => {
