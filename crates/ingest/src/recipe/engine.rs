@@ -1289,10 +1289,14 @@ pub fn place_with(
             )),
         }
     };
-    // A count as a rate per 1,000 of `p` (the count itself without one).
-    let per_1000 = |x: f64, p: Option<f64>| match p {
-        Some(p) => x / p * 1000.0,
-        None => x,
+    // A count and its bounds (value, lower, upper; the value the
+    // midpoint) as a rate per 1,000 of `p` (the count itself without one).
+    let per_1000 = |b: Bounds, p: Option<f64>| {
+        let r = |x: f64| match p {
+            Some(p) => x / p * 1000.0,
+            None => x,
+        };
+        (r((b.lo + b.hi) / 2.0), r(b.lo), r(b.hi))
     };
     if let Some(set) = src.geography.seat_set() {
         for row in &parsed.rows {
@@ -1309,19 +1313,16 @@ pub fn place_with(
                         }
                         Value::Range(b) => {
                             // A count with suppressed parts: its interval.
-                            let p = rate(ind, set, code)?;
-                            let v = (
-                                per_1000((b.lo + b.hi) / 2.0, p),
-                                per_1000(b.lo, p),
-                                per_1000(b.hi, p),
-                            );
+                            let v = per_1000(b, rate(ind, set, code)?);
                             count(&ind.id, period, set, code, true);
                             out.push_bounded(set, code, &ind.id, period, v, method, &src.id, at)?;
                             continue;
                         }
                     };
                     let cell = match (cell, rate(ind, set, code)?) {
-                        (Cell::Value(v), p @ Some(_)) => Cell::Value(per_1000(v, p)),
+                        (Cell::Value(v), p @ Some(_)) => {
+                            Cell::Value(per_1000(Bounds { lo: v, hi: v }, p).1)
+                        }
                         (c, _) => c,
                     };
                     count(&ind.id, period, set, code, matches!(cell, Cell::Value(_)));
@@ -1500,14 +1501,7 @@ pub fn place_with(
                     }
                     let n = seats_num[&seat];
                     let value = match agg {
-                        Aggregation::Sum => {
-                            let p = rate(ind, *set, seat)?;
-                            Some((
-                                per_1000((n.lo + n.hi) / 2.0, p),
-                                per_1000(n.lo, p),
-                                per_1000(n.hi, p),
-                            ))
-                        }
+                        Aggregation::Sum => Some(per_1000(n, rate(ind, *set, seat)?)),
                         Aggregation::Mean | Aggregation::Ratio => {
                             let dn = seats_den.get(&seat).copied().unwrap_or_default();
                             ratio(n, dn)

@@ -199,6 +199,12 @@ fn yes() -> bool {
     true
 }
 
+/// A code or period as a recipe lists it: text of at most 20 bytes,
+/// without surrounding spaces.
+fn is_short_label(s: &str) -> bool {
+    !s.is_empty() && s.trim() == s && s.len() <= 20
+}
+
 /// A long table (`[source.long]`): each row one category of one area,
 /// e.g. the Census 2021 tables (`seat, category code, label, count`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -745,11 +751,7 @@ impl Recipe {
                 "skip_codes are codes of the code column: give code_column",
             ));
         }
-        if let Some(c) = s
-            .skip_codes
-            .iter()
-            .find(|c| c.trim().is_empty() || c.trim() != c.as_str() || c.len() > 20)
-        {
+        if let Some(c) = s.skip_codes.iter().find(|c| !is_short_label(c)) {
             return Err(invalid(
                 at("source.skip_codes"),
                 format!("{c:?} is not a code (text without surrounding spaces, at most 20 bytes)"),
@@ -831,11 +833,7 @@ impl Recipe {
                 "periods are excluded from a period column: give period.column",
             ));
         }
-        if let Some(e) = p
-            .exclude
-            .iter()
-            .find(|e| e.trim().is_empty() || e.trim() != e.as_str() || e.len() > 20)
-        {
+        if let Some(e) = p.exclude.iter().find(|e| !is_short_label(e)) {
             return Err(invalid(
                 at("source.period.exclude"),
                 format!("{e:?} is not a period (as stored, e.g. \"2021/22\")"),
