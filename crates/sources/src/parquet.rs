@@ -304,11 +304,15 @@ impl ParquetTable {
                 match encoding {
                     Encoding::PLAIN => {
                         let mut rest = data;
-                        // The row of each value, for errors: nulls have none.
-                        let mut rows = (0..n).filter(|&i| dense || levels[i] == 1);
-                        for _ in 0..present {
-                            let row = first + rows.next().unwrap_or(0) as u64;
-                            let (x, r) = v.plain(rest, &at.row(row))?;
+                        for k in 0..present {
+                            // The row of the value, for an error only (a
+                            // location per value would cost more than the
+                            // decoding): nulls have none.
+                            let row = || {
+                                let i = (0..n).filter(|&i| dense || levels[i] == 1).nth(k);
+                                at.row(first + i.unwrap_or(0) as u64)
+                            };
+                            let (x, r) = v.plain(rest, &row)?;
                             rest = r;
                             present_values.push(x);
                         }
@@ -518,11 +522,12 @@ trait Values {
     fn dictionary(&mut self, buf: &[u8], n: usize, at: &Location) -> Result<(), SourceError>;
     /// Entry `i` of the chunk's dictionary.
     fn entry(&self, i: u32) -> Option<Self::Out>;
-    /// One PLAIN value from the front of `buf`, and the rest.
+    /// One PLAIN value from the front of `buf`, and the rest; `at` gives
+    /// the value's location for an error.
     fn plain<'b>(
         &mut self,
         buf: &'b [u8],
-        at: &Location,
+        at: &dyn Fn() -> Location,
     ) -> Result<(Self::Out, &'b [u8]), SourceError>;
 }
 
@@ -536,16 +541,16 @@ struct Text {
 }
 
 impl Text {
-    fn intern(&mut self, v: &[u8], at: &Location) -> Result<u32, SourceError> {
+    fn intern(&mut self, v: &[u8], at: &dyn Fn() -> Location) -> Result<u32, SourceError> {
         if let Some(&c) = self.index.get(v) {
             return Ok(c);
         }
         let s = std::str::from_utf8(v)
-            .map_err(|e| SourceError::new(at.clone(), Problem::InvalidUtf8(e.to_string())))?;
+            .map_err(|e| SourceError::new(at(), Problem::InvalidUtf8(e.to_string())))?;
         let c = u32::try_from(self.values.len())
             .ok()
             .filter(|&c| c != NULL)
-            .ok_or_else(|| bad(at.clone(), "too many distinct values"))?;
+            .ok_or_else(|| bad(at(), "too many distinct values"))?;
         self.values.push(s.into());
         self.index.insert(v.into(), c);
         Ok(c)
@@ -567,7 +572,7 @@ impl Values for Text {
             let (v, r) =
                 plain_value(rest).ok_or_else(|| bad(at.clone(), "truncated dictionary page"))?;
             rest = r;
-            let c = self.intern(v, at)?;
+            let c = self.intern(v, &|| at.clone())?;
             self.local.push(c);
         }
         Ok(())
@@ -577,8 +582,12 @@ impl Values for Text {
         self.local.get(i as usize).copied()
     }
 
-    fn plain<'b>(&mut self, buf: &'b [u8], at: &Location) -> Result<(u32, &'b [u8]), SourceError> {
-        let (v, rest) = plain_value(buf).ok_or_else(|| bad(at.clone(), "truncated page"))?;
+    fn plain<'b>(
+        &mut self,
+        buf: &'b [u8],
+        at: &dyn Fn() -> Location,
+    ) -> Result<(u32, &'b [u8]), SourceError> {
+        let (v, rest) = plain_value(buf).ok_or_else(|| bad(at(), "truncated page"))?;
         Ok((self.intern(v, at)?, rest))
     }
 }
@@ -629,11 +638,9 @@ impl Values for Ints {
     fn plain<'b>(
         &mut self,
         buf: &'b [u8],
-        at: &Location,
+        at: &dyn Fn() -> Location,
     ) -> Result<(Option<i64>, &'b [u8]), SourceError> {
-        let (v, rest) = self
-            .take(buf)
-            .ok_or_else(|| bad(at.clone(), "truncated page"))?;
+        let (v, rest) = self.take(buf).ok_or_else(|| bad(at(), "truncated page"))?;
         Ok((Some(v), rest))
     }
 }
