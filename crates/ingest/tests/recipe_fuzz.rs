@@ -31,7 +31,7 @@ use stemgap_ingest::recipe::{self, Contribution, Limits, Recipe};
 use stemgap_ingest::Registry;
 
 mod common;
-use common::{sheet_xml, workbook, workbook_of};
+use common::{shared_sheet_xml, sheet_xml, workbook, workbook_of, workbook_with};
 
 /// Counts live and peak heap bytes.
 struct Counting;
@@ -397,6 +397,37 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         "ok",
         "the XLSX seed reads"
     );
+    // The same table as a spreadsheet application writes it (shared
+    // strings): the plain-sheet fast path reads it, and is compared with
+    // calamine on every mutation that still reads.
+    let (plain_sheet, plain_strings) = shared_sheet_xml(&[
+        &["code", "name", "clubs"],
+        &["E14001401", "Northam North", "4"],
+        &["E14001402", "Northam South", "c"],
+        &["W07000101", "Bryn Môr", "2.5"],
+    ]);
+    let plain_book =
+        |sheet: &[u8], sst: &[u8]| workbook_with(&[("Clubs", sheet.to_vec())], Some(sst));
+    assert_eq!(
+        run_one(
+            XLSX_RECIPE,
+            &plain_book(&plain_sheet, &plain_strings),
+            &inputs,
+            &reg
+        ),
+        "ok",
+        "the shared-strings XLSX seed reads"
+    );
+    {
+        let at = stemgap_sources::Location::file("seed.xlsx");
+        let mut book =
+            stemgap_sources::Workbook::open(plain_book(&plain_sheet, &plain_strings), at).unwrap();
+        assert_eq!(
+            book.plain_sheet_agrees("Clubs"),
+            Some(true),
+            "the fast path reads the seed"
+        );
+    }
     let (north, south) = (seat_sheet("Northam North"), seat_sheet("Northam South"));
     assert_eq!(
         run_one(
@@ -436,12 +467,22 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
     std::panic::set_hook(Box::new(|_| {}));
     while start.elapsed() < budget {
         let s = &seeds[rng.below(seeds.len())];
-        let (recipe_text, data) = match rng.below(5) {
+        let arm = rng.below(5);
+        let (recipe_text, data) = match arm {
             // A workbook whose sheet XML is mutated, packed again (so the
             // spreadsheet reader, not the ZIP check, meets the mutation).
             4 if rng.below(2) == 0 => {
                 let xml = mutate(&mut rng, &xlsx_sheet, &[]);
                 (XLSX_RECIPE.to_owned(), workbook(&xml))
+            }
+            // A shared-strings workbook, its sheet or its strings mutated.
+            4 if rng.below(3) == 0 => {
+                let (sheet, sst) = if rng.below(2) == 0 {
+                    (mutate(&mut rng, &plain_sheet, &[]), plain_strings.clone())
+                } else {
+                    (plain_sheet.clone(), mutate(&mut rng, &plain_strings, &[]))
+                };
+                (XLSX_RECIPE.to_owned(), plain_book(&sheet, &sst))
             }
             // A sheet per seat: one sheet mutated, the other as it was.
             4 => {
@@ -482,6 +523,25 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
                 String::from_utf8_lossy(&data[..data.len().min(2_000)])
             )
         };
+        // A mutated workbook that read cleanly: the plain-sheet fast path,
+        // where it applies, must give the spreadsheet reader's cells.
+        if arm == 4 && matches!(&got, Ok(o) if o == "ok") {
+            let agree = std::panic::catch_unwind(|| {
+                let at = stemgap_sources::Location::file("fuzz.xlsx");
+                let mut book = stemgap_sources::Workbook::open(data.clone(), at).ok()?;
+                book.sheet_names()
+                    .iter()
+                    .find(|name| book.plain_sheet_agrees(name) == Some(false))
+                    .cloned()
+            });
+            if let Ok(Some(sheet)) = agree {
+                let _ = std::panic::take_hook();
+                panic!(
+                    "the plain-sheet reader differs from calamine on sheet {sheet}:\n{}",
+                    show()
+                );
+            }
+        }
         match got {
             Ok(outcome) => *f.outcomes.entry(outcome).or_default() += 1,
             Err(p) => {

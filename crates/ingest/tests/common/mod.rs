@@ -125,6 +125,49 @@ pub fn workbook(sheet_xml: &[u8]) -> Vec<u8> {
 
 /// A workbook of named sheets, in order.
 pub fn workbook_of(sheets: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    workbook_with(sheets, None)
+}
+
+/// A table as a spreadsheet application writes it: text in a shared
+/// strings table (`t="s"` cells), numbers as numbers. Returns the sheet XML
+/// and the shared strings XML, for [`workbook_with`].
+pub fn shared_sheet_xml(rows: &[&[&str]]) -> (Vec<u8>, Vec<u8>) {
+    let mut strings: Vec<&str> = Vec::new();
+    let mut s = String::from("<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>");
+    for (r, row) in rows.iter().enumerate() {
+        s.push_str(&format!("<row r=\"{}\">", r + 1));
+        for (c, v) in row.iter().enumerate() {
+            let at = format!("{}{}", (b'A' + c as u8) as char, r + 1);
+            if v.is_empty() {
+                s.push_str(&format!("<c r=\"{at}\" s=\"0\"/>"));
+            } else if v.parse::<f64>().is_ok() {
+                s.push_str(&format!("<c r=\"{at}\" s=\"0\"><v>{v}</v></c>"));
+            } else {
+                let i = strings.iter().position(|x| x == v).unwrap_or_else(|| {
+                    strings.push(v);
+                    strings.len() - 1
+                });
+                s.push_str(&format!("<c r=\"{at}\" t=\"s\"><v>{i}</v></c>"));
+            }
+        }
+        s.push_str("</row>");
+    }
+    s.push_str("</sheetData></worksheet>");
+    let items: String = strings
+        .iter()
+        .map(|v| {
+            format!(
+                "<si><t xml:space=\"preserve\">{}</t></si>",
+                v.replace('&', "&amp;")
+            )
+        })
+        .collect();
+    let sst = format!("<?xml version=\"1.0\"?><sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" count=\"{n}\" uniqueCount=\"{n}\">{items}</sst>", n = strings.len());
+    (s.into_bytes(), sst.into_bytes())
+}
+
+/// A workbook of named sheets, in order, with a shared strings table.
+pub fn workbook_with(sheets: &[(&str, Vec<u8>)], shared_strings: Option<&[u8]>) -> Vec<u8> {
     let ns = "http://schemas.openxmlformats.org";
     let overrides: String = (1..=sheets.len())
         .map(|i| format!("<Override PartName=\"/xl/worksheets/sheet{i}.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>"))
@@ -151,6 +194,9 @@ pub fn workbook_of(sheets: &[(&str, Vec<u8>)]) -> Vec<u8> {
     ];
     for (i, (_, xml)) in sheets.iter().enumerate() {
         files.push((format!("xl/worksheets/sheet{}.xml", i + 1), xml.clone()));
+    }
+    if let Some(sst) = shared_strings {
+        files.push(("xl/sharedStrings.xml".to_owned(), sst.to_vec()));
     }
     let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, d)| (n.as_str(), d.clone())).collect();
     stored_zip(&files)
