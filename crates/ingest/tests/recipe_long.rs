@@ -640,3 +640,29 @@ fn a_runaway_reference_cut_inside_a_character_is_an_error() {
         "{err}"
     );
 }
+
+/// Shared strings declaring more strings than any sheet could hold are
+/// refused before the spreadsheet reader reserves room for them (it
+/// aborted the process on 4.8 TB; found by the fuzzer's shared-strings
+/// workbooks).
+#[test]
+fn a_huge_shared_strings_count_is_refused() {
+    let (sheet, sst) = common::shared_sheet_xml(&[&["code", "clubs"], &["E14001401", "4"]]);
+    let sst = String::from_utf8(sst).unwrap().replacen(
+        "uniqueCount=\"3\"",
+        "uniqueCount=\"599999999970\"",
+        1,
+    );
+    assert!(sst.contains("599999999970"), "{sst}");
+    let book = common::workbook_with(&[("Clubs", sheet)], Some(sst.as_bytes()));
+    let err =
+        stemgap_ingest::recipe::xlsx::sheet_as_csv(&book, "clubs.xlsx", "Clubs", &Limits::DEFAULT)
+            .unwrap_err()
+            .to_string();
+    assert!(
+        err.contains(
+            "the shared strings declare \"599999999970\" strings; at most 5000000 are read"
+        ),
+        "{err}"
+    );
+}

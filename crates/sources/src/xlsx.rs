@@ -66,7 +66,7 @@ impl Workbook {
         }
         // A sheet of shared strings and plain numbers only is read by the
         // fast path, which gives calamine's cells; any other by calamine.
-        if let Some(rows) = crate::xlsx_plain::sheet(&self.bytes, name) {
+        if let Some(rows) = self.plain(name) {
             return Ok(Grid {
                 location: self.location.in_sheet(name),
                 rows,
@@ -80,8 +80,17 @@ impl Workbook {
     /// the sheet is not plain. For tests and the fuzzer, which compare the
     /// two readers on real and mutated workbooks.
     pub fn plain_sheet_agrees(&mut self, name: &str) -> Option<bool> {
-        let plain = crate::xlsx_plain::sheet(&self.bytes, name)?;
+        let plain = self.plain(name)?;
         Some(self.sheet_by_calamine(name).is_ok_and(|g| g.rows == plain))
+    }
+
+    /// The sheet's cells by the fast path, when it is plain. The sheet's
+    /// start (the XML declaration and everything before its cells) is
+    /// parsed by calamine first, which the fast path skips: a start
+    /// calamine refuses sends the sheet to calamine, which says why.
+    fn plain(&mut self, name: &str) -> Option<Vec<Vec<XCell>>> {
+        self.book.worksheet_cells_reader(name).ok()?;
+        crate::xlsx_plain::sheet(&self.bytes, name)
     }
 
     /// [`Workbook::sheet`] read by calamine, whatever the sheet holds.

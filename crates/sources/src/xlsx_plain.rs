@@ -222,6 +222,7 @@ fn find_byte(b: &[u8], from: usize, byte: u8) -> Option<usize> {
 /// attribute text (double quotes only; anything else is not plain).
 fn cell_attrs(head: &[u8]) -> Option<[Option<&[u8]>; 3]> {
     let mut out = [None, None, None];
+    let mut seen: Vec<&[u8]> = Vec::new();
     let mut i = 0;
     loop {
         while head.get(i).is_some_and(u8::is_ascii_whitespace) {
@@ -237,6 +238,11 @@ fn cell_attrs(head: &[u8]) -> Option<[Option<&[u8]>; 3]> {
         }
         let close = find_byte(head, eq + 2, b'"')?;
         let value = &head[eq + 2..close];
+        // A repeated attribute is an error to the spreadsheet reader.
+        if seen.contains(&key) {
+            return None;
+        }
+        seen.push(key);
         match key {
             b"r" => out[0] = Some(value),
             b"s" => out[1] = Some(value),
@@ -278,7 +284,16 @@ fn cells(xml: &str, strings: &[String], styles: &[bool]) -> Option<Vec<Vec<XCell
             continue;
         }
         if rest.starts_with(b"<row") && matches!(rest.get(4), Some(b' ' | b'>' | b'/')) {
-            i = find_byte(body, i, b'>')? + 1;
+            let close = find_byte(body, i, b'>')?;
+            let head = &body[i + 4..close];
+            let head = head.strip_suffix(b"/").unwrap_or(head);
+            // The spreadsheet reader reads a row's number: it must be one.
+            if let [Some(r), _, _] = cell_attrs(head)? {
+                if digits(r)? == 0 {
+                    return None;
+                }
+            }
+            i = close + 1;
             continue;
         }
         if !rest.starts_with(b"<c ") {

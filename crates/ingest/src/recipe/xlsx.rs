@@ -179,6 +179,16 @@ fn attribute_values<'x>(xml: &'x str, name: &'x str) -> impl Iterator<Item = &'x
     })
 }
 
+/// The first 40 bytes of an attribute value at most, for a message, cut
+/// at a character's start (the text is any bytes read leniently as UTF-8).
+fn head(v: &str) -> &str {
+    let mut end = v.len().min(40);
+    while !v.is_char_boundary(end) {
+        end -= 1;
+    }
+    &v[..end]
+}
+
 /// Checks every cell and range reference of every sheet (`r="…"`,
 /// `ref="…"`) before the reader sizes its grid from them: rows and columns
 /// within the limits, and the rectangle they span at most [`MAX_CELLS`].
@@ -192,13 +202,7 @@ fn check_references(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), 
         let (mut rows, mut cols) = (0u64, 0u64);
         for name in ["r", "ref"] {
             for v in attribute_values(&text, name) {
-                // The first 40 bytes at most, cut at a character's start
-                // (the text is any bytes read leniently as UTF-8).
-                let mut end = v.len().min(40);
-                while !v.is_char_boundary(end) {
-                    end -= 1;
-                }
-                let v = &v[..end];
+                let v = head(v);
                 for part in v.split(':') {
                     let (r, c) = reference(part).map_err(|()| {
                         invalid(
@@ -269,7 +273,33 @@ fn check_archive(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), Sou
             ),
         ));
     }
-    check_references(bytes, limits, at)
+    check_references(bytes, limits, at)?;
+    check_shared_strings(bytes, limits, at)
+}
+
+/// The shared strings' declared count (`uniqueCount`), which the reader
+/// reserves room for before reading a string: at most [`MAX_CELLS`].
+fn check_shared_strings(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), SourceError> {
+    for e in entries(bytes, at)?
+        .iter()
+        .filter(|e| e.name.ends_with("sharedStrings.xml"))
+    {
+        let xml = unpack(bytes, e, limits.unpacked_bytes, at)?;
+        let text = String::from_utf8_lossy(&xml);
+        for v in attribute_values(&text, "uniqueCount") {
+            if v.trim().parse::<u64>().is_ok_and(|n| n > MAX_CELLS) {
+                return Err(invalid(
+                    at,
+                    format!(
+                        "{}: the shared strings declare {:?} strings; at most {MAX_CELLS} are read",
+                        e.name,
+                        head(v)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A sheet's cells as CSV text, row for row.
