@@ -536,8 +536,12 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
             });
             if let Ok(Some(sheet)) = agree {
                 let _ = std::panic::take_hook();
+                // The workbook is binary: it is kept to reproduce.
+                let kept = std::env::temp_dir().join(format!("stemgap-fuzz-{seed}.xlsx"));
+                std::fs::write(&kept, &data).expect("the temporary folder is writable");
                 panic!(
-                    "the plain-sheet reader differs from calamine on sheet {sheet}:\n{}",
+                    "the plain-sheet reader differs from calamine on sheet {sheet} (workbook kept as {}):\n{}",
+                    kept.display(),
                     show()
                 );
             }

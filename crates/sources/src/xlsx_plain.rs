@@ -71,6 +71,9 @@ fn attr<'t>(attrs: &'t str, name: &str) -> Option<Option<&'t str>> {
         }
         let eq = rest.find('=')?;
         let key = rest[..eq].trim_end();
+        if !xml_name(key.as_bytes()) {
+            return None;
+        }
         let after = rest[eq + 1..].trim_start();
         let value = after.strip_prefix('"')?;
         let close = value.find('"')?;
@@ -98,13 +101,35 @@ fn position(r: &str) -> Option<(u32, u32)> {
 /// The shared strings, when every one is a single plain `<t>`.
 fn shared_strings(xml: &str) -> Option<Vec<String>> {
     let mut out = Vec::new();
-    let mut rest = &xml[xml.find("<sst")?..];
-    while let Some(i) = rest.find("<si") {
-        rest = &rest[i + 3..];
+    // The layout a spreadsheet application writes: an optional byte-order
+    // mark and declaration, then `<sst …>`, nothing but `<si>` items and
+    // blanks, and `</sst>` at the end. Anything else is for calamine to
+    // judge.
+    let start = xml.find("<sst")?;
+    let before = xml[..start].trim_start_matches('\u{feff}').trim_start();
+    let before = match before.strip_prefix("<?xml") {
+        Some(decl) => decl.split_once("?>")?.1,
+        None => before,
+    };
+    if !before.trim().is_empty() {
+        return None;
+    }
+    let sst = &xml[start..];
+    let end = sst.find("</sst>")?;
+    if !sst[end + "</sst>".len()..].trim().is_empty() {
+        return None;
+    }
+    let open_end = sst[..end].find('>')?;
+    let mut rest = &sst[open_end + 1..end];
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+        if rest.is_empty() {
+            break;
+        }
+        rest = rest.strip_prefix("<si>")?;
         let body_end = rest.find("</si>")?;
         let si = &rest[..body_end];
         rest = &rest[body_end + 5..];
-        let si = si.strip_prefix('>')?;
         if si.is_empty() {
             // calamine: an empty <si> is an empty string.
             out.push(String::new());
@@ -182,11 +207,16 @@ fn sheet_path(workbook: &str, rels: &str, name: &str) -> Option<String> {
     None
 }
 
+/// A part of the archive as text; `None` when it holds a comment, a CDATA
+/// section or a document type, which a plain scan would misread.
 fn entry(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, path: &str) -> Option<String> {
     let mut f = zip.by_name(path).ok()?;
     let mut text = String::with_capacity(usize::try_from(f.size()).ok()?.min(1 << 28));
     f.read_to_string(&mut text).ok()?;
-    Some(text)
+    (!["<!--", "<![CDATA[", "<!DOCTYPE"]
+        .iter()
+        .any(|m| text.contains(m)))
+    .then_some(text)
 }
 
 /// The sheet's rows as calamine would give them (see the module docs), or
@@ -233,11 +263,18 @@ fn cell_attrs(head: &[u8]) -> Option<[Option<&[u8]>; 3]> {
         }
         let eq = find_byte(head, i, b'=')?;
         let key = head[i..eq].trim_ascii_end();
-        if head.get(eq + 1) != Some(&b'"') {
+        if !xml_name(key) || head.get(eq + 1) != Some(&b'"') {
             return None;
         }
         let close = find_byte(head, eq + 2, b'"')?;
         let value = &head[eq + 2..close];
+        // Attributes are separated by blanks.
+        if head
+            .get(close + 1)
+            .is_some_and(|b| !b.is_ascii_whitespace())
+        {
+            return None;
+        }
         // A repeated attribute is an error to the spreadsheet reader.
         if seen.contains(&key) {
             return None;
@@ -253,6 +290,15 @@ fn cell_attrs(head: &[u8]) -> Option<[Option<&[u8]>; 3]> {
     }
 }
 
+/// An attribute name as a plain scan can trust: letters, digits and
+/// `:_-.`, starting with a letter.
+fn xml_name(key: &[u8]) -> bool {
+    key.first().is_some_and(u8::is_ascii_alphabetic)
+        && key
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'-' | b'.'))
+}
+
 fn digits(v: &[u8]) -> Option<usize> {
     if v.is_empty() || v.len() > 18 || !v.iter().all(u8::is_ascii_digit) {
         return None;
@@ -260,9 +306,41 @@ fn digits(v: &[u8]) -> Option<usize> {
     Some(v.iter().fold(0, |n, &d| n * 10 + usize::from(d - b'0')))
 }
 
+/// Whether every tag in `xml` (the part of a sheet before its cells) is
+/// `<name attr="value" …>`, `<name …/>`, `</name>` or a `<?…?>`
+/// declaration, with names as [`xml_name`] accepts them.
+fn plain_tags(xml: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(open) = find_byte(xml, i, b'<') {
+        let Some(close) = find_byte(xml, open, b'>') else {
+            return false;
+        };
+        let tag = &xml[open + 1..close];
+        i = close + 1;
+        if tag.starts_with(b"?") && tag.ends_with(b"?") {
+            continue;
+        }
+        let tag = tag.strip_prefix(b"/").unwrap_or(tag);
+        let tag = tag.strip_suffix(b"/").unwrap_or(tag);
+        let name_end = tag
+            .iter()
+            .position(u8::is_ascii_whitespace)
+            .unwrap_or(tag.len());
+        if !xml_name(&tag[..name_end]) || cell_attrs(&tag[name_end..]).is_none() {
+            return false;
+        }
+    }
+    true
+}
+
 /// The cells of a worksheet's XML (see [`sheet`]).
 fn cells(xml: &str, strings: &[String], styles: &[bool]) -> Option<Vec<Vec<XCell>>> {
     let start = xml.find("<sheetData")?;
+    // calamine reads the attributes of the tags before the cells (the
+    // worksheet's, its dimension's, ...) and refuses malformed ones.
+    if !plain_tags(&xml.as_bytes()[..start]) {
+        return None;
+    }
     let body = &xml.as_bytes()[start + "<sheetData".len()..];
     if body.starts_with(b"/>") {
         return Some(Vec::new());
@@ -440,11 +518,31 @@ mod tests {
             // text where a number is due, a missing shared string
             "<row r=\"1\"><c r=\"A1\"><v>1,000</v></c></row>",
             "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>9</v></c></row>",
+            // an attribute name that is not a name, attributes run together
+            "<row r=\"1\"><c r=\"A1\" t\"\"=\"s\"><v>0</v></c></row>",
+            "<row r=\"1\"><c r=\"A1\"t=\"s\"><v>0</v></c></row>",
             // a namespace prefix
             "<x:row r=\"1\"><x:c r=\"A1\"><x:v>1</x:v></x:c></x:row>",
         ] {
             assert_eq!(read(body), None, "{body}");
         }
+    }
+
+    #[test]
+    fn a_malformed_tag_before_the_cells_goes_to_calamine() {
+        let body = "<sheetData><row r=\"1\"><c r=\"A1\"><v>1</v></c></row></sheetData></worksheet>";
+        for start in [
+            "<worksheet xm.org/main\">",
+            "<worksheet xmlns=\"x\"><dimension ref=A1/>",
+            "<worksheet xmlns=\"x\"><dimension ref=\"A1\"",
+        ] {
+            assert_eq!(cells(&format!("{start}{body}"), &[], &[]), None, "{start}");
+        }
+        let good = "<?xml version=\"1.0\"?><worksheet xmlns=\"x\" xmlns:r=\"y\"><dimension ref=\"A1\"/><sheetViews></sheetViews>";
+        assert_eq!(
+            cells(&format!("{good}{body}"), &[], &[]),
+            Some(vec![vec![XCell::Number(1.0)]])
+        );
     }
 
     #[test]
@@ -464,9 +562,19 @@ mod tests {
             "<si><t>line\r\nend</t></si>",
             "<si><t>&nbsp;</t></si>",
             "<si><t/></si>",
+            // strings after the end of the list
+            "<si><t>a</t></si></sst><si><t>b</t></si>",
+            // text or markup between the items
+            "<si><t>a</t></si>junk<si><t>b</t></si>",
+            "<si><t>a</t></si><s<si><t>b</t></si>",
         ] {
             assert_eq!(shared_strings(&sst(items)), None, "{items}");
         }
+        // Something before the list.
+        assert_eq!(
+            shared_strings("<?xml version=\"1.0\"?>junk<sst><si><t>a</t></si></sst>"),
+            None
+        );
     }
 
     #[test]
