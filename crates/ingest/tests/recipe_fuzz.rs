@@ -400,7 +400,8 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         "the XLSX seed reads"
     );
     // The same table as a spreadsheet application writes it (shared
-    // strings), whose sheet or strings are mutated.
+    // strings): the plain-sheet fast path reads it, and is compared with
+    // calamine on every mutation that still reads.
     let (plain_sheet, plain_strings) = shared_sheet_xml(&[
         &["code", "name", "clubs"],
         &["E14001401", "Northam North", "4"],
@@ -419,6 +420,16 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         "ok",
         "the shared-strings XLSX seed reads"
     );
+    {
+        let at = stemgap_sources::Location::file("seed.xlsx");
+        let mut book =
+            stemgap_sources::Workbook::open(plain_book(&plain_sheet, &plain_strings), at).unwrap();
+        assert_eq!(
+            book.plain_sheet_agrees("Clubs"),
+            Some(true),
+            "the fast path reads the seed"
+        );
+    }
     let (north, south) = (seat_sheet("Northam North"), seat_sheet("Northam South"));
     assert_eq!(
         run_one(
@@ -458,7 +469,8 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
     std::panic::set_hook(Box::new(|_| {}));
     while start.elapsed() < budget {
         let s = &seeds[rng.below(seeds.len())];
-        let (recipe_text, data) = match rng.below(5) {
+        let arm = rng.below(5);
+        let (recipe_text, data) = match arm {
             // A workbook whose sheet XML is mutated, packed again (so the
             // spreadsheet reader, not the ZIP check, meets the mutation).
             4 if rng.below(2) == 0 => {
@@ -513,6 +525,29 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
                 String::from_utf8_lossy(&data[..data.len().min(2_000)])
             )
         };
+        // A mutated workbook that read cleanly: the plain-sheet fast path,
+        // where it applies, must give the spreadsheet reader's cells.
+        if arm == 4 && matches!(&got, Ok(o) if o == "ok") {
+            let agree = std::panic::catch_unwind(|| {
+                let at = stemgap_sources::Location::file("fuzz.xlsx");
+                let mut book = stemgap_sources::Workbook::open(data.clone(), at).ok()?;
+                book.sheet_names()
+                    .iter()
+                    .find(|name| book.plain_sheet_agrees(name) == Some(false))
+                    .cloned()
+            });
+            if let Ok(Some(sheet)) = agree {
+                let _ = std::panic::take_hook();
+                // The workbook is binary: it is kept to reproduce.
+                let kept = std::env::temp_dir().join(format!("stemgap-fuzz-{seed}.xlsx"));
+                std::fs::write(&kept, &data).expect("the temporary folder is writable");
+                panic!(
+                    "the plain-sheet reader differs from calamine on sheet {sheet} (workbook kept as {}):\n{}",
+                    kept.display(),
+                    show()
+                );
+            }
+        }
         match got {
             Ok(outcome) => *f.outcomes.entry(outcome).or_default() += 1,
             Err(p) => {

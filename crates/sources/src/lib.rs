@@ -18,6 +18,7 @@ mod load;
 mod nomis;
 mod parquet;
 mod xlsx;
+mod xlsx_plain;
 
 pub use self::parquet::{IntColumn, ParquetTable, StrColumn};
 pub use catalogue::{Catalogue, OptionalEntry, SourceEntry, LOCK_FILE};

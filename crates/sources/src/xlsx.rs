@@ -34,13 +34,19 @@ impl std::fmt::Display for XCell {
 pub struct Workbook {
     location: Location,
     book: Xlsx<Cursor<Vec<u8>>>,
+    /// The file, for the plain-sheet fast path ([`crate::xlsx_plain`]).
+    bytes: Vec<u8>,
 }
 
 impl Workbook {
     pub fn open(bytes: Vec<u8>, location: Location) -> Result<Self, SourceError> {
-        let book = Xlsx::new(Cursor::new(bytes))
+        let book = Xlsx::new(Cursor::new(bytes.clone()))
             .map_err(|e| SourceError::new(location.clone(), Problem::Spreadsheet(e.to_string())))?;
-        Ok(Workbook { location, book })
+        Ok(Workbook {
+            location,
+            book,
+            bytes,
+        })
     }
 
     pub fn sheet_names(&self) -> Vec<String> {
@@ -58,6 +64,37 @@ impl Workbook {
                 },
             ));
         }
+        // A sheet of shared strings and plain numbers only is read by the
+        // fast path, which gives calamine's cells; any other by calamine.
+        if let Some(rows) = self.plain(name) {
+            return Ok(Grid {
+                location: self.location.in_sheet(name),
+                rows,
+            });
+        }
+        self.sheet_by_calamine(name)
+    }
+
+    /// Whether the plain-sheet fast path reads sheet `name` and, if it
+    /// does, whether its cells are calamine's, cell for cell: `None` when
+    /// the sheet is not plain. For tests and the fuzzer, which compare the
+    /// two readers on real and mutated workbooks.
+    pub fn plain_sheet_agrees(&mut self, name: &str) -> Option<bool> {
+        let plain = self.plain(name)?;
+        Some(self.sheet_by_calamine(name).is_ok_and(|g| g.rows == plain))
+    }
+
+    /// The sheet's cells by the fast path, when it is plain. The sheet's
+    /// start (the XML declaration and everything before its cells) is
+    /// parsed by calamine first, which the fast path skips: a start
+    /// calamine refuses sends the sheet to calamine, which says why.
+    fn plain(&mut self, name: &str) -> Option<Vec<Vec<XCell>>> {
+        self.book.worksheet_cells_reader(name).ok()?;
+        crate::xlsx_plain::sheet(&self.bytes, name)
+    }
+
+    /// [`Workbook::sheet`] read by calamine, whatever the sheet holds.
+    fn sheet_by_calamine(&mut self, name: &str) -> Result<Grid, SourceError> {
         let loc = self.location.in_sheet(name);
         let range = self
             .book

@@ -135,3 +135,47 @@ fn boundary_geojson_has_650_closed_features_per_set() {
         );
     }
 }
+
+/// The plain-sheet fast path gives calamine's cells on every sheet it
+/// reads, and it reads the three Nomis workbooks (the bulk of the XLSX the
+/// build decodes); the other workbooks (Scotland's census tables, the
+/// Employer Skills Survey) may go to calamine.
+#[test]
+fn plain_sheets_read_as_calamine_reads_them() {
+    let Some(dir) = dir() else { return };
+    let mut plain = Vec::new();
+    for e in Catalogue::embedded().entries() {
+        if !e.path.ends_with(".xlsx") {
+            continue;
+        }
+        let Ok(loaded) = dir.load(&e.id) else {
+            continue;
+        };
+        let location = loaded.location.clone();
+        let mut book = Workbook::open(loaded.bytes, location).unwrap();
+        for name in book.sheet_names() {
+            if let Some(agrees) = book.plain_sheet_agrees(&name) {
+                assert!(
+                    agrees,
+                    "{}, sheet {name}: the fast path differs from calamine",
+                    e.id
+                );
+                plain.push(format!("{}:{name}", e.id));
+            }
+        }
+    }
+    for id in [
+        "nomis_aps_employment_by_industry_sic2007_lad_2018_2022:Data",
+        "nomis_aps_employment_by_occupation_soc2010_lad_2017_2022:Data",
+        "nomis_ukbc_enterprises_by_industry_sizeband_lad_2018_2022:Data",
+    ] {
+        assert!(
+            plain.iter().any(|p| p == id),
+            "{id} is not read by the fast path: {plain:?}"
+        );
+    }
+    eprintln!(
+        "{} sheets read by the fast path, as calamine reads them",
+        plain.len()
+    );
+}
