@@ -58,7 +58,11 @@ fn figure(out: &Collector, set: BoundarySet, code: &str, id: &str) -> Option<Fig
         .iter()
         .filter(|o| o.boundary == Some(set) && o.code.as_str() == code && &*o.indicator == id)
         .collect();
-    assert!(found.len() <= 1, "{set} {code} {id}: {} figures", found.len());
+    assert!(
+        found.len() <= 1,
+        "{set} {code} {id}: {} figures",
+        found.len()
+    );
     found.first().map(|o| {
         assert_eq!(o.method, Method::Contributed, "placed exactly, contributed");
         (o.value, o.lower, o.upper, o.flag)
@@ -122,7 +126,14 @@ fn a_complete_list_gives_a_real_zero_in_covered_nations_only() {
     // Northern Ireland is not covered: no figure at all.
     assert_eq!(figure(&out, B24, "N05000011", m), None);
     assert_eq!(figure(&out, B10, "N06000011", m), None);
-    let key = |set| (m.to_owned(), "2024".to_owned(), set, stemgap_core::Nation::Scotland);
+    let key = |set| {
+        (
+            m.to_owned(),
+            "2024".to_owned(),
+            set,
+            stemgap_core::Nation::Scotland,
+        )
+    };
     assert_eq!(placed.seats[&key(B24)], (1, 0));
 }
 
@@ -143,7 +154,9 @@ fn unplaceable_postcodes_are_reported_with_their_rows() {
     let r10 = rows(B10);
     assert_eq!(r10.iter().map(|r| r.0).collect::<Vec<_>>(), [4, 8, 9]);
     assert!(
-        r10[0].1.contains("E14001402, which is split between 2010-2024 seats E14000801 (34%), E14000802 (66%)"),
+        r10[0].1.contains(
+            "E14001402, which is split between 2010-2024 seats E14000801 (34%), E14000802 (66%)"
+        ),
         "{r10:?}"
     );
     let at = placed.unplaced_in(B24).next().unwrap().0.clone();
@@ -187,8 +200,14 @@ fn points_are_summed_in_the_seat_holding_them_on_each_set() {
 #[test]
 fn located_rows_need_the_lookup_and_the_maps() {
     for (name, says) in [
-        ("postcode", "postcode contributions need --sources for the postcode lookup"),
-        ("point", "point contributions need --sources for the seat boundaries"),
+        (
+            "postcode",
+            "postcode contributions need --sources for the postcode lookup",
+        ),
+        (
+            "point",
+            "point contributions need --sources for the seat boundaries",
+        ),
     ] {
         let (recipe, data) = common::contribution(name);
         let e = place(&recipe, &data, false).err().expect("an error");
@@ -199,7 +218,10 @@ fn located_rows_need_the_lookup_and_the_maps() {
 /// The point recipe with its data replaced.
 fn point_error(data: &str) -> String {
     let (recipe, _) = common::contribution("point");
-    place(&recipe, data, true).err().expect("an error").to_string()
+    place(&recipe, data, true)
+        .err()
+        .expect("an error")
+        .to_string()
 }
 
 #[test]
@@ -210,7 +232,10 @@ fn malformed_positions_are_errors_at_their_cell() {
         "{e}"
     );
     let e = point_error("school,lon,lat,visits\nA,1.5,91,4\n");
-    assert!(e.contains("row 2, column \"lat\": latitude 91 is not a coordinate"), "{e}");
+    assert!(
+        e.contains("row 2, column \"lat\": latitude 91 is not a coordinate"),
+        "{e}"
+    );
     let (recipe, _) = common::contribution("postcode");
     let e = place(
         &recipe,
@@ -220,7 +245,10 @@ fn malformed_positions_are_errors_at_their_cell() {
     .err()
     .unwrap()
     .to_string();
-    assert!(e.contains("row 3, column \"postcode\": not a postcode"), "{e}");
+    assert!(
+        e.contains("row 3, column \"postcode\": \"not a postcode\" is not a UK postcode"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -256,9 +284,15 @@ fn a_point_in_a_nation_not_covered_is_an_error_unless_skipped() {
         e.contains("row 3, column \"lon\": longitude -8, latitude 52.5 is in Northern Ireland"),
         "{e}"
     );
-    let skip = recipe.replace("geography = \"point\"", "geography = \"point\"\nother_nations = \"skip\"");
+    let skip = recipe.replace(
+        "geography = \"point\"",
+        "geography = \"point\"\nother_nations = \"skip\"",
+    );
     let (out, placed) = place(&skip, data, true).unwrap();
-    assert_eq!(figure(&out, B24, "N05000011", "stem_ambassador_visits"), None);
+    assert_eq!(
+        figure(&out, B24, "N05000011", "stem_ambassador_visits"),
+        None
+    );
     assert_eq!(placed.unplaced_in(B24).count(), 1);
 }
 
@@ -284,9 +318,15 @@ fn only_units_that_add_up_are_allowed() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("longitude_column"), "{e}");
-    let r = recipe.replace("geography = \"point\"", "geography = \"pcon2024\"\ncode_column = \"code\"");
+    let r = recipe.replace(
+        "geography = \"point\"",
+        "geography = \"pcon2024\"\ncode_column = \"code\"",
+    );
     let e = Recipe::parse(&r, "recipe.toml", &Limits::DEFAULT)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("longitude_column applies to geography = \"point\" only"), "{e}");
+    assert!(
+        e.contains("longitude_column applies to geography = \"point\" only"),
+        "{e}"
+    );
 }

@@ -21,7 +21,9 @@ fn seat_maps(
     for (set, loaded) in stemgap_geography::topology::load(inputs)? {
         let seats: Vec<_> = reg.seats(set).iter().map(|s| s.code).collect();
         let topology = stemgap_geography::topology::parse(&loaded, set, &seats)?;
-        maps.push(stemgap_geography::seatmap::SeatMap::from_topology(&topology));
+        maps.push(stemgap_geography::seatmap::SeatMap::from_topology(
+            &topology,
+        ));
     }
     Ok(maps)
 }
@@ -107,7 +109,7 @@ pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<St
                 if left.is_empty() {
                     ""
                 } else {
-                    " (left out of every figure; a build logs them):"
+                    " (a build leaves them out of the seats' figures and logs them):"
                 }
             );
             for (at, _, why) in left.iter().take(FIRST) {

@@ -88,7 +88,10 @@ pub struct Placed {
 
 impl Placed {
     /// Located rows left out of `set`.
-    pub fn unplaced_in(&self, set: BoundarySet) -> impl Iterator<Item = &(Location, BoundarySet, String)> {
+    pub fn unplaced_in(
+        &self,
+        set: BoundarySet,
+    ) -> impl Iterator<Item = &(Location, BoundarySet, String)> {
         self.unplaced.iter().filter(move |u| u.1 == set)
     }
 }
@@ -285,7 +288,9 @@ fn degrees(row: &Row<'_>, col: usize, what: &str, limit: f64) -> Result<f64, Sou
         Ok(v) if v.is_finite() && (-limit..=limit).contains(&v) => Ok(v),
         Ok(v) => Err(row.error(
             col,
-            Problem::Invalid(format!("{what} {v} is not a coordinate (degrees within ±{limit})")),
+            Problem::Invalid(format!(
+                "{what} {v} is not a coordinate (degrees within ±{limit})"
+            )),
         )),
         Err(_) => Err(row.error(
             col,
@@ -682,12 +687,8 @@ pub fn read_declared(
                     None if located => {
                         let here = if src.geography == Geography::Postcode {
                             let raw = row.str(key_col).trim();
-                            let p = stemgap_core::Postcode::parse(raw).map_err(|e| {
-                                row.error(
-                                    key_col,
-                                    Problem::Invalid(format!("not a postcode: {e}")),
-                                )
-                            })?;
+                            let p = stemgap_core::Postcode::parse(raw)
+                                .map_err(|e| row.error(key_col, Problem::Invalid(e.to_string())))?;
                             Located::Postcode(p)
                         } else {
                             let lat_col = lat_col.expect("validated: a point has a latitude");

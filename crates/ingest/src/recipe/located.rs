@@ -41,11 +41,7 @@ struct Position {
 }
 
 /// What a located geography needs from the build, or an error saying so.
-fn needs(
-    geography: Geography,
-    given: &Given<'_>,
-    at: &Location,
-) -> Result<(), SourceError> {
+fn needs(geography: Geography, given: &Given<'_>, at: &Location) -> Result<(), SourceError> {
     match geography {
         Geography::Postcode if given.postcode_ranges.is_none() => Err(invalid(
             at.clone(),
@@ -128,13 +124,13 @@ fn position(
                 )));
             }
             let maps = given.seat_maps.expect("checked by `needs`");
-            let seats = BoundarySet::ALL.map(|set| {
-                match maps.iter().find(|m| m.set() == set) {
-                    None => Err(format!("no boundaries for the {set} set")),
-                    Some(m) => m.locate(lon, lat).ok_or_else(|| {
-                        format!("longitude {lon}, latitude {lat} is outside every seat of the {set} set")
-                    }),
-                }
+            let seats = BoundarySet::ALL.map(|set| match maps.iter().find(|m| m.set() == set) {
+                None => Err(format!("no boundaries for the {set} set")),
+                Some(m) => m.locate(lon, lat).ok_or_else(|| {
+                    format!(
+                        "longitude {lon}, latitude {lat} is outside every seat of the {set} set"
+                    )
+                }),
             });
             Ok(Position {
                 seats,
@@ -195,7 +191,12 @@ pub(super) fn place(
         HashMap::default()
     };
     let covered: Vec<Nation> = {
-        let mut v: Vec<Nation> = d.recipe.indicators.iter().flat_map(|i| i.nations()).collect();
+        let mut v: Vec<Nation> = d
+            .recipe
+            .indicators
+            .iter()
+            .flat_map(|i| i.nations())
+            .collect();
         v.sort();
         v.dedup();
         v
@@ -224,10 +225,13 @@ pub(super) fn place(
                         "{} is in {n}, which the recipe does not cover (nations: {})",
                         match here {
                             Located::Postcode(pc) => pc.to_string(),
-                            Located::Point(lon, lat) =>
-                                format!("longitude {lon}, latitude {lat}"),
+                            Located::Point(lon, lat) => format!("longitude {lon}, latitude {lat}"),
                         },
-                        covered.iter().map(|n| n.id()).collect::<Vec<_>>().join(", ")
+                        covered
+                            .iter()
+                            .map(|n| n.id())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 ));
             }
@@ -293,7 +297,11 @@ pub(super) fn place(
                     }
                 }
                 if src.complete {
-                    for seat in reg.seats(set).iter().filter(|s| nations.contains(&s.nation)) {
+                    for seat in reg
+                        .seats(set)
+                        .iter()
+                        .filter(|s| nations.contains(&s.nation))
+                    {
                         sums.entry(seat.code).or_default();
                     }
                 }
@@ -318,7 +326,16 @@ pub(super) fn place(
                     match value {
                         Ok((v, lo, hi)) if lo == hi => {
                             tally.0 += 1;
-                            out.push(set, seat, &ind.id, period, Cell::Value(v), method, &src.id, at)?;
+                            out.push(
+                                set,
+                                seat,
+                                &ind.id,
+                                period,
+                                Cell::Value(v),
+                                method,
+                                &src.id,
+                                at,
+                            )?;
                         }
                         Ok(v) => {
                             tally.0 += 1;

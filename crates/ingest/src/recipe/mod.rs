@@ -1168,8 +1168,16 @@ impl Recipe {
         let s = &self.source;
         let g = s.geography;
         let columns = [
-            ("postcode_column", &s.postcode_column, g == Geography::Postcode),
-            ("longitude_column", &s.longitude_column, g == Geography::Point),
+            (
+                "postcode_column",
+                &s.postcode_column,
+                g == Geography::Postcode,
+            ),
+            (
+                "longitude_column",
+                &s.longitude_column,
+                g == Geography::Point,
+            ),
             ("latitude_column", &s.latitude_column, g == Geography::Point),
         ];
         for (field, value, wanted) in columns {
@@ -1185,12 +1193,19 @@ impl Recipe {
                         at(&format!("source.{field}")),
                         format!(
                             "{field} applies to geography = \"{}\" only",
-                            if field == "postcode_column" { "postcode" } else { "point" }
+                            if field == "postcode_column" {
+                                "postcode"
+                            } else {
+                                "point"
+                            }
                         ),
                     ))
                 }
                 (Some(c), true) if c.trim().is_empty() => {
-                    return Err(invalid(at(&format!("source.{field}")), "an empty column name"))
+                    return Err(invalid(
+                        at(&format!("source.{field}")),
+                        "an empty column name",
+                    ))
                 }
                 _ => {}
             }
@@ -1219,7 +1234,11 @@ impl Recipe {
                 format!(
                     "{field} applies to area rows; rows located by {} are placed by their {}",
                     g.id(),
-                    if g == Geography::Postcode { "postcode_column" } else { "longitude_column and latitude_column" }
+                    if g == Geography::Postcode {
+                        "postcode_column"
+                    } else {
+                        "longitude_column and latitude_column"
+                    }
                 ),
             ));
         }
@@ -1253,10 +1272,7 @@ impl Recipe {
                     "aggregation",
                     ind.aggregation.is_some_and(|a| a == Aggregation::Mean),
                 ),
-                (
-                    "suppressed_range",
-                    ind.suppressed_range.is_some() && !count,
-                ),
+                ("suppressed_range", ind.suppressed_range.is_some() && !count),
             ];
             if let Some((field, _)) = refused.iter().find(|(_, given)| *given) {
                 return Err(invalid(
@@ -1770,6 +1786,22 @@ mod example_tests {
         assert_eq!(ind.aggregation(), Aggregation::Sum);
         assert_eq!(ind.interval, Interval::Always);
         assert_eq!(r.source.skip_codes, ["z"]);
+    }
+
+    /// The list located by postcode in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_located_list_is_a_valid_recipe() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc
+            .find("## Lists of things located somewhere")
+            .expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let r = Recipe::parse(&block[start..end], "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.geography, Geography::Postcode);
+        assert!(r.source.complete);
+        assert_eq!(r.indicators.len(), 2);
     }
 
     /// The example on `/contribute` and in docs/contributing-data.md parses.

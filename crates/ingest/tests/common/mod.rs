@@ -240,7 +240,9 @@ pub fn observatory_located(
     for (set, loaded) in stemgap_geography::topology::load(&inputs).unwrap() {
         let seats: Vec<_> = reg.seats(set).iter().map(|s| s.code).collect();
         let topology = stemgap_geography::topology::parse(&loaded, set, &seats).unwrap();
-        maps.push(stemgap_geography::seatmap::SeatMap::from_topology(&topology));
+        maps.push(stemgap_geography::seatmap::SeatMap::from_topology(
+            &topology,
+        ));
     }
     let ranges = stemgap_geography::postcodes::read(&inputs, reg).unwrap();
     (maps, ranges)
