@@ -43,6 +43,14 @@ fn place(recipe: &str, data: &str, with_located: bool) -> Result<(Collector, Pla
     Ok((out, placed))
 }
 
+/// The message of an error that must happen.
+fn fails<T>(r: Result<T, SourceError>) -> String {
+    match r {
+        Ok(_) => panic!("an error was expected"),
+        Err(e) => e.to_string(),
+    }
+}
+
 fn fixture(name: &str) -> (Collector, Placed) {
     let (recipe, data) = common::contribution(name);
     place(&recipe, &data, true).unwrap()
@@ -210,18 +218,15 @@ fn located_rows_need_the_lookup_and_the_maps() {
         ),
     ] {
         let (recipe, data) = common::contribution(name);
-        let e = place(&recipe, &data, false).err().expect("an error");
-        assert!(e.to_string().contains(says), "{e}");
+        let e = fails(place(&recipe, &data, false));
+        assert!(e.contains(says), "{e}");
     }
 }
 
 /// The point recipe with its data replaced.
 fn point_error(data: &str) -> String {
     let (recipe, _) = common::contribution("point");
-    place(&recipe, data, true)
-        .err()
-        .expect("an error")
-        .to_string()
+    fails(place(&recipe, data, true))
 }
 
 #[test]
@@ -237,14 +242,11 @@ fn malformed_positions_are_errors_at_their_cell() {
         "{e}"
     );
     let (recipe, _) = common::contribution("postcode");
-    let e = place(
+    let e = fails(place(
         &recipe,
         "club,postcode,members,girls,boys\nA,NE1 1AB,1,1,0\nB,not a postcode,1,1,0\n",
         true,
-    )
-    .err()
-    .unwrap()
-    .to_string();
+    ));
     assert!(
         e.contains("row 3, column \"postcode\": \"not a postcode\" is not a UK postcode"),
         "{e}"
@@ -279,7 +281,7 @@ fn a_point_in_a_nation_not_covered_is_an_error_unless_skipped() {
         r#"nations = ["england"]"#,
     );
     let data = "school,lon,lat,visits\nA,1.5,51.5,4\nB,-8.0,52.5,5\n";
-    let e = place(&recipe, data, true).err().unwrap().to_string();
+    let e = fails(place(&recipe, data, true));
     assert!(
         e.contains("row 3, column \"lon\": longitude -8, latitude 52.5 is in Northern Ireland"),
         "{e}"
