@@ -100,6 +100,12 @@ fn position(
                 .find(|(_, w)| *w >= crate::institutions::WHOLLY)
             {
                 Some((s10, _)) => (Ok(*s10), Vec::new()),
+                None if parts.is_empty() => (
+                    Err(format!(
+                        "{p} is in 2024 seat {s24}, which overlaps no 2010-2024 seat in the registry"
+                    )),
+                    Vec::new(),
+                ),
                 None => (
                     Err(format!(
                         "{p} is in 2024 seat {s24}, which is split between 2010-2024 seats {}",
