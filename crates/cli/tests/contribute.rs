@@ -91,6 +91,26 @@ fn every_hand_made_contribution_passes_check() {
             "2024 seats, Wales: 0 of 1 seats with a figure, 1 withheld",
         ),
         ("f3", "replaces F3's measure"),
+        // Located rows: placed on both sets, the unplaceable ones listed
+        // with their rows and why.
+        ("postcode", "2024 set: 6 rows placed, 2 could not be placed"),
+        (
+            "postcode",
+            "row 4, column \"postcode\": NE2 4EF is in 2024 seat E14001402, which is split",
+        ),
+        (
+            "postcode",
+            "row 8, column \"postcode\": BT1 1AA is a Northern Ireland postcode",
+        ),
+        ("postcode", "2024 seats, Scotland: all 1 seats"),
+        (
+            "point",
+            "row 7, column \"lon\": longitude 2.35, latitude 48.85 is outside the UK",
+        ),
+        (
+            "point",
+            "2010 seats, Wales: 0 of 1 seats with a figure, 1 withheld",
+        ),
     ] {
         let o = check(
             &fixtures().join("contrib").join(case).join("recipe.toml"),
@@ -337,6 +357,32 @@ fn a_build_with_contributions_adds_them_flagged_and_changes_nothing_else() {
     let b = parse_long(&export_long(&with, "2024"));
     let r = &b[&("stem_outreach_events".to_owned(), "E14001403".to_owned())];
     assert_eq!((r[0].as_str(), r[3].as_str()), ("", "confidential"));
+    // Located rows, placed on both sets by the build (never converted):
+    // summed per seat; a complete list's empty covered seat is 0; a split
+    // 2024 seat's club widens its 2010-2024 seats' upper bounds; a `c`
+    // without a range withholds the seat.
+    let b10 = parse_long(&export_long(&with, "2010"));
+    let at = |m: &Long, id: &str, code: &str| {
+        m.get(&(id.to_owned(), code.to_owned()))
+            .unwrap_or_else(|| panic!("no {id} for {code}"))
+            .clone()
+    };
+    let r = at(&b, "stem_club_members", "E14001401");
+    assert_eq!(
+        (r[0].as_str(), r[4].as_str(), r[5].as_str()),
+        ("20", "contributed", "contrib_stem_clubs_postcode_2024")
+    );
+    assert_eq!(at(&b, "stem_club_members", "S14000031")[0], "0");
+    assert_eq!(at(&b10, "stem_club_members", "S14000031")[0], "0");
+    assert!(!b.contains_key(&("stem_club_members".to_owned(), "N05000011".to_owned())));
+    let r = at(&b10, "stem_club_members", "E14000801");
+    assert_eq!([&r[0][..], &r[1][..], &r[2][..]], ["25", "20", "30"]);
+    assert_eq!(at(&b, "stem_ambassador_visits", "E14001401")[0], "10");
+    assert_eq!(at(&b10, "stem_ambassador_visits", "E14000801")[0], "10");
+    assert_eq!(at(&b10, "stem_ambassador_visits", "N06000011")[0], "5");
+    let r = at(&b, "stem_ambassador_visits", "W07000101");
+    assert_eq!((r[0].as_str(), r[3].as_str()), ("", "confidential"));
+    assert!(!b.contains_key(&("stem_ambassador_visits".to_owned(), "S14000031".to_owned())));
     // A workbook's sheet, read like a CSV (a title and a blank row skipped).
     let r = &b[&("stem_clubs".to_owned(), "E14001402".to_owned())];
     assert_eq!((r[0].as_str(), r[4].as_str()), ("2.5", "contributed"));
@@ -522,6 +568,57 @@ fn a_template_is_valid_once_filled_in() {
         dir.path().join("x").to_str().unwrap(),
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+/// `contribute template --geography postcode|point`: a header with the
+/// location columns and the value column, no rows, and a recipe that is
+/// valid once rows are added.
+#[test]
+fn a_located_template_is_valid_once_rows_are_added() {
+    let dir = tempfile::tempdir().unwrap();
+    for (geography, header, row) in [
+        ("postcode", "name,postcode,stem_clubs", "Club,NE1 1AB,3"),
+        (
+            "point",
+            "name,longitude,latitude,stem_clubs",
+            "Club,1.5,51.5,3",
+        ),
+    ] {
+        let out = dir.path().join(geography);
+        let mut args = vec![
+            "contribute".to_owned(),
+            "template".into(),
+            "--geography".into(),
+            geography.into(),
+            "--indicator".into(),
+            "stem_clubs".into(),
+            "--out".into(),
+            out.display().to_string(),
+        ];
+        args.extend(obs_args());
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&refs);
+        assert!(o.status.success(), "{geography}: {}", stderr(&o));
+        let csv = fs::read_to_string(out.join("data.csv")).unwrap();
+        assert_eq!(csv, format!("{header}\n"), "{geography}");
+        let recipe = fs::read_to_string(out.join("recipe.toml")).unwrap();
+        assert!(
+            recipe.contains(&format!("geography = \"{geography}\"")),
+            "{recipe}"
+        );
+        // With no rows, the check says so.
+        let o = check(&out.join("recipe.toml"), None);
+        assert_eq!(o.status.code(), Some(3), "{geography}");
+        assert!(stderr(&o).contains("no data rows"), "{}", stderr(&o));
+        fs::write(out.join("data.csv"), format!("{header}\n{row}\n")).unwrap();
+        let o = check(&out.join("recipe.toml"), None);
+        assert!(o.status.success(), "{geography}: {}", stderr(&o));
+        assert!(
+            stdout(&o).contains("2024 set: 1 rows placed, 0 could not be placed"),
+            "{}",
+            stdout(&o)
+        );
+    }
 }
 
 /// Real data: a made-up seat-level starts rate for every English 2024 seat

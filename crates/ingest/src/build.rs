@@ -164,7 +164,7 @@ pub fn build_with(
                 seconds = start.elapsed().as_secs_f64(),
                 "institutions placed"
             );
-            Ok((links, placed, outlines))
+            Ok((links, placed, outlines, maps))
         });
         let writer = scope.spawn(|| -> Result<StoreWriter, IngestError> {
             let w = StoreWriter::create(db)?;
@@ -190,7 +190,28 @@ pub fn build_with(
     });
     let mut out = indicators?;
     let w = writer?;
-    let (links, institutions, outlines) = neighbours?;
+    let (links, institutions, outlines, maps) = neighbours?;
+    // Contributions of located rows (postcodes, points) need the seat maps
+    // just made and the postcode lookup: placed now, after every other
+    // figure (they are on both sets, so nothing converts them).
+    if inputs
+        .contributions()
+        .iter()
+        .any(|c| c.recipe.source.geography.is_located())
+    {
+        out.section(6);
+        crate::recipe::collect_located_contributions(
+            &inputs,
+            &registry,
+            crate::recipe::Given {
+                seat_maps: Some(&maps),
+                postcode_ranges: Some(&postcode_ranges),
+                ..Default::default()
+            },
+            &mut out,
+        )?;
+        out.sort_definitions();
+    }
     w.put_links(&stemgap_geography::relation::to_store(&links))?;
     for (set, drawn) in &outlines {
         let kind = stemgap_store::seat_kind(*set);

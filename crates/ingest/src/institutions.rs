@@ -446,7 +446,7 @@ pub fn address_postcode(address: &str) -> Result<Postcode, String> {
 }
 
 /// The 2024 seat of a GB postcode in the decoded range lookup.
-fn postcode_seat(ranges: &[(u64, Option<String>)], p: &Postcode) -> Option<GssCode> {
+pub(crate) fn postcode_seat(ranges: &[(u64, Option<String>)], p: &Postcode) -> Option<GssCode> {
     let i = ranges.partition_point(|(k, _)| *k <= p.key());
     ranges[..i]
         .last()
@@ -504,7 +504,7 @@ pub fn same_name(a: &str, b: &str) -> bool {
     !name_words(a).is_disjoint(&name_words(b))
 }
 
-fn in_uk(lat: f64, lon: f64) -> bool {
+pub(crate) fn in_uk(lat: f64, lon: f64) -> bool {
     let (s, w, n, e) = UK_BOUNDS;
     (s..=n).contains(&lat) && (w..=e).contains(&lon)
 }

@@ -60,6 +60,7 @@ fn run_with(recipe: &str, data: &str, pop: &Population) -> Result<Collector, Sou
         let given = Given {
             lad_shares: Some(&shares),
             populations: &populations,
+            ..Default::default()
         };
         let mut out = Collector::default();
         place_with(d, parsed, reg, given, &mut out)?;

@@ -3,7 +3,8 @@
 //! drives it, and placement on seats (seat, authority and small-area rows,
 //! through the one apportioner), on the test observatory's registry.
 //!
-//! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`), the
+//! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`,
+//! among them rows located by postcode and by point), the
 //! invalid ones (`tests/fixtures/contrib-invalid/`) and every built-in
 //! recipe with the observatory's file for it (the Census 2021 long tables
 //! among them, and DfE's authority tables of counts), and workbooks as
@@ -165,6 +166,20 @@ const TOKENS: &[&str] = &[
     "unit = \"count\"",
     "localAuthorityDistrict",
     "Total",
+    // Located rows (postcodes, points).
+    "geography = \"postcode\"",
+    "geography = \"point\"",
+    "postcode_column = \"postcode\"",
+    "id_column = \"club\"",
+    "NE2 4EF",
+    "BT1 1AA",
+    "NE1 9ZZ",
+    "AA1 1AA",
+    "ZZ99 9ZZ",
+    "-180",
+    "90.0000001",
+    "51.5",
+    "-8.7",
 ];
 
 fn mutate(rng: &mut Rng, input: &[u8], others: &[Vec<u8>]) -> Vec<u8> {
@@ -455,6 +470,18 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
             "{}",
             s.recipe
         );
+    }
+    // The located seeds (a postcode and a point contribution) read as
+    // they are: the mutations start from valid located inputs.
+    for id in [
+        "contrib_stem_clubs_postcode_2024",
+        "contrib_stem_visits_point_2024",
+    ] {
+        let s = seeds
+            .iter()
+            .find(|s| s.recipe.contains(&format!("id = \"{id}\"")))
+            .unwrap_or_else(|| panic!("the located seed {id}"));
+        assert_eq!(run_one(&s.recipe, &s.data, &inputs, &reg), "ok", "{id}");
     }
     let mut rng = Rng(seed | 1);
     let mut f = Figures {

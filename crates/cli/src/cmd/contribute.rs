@@ -35,6 +35,10 @@ pub enum GeographyArg {
     Pcon2010,
     Lad,
     Lsoa11,
+    /// Things located by postcode (Great Britain).
+    Postcode,
+    /// Things located by longitude and latitude.
+    Point,
 }
 
 impl From<GeographyArg> for Geography {
@@ -44,6 +48,8 @@ impl From<GeographyArg> for Geography {
             GeographyArg::Pcon2010 => Geography::Pcon2010,
             GeographyArg::Lad => Geography::Lad,
             GeographyArg::Lsoa11 => Geography::Lsoa11,
+            GeographyArg::Postcode => Geography::Postcode,
+            GeographyArg::Point => Geography::Point,
         }
     }
 }
@@ -114,6 +120,11 @@ fn template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let csv = recipe::template::csv(&reg, geography, &a.indicator);
     let rows = csv.lines().count() - 1;
+    let what = if geography.is_located() {
+        "a header: add one row per thing".to_owned()
+    } else {
+        format!("{rows} rows of {}", geography.id())
+    };
     for (name, text) in [
         ("data.csv", csv),
         (
@@ -126,9 +137,8 @@ fn template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
     }
     writeln!(
         std::io::stdout().lock(),
-        "wrote {}/data.csv ({rows} rows of {}, column {} to fill) and {}/recipe.toml (edit its title, definition, unit, period, contributor and licence); then: stemgap contribute check --recipe {}/recipe.toml",
+        "wrote {}/data.csv ({what}, column {} to fill) and {}/recipe.toml (edit its title, definition, unit, period, contributor and licence); then: stemgap contribute check --recipe {}/recipe.toml",
         a.out.display(),
-        geography.id(),
         a.indicator,
         a.out.display(),
         a.out.display()

@@ -60,6 +60,7 @@ pub fn collect(
             let given = crate::recipe::Given {
                 lad_shares: Some(shares),
                 populations: &[(POP, pops_19)],
+                ..Default::default()
             };
             for src in [SSA, BY_TYPE] {
                 crate::recipe::collect_builtin_with(inputs, reg, src, given, c)?;

@@ -1,13 +1,32 @@
 //! `stemgap contribute check`: a contribution validated against the
 //! registry, with a report of what it covers.
 
-use super::engine::{place, read_declared, Declared};
+use super::engine::{place_with, read_declared, Declared, Given};
 use super::{Contribution, Geography, Limits};
 use crate::build::Inputs;
 use crate::{Collector, Registry};
 use std::fmt::Write;
 use stemgap_core::{BoundarySet, Nation};
-use stemgap_sources::{Encoding, SourceError};
+use stemgap_sources::{Encoding, Location, Problem, SourceError};
+
+/// How many unplaced rows the report lists per set.
+const FIRST: usize = 5;
+
+/// The seat maps of both sets, from the sources' boundaries.
+fn seat_maps(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+) -> Result<Vec<stemgap_geography::seatmap::SeatMap>, SourceError> {
+    let mut maps = Vec::new();
+    for (set, loaded) in stemgap_geography::topology::load(inputs)? {
+        let seats: Vec<_> = reg.seats(set).iter().map(|s| s.code).collect();
+        let topology = stemgap_geography::topology::parse(&loaded, set, &seats)?;
+        maps.push(stemgap_geography::seatmap::SeatMap::from_topology(
+            &topology,
+        ));
+    }
+    Ok(maps)
+}
 
 /// Checks a contribution: reads it as a build would and places it on
 /// seats. `Err` names the file, row and column of the first problem;
@@ -36,7 +55,36 @@ pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<St
             &mut out,
         )?;
     }
-    let placed = place(&d, &parsed, reg, shares.as_ref(), &mut out)?;
+    // Located rows: the postcode lookup or the seat maps, from --sources.
+    let needs = |what: &str, e: SourceError| {
+        SourceError::new(
+            Location::file(c.data_file.clone()),
+            Problem::Invalid(format!(
+                "{} contributions need --sources for {what}: {e}",
+                c.recipe.source.geography.id()
+            )),
+        )
+    };
+    let ranges = match c.recipe.source.geography {
+        Geography::Postcode => Some(
+            stemgap_geography::postcodes::read(inputs, reg)
+                .map_err(|e| needs("the postcode lookup", e))?,
+        ),
+        _ => None,
+    };
+    let maps = match c.recipe.source.geography {
+        Geography::Point => {
+            Some(seat_maps(inputs, reg).map_err(|e| needs("the seat boundaries", e))?)
+        }
+        _ => None,
+    };
+    let given = Given {
+        lad_shares: shares.as_ref().map(|s| &s[..]),
+        seat_maps: maps.as_deref(),
+        postcode_ranges: ranges.as_deref(),
+        ..Given::default()
+    };
+    let placed = place_with(&d, &parsed, reg, given, &mut out)?;
     let src = &c.recipe.source;
     let mut r = String::new();
     let _ = writeln!(
@@ -49,6 +97,29 @@ pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<St
         src.contributor.as_deref().unwrap_or("no contributor named"),
         src.licence.as_deref().unwrap_or("no licence named"),
     );
+    if src.geography.is_located() {
+        for (k, set) in BoundarySet::ALL.into_iter().enumerate() {
+            let left: Vec<_> = placed.unplaced_in(set).collect();
+            let _ = writeln!(
+                r,
+                "{} set: {} rows placed, {} could not be placed{}",
+                set.id(),
+                placed.rows_placed[k],
+                left.len(),
+                if left.is_empty() {
+                    ""
+                } else {
+                    " (a build leaves them out of the seats' figures and logs them):"
+                }
+            );
+            for (at, _, why) in left.iter().take(FIRST) {
+                let _ = writeln!(r, "  {at}: {why}");
+            }
+            if left.len() > FIRST {
+                let _ = writeln!(r, "  … and {} more", left.len() - FIRST);
+            }
+        }
+    }
     for (i, ind) in c.recipe.indicators.iter().enumerate() {
         let periods = parsed.periods[i].join(", ");
         let _ = writeln!(

@@ -13,6 +13,7 @@ use stemgap_core::{
     AreaKind, BoundarySet, Cell, Direction, GssCode, IndicatorDef, Marker, Method, Nation,
 };
 use stemgap_geography::apportion::small_area_shares;
+use stemgap_geography::seatmap::SeatMap;
 use stemgap_geography::Relation;
 use stemgap_sources::{CsvOptions, CsvTable, Encoding, Location, Problem, Row, SourceError};
 
@@ -40,12 +41,26 @@ pub enum Value {
     Range(Bounds),
 }
 
+/// Where a located row (`postcode`, `point`) is, as read (well formed,
+/// not yet placed).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Located {
+    Postcode(stemgap_core::Postcode),
+    /// Longitude and latitude, WGS84 degrees.
+    Point(f64, f64),
+}
+
 /// One data row, read and checked.
 #[derive(Debug, Clone)]
 pub struct ReadRow {
-    /// The area's code (a seat, an authority or a small area).
+    /// The area's code (a seat, an authority or a small area); empty for
+    /// a located row.
     pub area: String,
+    /// The area's nation (a located row's is known once it is placed).
     pub nation: Nation,
+    /// A located row's position, and where it was read (its location
+    /// column).
+    pub located: Option<(Located, Location)>,
     /// Per indicator (recipe order): (period, value, where the value is).
     pub values: Vec<Vec<(String, Value, Location)>>,
 }
@@ -65,6 +80,20 @@ pub struct Parsed {
 #[derive(Debug, Clone, Default)]
 pub struct Placed {
     pub seats: BTreeMap<(String, String, BoundarySet, Nation), (usize, usize)>,
+    /// Located rows left out of a set, in file order: (where, set, why).
+    pub unplaced: Vec<(Location, BoundarySet, String)>,
+    /// Located rows placed on each set (2010, 2024).
+    pub rows_placed: [usize; 2],
+}
+
+impl Placed {
+    /// Located rows left out of `set`.
+    pub fn unplaced_in(
+        &self,
+        set: BoundarySet,
+    ) -> impl Iterator<Item = &(Location, BoundarySet, String)> {
+        self.unplaced.iter().filter(move |u| u.1 == set)
+    }
 }
 
 fn invalid(at: Location, why: impl Into<String>) -> SourceError {
@@ -247,6 +276,28 @@ fn area_word(g: Geography) -> &'static str {
         Geography::Pcon2024 | Geography::Pcon2010 => "seat",
         Geography::Lad => "local authority",
         Geography::Lsoa11 => "small area",
+        Geography::Postcode | Geography::Point => "row",
+    }
+}
+
+/// A coordinate cell: a number in `-limit..=limit` (malformed text or an
+/// impossible degree is an error at the cell).
+fn degrees(row: &Row<'_>, col: usize, what: &str, limit: f64) -> Result<f64, SourceError> {
+    let raw = row.str(col).trim();
+    match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() && (-limit..=limit).contains(&v) => Ok(v),
+        Ok(v) => Err(row.error(
+            col,
+            Problem::Invalid(format!(
+                "{what} {v} is not a coordinate (degrees within ±{limit})"
+            )),
+        )),
+        Err(_) => Err(row.error(
+            col,
+            Problem::Invalid(format!(
+                "not a {what}: {raw:?} (WGS84 degrees as a decimal number)"
+            )),
+        )),
     }
 }
 
@@ -296,6 +347,7 @@ pub fn read_declared(
         }
         _ => vec![(d.bytes.into(), loc.clone(), None)],
     };
+    let located = src.geography.is_located();
     let nations: Vec<Vec<Nation>> = recipe.indicators.iter().map(|i| i.nations()).collect();
     let covered: BTreeSet<Nation> = nations.iter().flatten().copied().collect();
     let lad_names: HashMap<String, String> = if src.geography == Geography::Lad {
@@ -401,10 +453,25 @@ pub fn read_declared(
                 format!("{} rows; at most {} are read", t.len(), limits.rows),
             ));
         }
-        let key_col = match (&src.code_column, &src.name_column) {
-            (Some(c), _) | (None, Some(c)) => column(c)?,
+        let key_col = match (
+            &src.code_column,
+            &src.name_column,
+            &src.postcode_column,
+            &src.longitude_column,
+        ) {
+            (Some(c), _, _, _) | (None, Some(c), _, _) => column(c)?,
+            // Located rows: the postcode, or the longitude.
+            (None, None, Some(c), _) | (None, None, None, Some(c)) => column(c)?,
             // The area is the sheet's (`name_cell`).
-            (None, None) => 0,
+            (None, None, None, None) => 0,
+        };
+        let lat_col = match &src.latitude_column {
+            Some(c) => Some(column(c)?),
+            None => None,
+        };
+        let id_col = match &src.id_column {
+            Some(c) => Some(column(c)?),
+            None => None,
         };
         let filters = src
             .filter
@@ -415,10 +482,17 @@ pub fn read_declared(
             Some(c) => Some(column(c)?),
             None => None,
         };
-        let mut fixed_cols: Vec<&str> = [src.code_column.as_deref(), src.name_column.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let mut fixed_cols: Vec<&str> = [
+            src.code_column.as_deref(),
+            src.name_column.as_deref(),
+            src.postcode_column.as_deref(),
+            src.longitude_column.as_deref(),
+            src.latitude_column.as_deref(),
+            src.id_column.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         fixed_cols.extend(src.filter.keys().map(String::as_str));
         fixed_cols.extend(src.period.column.as_deref());
         fixed_cols.extend(src.other_columns.iter().map(String::as_str));
@@ -605,8 +679,27 @@ pub fn read_declared(
                     continue;
                 }
                 // The area: the sheet's, or the row's.
+                let mut at_point = None;
                 let (area, nation) = match &fixed_area {
                     Some(a) => a.clone(),
+                    // A located row: its position, well formed; placed
+                    // (and its nation known) in `place`.
+                    None if located => {
+                        let here = if src.geography == Geography::Postcode {
+                            let raw = row.str(key_col).trim();
+                            let p = stemgap_core::Postcode::parse(raw)
+                                .map_err(|e| row.error(key_col, Problem::Invalid(e.to_string())))?;
+                            Located::Postcode(p)
+                        } else {
+                            let lat_col = lat_col.expect("validated: a point has a latitude");
+                            Located::Point(
+                                degrees(&row, key_col, "longitude", 180.0)?,
+                                degrees(&row, lat_col, "latitude", 90.0)?,
+                            )
+                        };
+                        at_point = Some((here, row.location(key_col)));
+                        (String::new(), *covered.first().expect("validated: nations"))
+                    }
                     None => {
                         let raw = row.str(key_col).trim();
                         if src.extra_header_rows > 0 && raw == "---" {
@@ -683,10 +776,13 @@ pub fn read_declared(
                                 }
                                 (raw.to_owned(), reg.small_areas[raw])
                             }
+                            Geography::Postcode | Geography::Point => {
+                                unreachable!("located rows are read above")
+                            }
                         }
                     }
                 };
-                if !covered.contains(&nation) {
+                if !covered.contains(&nation) && !located {
                     if src.other_nations == super::OtherNations::Skip {
                         continue;
                     }
@@ -798,8 +894,24 @@ pub fn read_declared(
                     }
                     continue;
                 }
+                // Located rows are not unique by area: by their id, if any.
+                if let (true, Some(c)) = (located, id_col) {
+                    let id = row.str(c).trim();
+                    if id.is_empty() {
+                        return Err(row.error(c, Problem::Invalid("an empty id".into())));
+                    }
+                    if !seen.insert((id.to_owned(), row_period.clone().unwrap_or_default())) {
+                        return Err(row.error(
+                            c,
+                            Problem::Duplicate(match &row_period {
+                                Some(p) => format!("id {id:?}, {p}"),
+                                None => format!("id {id:?}"),
+                            }),
+                        ));
+                    }
+                }
                 let dup_key = (area.clone(), row_period.clone().unwrap_or_default());
-                if !seen.insert(dup_key) {
+                if !located && !seen.insert(dup_key) {
                     return Err(row.error(
                         key_col,
                         Problem::Duplicate(match &row_period {
@@ -812,7 +924,8 @@ pub fn read_declared(
                 let mut values = Vec::with_capacity(reads.len());
                 for (i, (ind, r)) in recipe.indicators.iter().zip(&reads).enumerate() {
                     let mut v = Vec::new();
-                    if !nations[i].contains(&nation) {
+                    // A located row's nation is known once placed.
+                    if !located && !nations[i].contains(&nation) {
                         values.push(v);
                         continue;
                     }
@@ -914,6 +1027,7 @@ pub fn read_declared(
                 rows.push(ReadRow {
                     area,
                     nation,
+                    located: at_point,
                     values,
                 });
             }
@@ -1000,6 +1114,7 @@ pub fn read_declared(
             rows.push(ReadRow {
                 area: area.clone(),
                 nation: g.nation,
+                located: None,
                 values,
             });
         }
@@ -1043,7 +1158,9 @@ pub fn read_declared(
             },
         ));
     }
-    if src.complete {
+    // Located rows: `complete` says the list holds every such thing (a
+    // seat without one has a real zero), not that every area has a row.
+    if src.complete && !located {
         let missing = match src.geography {
             Geography::Pcon2024 | Geography::Pcon2010 => {
                 let set = src.geography.seat_set().expect("a seat geography");
@@ -1073,6 +1190,7 @@ pub fn read_declared(
                 .filter(|a| a.nation.is_some_and(|n| covered.contains(&n)))
                 .find(|a| !areas_seen.contains(&a.code))
                 .map(|a| format!("local authority {} {}", a.code, a.name)),
+            Geography::Postcode | Geography::Point => unreachable!("located rows are not areas"),
         };
         if let Some(m) = missing {
             return Err(invalid(
@@ -1102,10 +1220,21 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
             "small_area11_to_pcon2024_overlap_mysociety".into(),
             "small_area11_to_pcon2010_bestfit_postcodes".into(),
         ],
+        Geography::Postcode => vec![
+            src.id.clone(),
+            POSTCODE_LOOKUP.into(),
+            "pcon2024_to_pcon2010_overlap_mysociety".into(),
+        ],
+        Geography::Point => vec![
+            src.id.clone(),
+            "pcon2010set_dec2022_uk_bgc".into(),
+            "pcon2024_uk_bgc".into(),
+        ],
     };
+    // Located rows are placed exactly, as seat rows are.
     let method = if d.contributed {
         Method::Contributed
-    } else if src.geography.seat_set().is_some() {
+    } else if src.geography.seat_set().is_some() || src.geography.is_located() {
         Method::Measured
     } else {
         Method::Apportioned
@@ -1160,6 +1289,14 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
                 Geography::Lsoa11 => caveats = format!(
                     "{caveats} Carried from LSOAs (2011) to seats by the small areas' population in each seat (2024 seats: mySociety's overlap; 2010-2024 seats: postcode best fit)."
                 ).trim().to_owned(),
+                Geography::Postcode => caveats = format!(
+                    "{caveats} Each row placed in the 2024 seat of its postcode (mySociety's GB range lookup), and in a 2010-2024 seat only when that 2024 seat lies wholly (99% of its population) in one; rows in a split seat widen the upper bound of each 2010-2024 seat they could be in.{}",
+                    completeness(src.complete)
+                ).trim().to_owned(),
+                Geography::Point => caveats = format!(
+                    "{caveats} Each row placed by its coordinates in the seat of each boundary set containing it (generalised boundaries).{}",
+                    completeness(src.complete)
+                ).trim().to_owned(),
                 _ => {}
             }
             IndicatorDef {
@@ -1176,6 +1313,18 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
             }
         })
         .collect()
+}
+
+/// The postcode range lookup's catalogue id.
+pub const POSTCODE_LOOKUP: &str = "mysociety_postcode_range_to_pcon2024_gb";
+
+/// What a located list's caveat says of seats without a row.
+fn completeness(complete: bool) -> &'static str {
+    if complete {
+        " The list is declared complete: a seat without a row has a real zero."
+    } else {
+        " A seat without a row has no figure."
+    }
 }
 
 /// Each 2023 authority's population, from the seat × authority overlaps.
@@ -1211,7 +1360,7 @@ pub fn place(
 ) -> Result<Placed, SourceError> {
     let given = Given {
         lad_shares: lad_shares.map(|s| &s[..]),
-        populations: &[],
+        ..Given::default()
     };
     place_with(d, parsed, reg, given, out)
 }
@@ -1220,7 +1369,7 @@ pub fn place(
 pub type Population = HashMap<BoundarySet, HashMap<GssCode, f64>>;
 
 /// What placing a declared file takes from the rest of a build.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct Given<'a> {
     /// The authority → seat population shares (`indicators::shares`),
     /// needed for authority rows.
@@ -1230,6 +1379,23 @@ pub struct Given<'a> {
     /// population's collector is given them here. A population not given
     /// is read from the collector placed into.
     pub populations: &'a [(&'a str, &'a Population)],
+    /// Each set's seat map (point in polygon), needed for rows located by
+    /// coordinates (`geography = "point"`).
+    pub seat_maps: Option<&'a [SeatMap]>,
+    /// The decoded GB postcode range lookup (`stemgap_geography::postcodes`),
+    /// needed for rows located by postcode.
+    pub postcode_ranges: Option<&'a [(u64, Option<String>)]>,
+}
+
+impl std::fmt::Debug for Given<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Given")
+            .field("lad_shares", &self.lad_shares.map(<[_]>::len))
+            .field("populations", &self.populations.len())
+            .field("seat_maps", &self.seat_maps.map(<[_]>::len))
+            .field("postcode_ranges", &self.postcode_ranges.map(<[_]>::len))
+            .finish()
+    }
 }
 
 /// [`place`], with what the build gives ([`Given`]).
@@ -1247,6 +1413,10 @@ pub fn place_with(
         out.define(def);
     }
     let mut placed = Placed::default();
+    if src.geography.is_located() {
+        super::located::place(d, parsed, reg, given, method, &mut placed, out)?;
+        return Ok(placed);
+    }
     let mut count = |id: &str, period: &str, set: BoundarySet, seat: GssCode, has: bool| {
         let nation = seat.nation().unwrap_or(Nation::England);
         let e = placed
@@ -1548,7 +1718,7 @@ pub fn place_with(
 }
 
 /// `num / den` with bounds; `None` when the denominator may be zero.
-fn ratio(num: Bounds, den: Bounds) -> Option<(f64, f64, f64)> {
+pub(crate) fn ratio(num: Bounds, den: Bounds) -> Option<(f64, f64, f64)> {
     if den.lo <= 0.0 {
         return None;
     }
@@ -1606,7 +1776,13 @@ pub fn collect_contributions(
     reg: &Registry,
     out: &mut Collector,
 ) -> Result<(), SourceError> {
-    let contributions = inputs.contributions();
+    // Located rows are placed once the build has the seat maps
+    // ([`collect_located_contributions`]).
+    let contributions: Vec<&super::Contribution> = inputs
+        .contributions()
+        .iter()
+        .filter(|c| !c.recipe.source.geography.is_located())
+        .collect();
     // The authority shares, built again only when a contribution needs them.
     let lad_shares = if contributions
         .iter()
@@ -1617,7 +1793,7 @@ pub fn collect_contributions(
         None
     };
     let mut replaced: BTreeMap<&str, &str> = BTreeMap::new();
-    for c in contributions {
+    for c in &contributions {
         for r in c
             .recipe
             .indicators
@@ -1656,6 +1832,67 @@ pub fn collect_contributions(
         };
         let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
         place(&d, &parsed, reg, lad_shares.as_ref(), out)?;
+    }
+    Ok(())
+}
+
+/// The contributions whose rows are located (`postcode`, `point`), read and
+/// placed with the build's seat maps and postcode lookup (`given`), after
+/// every other figure (they are on both sets already, so nothing converts
+/// them). Rows that could not be placed are counted in the log.
+pub fn collect_located_contributions(
+    inputs: &Inputs<'_>,
+    reg: &Registry,
+    given: Given<'_>,
+    out: &mut Collector,
+) -> Result<(), SourceError> {
+    for c in inputs
+        .contributions()
+        .iter()
+        .filter(|c| c.recipe.source.geography.is_located())
+    {
+        if let Some(ind) = c
+            .recipe
+            .indicators
+            .iter()
+            .find(|i| out.definitions().iter().any(|d| d.id == i.id))
+        {
+            return Err(invalid(
+                Location::file(c.recipe_file.clone()).at_column("indicator.id"),
+                format!(
+                    "indicator {} is already made from the catalogued sources: a contribution declares a new id",
+                    ind.id
+                ),
+            ));
+        }
+        let d = Declared {
+            recipe: &c.recipe,
+            bytes: &c.bytes,
+            file: &c.data_file,
+            encoding: Encoding::Utf8,
+            contributed: true,
+        };
+        let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
+        let placed = place_with(&d, &parsed, reg, given, out)?;
+        for set in BoundarySet::ALL {
+            let left: Vec<_> = placed.unplaced_in(set).collect();
+            if !left.is_empty() {
+                tracing::warn!(
+                    contribution = %c.data_file,
+                    set = %set,
+                    rows = left.len(),
+                    first = %format!("{}: {}", left[0].0, left[0].2),
+                    "rows that could not be placed are left out"
+                );
+            }
+        }
+        tracing::info!(
+            contribution = %c.data_file,
+            placed_2010 = placed.rows_placed[0],
+            placed_2024 = placed.rows_placed[1],
+            unplaced = placed.unplaced.len(),
+            "located contribution placed"
+        );
     }
     Ok(())
 }

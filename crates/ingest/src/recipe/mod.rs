@@ -23,6 +23,7 @@
 
 pub mod check;
 pub mod engine;
+pub mod located;
 pub mod template;
 pub mod xlsx;
 
@@ -33,8 +34,8 @@ use stemgap_core::{BoundarySet, Direction, Nation};
 use stemgap_sources::{Location, Problem, SourceError};
 
 pub use engine::{
-    collect_builtin, collect_builtin_with, collect_contributions, read_declared, Declared, Given,
-    Placed,
+    collect_builtin, collect_builtin_with, collect_contributions, collect_located_contributions,
+    read_declared, Declared, Given, Placed,
 };
 
 /// The recipe format version this build reads.
@@ -143,6 +144,20 @@ pub struct SourceSpec {
     /// `&`/`and`, punctuation and spacing ignored).
     #[serde(default)]
     pub name_column: Option<String>,
+    /// Located rows (`geography = "postcode"`): the column holding each
+    /// row's postcode, placed on its 2024 seat by the GB range lookup.
+    #[serde(default)]
+    pub postcode_column: Option<String>,
+    /// Located rows (`geography = "point"`): the columns holding each row's
+    /// longitude and latitude (WGS84 degrees), placed by point in polygon.
+    #[serde(default)]
+    pub longitude_column: Option<String>,
+    #[serde(default)]
+    pub latitude_column: Option<String>,
+    /// Located rows: a column naming each row (a club, a college), which
+    /// must then be unique.
+    #[serde(default)]
+    pub id_column: Option<String>,
     /// Where periods come from; may be left out when every indicator has
     /// its own `columns_prefix`.
     #[serde(default)]
@@ -360,14 +375,20 @@ pub enum Geography {
     Lad,
     /// Lower-layer super output areas, 2011 (England and Wales).
     Lsoa11,
+    /// Things located by postcode (one row each; Great Britain).
+    Postcode,
+    /// Things located by longitude and latitude (one row each).
+    Point,
 }
 
 impl Geography {
-    pub const ALL: [Geography; 4] = [
+    pub const ALL: [Geography; 6] = [
         Geography::Pcon2024,
         Geography::Pcon2010,
         Geography::Lad,
         Geography::Lsoa11,
+        Geography::Postcode,
+        Geography::Point,
     ];
 
     pub fn id(self) -> &'static str {
@@ -376,7 +397,15 @@ impl Geography {
             Geography::Pcon2010 => "pcon2010",
             Geography::Lad => "lad",
             Geography::Lsoa11 => "lsoa11",
+            Geography::Postcode => "postcode",
+            Geography::Point => "point",
         }
+    }
+
+    /// Rows are things located somewhere (a postcode, a point), not areas:
+    /// many may fall in one seat, and they are placed exactly on each set.
+    pub fn is_located(self) -> bool {
+        matches!(self, Geography::Postcode | Geography::Point)
     }
 
     pub fn from_id(s: &str) -> Option<Geography> {
@@ -398,6 +427,8 @@ impl Geography {
             Geography::Pcon2024 | Geography::Pcon2010 => "pcon",
             Geography::Lad => "lad",
             Geography::Lsoa11 => "lsoa11",
+            Geography::Postcode => "postcode",
+            Geography::Point => "point",
         }
     }
 }
@@ -729,8 +760,10 @@ impl Recipe {
             }
             _ => {}
         }
+        self.validate_located(file)?;
         match (&s.code_column, &s.name_column) {
             (None, None) if s.name_cell.is_some() || s.sheets.is_some() => {}
+            (None, None) if s.geography.is_located() => {}
             (Some(_), Some(_)) | (None, None) => {
                 return Err(invalid(
                     at("source.code_column"),
@@ -1120,6 +1153,145 @@ impl Recipe {
                         "F3's measure is a rate per 1,000 residents: unit must be rate_per_1000",
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Recipe {
+    /// Located rows (`postcode`, `point`): their location columns, and only
+    /// what adds up over many rows in one seat (counts, and shares from a
+    /// numerator and denominator, both summed).
+    fn validate_located(&self, file: &str) -> Result<(), SourceError> {
+        let at = |field: &str| Location::file(file).at_column(field.to_owned());
+        let s = &self.source;
+        let g = s.geography;
+        let columns = [
+            (
+                "postcode_column",
+                &s.postcode_column,
+                g == Geography::Postcode,
+            ),
+            (
+                "longitude_column",
+                &s.longitude_column,
+                g == Geography::Point,
+            ),
+            ("latitude_column", &s.latitude_column, g == Geography::Point),
+        ];
+        for (field, value, wanted) in columns {
+            match (value, wanted) {
+                (None, true) => {
+                    return Err(invalid(
+                        at(&format!("source.{field}")),
+                        format!("rows located by {} name their {field}", g.id()),
+                    ))
+                }
+                (Some(_), false) => {
+                    return Err(invalid(
+                        at(&format!("source.{field}")),
+                        format!(
+                            "{field} applies to geography = \"{}\" only",
+                            if field == "postcode_column" {
+                                "postcode"
+                            } else {
+                                "point"
+                            }
+                        ),
+                    ))
+                }
+                (Some(c), true) if c.trim().is_empty() => {
+                    return Err(invalid(
+                        at(&format!("source.{field}")),
+                        "an empty column name",
+                    ))
+                }
+                _ => {}
+            }
+        }
+        if !g.is_located() {
+            if s.id_column.is_some() {
+                return Err(invalid(
+                    at("source.id_column"),
+                    "id_column applies to located rows (geography = \"postcode\" or \"point\"): area rows are unique by area already",
+                ));
+            }
+            return Ok(());
+        }
+        let area_fields = [
+            ("code_column", s.code_column.is_some()),
+            ("name_column", s.name_column.is_some()),
+            ("skip_codes", !s.skip_codes.is_empty()),
+            ("short_codes", s.short_codes),
+            ("long", s.long.is_some()),
+            ("sheets", s.sheets.is_some()),
+            ("period.columns_prefix", s.period.columns_prefix.is_some()),
+        ];
+        if let Some((field, _)) = area_fields.iter().find(|(_, given)| *given) {
+            return Err(invalid(
+                at(&format!("source.{field}")),
+                format!(
+                    "{field} applies to area rows; rows located by {} are placed by their {}",
+                    g.id(),
+                    if g == Geography::Postcode {
+                        "postcode_column"
+                    } else {
+                        "longitude_column and latitude_column"
+                    }
+                ),
+            ));
+        }
+        if !s.method_caveat {
+            return Err(invalid(
+                at("source.method_caveat"),
+                "method_caveat applies to authority and small-area rows: located rows are not shared out",
+            ));
+        }
+        for (n, ind) in self.indicators.iter().enumerate() {
+            let here = |field: &str| at(&format!("indicator[{n}].{field}"));
+            let count = ind.unit == Unit::Count && ind.numerator.is_none();
+            let share = matches!(ind.unit, Unit::Share | Unit::Rate) && ind.numerator.is_some();
+            if !(count || share) {
+                return Err(invalid(
+                    here("unit"),
+                    format!(
+                        "indicator {}: rows located by {} are summed per seat, so only units that add up are allowed: unit = \"count\" (from value or sum), or a share (unit = \"share\" or \"rate\") from numerator and denominator columns; {:?} does not add up",
+                        ind.id,
+                        g.id(),
+                        ind.unit.id()
+                    ),
+                ));
+            }
+            let refused = [
+                ("columns_prefix", ind.columns_prefix.is_some()),
+                ("per_1000_of", ind.per_1000_of.is_some()),
+                ("percent_as_share", ind.percent_as_share),
+                ("replaces", ind.replaces.is_some()),
+                (
+                    "aggregation",
+                    ind.aggregation.is_some_and(|a| a == Aggregation::Mean),
+                ),
+                ("suppressed_range", ind.suppressed_range.is_some() && !count),
+            ];
+            if let Some((field, _)) = refused.iter().find(|(_, given)| *given) {
+                return Err(invalid(
+                    here(field),
+                    format!(
+                        "indicator {}: {field} does not apply to rows located by {} (counts and shares of counts, summed per seat)",
+                        ind.id,
+                        g.id()
+                    ),
+                ));
+            }
+            if g == Geography::Postcode && ind.nations().contains(&Nation::NorthernIreland) {
+                return Err(invalid(
+                    here("nations"),
+                    format!(
+                        "indicator {}: the postcode lookup covers Great Britain, so rows located by postcode cannot cover northern_ireland (give coordinates with geography = \"point\" instead)",
+                        ind.id
+                    ),
+                ));
             }
         }
         Ok(())
@@ -1614,6 +1786,22 @@ mod example_tests {
         assert_eq!(ind.aggregation(), Aggregation::Sum);
         assert_eq!(ind.interval, Interval::Always);
         assert_eq!(r.source.skip_codes, ["z"]);
+    }
+
+    /// The list located by postcode in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_located_list_is_a_valid_recipe() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc
+            .find("## Lists of things located somewhere")
+            .expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let r = Recipe::parse(&block[start..end], "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.geography, Geography::Postcode);
+        assert!(r.source.complete);
+        assert_eq!(r.indicators.len(), 2);
     }
 
     /// The example on `/contribute` and in docs/contributing-data.md parses.

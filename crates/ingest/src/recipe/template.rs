@@ -25,6 +25,8 @@ pub fn areas(reg: &Registry, geography: Geography) -> Vec<(String, String)> {
             .filter(|a| a.code.starts_with("E01") || a.code.starts_with("W01"))
             .map(|a| (a.code.clone(), a.name.clone()))
             .collect(),
+        // Located rows are things, not areas: the contributor lists them.
+        Geography::Postcode | Geography::Point => Vec::new(),
     };
     v.sort();
     v.dedup_by(|a, b| a.0 == b.0);
@@ -40,8 +42,15 @@ fn field(s: &str) -> String {
     }
 }
 
-/// The template CSV: `code,name,<indicator>` with one row per area.
+/// The template CSV: `code,name,<indicator>` with one row per area; for
+/// located rows (`postcode`, `point`), a header alone (`name,postcode,…` or
+/// `name,longitude,latitude,…`), one row per thing to be filled in.
 pub fn csv(reg: &Registry, geography: Geography, indicator: &str) -> String {
+    match geography {
+        Geography::Postcode => return format!("name,postcode,{}\n", field(indicator)),
+        Geography::Point => return format!("name,longitude,latitude,{}\n", field(indicator)),
+        _ => {}
+    }
     let mut s = format!("code,name,{}\n", field(indicator));
     for (code, name) in areas(reg, geography) {
         s.push_str(&format!("{},{},\n", field(&code), field(&name)));
@@ -58,8 +67,24 @@ pub fn recipe(geography: Geography, indicator: &str) -> String {
     } else {
         ""
     };
+    let located = match geography {
+        Geography::Postcode => concat!(
+            "postcode_column = \"postcode\"\n",
+            "# id_column = \"name\"   # if each row's name is unique\n",
+            "# complete = true      # if the list holds every such thing in its nations (empty seats get 0)\n",
+        ),
+        Geography::Point => concat!(
+            "longitude_column = \"longitude\"\n",
+            "latitude_column = \"latitude\"\n",
+            "# id_column = \"name\"   # if each row's name is unique\n",
+            "# complete = true      # if the list holds every such thing in its nations (empty seats get 0)\n",
+        ),
+        _ => "code_column = \"code\"\n",
+    };
     let nations = match geography {
+        // The postcode lookup covers Great Britain.
         Geography::Lsoa11 => r#"["england", "wales"]"#,
+        Geography::Postcode => r#"["england", "wales", "scotland"]"#,
         _ => r#"["england", "wales", "scotland", "northern_ireland"]"#,
     };
     format!(
@@ -74,8 +99,7 @@ id = "contrib_{indicator}"
 title = "Contributed figures for {indicator}"
 data = "data.csv"
 geography = "{geo}"
-{vintage}code_column = "code"
-period = {{ fixed = "2024" }}
+{vintage}{located}period = {{ fixed = "2024" }}
 contributor = "Your organisation"
 licence = "OGL-UK-3.0"
 

@@ -225,3 +225,36 @@ pub fn sheet_xml(rows: &[&[&str]]) -> Vec<u8> {
     s.push_str("</sheetData></worksheet>");
     s.into_bytes()
 }
+
+/// The test observatory's seat maps (both sets) and decoded postcode range
+/// lookup, as a build makes them, for located rows.
+pub fn observatory_located(
+    reg: &Registry,
+) -> (
+    Vec<stemgap_geography::seatmap::SeatMap>,
+    Vec<(u64, Option<String>)>,
+) {
+    let dir = observatory_sources();
+    let inputs = Inputs::new(&dir, &());
+    let mut maps = Vec::new();
+    for (set, loaded) in stemgap_geography::topology::load(&inputs).unwrap() {
+        let seats: Vec<_> = reg.seats(set).iter().map(|s| s.code).collect();
+        let topology = stemgap_geography::topology::parse(&loaded, set, &seats).unwrap();
+        maps.push(stemgap_geography::seatmap::SeatMap::from_topology(
+            &topology,
+        ));
+    }
+    let ranges = stemgap_geography::postcodes::read(&inputs, reg).unwrap();
+    (maps, ranges)
+}
+
+/// A hand-made contribution of `tests/fixtures/contrib/` (its folder name).
+pub fn contribution(name: &str) -> (String, String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/contrib")
+        .join(name);
+    (
+        std::fs::read_to_string(dir.join("recipe.toml")).unwrap(),
+        std::fs::read_to_string(dir.join("data.csv")).unwrap(),
+    )
+}
