@@ -13,6 +13,7 @@ use crate::fixture::{observatory, observatory_catalogue};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn obs_args() -> [String; 4] {
     [
@@ -511,24 +512,30 @@ fn a_contribution_cannot_redefine_a_catalogued_indicator() {
     assert!(!db.exists(), "no store is written");
 }
 
+/// `stemgap contribute template` for indicator `stem_clubs` on the test
+/// observatory.
+fn template(geography: &str, out: &Path) -> Output {
+    let mut args = vec![
+        "contribute".to_owned(),
+        "template".into(),
+        "--geography".into(),
+        geography.into(),
+        "--indicator".into(),
+        "stem_clubs".into(),
+        "--out".into(),
+        out.display().to_string(),
+    ];
+    args.extend(obs_args());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    run(&refs)
+}
+
 #[test]
 fn a_template_is_valid_once_filled_in() {
     let dir = tempfile::tempdir().unwrap();
     for geography in ["pcon2024", "pcon2010", "lad", "lsoa11"] {
         let out = dir.path().join(geography);
-        let mut args = vec![
-            "contribute".to_owned(),
-            "template".into(),
-            "--geography".into(),
-            geography.into(),
-            "--indicator".into(),
-            "stem_clubs".into(),
-            "--out".into(),
-            out.display().to_string(),
-        ];
-        args.extend(obs_args());
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let o = run(&refs);
+        let o = template(geography, &out);
         assert!(o.status.success(), "{geography}: {}", stderr(&o));
         // As written, the values are empty: the check says where.
         let o = check(&out.join("recipe.toml"), None);
@@ -585,19 +592,7 @@ fn a_located_template_is_valid_once_rows_are_added() {
         ),
     ] {
         let out = dir.path().join(geography);
-        let mut args = vec![
-            "contribute".to_owned(),
-            "template".into(),
-            "--geography".into(),
-            geography.into(),
-            "--indicator".into(),
-            "stem_clubs".into(),
-            "--out".into(),
-            out.display().to_string(),
-        ];
-        args.extend(obs_args());
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let o = run(&refs);
+        let o = template(geography, &out);
         assert!(o.status.success(), "{geography}: {}", stderr(&o));
         let csv = fs::read_to_string(out.join("data.csv")).unwrap();
         assert_eq!(csv, format!("{header}\n"), "{geography}");

@@ -1,13 +1,13 @@
 //! `stemgap contribute check`: a contribution validated against the
 //! registry, with a report of what it covers.
 
-use super::engine::{place_with, read_declared, Declared, Given};
+use super::engine::{place_with, read_declared, Given};
 use super::{Contribution, Geography, Limits};
 use crate::build::Inputs;
 use crate::{Collector, Registry};
 use std::fmt::Write;
 use stemgap_core::{BoundarySet, Nation};
-use stemgap_sources::{Encoding, Location, Problem, SourceError};
+use stemgap_sources::{Location, Problem, SourceError};
 
 /// How many unplaced rows the report lists per set.
 const FIRST: usize = 5;
@@ -32,13 +32,7 @@ fn seat_maps(
 /// seats. `Err` names the file, row and column of the first problem;
 /// `Ok` is the report.
 pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<String, SourceError> {
-    let d = Declared {
-        recipe: &c.recipe,
-        bytes: &c.bytes,
-        file: &c.data_file,
-        encoding: Encoding::Utf8,
-        contributed: true,
-    };
+    let d = c.declared();
     let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
     let shares = if c.recipe.source.geography == Geography::Lad {
         Some(crate::indicators::shares(inputs, reg)?)

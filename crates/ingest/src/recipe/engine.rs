@@ -1809,31 +1809,32 @@ pub fn collect_contributions(
         }
     }
     for c in contributions {
-        if let Some(ind) = c
-            .recipe
-            .indicators
-            .iter()
-            .find(|i| out.definitions().iter().any(|d| d.id == i.id))
-        {
-            return Err(invalid(
-                Location::file(c.recipe_file.clone()).at_column("indicator.id"),
-                format!(
-                    "indicator {} is already made from the catalogued sources: a contribution declares a new id",
-                    ind.id
-                ),
-            ));
-        }
-        let d = Declared {
-            recipe: &c.recipe,
-            bytes: &c.bytes,
-            file: &c.data_file,
-            encoding: Encoding::Utf8,
-            contributed: true,
-        };
+        new_ids(c, out)?;
+        let d = c.declared();
         let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
         place(&d, &parsed, reg, lad_shares.as_ref(), out)?;
     }
     Ok(())
+}
+
+/// A contribution declares new indicators: none may already be made from
+/// the catalogued sources.
+fn new_ids(c: &super::Contribution, out: &Collector) -> Result<(), SourceError> {
+    match c
+        .recipe
+        .indicators
+        .iter()
+        .find(|i| out.definitions().iter().any(|d| d.id == i.id))
+    {
+        Some(ind) => Err(invalid(
+            Location::file(c.recipe_file.clone()).at_column("indicator.id"),
+            format!(
+                "indicator {} is already made from the catalogued sources: a contribution declares a new id",
+                ind.id
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The contributions whose rows are located (`postcode`, `point`), read and
@@ -1851,27 +1852,8 @@ pub fn collect_located_contributions(
         .iter()
         .filter(|c| c.recipe.source.geography.is_located())
     {
-        if let Some(ind) = c
-            .recipe
-            .indicators
-            .iter()
-            .find(|i| out.definitions().iter().any(|d| d.id == i.id))
-        {
-            return Err(invalid(
-                Location::file(c.recipe_file.clone()).at_column("indicator.id"),
-                format!(
-                    "indicator {} is already made from the catalogued sources: a contribution declares a new id",
-                    ind.id
-                ),
-            ));
-        }
-        let d = Declared {
-            recipe: &c.recipe,
-            bytes: &c.bytes,
-            file: &c.data_file,
-            encoding: Encoding::Utf8,
-            contributed: true,
-        };
+        new_ids(c, out)?;
+        let d = c.declared();
         let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
         let placed = place_with(&d, &parsed, reg, given, out)?;
         for set in BoundarySet::ALL {

@@ -1449,6 +1449,20 @@ pub struct Contribution {
     pub bytes: Vec<u8>,
 }
 
+impl Contribution {
+    /// The contribution as the engine reads it: its recipe and bytes,
+    /// UTF-8, flagged contributed.
+    pub fn declared(&self) -> engine::Declared<'_> {
+        engine::Declared {
+            recipe: &self.recipe,
+            bytes: &self.bytes,
+            file: &self.data_file,
+            encoding: stemgap_sources::Encoding::Utf8,
+            contributed: true,
+        }
+    }
+}
+
 /// Reads a file that must be at most `max` bytes, without reading more.
 fn read_bounded(path: &Path, shown: &str, max: usize) -> Result<Vec<u8>, SourceError> {
     use std::io::Read;
