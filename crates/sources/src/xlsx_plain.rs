@@ -348,8 +348,15 @@ fn cells(xml: &str, strings: &[String], styles: &[bool]) -> Option<Vec<Vec<XCell
     let body = body.strip_prefix(b">")?;
     let end = xml[start..].find("</sheetData>")? + start;
     let body = &body[..end - (start + "<sheetData>".len())];
-    // (row, column, cell): every cell calamine would see a value in.
-    let mut found: Vec<(u32, u32, XCell)> = Vec::new();
+    // Every cell calamine would see a value in goes straight into its row,
+    // in the order the sheet gives them (rows, and columns within a row,
+    // ascending, as applications write them; any other order goes to
+    // calamine), so no second copy of the cells is held.
+    let mut rows: Vec<Vec<XCell>> = Vec::new();
+    let mut last: Option<(u32, u32)> = None;
+    let (mut r0, mut c0, mut c1) = (None, usize::MAX, 0usize);
+    // Cells held so far, padding included.
+    let mut held = 0usize;
     let mut i = 0;
     while i < body.len() {
         if body[i].is_ascii_whitespace() {
@@ -432,24 +439,35 @@ fn cells(xml: &str, strings: &[String], styles: &[bool]) -> Option<Vec<Vec<XCell
             // ASCII checked above.
             XCell::Number(std::str::from_utf8(value).ok()?.parse::<f64>().ok()?)
         };
-        found.push((row, col, cell));
+        if last.is_some_and(|l| (row, col) <= l) {
+            return None;
+        }
+        last = Some((row, col));
+        let (r, c) = (row as usize, col as usize);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        r0.get_or_insert(r);
+        (c0, c1) = (c0.min(c), c1.max(c));
+        let cells = &mut rows[r];
+        held += c + 1 - cells.len();
+        if held > MAX_CELLS {
+            return None;
+        }
+        cells.resize(c, XCell::Empty);
+        cells.push(cell);
     }
-    if found.is_empty() {
+    let Some(r0) = r0 else {
         return Some(Vec::new());
-    }
-    let (mut r0, mut r1, mut c0, mut c1) = (u32::MAX, 0, u32::MAX, 0);
-    for &(r, c, _) in &found {
-        (r0, r1, c0, c1) = (r0.min(r), r1.max(r), c0.min(c), c1.max(c));
-    }
-    let width = (c1 - c0 + 1) as usize;
-    let height = (r1 - r0 + 1) as usize;
-    if width.saturating_mul(height) > MAX_CELLS {
+    };
+    // The rows before the first value stay empty; every later row spans to
+    // the last column that holds a value.
+    let height = rows.len() - r0;
+    if (c1 - c0 + 1).saturating_mul(height) > MAX_CELLS {
         return None;
     }
-    let mut rows: Vec<Vec<XCell>> = vec![Vec::new(); r0 as usize];
-    rows.extend((0..height).map(|_| vec![XCell::Empty; c0 as usize + width]));
-    for (r, c, cell) in found {
-        rows[r as usize][c as usize] = cell;
+    for row in &mut rows[r0..] {
+        row.resize(c1 + 1, XCell::Empty);
     }
     Some(rows)
 }
@@ -521,6 +539,10 @@ mod tests {
             // an attribute name that is not a name, attributes run together
             "<row r=\"1\"><c r=\"A1\" t\"\"=\"s\"><v>0</v></c></row>",
             "<row r=\"1\"><c r=\"A1\"t=\"s\"><v>0</v></c></row>",
+            // rows or cells out of order
+            "<row r=\"2\"><c r=\"A2\"><v>1</v></c></row><row r=\"1\"><c r=\"A1\"><v>2</v></c></row>",
+            "<row r=\"1\"><c r=\"B1\"><v>1</v></c><c r=\"A1\"><v>2</v></c></row>",
+            "<row r=\"1\"><c r=\"A1\"><v>1</v></c><c r=\"A1\"><v>2</v></c></row>",
             // a namespace prefix
             "<x:row r=\"1\"><x:c r=\"A1\"><x:v>1</x:v></x:c></x:row>",
         ] {
