@@ -476,6 +476,23 @@ impl ParquetTable {
         })
     }
 
+    /// The bytes the columns marked in `used` (schema order) unpack to,
+    /// summed over every row group, as the footer declares them (nothing is
+    /// decompressed); a negative size counts as `u64::MAX`.
+    pub fn declared_unpacked(&self, used: &[bool]) -> u64 {
+        let meta = self.reader.metadata();
+        let mut total = 0u64;
+        for g in meta.row_groups() {
+            for (i, c) in g.columns().iter().enumerate() {
+                if used.get(i) == Some(&true) {
+                    let n = u64::try_from(c.uncompressed_size()).unwrap_or(u64::MAX);
+                    total = total.saturating_add(n);
+                }
+            }
+        }
+        total
+    }
+
     /// Checks that a column holds text.
     fn text_type(&self, name: &str) -> Result<(), SourceError> {
         let i = self.column(name)?;

@@ -345,8 +345,20 @@ pub fn read_declared(
                 .map(|(csv, at, name)| (csv.into(), at, Some(name)))
                 .collect()
         }
+        (super::Reader::Parquet, _, _) => {
+            let (csv, at) = super::records::parquet_as_csv(d.bytes, d.file, recipe, limits)?;
+            vec![(csv.into(), at, None)]
+        }
+        (super::Reader::Json, _, _) => {
+            let (csv, at) =
+                super::records::json_as_csv(d.bytes, d.file, src.json_records.as_deref(), limits)?;
+            vec![(csv.into(), at, None)]
+        }
         _ => vec![(d.bytes.into(), loc.clone(), None)],
     };
+    // Records (Parquet, JSON) are made UTF-8 text, one per line, numbered
+    // from 1.
+    let records = matches!(src.reader, super::Reader::Parquet | super::Reader::Json);
     let located = src.geography.is_located();
     let nations: Vec<Vec<Nation>> = recipe.indicators.iter().map(|i| i.nations()).collect();
     let covered: BTreeSet<Nation> = nations.iter().flatten().copied().collect();
@@ -386,12 +398,13 @@ pub fn read_declared(
         let (bytes, loc) = (&bytes[..], loc.clone());
         let t = CsvTable::from_bytes(
             bytes,
-            d.encoding,
+            if records { Encoding::Utf8 } else { d.encoding },
             loc.clone(),
             CsvOptions {
                 skip_lines: src.skip_lines,
                 extra_header_rows: src.extra_header_rows,
                 stop_at_blank_line: src.stop_at_blank_row,
+                records_numbered: records,
                 ..CsvOptions::default()
             },
         )?;

@@ -24,6 +24,7 @@
 pub mod check;
 pub mod engine;
 pub mod located;
+pub mod records;
 pub mod template;
 pub mod xlsx;
 
@@ -100,6 +101,10 @@ pub struct SourceSpec {
     pub data: Option<String>,
     #[serde(default)]
     pub reader: Reader,
+    /// JSON: the key of the document's object holding the array of records
+    /// (absent: the document is that array).
+    #[serde(default)]
+    pub json_records: Option<String>,
     /// The sheet to read (XLSX).
     #[serde(default)]
     pub sheet: Option<String>,
@@ -361,6 +366,23 @@ pub enum Reader {
     Csv,
     /// One sheet of an XLSX workbook (stored cell values; nothing evaluated).
     Xlsx,
+    /// A flat Parquet file, one row per record (text, integer and
+    /// floating-point columns).
+    Parquet,
+    /// A JSON array of flat objects (records), or an object with one key
+    /// holding it (`json_records`).
+    Json,
+}
+
+impl Reader {
+    pub fn id(self) -> &'static str {
+        match self {
+            Reader::Csv => "csv",
+            Reader::Xlsx => "xlsx",
+            Reader::Parquet => "parquet",
+            Reader::Json => "json",
+        }
+    }
 }
 
 /// The geography of a file's rows.
@@ -752,13 +774,47 @@ impl Recipe {
                     "an XLSX source names its sheet",
                 ))
             }
-            (Reader::Csv, Some(_)) => {
+            (Reader::Csv | Reader::Parquet | Reader::Json, Some(_)) => {
                 return Err(invalid(
                     at("source.sheet"),
                     "sheet applies to reader = \"xlsx\" only",
                 ))
             }
             _ => {}
+        }
+        if s.json_records.is_some() && s.reader != Reader::Json {
+            return Err(invalid(
+                at("source.json_records"),
+                "json_records applies to reader = \"json\" only",
+            ));
+        }
+        if s.json_records
+            .as_ref()
+            .is_some_and(|k| k.is_empty() || k.len() > 200)
+        {
+            return Err(invalid(
+                at("source.json_records"),
+                "an empty or overlong key",
+            ));
+        }
+        if matches!(s.reader, Reader::Parquet | Reader::Json) {
+            // Records have one header (their keys or column names) and no
+            // lines around the table.
+            for (field, given) in [
+                ("source.skip_lines", s.skip_lines > 0),
+                ("source.extra_header_rows", s.extra_header_rows > 0),
+                ("source.stop_at_blank_row", s.stop_at_blank_row),
+            ] {
+                if given {
+                    return Err(invalid(
+                        at(field),
+                        format!(
+                            "{} applies to reader = \"csv\" and \"xlsx\" only",
+                            field.trim_start_matches("source.")
+                        ),
+                    ));
+                }
+            }
         }
         self.validate_located(file)?;
         match (&s.code_column, &s.name_column) {
@@ -1587,10 +1643,7 @@ pub fn source_rows(contributions: &[Contribution]) -> Vec<stemgap_store::SourceR
                 publisher_url: String::new(),
                 path: c.data_file.clone(),
                 sha256: stemgap_sources::sha256_hex(&c.bytes),
-                format: match s.reader {
-                    Reader::Csv => "csv".into(),
-                    Reader::Xlsx => "xlsx".into(),
-                },
+                format: s.reader.id().into(),
                 geography: s.geography.catalogue_word().into(),
                 boundary: match s.geography {
                     Geography::Pcon2024 => "2024".into(),
