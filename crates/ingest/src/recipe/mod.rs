@@ -1841,6 +1841,28 @@ mod example_tests {
         assert_eq!(r.source.skip_codes, ["z"]);
     }
 
+    /// The Parquet example in docs/contributing-data.md parses, and the
+    /// JSON one with the fields a whole recipe needs.
+    #[test]
+    fn the_documented_record_readers_are_valid_recipes() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc.find("## Parquet and JSON files").expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let r = Recipe::parse(&block[start..end], "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.reader, Reader::Parquet);
+        let rest = &block[end + 3..];
+        let start = rest.find("```toml\n").expect("the JSON example") + 8;
+        let end = start + rest[start..].find("```").expect("its end");
+        let indicators = &block[block.find("[[indicator]]").unwrap()..];
+        let indicators = &indicators[..indicators.find("```").unwrap()];
+        let text = format!("format = 1\n{}{indicators}", &rest[start..end]);
+        let r = Recipe::parse(&text, "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.reader, Reader::Json);
+        assert_eq!(r.source.json_records.as_deref(), Some("records"));
+    }
+
     /// The list located by postcode in docs/contributing-data.md parses.
     #[test]
     fn the_documented_located_list_is_a_valid_recipe() {
