@@ -457,6 +457,27 @@ fn records_become_csv_text_as_written() {
         String::from_utf8(csv).unwrap(),
         "a,b,c,d\n1.50,1e3,true,\n-0,,false,\"x, \"\"y\"\" z\"\n"
     );
+    // A byte-order mark is allowed; a key twice is an error even when
+    // one of them is null.
+    let (csv, _) = json_as_csv(
+        "\u{feff}[{\"a\": 1}]".as_bytes(),
+        "d.json",
+        None,
+        &Limits::DEFAULT,
+    )
+    .unwrap();
+    assert_eq!(csv, b"a\n1\n");
+    let e = json_as_csv(
+        br#"[{"a": 1}, {"b": 2, "a": null, "a": 3}]"#,
+        "d.json",
+        None,
+        &Limits::DEFAULT,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "d.json, row 2, column \"a\": the key is in the record twice"
+    );
     // Parquet: doubles as Rust writes them (they read back exactly),
     // integers as integers, nulls blank, unread columns blank.
     let recipe = Recipe::parse(

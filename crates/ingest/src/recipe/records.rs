@@ -287,6 +287,7 @@ pub fn json_as_csv(
             Problem::InvalidUtf8(format!("after byte {}", e.valid_up_to())),
         )
     })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(SourceError::new(at, Problem::Empty));
     }
@@ -294,7 +295,10 @@ pub fn json_as_csv(
         at: at.clone(),
         limits,
         columns: Vec::new(),
-        rows: Vec::new(),
+        seen: Vec::new(),
+        text: String::new(),
+        cells: Vec::new(),
+        row_ends: Vec::new(),
         error: RefCell::new(None),
     };
     let state = RefCell::new(state);
@@ -316,11 +320,15 @@ pub fn json_as_csv(
         invalid(at.clone(), format!("not a JSON document of records: {e}"))
     })?;
     let mut out = header(&state.columns);
-    for row in &state.rows {
-        let mut cells: Vec<Option<&str>> = vec![None; state.columns.len()];
-        for (c, v) in row {
-            cells[*c] = Some(v);
+    let mut cells: Vec<Option<&str>> = vec![None; state.columns.len()];
+    let (mut first, mut start) = (0, 0);
+    for &last in &state.row_ends {
+        cells.fill(None);
+        for &(c, end) in &state.cells[first..last] {
+            cells[c] = Some(&state.text[start..end]);
+            start = end;
         }
+        first = last;
         for (i, v) in cells.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -338,8 +346,14 @@ struct State<'l> {
     at: Location,
     limits: &'l Limits,
     columns: Vec<String>,
-    /// Per record, (column, text) of each key with a value (not null).
-    rows: Vec<Vec<(usize, String)>>,
+    /// Per column, the last record (numbered from 1) that had its key.
+    seen: Vec<u64>,
+    /// Every value's text (not null), one after another.
+    text: String,
+    /// Every value's column and where its text ends in `text`.
+    cells: Vec<(usize, usize)>,
+    /// Where each record's values end in `cells`.
+    row_ends: Vec<usize>,
     /// An error found while reading, with its record and key (serde's own
     /// errors carry only a message).
     error: RefCell<Option<SourceError>>,
@@ -440,10 +454,10 @@ impl<'de> Visitor<'de> for Records<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         loop {
-            let n = self.state.borrow().rows.len() as u64 + 1;
+            let n = self.state.borrow().row_ends.len() as u64 + 1;
             {
                 let s = self.state.borrow();
-                if s.rows.len() >= s.limits.rows {
+                if s.row_ends.len() >= s.limits.rows {
                     // One more record is one too many.
                     drop(s);
                     if seq.next_element::<IgnoredAny>()?.is_none() {
@@ -463,7 +477,11 @@ impl<'de> Visitor<'de> for Records<'_, '_> {
                 state: self.state,
                 row: n,
             })? {
-                Some(row) => self.state.borrow_mut().rows.push(row),
+                Some(()) => {
+                    let mut s = self.state.borrow_mut();
+                    let end = s.cells.len();
+                    s.row_ends.push(end);
+                }
                 None => return Ok(()),
             }
         }
@@ -477,22 +495,20 @@ struct Record<'s, 'l> {
 }
 
 impl<'de> DeserializeSeed<'de> for Record<'_, '_> {
-    type Value = Vec<(usize, String)>;
+    type Value = ();
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Record<'_, '_> {
-    type Value = Vec<(usize, String)>;
+    type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "record {} to be an object", self.row)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut cells: Vec<(usize, String)> = Vec::new();
-        let mut seen: Vec<usize> = Vec::new();
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             let mut s = self.state.borrow_mut();
             let at = s.at.at_row(self.row).at_column(key.trim().to_owned());
@@ -507,13 +523,14 @@ impl<'de> Visitor<'de> for Record<'_, '_> {
                         return Err(s.fail_with(e));
                     }
                     s.columns.push(key.clone().into_owned());
+                    s.seen.push(0);
                     s.columns.len() - 1
                 }
             };
-            if seen.contains(&col) {
+            if s.seen[col] == self.row {
                 return Err(s.fail(at, "the key is in the record twice".into()));
             }
-            seen.push(col);
+            s.seen[col] = self.row;
             let raw: &serde_json::value::RawValue = map.next_value()?;
             let raw = raw.get();
             let text = match raw.as_bytes().first() {
@@ -533,9 +550,11 @@ impl<'de> Visitor<'de> for Record<'_, '_> {
             if let Err(e) = check_cell(&text, s.limits, || at.clone()) {
                 return Err(s.fail_with(e));
             }
-            cells.push((col, text));
+            s.text.push_str(&text);
+            let end = s.text.len();
+            s.cells.push((col, end));
         }
-        Ok(cells)
+        Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
@@ -567,7 +586,7 @@ impl<'de> Visitor<'de> for Record<'_, '_> {
 }
 
 impl Record<'_, '_> {
-    fn not_object<E: de::Error>(&self) -> Result<Vec<(usize, String)>, E> {
+    fn not_object<E: de::Error>(&self) -> Result<(), E> {
         let s = self.state.borrow();
         Err(s.fail(s.at.at_row(self.row), "the record is not an object".into()))
     }
