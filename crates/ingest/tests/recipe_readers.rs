@@ -348,6 +348,18 @@ fn json_errors_name_the_record_and_key() {
         e(r#"[{"code": "E14001401", "events": 1}, {"code": "E14001402", "events": "twelve"}]"#),
         "data.json, row 2, column \"events\": not a number: \"twelve\""
     );
+    // A problem with the header (the keys) names no row.
+    let strict = recipe_for("seat", "json", "strict_columns = true\n");
+    let e = error(
+        &strict,
+        "data.json",
+        br#"[{"code": "E14001401", "events": 1, "extra": 2}]"#,
+        &Limits::DEFAULT,
+    );
+    assert!(
+        e.starts_with("data.json, column \"extra\": unexpected column"),
+        "{e}"
+    );
     let keyed = recipe_for("seat", "json", "json_records = \"rows\"\n");
     let e = |json: &str| error(&keyed, "data.json", json.as_bytes(), &Limits::DEFAULT);
     assert_eq!(
