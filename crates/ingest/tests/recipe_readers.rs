@@ -431,6 +431,21 @@ fn limits_hold_for_records() {
         error(&pq_recipe, "data.parquet", &pq, &small),
         "data.parquet, row 2, column \"code\": a cell over 20 characters"
     );
+    // The text a table of records becomes (sparse records write blanks).
+    let tight = Limits {
+        unpacked_bytes: 100,
+        ..Limits::DEFAULT
+    };
+    assert!(
+        error(&json_recipe, "data.json", SEAT_JSON.as_bytes(), &tight)
+            .contains("the table is more than 100 bytes as text"),
+    );
+    // Parquet: first what the columns read unpack to, by the footer.
+    let e = error(&pq_recipe, "data.parquet", &seat_parquet(), &tight);
+    assert!(
+        e.contains("the columns read would unpack to") && e.ends_with("at most 100 are read"),
+        "{e}"
+    );
     // File bytes.
     let big = format!("[{}]", vec![r#"{"code": "E14001401"}"#; 300].join(","));
     assert!(

@@ -476,6 +476,32 @@ impl ParquetTable {
         })
     }
 
+    /// Checks that the row groups' row counts are not negative and add up
+    /// to the footer's: the decoder sizes its output from a group's count,
+    /// so a file read under a bound on rows checks this first.
+    pub fn check_row_groups(&self) -> Result<(), SourceError> {
+        let mut total: u64 = 0;
+        for (g, group) in self.reader.metadata().row_groups().iter().enumerate() {
+            let n = u64::try_from(group.num_rows()).map_err(|_| {
+                bad(
+                    self.location.clone(),
+                    format!("row group {g} has a negative row count"),
+                )
+            })?;
+            total = total.saturating_add(n);
+        }
+        if total != self.rows as u64 {
+            return Err(bad(
+                self.location.clone(),
+                format!(
+                    "the row groups hold {total} rows, the footer says {}",
+                    self.rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The bytes the columns marked in `used` (schema order) unpack to,
     /// summed over every row group, as the footer declares them (nothing is
     /// decompressed); a negative size counts as `u64::MAX`.
@@ -1146,6 +1172,17 @@ mod tests {
             t.floats("area").unwrap_err().to_string(),
             "tiny.parquet, column \"area\": column holds BYTE_ARRAY (String), expected floating point"
         );
+    }
+
+    #[test]
+    fn row_groups_add_up_to_the_footer() {
+        tiny().check_row_groups().unwrap();
+        // Every column read is declared to unpack to a few bytes.
+        let t = tiny();
+        let all = t.declared_unpacked(&[true; 5]);
+        let one = t.declared_unpacked(&[true, false, false, false, false]);
+        assert!(one > 0 && one < all && all < 10_000, "{one} {all}");
+        assert_eq!(t.declared_unpacked(&[]), 0);
     }
 
     #[test]
