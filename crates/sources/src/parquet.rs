@@ -477,8 +477,10 @@ impl ParquetTable {
     }
 
     /// Checks that the row groups' row counts are not negative and add up
-    /// to the footer's: the decoder sizes its output from a group's count,
-    /// so a file read under a bound on rows checks this first.
+    /// to the footer's (the decoder sizes its output from a group's count,
+    /// so a file read under a bound on rows checks this first), and that no
+    /// column chunk has a negative offset or size (which the `parquet`
+    /// crate asserts against, panicking).
     pub fn check_row_groups(&self) -> Result<(), SourceError> {
         let mut total: u64 = 0;
         for (g, group) in self.reader.metadata().row_groups().iter().enumerate() {
@@ -489,6 +491,22 @@ impl ParquetTable {
                 )
             })?;
             total = total.saturating_add(n);
+            // The crate asserts (panics) on a negative chunk offset or size.
+            for c in group.columns() {
+                if c.data_page_offset() < 0
+                    || c.dictionary_page_offset().is_some_and(|o| o < 0)
+                    || c.compressed_size() < 0
+                    || c.uncompressed_size() < 0
+                {
+                    return Err(bad(
+                        self.location.clone(),
+                        format!(
+                            "row group {g}, column {}: a negative offset or size",
+                            c.column_path().string()
+                        ),
+                    ));
+                }
+            }
         }
         if total != self.rows as u64 {
             return Err(bad(
