@@ -3,13 +3,14 @@
 //! drives it, and placement on seats (seat, authority and small-area rows,
 //! through the one apportioner), on the test observatory's registry.
 //!
-//! Seeds (CSV and XLSX): the hand-made contributions (`tests/fixtures/contrib/`,
+//! Seeds (CSV, XLSX, JSON and Parquet): the hand-made contributions (`tests/fixtures/contrib/`,
 //! among them rows located by postcode and by point), the
 //! invalid ones (`tests/fixtures/contrib-invalid/`) and every built-in
 //! recipe with the observatory's file for it (the Census 2021 long tables
 //! among them, and DfE's authority tables of counts), and workbooks as
 //! the two writers lay them out (inline strings; a shared strings table,
-//! whose strings are mutated too). Each
+//! whose strings are mutated too), and the seat contribution as JSON
+//! records and as a Parquet file (`reader = "json"`, `"parquet"`). Each
 //! iteration mutates a seed's data and/or recipe (byte flips, inserted
 //! tokens — quotes, separators, line ends, markers, huge and odd numbers,
 //! BOMs, known codes —, deleted, duplicated and spliced ranges, truncation)
@@ -326,11 +327,28 @@ fn seeds() -> Vec<Seed> {
         for d in dirs {
             out.push(Seed {
                 recipe: std::fs::read_to_string(d.join("recipe.toml")).unwrap(),
-                data: std::fs::read(d.join("data.csv"))
-                    .or_else(|_| std::fs::read(d.join("data.xlsx")))
+                data: ["data.csv", "data.xlsx", "data.json", "data.parquet"]
+                    .iter()
+                    .find_map(|f| std::fs::read(d.join(f)).ok())
                     .unwrap_or_default(),
             });
         }
+    }
+    // The seat contribution as JSON records and as a Parquet file.
+    let seat =
+        std::fs::read_to_string(repo().join("tests/fixtures/contrib/seat/recipe.toml")).unwrap();
+    for (reader, data) in [
+        ("json", common::SEAT_JSON.as_bytes().to_vec()),
+        ("parquet", common::seat_parquet()),
+    ] {
+        out.push(Seed {
+            recipe: seat.replacen(
+                "data = \"data.csv\"\n",
+                &format!("data = \"data.{reader}\"\nreader = \"{reader}\"\n"),
+                1,
+            ),
+            data,
+        });
     }
     let obs = common::observatory();
     for (file, text) in recipe::BUILTIN {
@@ -482,6 +500,17 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
             .find(|s| s.recipe.contains(&format!("id = \"{id}\"")))
             .unwrap_or_else(|| panic!("the located seed {id}"));
         assert_eq!(run_one(&s.recipe, &s.data, &inputs, &reg), "ok", "{id}");
+    }
+    // The JSON and Parquet seeds read as they are.
+    for reader in ["\"json\"", "\"parquet\""] {
+        let s = seeds
+            .iter()
+            .find(|s| {
+                s.recipe.contains(&format!("reader = {reader}"))
+                    && s.recipe.contains("contrib_stem_outreach_2024")
+            })
+            .unwrap_or_else(|| panic!("the {reader} seed"));
+        assert_eq!(run_one(&s.recipe, &s.data, &inputs, &reg), "ok", "{reader}");
     }
     let mut rng = Rng(seed | 1);
     let mut f = Figures {

@@ -24,6 +24,10 @@ pub struct CsvOptions {
     pub flexible: bool,
     /// Stop at the first blank line (Nomis files put blocks one after another).
     pub stop_at_blank_line: bool,
+    /// Number lines from 0, so that the header is line 0 and data line `k`
+    /// is row `k`: for tables made from records (JSON, Parquet), whose
+    /// errors name the record's number, one record per line.
+    pub records_numbered: bool,
 }
 
 /// A parsed CSV file: header and records, each with its line number.
@@ -101,6 +105,9 @@ impl CsvTable {
         // Line numbers from byte offsets: the csv crate's own line count
         // is one short per blank line it skips and per CRLF line ending.
         let mut lines = LineCounter::new(bytes, skipped);
+        if opts.records_numbered {
+            lines.line -= 1;
+        }
         let mut record = StringRecord::new();
         let mut headers: Option<Vec<String>> = None;
         let mut extra_headers = Vec::new();
@@ -377,6 +384,31 @@ impl<'t> Row<'t> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn records_numbered_makes_the_header_line_0() {
+        let opts = CsvOptions {
+            records_numbered: true,
+            ..CsvOptions::default()
+        };
+        let t = CsvTable::from_bytes(
+            b"a,b\n1,2\n\n3,4\n",
+            Encoding::Utf8,
+            Location::file("r.json"),
+            opts,
+        )
+        .unwrap();
+        let lines: Vec<u64> = t.rows().map(|r| r.line).collect();
+        assert_eq!(lines, [1, 3], "a blank line is a record left out");
+        let t = CsvTable::from_bytes(
+            b"a,b\n1,2\n",
+            Encoding::Utf8,
+            Location::file("r.csv"),
+            CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(t.rows().next().unwrap().line, 2);
+    }
+
     use super::*;
 
     #[test]

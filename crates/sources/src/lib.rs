@@ -20,7 +20,7 @@ mod parquet;
 mod xlsx;
 mod xlsx_plain;
 
-pub use self::parquet::{IntColumn, ParquetTable, StrColumn};
+pub use self::parquet::{ColumnKind, FloatColumn, IntColumn, ParquetTable, StrColumn};
 pub use catalogue::{Catalogue, OptionalEntry, SourceEntry, LOCK_FILE};
 pub use cell::parse_cell;
 pub use csv_table::{CsvOptions, CsvTable, Encoding, Row};

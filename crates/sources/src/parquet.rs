@@ -52,6 +52,29 @@ pub struct IntColumn {
     values: Vec<Option<i64>>,
 }
 
+/// A floating-point column (FLOAT or DOUBLE), nulls kept as `None`.
+#[derive(Debug, Clone)]
+pub struct FloatColumn {
+    location: Location,
+    values: Vec<Option<f64>>,
+}
+
+/// What a flat column holds, as the readers of this module read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnKind {
+    /// BYTE_ARRAY without an annotation or as text ([`ParquetTable::strings`]).
+    Text,
+    /// INT32 or INT64 without a date, time or decimal annotation
+    /// ([`ParquetTable::integers`]); `unsigned` when annotated so (the
+    /// stored bits are then an unsigned number of that width).
+    Integer { wide: bool, unsigned: bool },
+    /// FLOAT or DOUBLE ([`ParquetTable::floats`]).
+    Float,
+    /// Anything else (booleans, dates, decimals, binary, nested or repeated
+    /// columns...): its type as the schema gives it, for a message.
+    Other(String),
+}
+
 const NULL: u32 = u32::MAX;
 
 /// A column's location with a position in the decoded output turned into
@@ -371,6 +394,149 @@ impl ParquetTable {
         })
     }
 
+    /// What a column holds (its type is read from the schema; nothing is
+    /// decoded).
+    pub fn kind(&self, name: &str) -> Result<ColumnKind, SourceError> {
+        let i = self.column(name)?;
+        let descr = self
+            .reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .column(i);
+        if descr.max_rep_level() > 0 || descr.max_def_level() > 1 {
+            return Ok(ColumnKind::Other("a nested or repeated column".into()));
+        }
+        // Old writers give only a converted type (no logical one).
+        use ::parquet::basic::ConvertedType as C;
+        let physical = descr.physical_type();
+        let wide = physical == PhysicalType::INT64;
+        Ok(
+            match (physical, descr.logical_type_ref(), descr.converted_type()) {
+                (
+                    PhysicalType::BYTE_ARRAY,
+                    None | Some(LogicalType::String | LogicalType::Enum | LogicalType::Json),
+                    C::NONE | C::UTF8 | C::ENUM | C::JSON,
+                ) => ColumnKind::Text,
+                (
+                    PhysicalType::INT32 | PhysicalType::INT64,
+                    None,
+                    C::NONE | C::INT_8 | C::INT_16 | C::INT_32 | C::INT_64,
+                ) => ColumnKind::Integer {
+                    wide,
+                    unsigned: false,
+                },
+                (
+                    PhysicalType::INT32 | PhysicalType::INT64,
+                    None,
+                    C::UINT_8 | C::UINT_16 | C::UINT_32 | C::UINT_64,
+                ) => ColumnKind::Integer {
+                    wide,
+                    unsigned: true,
+                },
+                (PhysicalType::INT32 | PhysicalType::INT64, Some(LogicalType::Integer(int)), _) => {
+                    ColumnKind::Integer {
+                        wide,
+                        unsigned: !int.is_signed,
+                    }
+                }
+                (PhysicalType::FLOAT | PhysicalType::DOUBLE, None, C::NONE) => ColumnKind::Float,
+                (t, Some(l), _) => ColumnKind::Other(format!("{t} ({l:?})")),
+                (t, None, C::NONE) => ColumnKind::Other(t.to_string()),
+                (t, None, c) => ColumnKind::Other(format!("{t} ({c})")),
+            },
+        )
+    }
+
+    /// Decodes a floating-point column (FLOAT or DOUBLE, without an
+    /// annotation); a FLOAT is widened to the same number as an f64.
+    pub fn floats(&self, name: &str) -> Result<FloatColumn, SourceError> {
+        if self.kind(name)? != ColumnKind::Float {
+            return Err(self.type_error(name, "floating point"));
+        }
+        let i = self.column(name)?;
+        let wide = self
+            .reader
+            .metadata()
+            .file_metadata()
+            .schema_descr()
+            .column(i)
+            .physical_type()
+            == PhysicalType::DOUBLE;
+        let values = self.decode(
+            name,
+            &mut Floats {
+                wide,
+                dictionary: Vec::new(),
+            },
+        )?;
+        Ok(FloatColumn {
+            location: self.location.at_column(name),
+            values,
+        })
+    }
+
+    /// Checks that the row groups' row counts are not negative and add up
+    /// to the footer's (the decoder sizes its output from a group's count,
+    /// so a file read under a bound on rows checks this first), and that no
+    /// column chunk has a negative offset or size (which the `parquet`
+    /// crate asserts against, panicking).
+    pub fn check_row_groups(&self) -> Result<(), SourceError> {
+        let mut total: u64 = 0;
+        for (g, group) in self.reader.metadata().row_groups().iter().enumerate() {
+            let n = u64::try_from(group.num_rows()).map_err(|_| {
+                bad(
+                    self.location.clone(),
+                    format!("row group {g} has a negative row count"),
+                )
+            })?;
+            total = total.saturating_add(n);
+            // The crate asserts (panics) on a negative chunk offset or size.
+            for c in group.columns() {
+                if c.data_page_offset() < 0
+                    || c.dictionary_page_offset().is_some_and(|o| o < 0)
+                    || c.compressed_size() < 0
+                    || c.uncompressed_size() < 0
+                {
+                    return Err(bad(
+                        self.location.clone(),
+                        format!(
+                            "row group {g}, column {}: a negative offset or size",
+                            c.column_path().string()
+                        ),
+                    ));
+                }
+            }
+        }
+        if total != self.rows as u64 {
+            return Err(bad(
+                self.location.clone(),
+                format!(
+                    "the row groups hold {total} rows, the footer says {}",
+                    self.rows
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The bytes the columns marked in `used` (schema order) unpack to,
+    /// summed over every row group, as the footer declares them (nothing is
+    /// decompressed); a negative size counts as `u64::MAX`.
+    pub fn declared_unpacked(&self, used: &[bool]) -> u64 {
+        let meta = self.reader.metadata();
+        let mut total = 0u64;
+        for g in meta.row_groups() {
+            for (i, c) in g.columns().iter().enumerate() {
+                if used.get(i) == Some(&true) {
+                    let n = u64::try_from(c.uncompressed_size()).unwrap_or(u64::MAX);
+                    total = total.saturating_add(n);
+                }
+            }
+        }
+        total
+    }
+
     /// Checks that a column holds text.
     fn text_type(&self, name: &str) -> Result<(), SourceError> {
         let i = self.column(name)?;
@@ -645,6 +811,59 @@ impl Values for Ints {
     }
 }
 
+/// FLOAT or DOUBLE values.
+struct Floats {
+    wide: bool,
+    dictionary: Vec<f64>,
+}
+
+impl Floats {
+    fn take<'b>(&self, buf: &'b [u8]) -> Option<(f64, &'b [u8])> {
+        if self.wide {
+            let (v, rest) = buf.split_first_chunk::<8>()?;
+            Some((f64::from_le_bytes(*v), rest))
+        } else {
+            let (v, rest) = buf.split_first_chunk::<4>()?;
+            Some((f64::from(f32::from_le_bytes(*v)), rest))
+        }
+    }
+}
+
+impl Values for Floats {
+    type Out = Option<f64>;
+    const NULL: Option<f64> = None;
+
+    fn new_chunk(&mut self) {
+        self.dictionary.clear();
+    }
+
+    fn dictionary(&mut self, buf: &[u8], n: usize, at: &Location) -> Result<(), SourceError> {
+        self.dictionary.clear();
+        let mut rest = buf;
+        for _ in 0..n {
+            let (v, r) = self
+                .take(rest)
+                .ok_or_else(|| bad(at.clone(), "truncated dictionary page"))?;
+            rest = r;
+            self.dictionary.push(v);
+        }
+        Ok(())
+    }
+
+    fn entry(&self, i: u32) -> Option<Option<f64>> {
+        self.dictionary.get(i as usize).map(|&v| Some(v))
+    }
+
+    fn plain<'b>(
+        &mut self,
+        buf: &'b [u8],
+        at: &dyn Fn() -> Location,
+    ) -> Result<(Option<f64>, &'b [u8]), SourceError> {
+        let (v, rest) = self.take(buf).ok_or_else(|| bad(at(), "truncated page"))?;
+        Ok((Some(v), rest))
+    }
+}
+
 /// One PLAIN byte array (4-byte little-endian length, then the bytes) and
 /// the rest of the buffer.
 fn plain_value(buf: &[u8]) -> Option<(&[u8], &[u8])> {
@@ -853,6 +1072,30 @@ impl IntColumn {
     }
 }
 
+impl FloatColumn {
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The value in a row (0-based index), `None` for a null.
+    pub fn get(&self, row: usize) -> Option<f64> {
+        self.values[row]
+    }
+
+    /// An error at a row (0-based index) of this column.
+    pub fn error(&self, row: usize, problem: Problem) -> SourceError {
+        SourceError::new(self.location.at_row(row as u64 + 1), problem)
+    }
+
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -860,6 +1103,8 @@ mod tests {
     const TINY: &[u8] = include_bytes!("../tests/data/tiny.parquet");
     const TINY_ZSTD: &[u8] = include_bytes!("../tests/data/tiny_zstd.parquet");
     const TINY_V2: &[u8] = include_bytes!("../tests/data/tiny_v2.parquet");
+
+    const SHARE: [Option<f64>; 5] = [Some(0.5), Some(0.25), None, Some(1.0), Some(0.0)];
 
     fn tiny() -> ParquetTable {
         ParquetTable::from_bytes(TINY, Location::file("tiny.parquet")).unwrap()
@@ -919,6 +1164,43 @@ mod tests {
         );
         let id = t.integers("id").unwrap();
         assert_eq!((0..5).map(|r| id.require(r).unwrap()).sum::<i64>(), 15);
+    }
+
+    #[test]
+    fn floats_keep_nulls_and_kinds_come_from_the_schema() {
+        let t = tiny();
+        let share = t.floats("share").unwrap();
+        let got: Vec<_> = (0..5).map(|r| share.get(r)).collect();
+        assert_eq!(got, SHARE);
+        assert_eq!(t.kind("share").unwrap(), ColumnKind::Float);
+        assert_eq!(t.kind("area").unwrap(), ColumnKind::Text);
+        assert_eq!(
+            t.kind("count").unwrap(),
+            ColumnKind::Integer {
+                wide: false,
+                unsigned: false
+            }
+        );
+        assert!(t.kind("nope").is_err());
+        assert_eq!(
+            t.floats("count").unwrap_err().to_string(),
+            "tiny.parquet, column \"count\": column holds INT32, expected floating point"
+        );
+        assert_eq!(
+            t.floats("area").unwrap_err().to_string(),
+            "tiny.parquet, column \"area\": column holds BYTE_ARRAY (String), expected floating point"
+        );
+    }
+
+    #[test]
+    fn row_groups_add_up_to_the_footer() {
+        tiny().check_row_groups().unwrap();
+        // Every column read is declared to unpack to a few bytes.
+        let t = tiny();
+        let all = t.declared_unpacked(&[true; 5]);
+        let one = t.declared_unpacked(&[true, false, false, false, false]);
+        assert!(one > 0 && one < all && all < 10_000, "{one} {all}");
+        assert_eq!(t.declared_unpacked(&[]), 0);
     }
 
     #[test]

@@ -345,7 +345,28 @@ pub fn read_declared(
                 .map(|(csv, at, name)| (csv.into(), at, Some(name)))
                 .collect()
         }
+        (super::Reader::Parquet, _, _) => {
+            let (csv, at) = super::records::parquet_as_csv(d.bytes, d.file, recipe, limits)?;
+            vec![(csv.into(), at, None)]
+        }
+        (super::Reader::Json, _, _) => {
+            let (csv, at) =
+                super::records::json_as_csv(d.bytes, d.file, src.json_records.as_deref(), limits)?;
+            vec![(csv.into(), at, None)]
+        }
         _ => vec![(d.bytes.into(), loc.clone(), None)],
+    };
+    // Records (Parquet, JSON) are made UTF-8 text, one per line, numbered
+    // from 1.
+    let records = matches!(src.reader, super::Reader::Parquet | super::Reader::Json);
+    // The header line of a table of records is no row of the file: a
+    // problem with it names the file (and column) only.
+    let header_at = |l: &Location, row: u64| {
+        if records {
+            l.clone()
+        } else {
+            l.at_row(row)
+        }
     };
     let located = src.geography.is_located();
     let nations: Vec<Vec<Nation>> = recipe.indicators.iter().map(|i| i.nations()).collect();
@@ -386,12 +407,13 @@ pub fn read_declared(
         let (bytes, loc) = (&bytes[..], loc.clone());
         let t = CsvTable::from_bytes(
             bytes,
-            d.encoding,
+            if records { Encoding::Utf8 } else { d.encoding },
             loc.clone(),
             CsvOptions {
                 skip_lines: src.skip_lines,
                 extra_header_rows: src.extra_header_rows,
                 stop_at_blank_line: src.stop_at_blank_row,
+                records_numbered: records,
                 ..CsvOptions::default()
             },
         )?;
@@ -429,7 +451,7 @@ pub fn read_declared(
         if let Some(h) = &src.header {
             if t.headers().iter().ne(h.iter()) {
                 return Err(SourceError::new(
-                    t.location().at_row(src.skip_lines as u64 + 1),
+                    header_at(t.location(), src.skip_lines as u64 + 1),
                     Problem::WrongHeader {
                         expected: h.join(","),
                         found: t.headers().join(","),
@@ -439,7 +461,7 @@ pub fn read_declared(
         }
         if t.headers().len() > limits.columns {
             return Err(invalid(
-                loc.at_row(1),
+                header_at(&loc, 1),
                 format!(
                     "{} columns; at most {} are read",
                     t.headers().len(),
@@ -521,7 +543,7 @@ pub fn read_declared(
                 .find(|h| !fixed_cols.contains(&h.as_str()) && !is_year(h))
             {
                 return Err(SourceError::new(
-                    t.location().at_row(1).at_column(h.clone()),
+                    header_at(t.location(), 1).at_column(h.clone()),
                     Problem::Invalid(format!(
                         "unexpected column: expected {} or a year column like \"{}2024\"",
                         fixed_cols.join(", "),
@@ -562,7 +584,7 @@ pub fn read_declared(
                     .collect();
                 if years.is_empty() {
                     return Err(SourceError::new(
-                        t.location().at_row(1),
+                        header_at(t.location(), 1),
                         Problem::MissingColumn {
                             found: t.headers().join(", "),
                         },
@@ -605,7 +627,7 @@ pub fn read_declared(
             }
             if let Some(h) = t.headers().iter().find(|h| !used.contains(&h.as_str())) {
                 return Err(SourceError::new(
-                    t.location().at_row(1).at_column(h.clone()),
+                    header_at(t.location(), 1).at_column(h.clone()),
                     Problem::Invalid(format!(
                         "unexpected column: the recipe reads {}",
                         used.join(", ")

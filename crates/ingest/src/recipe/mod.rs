@@ -24,6 +24,7 @@
 pub mod check;
 pub mod engine;
 pub mod located;
+pub mod records;
 pub mod template;
 pub mod xlsx;
 
@@ -100,6 +101,10 @@ pub struct SourceSpec {
     pub data: Option<String>,
     #[serde(default)]
     pub reader: Reader,
+    /// JSON: the key of the document's object holding the array of records
+    /// (absent: the document is that array).
+    #[serde(default)]
+    pub json_records: Option<String>,
     /// The sheet to read (XLSX).
     #[serde(default)]
     pub sheet: Option<String>,
@@ -361,6 +366,23 @@ pub enum Reader {
     Csv,
     /// One sheet of an XLSX workbook (stored cell values; nothing evaluated).
     Xlsx,
+    /// A flat Parquet file, one row per record (text, integer and
+    /// floating-point columns).
+    Parquet,
+    /// A JSON array of flat objects (records), or an object with one key
+    /// holding it (`json_records`).
+    Json,
+}
+
+impl Reader {
+    pub fn id(self) -> &'static str {
+        match self {
+            Reader::Csv => "csv",
+            Reader::Xlsx => "xlsx",
+            Reader::Parquet => "parquet",
+            Reader::Json => "json",
+        }
+    }
 }
 
 /// The geography of a file's rows.
@@ -752,13 +774,47 @@ impl Recipe {
                     "an XLSX source names its sheet",
                 ))
             }
-            (Reader::Csv, Some(_)) => {
+            (Reader::Csv | Reader::Parquet | Reader::Json, Some(_)) => {
                 return Err(invalid(
                     at("source.sheet"),
                     "sheet applies to reader = \"xlsx\" only",
                 ))
             }
             _ => {}
+        }
+        if s.json_records.is_some() && s.reader != Reader::Json {
+            return Err(invalid(
+                at("source.json_records"),
+                "json_records applies to reader = \"json\" only",
+            ));
+        }
+        if s.json_records
+            .as_ref()
+            .is_some_and(|k| k.is_empty() || k.len() > 200)
+        {
+            return Err(invalid(
+                at("source.json_records"),
+                "an empty or overlong key",
+            ));
+        }
+        if matches!(s.reader, Reader::Parquet | Reader::Json) {
+            // Records have one header (their keys or column names) and no
+            // lines around the table.
+            for (field, given) in [
+                ("source.skip_lines", s.skip_lines > 0),
+                ("source.extra_header_rows", s.extra_header_rows > 0),
+                ("source.stop_at_blank_row", s.stop_at_blank_row),
+            ] {
+                if given {
+                    return Err(invalid(
+                        at(field),
+                        format!(
+                            "{} applies to reader = \"csv\" and \"xlsx\" only",
+                            field.trim_start_matches("source.")
+                        ),
+                    ));
+                }
+            }
         }
         self.validate_located(file)?;
         match (&s.code_column, &s.name_column) {
@@ -1601,10 +1657,7 @@ pub fn source_rows(contributions: &[Contribution]) -> Vec<stemgap_store::SourceR
                 publisher_url: String::new(),
                 path: c.data_file.clone(),
                 sha256: stemgap_sources::sha256_hex(&c.bytes),
-                format: match s.reader {
-                    Reader::Csv => "csv".into(),
-                    Reader::Xlsx => "xlsx".into(),
-                },
+                format: s.reader.id().into(),
                 geography: s.geography.catalogue_word().into(),
                 boundary: match s.geography {
                     Geography::Pcon2024 => "2024".into(),
@@ -1800,6 +1853,28 @@ mod example_tests {
         assert_eq!(ind.aggregation(), Aggregation::Sum);
         assert_eq!(ind.interval, Interval::Always);
         assert_eq!(r.source.skip_codes, ["z"]);
+    }
+
+    /// The Parquet example in docs/contributing-data.md parses, and the
+    /// JSON one with the fields a whole recipe needs.
+    #[test]
+    fn the_documented_record_readers_are_valid_recipes() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc.find("## Parquet and JSON files").expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let r = Recipe::parse(&block[start..end], "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.reader, Reader::Parquet);
+        let rest = &block[end + 3..];
+        let start = rest.find("```toml\n").expect("the JSON example") + 8;
+        let end = start + rest[start..].find("```").expect("its end");
+        let indicators = &block[block.find("[[indicator]]").unwrap()..];
+        let indicators = &indicators[..indicators.find("```").unwrap()];
+        let text = format!("format = 1\n{}{indicators}", &rest[start..end]);
+        let r = Recipe::parse(&text, "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.reader, Reader::Json);
+        assert_eq!(r.source.json_records.as_deref(), Some("records"));
     }
 
     /// The list located by postcode in docs/contributing-data.md parses.

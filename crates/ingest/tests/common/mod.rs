@@ -258,3 +258,136 @@ pub fn contribution(name: &str) -> (String, String) {
         std::fs::read_to_string(dir.join("data.csv")).unwrap(),
     )
 }
+
+/// A Parquet column for [`parquet_file`]: its values, `None` a null.
+pub enum PqCol {
+    Text(Vec<Option<&'static str>>),
+    Int(Vec<Option<i64>>),
+    Double(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+}
+
+/// A flat Parquet file (one row group, optional columns, Snappy) written
+/// by the `parquet` crate from hand-made columns.
+pub fn parquet_file(columns: &[(&str, PqCol)]) -> Vec<u8> {
+    use parquet::basic::Compression;
+    use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use std::sync::Arc;
+    let fields: String = columns
+        .iter()
+        .map(|(name, c)| {
+            let t = match c {
+                PqCol::Text(_) => "binary",
+                PqCol::Int(_) => "int64",
+                PqCol::Double(_) => "double",
+                PqCol::Bool(_) => "boolean",
+            };
+            let note = if matches!(c, PqCol::Text(_)) {
+                " (UTF8)"
+            } else {
+                ""
+            };
+            format!("optional {t} {name}{note}; ")
+        })
+        .collect();
+    let schema = Arc::new(parse_message_type(&format!("message m {{ {fields}}}")).unwrap());
+    let props = Arc::new(
+        WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build(),
+    );
+    let mut buf = Vec::new();
+    let mut w = SerializedFileWriter::new(&mut buf, schema, props).unwrap();
+    let mut g = w.next_row_group().unwrap();
+    let mut i = 0;
+    while let Some(mut col) = g.next_column().unwrap() {
+        fn defs<T>(v: &[Option<T>]) -> Vec<i16> {
+            v.iter().map(|c| i16::from(c.is_some())).collect()
+        }
+        match &columns[i].1 {
+            PqCol::Text(v) => {
+                let values: Vec<ByteArray> =
+                    v.iter().flatten().map(|s| ByteArray::from(*s)).collect();
+                col.typed::<ByteArrayType>()
+                    .write_batch(&values, Some(&defs(v)), None)
+                    .unwrap();
+            }
+            PqCol::Int(v) => {
+                let values: Vec<i64> = v.iter().flatten().copied().collect();
+                col.typed::<Int64Type>()
+                    .write_batch(&values, Some(&defs(v)), None)
+                    .unwrap();
+            }
+            PqCol::Double(v) => {
+                let values: Vec<f64> = v.iter().flatten().copied().collect();
+                col.typed::<DoubleType>()
+                    .write_batch(&values, Some(&defs(v)), None)
+                    .unwrap();
+            }
+            PqCol::Bool(v) => {
+                let values: Vec<bool> = v.iter().flatten().copied().collect();
+                col.typed::<BoolType>()
+                    .write_batch(&values, Some(&defs(v)), None)
+                    .unwrap();
+            }
+        }
+        col.close().unwrap();
+        i += 1;
+    }
+    g.close().unwrap();
+    w.close().unwrap();
+    buf
+}
+
+/// The seat contribution (`tests/fixtures/contrib/seat`) as a Parquet file
+/// (the same made-up values; `events` as text, for its marker `c`).
+pub fn seat_parquet() -> Vec<u8> {
+    parquet_file(&[
+        (
+            "code",
+            PqCol::Text(vec![
+                Some("E14001401"),
+                Some("E14001402"),
+                Some("E14001403"),
+                Some("N05000011"),
+                Some("S14000031"),
+                Some("W07000101"),
+            ]),
+        ),
+        (
+            "name",
+            PqCol::Text(vec![
+                Some("Northam North"),
+                Some("Northam South"),
+                Some("Southam and Vale"),
+                Some("Loughmore"),
+                Some("Glenbrae, Kyle and Strathannan"),
+                Some("Bryn Môr"),
+            ]),
+        ),
+        (
+            "events",
+            PqCol::Text(vec![
+                Some("12"),
+                Some("7"),
+                Some("c"),
+                Some("3"),
+                Some("0"),
+                Some("5"),
+            ]),
+        ),
+    ])
+}
+
+/// The seat contribution as JSON records (the same made-up values).
+pub const SEAT_JSON: &str = r#"[
+  {"code": "E14001401", "name": "Northam North", "events": 12},
+  {"code": "E14001402", "name": "Northam South", "events": 7},
+  {"code": "E14001403", "name": "Southam and Vale", "events": "c"},
+  {"code": "N05000011", "name": "Loughmore", "events": 3},
+  {"code": "S14000031", "name": "Glenbrae, Kyle and Strathannan", "events": 0},
+  {"code": "W07000101", "name": "Bryn Môr", "events": 5}
+]"#;
