@@ -463,13 +463,7 @@ impl ParquetTable {
             .column(i)
             .physical_type()
             == PhysicalType::DOUBLE;
-        let values = self.decode(
-            name,
-            &mut Floats {
-                wide,
-                dictionary: Vec::new(),
-            },
-        )?;
+        let values = self.decode(name, &mut floats(wide))?;
         Ok(FloatColumn {
             location: self.location.at_column(name),
             values,
@@ -662,13 +656,7 @@ impl ParquetTable {
             PhysicalType::INT64 => true,
             _ => return Err(self.type_error(name, "integers")),
         };
-        let values = self.decode(
-            name,
-            &mut Ints {
-                wide,
-                dictionary: Vec::new(),
-            },
-        )?;
+        let values = self.decode(name, &mut ints(wide))?;
         Ok(IntColumn {
             location: self.location.at_column(name),
             values,
@@ -758,80 +746,57 @@ impl Values for Text {
     }
 }
 
-/// INT32 or INT64 values.
-struct Ints {
+/// Fixed-width numbers: INT32 or INT64 as `i64`, FLOAT or DOUBLE as
+/// `f64` (each narrow or wide, as `wide` says).
+struct Fixed<T> {
     wide: bool,
-    dictionary: Vec<i64>,
+    dictionary: Vec<T>,
+    narrow: fn([u8; 4]) -> T,
+    full: fn([u8; 8]) -> T,
 }
 
-impl Ints {
-    fn take<'b>(&self, buf: &'b [u8]) -> Option<(i64, &'b [u8])> {
+impl<T> Fixed<T> {
+    fn new(wide: bool, narrow: fn([u8; 4]) -> T, full: fn([u8; 8]) -> T) -> Self {
+        Fixed {
+            wide,
+            dictionary: Vec::new(),
+            narrow,
+            full,
+        }
+    }
+
+    fn take<'b>(&self, buf: &'b [u8]) -> Option<(T, &'b [u8])> {
         if self.wide {
             let (v, rest) = buf.split_first_chunk::<8>()?;
-            Some((i64::from_le_bytes(*v), rest))
+            Some(((self.full)(*v), rest))
         } else {
             let (v, rest) = buf.split_first_chunk::<4>()?;
-            Some((i64::from(i32::from_le_bytes(*v)), rest))
+            Some(((self.narrow)(*v), rest))
         }
     }
 }
 
-impl Values for Ints {
-    type Out = Option<i64>;
-    const NULL: Option<i64> = None;
-
-    fn new_chunk(&mut self) {
-        self.dictionary.clear();
-    }
-
-    fn dictionary(&mut self, buf: &[u8], n: usize, at: &Location) -> Result<(), SourceError> {
-        self.dictionary.clear();
-        let mut rest = buf;
-        for _ in 0..n {
-            let (v, r) = self
-                .take(rest)
-                .ok_or_else(|| bad(at.clone(), "truncated dictionary page"))?;
-            rest = r;
-            self.dictionary.push(v);
-        }
-        Ok(())
-    }
-
-    fn entry(&self, i: u32) -> Option<Option<i64>> {
-        self.dictionary.get(i as usize).map(|&v| Some(v))
-    }
-
-    fn plain<'b>(
-        &mut self,
-        buf: &'b [u8],
-        at: &dyn Fn() -> Location,
-    ) -> Result<(Option<i64>, &'b [u8]), SourceError> {
-        let (v, rest) = self.take(buf).ok_or_else(|| bad(at(), "truncated page"))?;
-        Ok((Some(v), rest))
-    }
+/// INT32 or INT64 values.
+fn ints(wide: bool) -> Fixed<i64> {
+    Fixed::new(
+        wide,
+        |b| i64::from(i32::from_le_bytes(b)),
+        i64::from_le_bytes,
+    )
 }
 
 /// FLOAT or DOUBLE values.
-struct Floats {
-    wide: bool,
-    dictionary: Vec<f64>,
+fn floats(wide: bool) -> Fixed<f64> {
+    Fixed::new(
+        wide,
+        |b| f64::from(f32::from_le_bytes(b)),
+        f64::from_le_bytes,
+    )
 }
 
-impl Floats {
-    fn take<'b>(&self, buf: &'b [u8]) -> Option<(f64, &'b [u8])> {
-        if self.wide {
-            let (v, rest) = buf.split_first_chunk::<8>()?;
-            Some((f64::from_le_bytes(*v), rest))
-        } else {
-            let (v, rest) = buf.split_first_chunk::<4>()?;
-            Some((f64::from(f32::from_le_bytes(*v)), rest))
-        }
-    }
-}
-
-impl Values for Floats {
-    type Out = Option<f64>;
-    const NULL: Option<f64> = None;
+impl<T: Copy> Values for Fixed<T> {
+    type Out = Option<T>;
+    const NULL: Option<T> = None;
 
     fn new_chunk(&mut self) {
         self.dictionary.clear();
@@ -850,7 +815,7 @@ impl Values for Floats {
         Ok(())
     }
 
-    fn entry(&self, i: u32) -> Option<Option<f64>> {
+    fn entry(&self, i: u32) -> Option<Option<T>> {
         self.dictionary.get(i as usize).map(|&v| Some(v))
     }
 
@@ -858,7 +823,7 @@ impl Values for Floats {
         &mut self,
         buf: &'b [u8],
         at: &dyn Fn() -> Location,
-    ) -> Result<(Option<f64>, &'b [u8]), SourceError> {
+    ) -> Result<(Option<T>, &'b [u8]), SourceError> {
         let (v, rest) = self.take(buf).ok_or_else(|| bad(at(), "truncated page"))?;
         Ok((Some(v), rest))
     }

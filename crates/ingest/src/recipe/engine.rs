@@ -459,22 +459,7 @@ pub fn read_declared(
                 ));
             }
         }
-        if t.headers().len() > limits.columns {
-            return Err(invalid(
-                header_at(&loc, 1),
-                format!(
-                    "{} columns; at most {} are read",
-                    t.headers().len(),
-                    limits.columns
-                ),
-            ));
-        }
-        if t.len() > limits.rows {
-            return Err(invalid(
-                loc,
-                format!("{} rows; at most {} are read", t.len(), limits.rows),
-            ));
-        }
+        limits.check_table(t.headers().len(), t.len(), header_at(&loc, 1), loc.clone())?;
         let key_col = match (
             &src.code_column,
             &src.name_column,

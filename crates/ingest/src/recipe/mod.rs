@@ -62,6 +62,30 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// A table's size against the limits: `columns` (a problem reported at
+    /// `columns_at`) and `rows` (at `rows_at`).
+    pub fn check_table(
+        &self,
+        columns: usize,
+        rows: usize,
+        columns_at: Location,
+        rows_at: Location,
+    ) -> Result<(), SourceError> {
+        if columns > self.columns {
+            return Err(invalid(
+                columns_at,
+                format!("{columns} columns; at most {} are read", self.columns),
+            ));
+        }
+        if rows > self.rows {
+            return Err(invalid(
+                rows_at,
+                format!("{rows} rows; at most {} are read", self.rows),
+            ));
+        }
+        Ok(())
+    }
+
     /// What a build and `stemgap contribute check` accept: room for every
     /// LSOA of England and Wales (35,000) with years as rows.
     pub const DEFAULT: Limits = Limits {

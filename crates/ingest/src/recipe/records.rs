@@ -161,22 +161,7 @@ fn parquet_inner(
     limits: &Limits,
 ) -> Result<String, SourceError> {
     let t = ParquetTable::from_bytes(bytes, at.clone())?;
-    if t.columns().len() > limits.columns {
-        return Err(invalid(
-            at.clone(),
-            format!(
-                "{} columns; at most {} are read",
-                t.columns().len(),
-                limits.columns
-            ),
-        ));
-    }
-    if t.len() > limits.rows {
-        return Err(invalid(
-            at.clone(),
-            format!("{} rows; at most {} are read", t.len(), limits.rows),
-        ));
-    }
+    limits.check_table(t.columns().len(), t.len(), at.clone(), at.clone())?;
     // The decoder sizes a group's output from the group's row count.
     t.check_row_groups()?;
     // What the used columns unpack to, as the footer declares it, before
