@@ -503,18 +503,7 @@ pub fn read_declared(
         fixed_cols.extend(src.filter.keys().map(String::as_str));
         fixed_cols.extend(src.period.column.as_deref());
         fixed_cols.extend(src.other_columns.iter().map(String::as_str));
-        let prefixes: Vec<&str> = src
-            .period
-            .columns_prefix
-            .iter()
-            .chain(
-                recipe
-                    .indicators
-                    .iter()
-                    .filter_map(|i| i.columns_prefix.as_ref()),
-            )
-            .map(String::as_str)
-            .collect();
+        let prefixes: Vec<&str> = recipe.column_prefixes().collect();
         if src.strict_columns && !prefixes.is_empty() {
             let is_year = |h: &str| {
                 prefixes.iter().any(|p| {

@@ -741,6 +741,21 @@ pub fn is_id(s: &str) -> bool {
 }
 
 impl Recipe {
+    /// The prefixes of year columns (`columns_prefix`), the source's and
+    /// each indicator's.
+    pub fn column_prefixes(&self) -> impl Iterator<Item = &str> {
+        self.source
+            .period
+            .columns_prefix
+            .iter()
+            .chain(
+                self.indicators
+                    .iter()
+                    .filter_map(|i| i.columns_prefix.as_ref()),
+            )
+            .map(String::as_str)
+    }
+
     /// Parses and validates a recipe; `file` names it in errors.
     pub fn parse(text: &str, file: &str, limits: &Limits) -> Result<Recipe, SourceError> {
         let at = Location::file(file);

@@ -106,20 +106,11 @@ pub fn recipe_reads(recipe: &Recipe, name: &str) -> bool {
     if named.contains(&name) {
         return true;
     }
-    s.period
-        .columns_prefix
-        .iter()
-        .chain(
-            recipe
-                .indicators
-                .iter()
-                .filter_map(|i| i.columns_prefix.as_ref()),
-        )
-        .any(|p| {
-            name.strip_prefix(p.as_str())
-                .map(str::trim)
-                .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-        })
+    recipe.column_prefixes().any(|p| {
+        name.strip_prefix(p)
+            .map(str::trim)
+            .is_some_and(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 /// One decoded Parquet column.
