@@ -246,8 +246,11 @@ pub fn build_with(
             )?;
         }
     }
+    // The seat maps served the located rows; they are not needed again.
+    drop(maps);
     crate::institutions::log(&institutions.report);
     crate::institutions::collect(&institutions, &mut out)?;
+    out.finish();
     w.put_institutions(&institutions.rows())?;
     tracing::info!(
         seconds = start.elapsed().as_secs_f64(),

@@ -1570,6 +1570,8 @@ pub fn collect(placed: &Placed, out: &mut Collector) -> Result<(), SourceError> 
             .build(),
         );
     }
+    // Six figures per seat of each set.
+    out.reserve(6 * placed.seats.iter().map(Vec::len).sum::<usize>());
     for set in BoundarySet::ALL {
         let i = ix(set);
         let zero =

@@ -260,6 +260,7 @@ pub fn collect(reg: &Registry, out: &mut Collector) -> Result<(), SourceError> {
             .collect()
     };
     // Write phase.
+    out.reserve(pending.len());
     let at = Location::file("conversion between the boundary sets");
     for (to_set, id, period, source, code, value, bounds) in pending {
         match (value, bounds) {

@@ -239,6 +239,9 @@ pub struct Collector {
     /// the observations (`symbols[n]` is the string numbered `n`).
     names: HashMap<Symbol, u32>,
     symbols: Vec<Symbol>,
+    /// Set by [`Collector::finish`]: the keys are gone, so a push could not
+    /// be checked.
+    finished: bool,
 }
 
 impl Collector {
@@ -280,6 +283,24 @@ impl Collector {
         Ok(())
     }
 
+    /// Room for `additional` more observations, exactly: a build's largest
+    /// vector of figures would otherwise double past its final size when a
+    /// last source (the conversions, the institutions) adds its rows.
+    pub fn reserve(&mut self, additional: usize) {
+        self.obs.reserve_exact(additional);
+        self.keys.reserve(additional);
+    }
+
+    /// Ends the collection: the duplicate check's keys (a set as large as
+    /// the observations) are freed and the observations take only the
+    /// memory they need, before the findings are computed beside them.
+    /// Nothing may be pushed afterwards.
+    pub fn finish(&mut self) {
+        self.finished = true;
+        self.keys = HashSet::default();
+        self.obs.shrink_to_fit();
+    }
+
     fn name(&mut self, s: &str) -> u32 {
         if let Some(&n) = self.names.get(s) {
             return n;
@@ -303,6 +324,10 @@ impl Collector {
         code: GssCode,
         period: &str,
     ) -> (Option<BoundarySet>, u32, GssCode, u32) {
+        assert!(
+            !self.finished,
+            "an observation added to a finished collector"
+        );
         (set, self.name(indicator), code, self.name(period))
     }
 
