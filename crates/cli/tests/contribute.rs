@@ -646,6 +646,65 @@ fn a_located_template_is_valid_once_rows_are_added() {
     }
 }
 
+/// Real data: `contribute template --geography dz11|soa01` writes every
+/// data zone 2011 (6,976) or Northern Ireland SOA 2001 (890) of the
+/// registry, and the filled-in template (invented values) passes the check
+/// with every Scottish or Northern Irish seat of both sets reached.
+#[test]
+fn real_small_area_templates_list_every_data_zone_and_soa() {
+    let Some(sources) = crate::common::real_data() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (geography, areas, prefix, nation, seats) in [
+        ("dz11", 6976, "S01", "Scotland", [59, 57]),
+        ("soa01", 890, "95", "Northern Ireland", [18, 18]),
+    ] {
+        let out = dir.path().join(geography);
+        let mut args = vec![
+            "contribute".to_owned(),
+            "template".into(),
+            "--geography".into(),
+            geography.into(),
+            "--indicator".into(),
+            "stem_clubs".into(),
+            "--out".into(),
+            out.display().to_string(),
+            "--sources".into(),
+            sources.display().to_string(),
+        ];
+        let o = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{geography}: {}", stderr(&o));
+        let csv = fs::read_to_string(out.join("data.csv")).unwrap();
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(rows.len(), areas, "{geography}");
+        assert!(rows.iter().all(|r| r.starts_with(prefix)), "{geography}");
+        let filled: String = std::iter::once("code,name,stem_clubs".to_owned())
+            .chain(
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, r)| format!("{r}{}", i % 7)),
+            )
+            .map(|l| l + "\n")
+            .collect();
+        fs::write(out.join("data.csv"), filled).unwrap();
+        args = vec![
+            "contribute".to_owned(),
+            "check".into(),
+            "--recipe".into(),
+            out.join("recipe.toml").display().to_string(),
+            "--sources".into(),
+            sources.display().to_string(),
+        ];
+        let o = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{geography}: {}", stderr(&o));
+        for (set, n) in ["2010", "2024"].into_iter().zip(seats) {
+            let want = format!("{set} seats, {nation}: all {n} seats");
+            assert!(stdout(&o).contains(&want), "{want}: {}", stdout(&o));
+        }
+    }
+}
+
 /// Real data: a made-up seat-level starts rate for every English 2024 seat
 /// (higher where the IMD score is higher) replaces F3's measure; F3 is
 /// recomputed on it and its ledger says so.
