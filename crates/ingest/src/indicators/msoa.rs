@@ -45,6 +45,14 @@
 //!    the Welsh Government's ("Rhyl West 2"), not ONS names, so Welsh MSOAs
 //!    cannot be matched to LSOAs at all.
 //!
+//! The placement is [`MsoaPlacer`]: its lookups read once, then
+//! [`MsoaPlacer::place`] takes a file's MSOA codes and names and returns
+//! per-set [`Shares`] (as the apportioner uses) and each MSOA's route. The
+//! two tables here and declared sources of `geography = "msoa21"`
+//! (`recipe::engine`, given the placer through `Given::msoa`) all go
+//! through it. The `changed` route is relative to the MSOAs placed
+//! together: the 2011 MSOAs no MSOA of the same file is named after.
+//!
 //! An MSOA whose authority is not known is an error: nothing is dropped.
 //! The number of MSOAs, employees and residents placed by each route is
 //! logged and written into the caveats.

@@ -1520,7 +1520,9 @@ pub fn place_with(
         _ => None,
     };
     let mut defs = definitions(d, parsed);
-    if let (Some(p), true) = (&msoa_placed, src.method_caveat) {
+    // The routes are the file's own: stated even with `method_caveat =
+    // false` (the contributor cannot know them).
+    if let Some(p) = &msoa_placed {
         for def in &mut defs {
             def.caveats = format!("{} {}", def.caveats, p.route_text())
                 .trim()
