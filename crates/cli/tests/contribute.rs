@@ -86,6 +86,9 @@ fn every_hand_made_contribution_passes_check() {
         ("seat", "2 of 3 seats with a figure, 1 withheld"),
         ("lad", "2024 seats, Scotland: all 1 seats"),
         ("lsoa", "2024 seats, Wales: all 1 seats"),
+        ("dz11", "2024 seats, Scotland: all 1 seats"),
+        ("soa01", "2010 seats, Northern Ireland: all 1 seats"),
+        ("msoa21", "2024 seats, England: all 3 seats"),
         ("xlsx", "2 of 3 seats with a figure, 1 withheld"),
         (
             "lad_mean",
@@ -394,6 +397,13 @@ fn a_build_with_contributions_adds_them_flagged_and_changes_nothing_else() {
         (r[0].as_str(), r[4].as_str(), r[5].as_str()),
         ("12", "contributed", "contrib_stem_outreach_2024")
     );
+    // Data zones, NI SOAs and MSOAs 2021, carried to both sets (the
+    // figures are worked out in crates/ingest/tests/recipe_small_areas.rs).
+    assert_eq!(at(&b, "coding_clubs_dz", "S14000031")[0], "8");
+    assert_eq!(at(&b10, "coding_clubs_soa", "N06000011")[0], "10");
+    assert_eq!(at(&b, "lab_jobs_msoa", "E14001401")[0], "48");
+    assert_eq!(at(&b10, "lab_jobs_msoa", "E14000801")[0], "100");
+    assert_eq!(at(&b, "lab_jobs_msoa", "E14001401")[4], "contributed");
     // The contributor and licence are the source's publisher and licence
     // on the sources page; the method is `contributed` in the API and on
     // the profile.
@@ -533,7 +543,7 @@ fn template(geography: &str, out: &Path) -> Output {
 #[test]
 fn a_template_is_valid_once_filled_in() {
     let dir = tempfile::tempdir().unwrap();
-    for geography in ["pcon2024", "pcon2010", "lad", "lsoa11"] {
+    for geography in ["pcon2024", "pcon2010", "lad", "lsoa11", "dz11", "soa01"] {
         let out = dir.path().join(geography);
         let o = template(geography, &out);
         assert!(o.status.success(), "{geography}: {}", stderr(&o));
@@ -564,6 +574,26 @@ fn a_template_is_valid_once_filled_in() {
         assert!(o.status.success(), "{geography}: {}", stderr(&o));
         assert!(stdout(&o).contains("valid contribution"), "{}", stdout(&o));
     }
+    // Data zones: every code of the registry, named by its code (the
+    // registry has no other small-area names), for Scotland.
+    let dz = fs::read_to_string(dir.path().join("dz11/data.csv")).unwrap();
+    assert!(
+        dz.starts_with("code,name,stem_clubs\nS01010001,S01010001,c\nS01010002,S01010002,2\n"),
+        "{dz}"
+    );
+    assert_eq!(dz.lines().count(), 3, "{dz}");
+    let recipe = fs::read_to_string(dir.path().join("dz11/recipe.toml")).unwrap();
+    assert!(recipe.contains("geography = \"dz11\""), "{recipe}");
+    assert!(recipe.contains("nations = [\"scotland\"]"), "{recipe}");
+    // MSOAs 2021: no list of them in the registry, so no template.
+    let o = template("msoa21", &dir.path().join("msoa21"));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("msoa21 templates are not available: stemgap's registry has no list of MSOA 2021 codes and names"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("msoa21").exists());
     let o = run(&[
         "contribute",
         "template",
@@ -613,6 +643,65 @@ fn a_located_template_is_valid_once_rows_are_added() {
             "{}",
             stdout(&o)
         );
+    }
+}
+
+/// Real data: `contribute template --geography dz11|soa01` writes every
+/// data zone 2011 (6,976) or Northern Ireland SOA 2001 (890) of the
+/// registry, and the filled-in template (invented values) passes the check
+/// with every Scottish or Northern Irish seat of both sets reached.
+#[test]
+fn real_small_area_templates_list_every_data_zone_and_soa() {
+    let Some(sources) = crate::common::real_data() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (geography, areas, prefix, nation, seats) in [
+        ("dz11", 6976, "S01", "Scotland", [59, 57]),
+        ("soa01", 890, "95", "Northern Ireland", [18, 18]),
+    ] {
+        let out = dir.path().join(geography);
+        let mut args = vec![
+            "contribute".to_owned(),
+            "template".into(),
+            "--geography".into(),
+            geography.into(),
+            "--indicator".into(),
+            "stem_clubs".into(),
+            "--out".into(),
+            out.display().to_string(),
+            "--sources".into(),
+            sources.display().to_string(),
+        ];
+        let o = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{geography}: {}", stderr(&o));
+        let csv = fs::read_to_string(out.join("data.csv")).unwrap();
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(rows.len(), areas, "{geography}");
+        assert!(rows.iter().all(|r| r.starts_with(prefix)), "{geography}");
+        let filled: String = std::iter::once("code,name,stem_clubs".to_owned())
+            .chain(
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, r)| format!("{r}{}", i % 7)),
+            )
+            .map(|l| l + "\n")
+            .collect();
+        fs::write(out.join("data.csv"), filled).unwrap();
+        args = vec![
+            "contribute".to_owned(),
+            "check".into(),
+            "--recipe".into(),
+            out.join("recipe.toml").display().to_string(),
+            "--sources".into(),
+            sources.display().to_string(),
+        ];
+        let o = run(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert!(o.status.success(), "{geography}: {}", stderr(&o));
+        for (set, n) in ["2010", "2024"].into_iter().zip(seats) {
+            let want = format!("{set} seats, {nation}: all {n} seats");
+            assert!(stdout(&o).contains(&want), "{want}: {}", stdout(&o));
+        }
     }
 }
 

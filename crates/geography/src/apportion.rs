@@ -20,7 +20,7 @@
 use crate::{Link, Registry, Relation, Sources};
 use rustc_hash::FxHashMap as HashMap;
 use std::collections::BTreeMap;
-use stemgap_core::{BoundarySet, GssCode, Nation};
+use stemgap_core::{AreaKind, BoundarySet, GssCode, Nation};
 use stemgap_sources::{CsvOptions, CsvTable, Location, Problem, SourceError};
 
 /// ONS's LSOA 2011 → 2019 district lookup (the IMD 2019 ranks file): the
@@ -425,12 +425,30 @@ pub fn small_area_weight(link: &Link, population: impl FnOnce(&str) -> Option<f6
     }
 }
 
-/// Small areas (English and Welsh LSOA 2011) → seats with the share of each
-/// small area in each seat, for both sets, from the registry's small-area
-/// links (population overlap for the 2024 set, best fit for the 2010-2024
-/// set); and each small area's population (its 2024 overlaps summed). The
-/// shares [`to_seats`] carries small-area rows with.
-pub fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap<String, f64>) {
+/// Whether `code` is a small area of `kind`, by the form of its code as
+/// the registry checked it: LSOA 2011 (`E01`, `W01`), data zone 2011
+/// (`S01`), Northern Ireland SOA 2001 (eight characters from `95`). Any
+/// other kind has no small areas.
+pub fn is_small_area_of(code: &str, kind: AreaKind) -> bool {
+    match kind {
+        AreaKind::Lsoa11 => code.starts_with("E01") || code.starts_with("W01"),
+        AreaKind::Dz11 => code.starts_with("S01"),
+        AreaKind::Soa01 => code.len() == 8 && code.starts_with("95"),
+        _ => false,
+    }
+}
+
+/// Small areas of one kind (`kind`: English and Welsh LSOA 2011, Scottish
+/// data zones 2011 or Northern Ireland SOA 2001; see [`is_small_area_of`])
+/// → seats with the share of each small area in each seat, for both sets,
+/// from the registry's small-area links (population overlap for the 2024
+/// set, best fit for the 2010-2024 set); and each small area's population
+/// (its 2024 overlaps summed). The shares [`to_seats`] carries small-area
+/// rows with.
+pub fn small_area_shares(
+    reg: &Registry,
+    kind: AreaKind,
+) -> ([(BoundarySet, Shares); 2], HashMap<String, f64>) {
     let mut s10 = Shares::new();
     let mut s24 = Shares::new();
     let mut pop: HashMap<String, f64> = HashMap::default();
@@ -442,7 +460,7 @@ pub fn small_area_shares(reg: &Registry) -> ([(BoundarySet, Shares); 2], HashMap
             BoundarySet::Pcon2024 => &mut s24,
             BoundarySet::Pcon2010 => &mut s10,
         };
-        if !(l.from.starts_with("E01") || l.from.starts_with("W01")) {
+        if !is_small_area_of(&l.from, kind) {
             continue;
         }
         if set == BoundarySet::Pcon2024 {
@@ -656,7 +674,7 @@ mod tests {
                 Some(5.0),
             ),
         ];
-        let ([(set10, a10), (set24, a24)], pop) = small_area_shares(&reg);
+        let ([(set10, a10), (set24, a24)], pop) = small_area_shares(&reg, AreaKind::Lsoa11);
         assert_eq!(
             (set10, set24),
             (BoundarySet::Pcon2010, BoundarySet::Pcon2024)
@@ -671,6 +689,72 @@ mod tests {
         assert_eq!(pop["E01000001"], 1500.0);
         assert_eq!(pop["W01000001"], 1200.0);
         assert_eq!(pop.len(), 2);
+    }
+
+    /// The registry's links of every small-area kind, for the per-kind
+    /// tests: an English LSOA split between two 2024 seats, a data zone
+    /// split between two Scottish seats and a Northern Ireland SOA with an
+    /// unpopulated sliver.
+    fn mixed_small_area_registry() -> Registry {
+        let link = |relation: Relation, from: &str, to: &str, weight: f64, pop: Option<f64>| Link {
+            relation,
+            from: from.into(),
+            to: to.into(),
+            weight,
+            population: pop,
+        };
+        let s24 = Relation::SmallAreaToSeat(BoundarySet::Pcon2024);
+        let s10 = Relation::SmallAreaToSeat(BoundarySet::Pcon2010);
+        let mut reg = Registry::default();
+        reg.links = vec![
+            link(s24, "E01000001", "E14001401", 1.0, Some(1000.0)),
+            link(s24, "S01000001", "S14000021", 0.75, Some(600.0)),
+            link(s24, "S01000001", "S14000022", 0.25, Some(200.0)),
+            link(s24, "S01000002", "S14000022", 1.0, Some(900.0)),
+            link(s24, "95AA01S1", "N05000001", 1.0, Some(1500.0)),
+            link(s24, "95AA01S1", "N05000002", 0.0, Some(0.0)),
+            link(s10, "E01000001", "E14000801", 1.0, None),
+            link(s10, "S01000001", "S14000011", 1.0, None),
+            link(s10, "S01000002", "S14000011", 1.0, None),
+            link(s10, "95AA01S1", "N06000001", 1.0, None),
+        ];
+        reg
+    }
+
+    #[test]
+    fn small_area_shares_of_data_zones_are_the_scottish_links_only() {
+        let reg = mixed_small_area_registry();
+        let ([(_, a10), (_, a24)], pop) = small_area_shares(&reg, AreaKind::Dz11);
+        assert_eq!(
+            a24["S01000001"],
+            [(code("S14000021"), 0.75), (code("S14000022"), 0.25)]
+        );
+        assert_eq!(a24["S01000002"], [(code("S14000022"), 1.0)]);
+        assert_eq!(a24.len(), 2);
+        assert_eq!(a10["S01000001"], [(code("S14000011"), 1.0)]);
+        assert_eq!(a10.len(), 2);
+        assert_eq!(pop["S01000001"], 800.0);
+        assert_eq!(pop["S01000002"], 900.0);
+        assert_eq!(pop.len(), 2);
+    }
+
+    #[test]
+    fn small_area_shares_of_ni_super_output_areas_are_the_ni_links_only() {
+        let reg = mixed_small_area_registry();
+        let ([(_, a10), (_, a24)], pop) = small_area_shares(&reg, AreaKind::Soa01);
+        // The unpopulated sliver is no share.
+        assert_eq!(a24["95AA01S1"], [(code("N05000001"), 1.0)]);
+        assert_eq!(a24.len(), 1);
+        assert_eq!(a10["95AA01S1"], [(code("N06000001"), 1.0)]);
+        assert_eq!(a10.len(), 1);
+        assert_eq!(pop["95AA01S1"], 1500.0);
+        assert_eq!(pop.len(), 1);
+        // And the LSOA kind takes the English LSOA alone from the same links.
+        let ([_, (_, l24)], _) = small_area_shares(&reg, AreaKind::Lsoa11);
+        assert_eq!(l24.keys().collect::<Vec<_>>(), ["E01000001"]);
+        // Kinds that are not small areas have none.
+        let ([(_, n10), (_, n24)], npop) = small_area_shares(&reg, AreaKind::Lad23);
+        assert!(n10.is_empty() && n24.is_empty() && npop.is_empty());
     }
 
     #[test]

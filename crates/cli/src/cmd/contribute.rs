@@ -35,6 +35,12 @@ pub enum GeographyArg {
     Pcon2010,
     Lad,
     Lsoa11,
+    /// Scottish data zones 2011.
+    Dz11,
+    /// Northern Ireland super output areas 2001.
+    Soa01,
+    /// MSOAs 2021 (no template: the registry has no list of them).
+    Msoa21,
     /// Things located by postcode (Great Britain).
     Postcode,
     /// Things located by longitude and latitude.
@@ -48,6 +54,9 @@ impl From<GeographyArg> for Geography {
             GeographyArg::Pcon2010 => Geography::Pcon2010,
             GeographyArg::Lad => Geography::Lad,
             GeographyArg::Lsoa11 => Geography::Lsoa11,
+            GeographyArg::Dz11 => Geography::Dz11,
+            GeographyArg::Soa01 => Geography::Soa01,
+            GeographyArg::Msoa21 => Geography::Msoa21,
             GeographyArg::Postcode => Geography::Postcode,
             GeographyArg::Point => Geography::Point,
         }
@@ -112,10 +121,13 @@ fn template(a: TemplateArgs) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
+    let geography = Geography::from(a.geography);
+    if let Some(why) = recipe::template::unavailable(geography) {
+        return Err(UsageProblem(why.to_owned()).into());
+    }
     let (dir, ()) = registry(&a.sources, &a.catalogue)?;
     let inputs = Inputs::new(&dir, &());
     let reg = Registry::load(&inputs)?;
-    let geography = Geography::from(a.geography);
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     let csv = recipe::template::csv(&reg, geography, &a.indicator);

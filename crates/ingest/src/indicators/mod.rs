@@ -12,7 +12,7 @@ mod deprivation;
 pub(crate) mod ess;
 mod fe_et;
 mod industry;
-mod msoa;
+pub mod msoa;
 mod starts;
 
 pub(crate) use apportion::denominators;
@@ -50,6 +50,15 @@ const SCOTLAND22: [&str; 2] = [
     "sc_census22_pcon2024_agebysex",
     "sc_census22_pcon2024_ethnicity",
 ];
+
+/// The MSOA 2021 placement the built-in BRES and TS063 sources use, with
+/// the lookups it reads (the small-area population read as the deprivation
+/// reads it): what declared sources of `geography = "msoa21"` are placed
+/// with (`recipe::engine::Given::msoa`).
+pub fn msoa_placer(inputs: &Inputs<'_>, reg: &Registry) -> Result<msoa::MsoaPlacer, SourceError> {
+    let population = deprivation::read_population(inputs, reg)?;
+    msoa::MsoaPlacer::read(inputs, reg, &population)
+}
 
 /// Runs every indicator module, on two threads: the modules that share
 /// local-authority counts out by population (they need the population

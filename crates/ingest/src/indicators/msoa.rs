@@ -45,6 +45,14 @@
 //!    the Welsh Government's ("Rhyl West 2"), not ONS names, so Welsh MSOAs
 //!    cannot be matched to LSOAs at all.
 //!
+//! The placement is [`MsoaPlacer`]: its lookups read once, then
+//! [`MsoaPlacer::place`] takes a file's MSOA codes and names and returns
+//! per-set [`Shares`] (as the apportioner uses) and each MSOA's route. The
+//! two tables here and declared sources of `geography = "msoa21"`
+//! (`recipe::engine`, given the placer through `Given::msoa`) all go
+//! through it. The `changed` route is relative to the MSOAs placed
+//! together: the 2011 MSOAs no MSOA of the same file is named after.
+//!
 //! An MSOA whose authority is not known is an error: nothing is dropped.
 //! The number of MSOAs, employees and residents placed by each route is
 //! logged and written into the caveats.
@@ -53,7 +61,7 @@
 //! employment on 2024 seats (`census21_pcon2024_econact`): the worst
 //! mismatches are logged and the median is stated in the caveats.
 
-use super::{share, Collector, Def};
+use super::{share, Collector, Def, Shares};
 use crate::build::Inputs;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeMap, BTreeSet};
@@ -245,7 +253,7 @@ struct Authority {
 
 /// How an MSOA 2021 was placed on seats (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Route {
+pub enum Route {
     Name,
     Alias,
     Changed,
@@ -253,9 +261,9 @@ enum Route {
 }
 
 impl Route {
-    const ALL: [Route; 4] = [Route::Name, Route::Alias, Route::Changed, Route::Authority];
+    pub const ALL: [Route; 4] = [Route::Name, Route::Alias, Route::Changed, Route::Authority];
 
-    fn id(self) -> &'static str {
+    pub fn id(self) -> &'static str {
         match self {
             Route::Name => "name",
             Route::Alias => "alias",
@@ -265,12 +273,13 @@ impl Route {
     }
 }
 
-/// An MSOA 2021 as a source row gives it.
+/// An MSOA 2021 as a source row gives it: its code, its name and where
+/// the row is (problems with its placement are reported there).
 #[derive(Debug, Clone)]
-struct Msoa {
-    code: GssCode,
-    name: String,
-    at: Location,
+pub struct Msoa {
+    pub code: GssCode,
+    pub name: String,
+    pub at: Location,
 }
 
 /// An MSOA's placement: the route, and the fraction of its counts each seat
@@ -525,6 +534,120 @@ fn apportion(placed: &[Placed], counts: &[Vec<f64>]) -> [BTreeMap<GssCode, Vec<f
         }
     }
     out
+}
+
+/// The MSOA 2021 placement, reusable: the lookups it reads (the English
+/// and Welsh small areas with their MSOA 2011 names, authorities and
+/// population in each seat), read once; [`MsoaPlacer::place`] places the
+/// MSOAs of a file. The built-in BRES and TS063 sources and declared
+/// sources of `geography = "msoa21"` go through it.
+pub struct MsoaPlacer {
+    geo: Geography,
+}
+
+impl std::fmt::Debug for MsoaPlacer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MsoaPlacer")
+            .field("msoas11", &self.geo.weights11.len())
+            .field("authorities", &self.geo.authorities.len())
+            .finish()
+    }
+}
+
+/// The sources the MSOA placement reads, to list beside a source placed
+/// with it.
+pub const PLACEMENT_SOURCES: [&str; 5] = [NAMES_ENGLAND, NAMES_WALES, POPULATION, BESTFIT, OVERLAP];
+
+/// MSOAs placed on seats: for each set, each MSOA's code → its seats with
+/// the fraction of its counts each gets (as the apportioner's [`Shares`],
+/// fractions summing to one); and each MSOA's route, in the order given.
+#[derive(Debug, Clone)]
+pub struct MsoaShares {
+    pub shares: [(BoundarySet, Shares); 2],
+    pub routes: Vec<Route>,
+}
+
+impl MsoaShares {
+    /// How many MSOAs each route placed (every route listed).
+    pub fn route_counts(&self) -> BTreeMap<Route, usize> {
+        let mut out: BTreeMap<Route, usize> = Route::ALL.iter().map(|r| (*r, 0)).collect();
+        for r in &self.routes {
+            *out.get_mut(r).expect("every route") += 1;
+        }
+        out
+    }
+
+    /// The routes as the caveats state them: "Routes for the N MSOAs:
+    /// name a MSOAs, alias b MSOAs, changed c MSOAs, authority d MSOAs."
+    pub fn route_text(&self) -> String {
+        let parts: Vec<String> = self
+            .route_counts()
+            .iter()
+            .map(|(r, n)| format!("{} {n} MSOAs", r.id()))
+            .collect();
+        format!(
+            "Routes for the {} MSOAs: {}.",
+            self.routes.len(),
+            parts.join(", ")
+        )
+    }
+}
+
+impl MsoaPlacer {
+    /// Reads the lookups. `population` is the small-area population read
+    /// for the deprivation ([`super::deprivation::read_population`]).
+    pub fn read(
+        inputs: &Inputs<'_>,
+        reg: &Registry,
+        population: &HashMap<String, f64>,
+    ) -> Result<MsoaPlacer, SourceError> {
+        let (areas, authorities) = read_small_areas(inputs, reg, population)?;
+        Ok(MsoaPlacer {
+            geo: Geography::new(areas, authorities),
+        })
+    }
+
+    /// Places every MSOA of a file (codes unique; see the module
+    /// documentation for the routes). An MSOA that cannot be placed (a
+    /// name not "<authority> NNN", an authority not known, no population)
+    /// is an error at its `at`.
+    pub fn place(&self, msoas: &[Msoa]) -> Result<MsoaShares, SourceError> {
+        let placed = self.geo.place(msoas)?;
+        Ok(shares_of(msoas, &placed))
+    }
+}
+
+/// The placement as [`MsoaShares`].
+fn shares_of(msoas: &[Msoa], placed: &[Placed]) -> MsoaShares {
+    let mut s10 = Shares::new();
+    let mut s24 = Shares::new();
+    for (m, p) in msoas.iter().zip(placed) {
+        let [f10, f24] = &p.fractions;
+        s10.insert(m.code.to_string(), f10.clone());
+        s24.insert(m.code.to_string(), f24.clone());
+    }
+    MsoaShares {
+        shares: [(BoundarySet::Pcon2010, s10), (BoundarySet::Pcon2024, s24)],
+        routes: placed.iter().map(|p| p.route).collect(),
+    }
+}
+
+/// Shares each MSOA's counts among seats by its [`MsoaShares`], in the
+/// MSOAs' order: per set, seat → summed counts.
+fn apportion_shares(
+    msoas: &[Msoa],
+    shares: &MsoaShares,
+    counts: &[Vec<f64>],
+) -> [BTreeMap<GssCode, Vec<f64>>; 2] {
+    let placed: Vec<Placed> = msoas
+        .iter()
+        .zip(&shares.routes)
+        .map(|(m, route)| Placed {
+            route: *route,
+            fractions: [0, 1].map(|i| shares.shares[i].1[m.code.as_str()].clone()),
+        })
+        .collect();
+    apportion(&placed, counts)
 }
 
 /// An MSOA row of one of the two tables, with its counts.
@@ -864,7 +987,7 @@ struct RouteCount {
 }
 
 fn route_counts(
-    placed: &[Placed],
+    routes: &[Route],
     employees: &[f64],
     residents: &[f64],
 ) -> BTreeMap<Route, RouteCount> {
@@ -872,8 +995,8 @@ fn route_counts(
         .iter()
         .map(|r| (*r, RouteCount::default()))
         .collect();
-    for ((p, e), r) in placed.iter().zip(employees).zip(residents) {
-        let c = out.get_mut(&p.route).expect("every route");
+    for ((route, e), r) in routes.iter().zip(employees).zip(residents) {
+        let c = out.get_mut(route).expect("every route");
         c.msoas += 1;
         c.employees += e;
         c.residents += r;
@@ -936,8 +1059,7 @@ pub fn collect(
     out: &mut Collector,
 ) -> Result<(), SourceError> {
     let start = std::time::Instant::now();
-    let (areas, authorities) = read_small_areas(inputs, reg, population)?;
-    let geo = Geography::new(areas, authorities);
+    let placer = MsoaPlacer::read(inputs, reg, population)?;
 
     let bres_src = inputs.load(BRES)?;
     let (bres, incomplete) = read_bres(&bres_src.bytes, encoding(&bres_src), &bres_src.location)?;
@@ -1000,11 +1122,11 @@ pub fn collect(
     let ts_counts: Vec<Vec<f64>> = ts_counts.into_iter().flatten().collect();
 
     let msoas: Vec<Msoa> = bres.iter().map(|r| r.msoa.clone()).collect();
-    let placed = geo.place(&msoas)?;
+    let shares = placer.place(&msoas)?;
     let bres_counts: Vec<Vec<f64>> = bres.iter().map(|r| r.counts.clone()).collect();
     let employees: Vec<f64> = bres_counts.iter().map(|c| c.iter().sum()).collect();
     let residents: Vec<f64> = ts_counts.iter().map(|c| c[0]).collect();
-    let routes = route_counts(&placed, &employees, &residents);
+    let routes = route_counts(&shares.routes, &employees, &residents);
     let (all_e, all_r) = (employees.iter().sum::<f64>(), residents.iter().sum::<f64>());
     for (route, c) in &routes {
         tracing::info!(
@@ -1015,10 +1137,11 @@ pub fn collect(
             "MSOA placement"
         );
     }
-    let welsh = placed
+    let welsh = shares
+        .routes
         .iter()
         .zip(&msoas)
-        .filter(|(p, m)| m.code.nation() == Some(Nation::Wales) && p.route == Route::Authority)
+        .filter(|(r, m)| m.code.nation() == Some(Nation::Wales) && **r == Route::Authority)
         .count();
     tracing::info!(
         msoas = msoas.len(),
@@ -1047,8 +1170,8 @@ pub fn collect(
         )
     };
 
-    let bres_seats = apportion(&placed, &bres_counts);
-    let ts_seats = apportion(&placed, &ts_counts);
+    let bres_seats = apportion_shares(&msoas, &shares, &bres_counts);
+    let ts_seats = apportion_shares(&msoas, &shares, &ts_counts);
 
     // Check: TS063 totals on 2024 seats against the census seat counts.
     let ours24: BTreeMap<GssCode, f64> = ts_seats[slot(BoundarySet::Pcon2024)]
@@ -1401,7 +1524,8 @@ mod tests {
             "{:?}",
             s24[&code(S2)]
         );
-        let rc = route_counts(&placed, &[110.0, 200.0, 440.0], &[50.0, 60.0, 70.0]);
+        let routes: Vec<Route> = placed.iter().map(|p| p.route).collect();
+        let rc = route_counts(&routes, &[110.0, 200.0, 440.0], &[50.0, 60.0, 70.0]);
         assert_eq!(rc[&Route::Name].msoas, 2);
         assert_eq!(rc[&Route::Name].employees, 310.0);
         assert_eq!(rc[&Route::Changed].residents, 70.0);

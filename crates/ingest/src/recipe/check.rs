@@ -72,8 +72,16 @@ pub fn check(c: &Contribution, inputs: &Inputs<'_>, reg: &Registry) -> Result<St
         }
         _ => None,
     };
+    let msoa = match c.recipe.source.geography {
+        Geography::Msoa21 => Some(
+            crate::indicators::msoa_placer(inputs, reg)
+                .map_err(|e| needs("the MSOA placement's lookups", e))?,
+        ),
+        _ => None,
+    };
     let given = Given {
         lad_shares: shares.as_ref().map(|s| &s[..]),
+        msoa: msoa.as_ref(),
         seat_maps: maps.as_deref(),
         postcode_ranges: ranges.as_deref(),
         ..Given::default()

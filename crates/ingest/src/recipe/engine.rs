@@ -73,6 +73,9 @@ pub struct Parsed {
     pub periods: Vec<Vec<String>>,
     /// The file, for errors.
     pub location: Location,
+    /// MSOA 2021 rows: each MSOA once (code, name and where its name is),
+    /// in file order, for the placement (`indicators::msoa`).
+    pub msoas: Vec<crate::indicators::msoa::Msoa>,
 }
 
 /// What [`place`] put on seats, per indicator and period: seats with a
@@ -275,8 +278,19 @@ fn area_word(g: Geography) -> &'static str {
     match g {
         Geography::Pcon2024 | Geography::Pcon2010 => "seat",
         Geography::Lad => "local authority",
-        Geography::Lsoa11 => "small area",
+        Geography::Lsoa11 | Geography::Dz11 | Geography::Soa01 => "small area",
+        Geography::Msoa21 => "MSOA",
         Geography::Postcode | Geography::Point => "row",
+    }
+}
+
+/// An area of a geography with its article, in messages.
+fn area_word_a(g: Geography) -> &'static str {
+    match g {
+        Geography::Msoa21 => "an MSOA",
+        Geography::Dz11 => "a data zone",
+        Geography::Soa01 => "a super output area",
+        _ => "a small area",
     }
 }
 
@@ -392,6 +406,9 @@ pub fn read_declared(
         .map(|a| a.code.as_str())
         .collect();
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    // MSOA 2021 rows: each MSOA's name, once (index by code).
+    let mut msoas: Vec<crate::indicators::msoa::Msoa> = Vec::new();
+    let mut msoa_index: HashMap<String, usize> = HashMap::default();
     let mut areas_seen: BTreeSet<String> = BTreeSet::new();
     let mut periods: Vec<Vec<String>> = vec![Vec::new(); recipe.indicators.len()];
     let mut rows = Vec::new();
@@ -471,6 +488,11 @@ pub fn read_declared(
             (None, None, Some(c), _) | (None, None, None, Some(c)) => column(c)?,
             // The area is the sheet's (`name_cell`).
             (None, None, None, None) => 0,
+        };
+        // MSOA 2021 rows: the name column (besides the code column).
+        let msoa_name_col = match (&src.name_column, src.geography) {
+            (Some(c), Geography::Msoa21) => Some(column(c)?),
+            _ => None,
         };
         let lat_col = match &src.latitude_column {
             Some(c) => Some(column(c)?),
@@ -759,18 +781,59 @@ pub fn read_declared(
                                     .unwrap_or(Nation::England);
                                 (code, nation)
                             }
-                            Geography::Lsoa11 => {
-                                let ok = (raw.starts_with("E01") || raw.starts_with("W01"))
+                            Geography::Lsoa11 | Geography::Dz11 | Geography::Soa01 => {
+                                let kind = src.geography.small_area_kind().expect("a small area");
+                                let ok = stemgap_geography::apportion::is_small_area_of(raw, kind)
                                     && reg.small_areas.contains_key(raw);
                                 if !ok {
+                                    let what = match src.geography {
+                                        Geography::Lsoa11 => "an LSOA 2011 of England or Wales",
+                                        Geography::Dz11 => "a data zone 2011 of Scotland",
+                                        _ => "a super output area 2001 of Northern Ireland",
+                                    };
                                     return Err(row.error(
                                         key_col,
-                                        Problem::UnknownCode(format!(
-                                            "{raw:?}: not an LSOA 2011 of England or Wales"
-                                        )),
+                                        Problem::UnknownCode(format!("{raw:?}: not {what}")),
                                     ));
                                 }
                                 (raw.to_owned(), reg.small_areas[raw])
+                            }
+                            Geography::Msoa21 => {
+                                let code = GssCode::parse(raw)
+                                    .ok()
+                                    .filter(|c| matches!(c.entity(), "E02" | "W02"))
+                                    .ok_or_else(|| {
+                                        row.error(
+                                            key_col,
+                                            Problem::UnknownCode(format!(
+                                                "{raw:?}: not an MSOA 2021 code of England or Wales (E02 or W02)"
+                                            )),
+                                        )
+                                    })?;
+                                let name_col = msoa_name_col.expect("validated: a name column");
+                                let name = row.str(name_col).trim();
+                                match msoa_index.get(code.as_str()) {
+                                    Some(&i) if msoas[i].name != name => {
+                                        return Err(row.error(
+                                            name_col,
+                                            Problem::Invalid(format!(
+                                                "MSOA {code} is {name:?} here and {:?} in an earlier row",
+                                                msoas[i].name
+                                            )),
+                                        ))
+                                    }
+                                    Some(_) => {}
+                                    None => {
+                                        msoa_index.insert(code.to_string(), msoas.len());
+                                        msoas.push(crate::indicators::msoa::Msoa {
+                                            code,
+                                            name: name.to_owned(),
+                                            at: row.location(name_col),
+                                        });
+                                    }
+                                }
+                                let nation = code.nation().expect("E02 and W02 have a nation");
+                                (code.to_string(), nation)
                             }
                             Geography::Postcode | Geography::Point => {
                                 unreachable!("located rows are read above")
@@ -1165,20 +1228,27 @@ pub fn read_declared(
                     .find(|s| covered.contains(&s.nation) && !areas_seen.contains(s.code.as_str()))
                     .map(|s| format!("seat {} {}", s.code, s.name))
             }
-            Geography::Lsoa11 => {
+            Geography::Lsoa11 | Geography::Dz11 | Geography::Soa01 => {
+                let kind = src.geography.small_area_kind().expect("a small area");
                 let mut v: Vec<&String> = reg
                     .small_areas
                     .iter()
                     .filter(|(c, n)| {
-                        (c.starts_with("E01") || c.starts_with("W01"))
+                        stemgap_geography::apportion::is_small_area_of(c, kind)
                             && covered.contains(n)
                             && !areas_seen.contains(c.as_str())
                     })
                     .map(|(c, _)| c)
                     .collect();
                 v.sort();
-                v.first().map(|c| format!("small area {c}"))
+                let word = match src.geography {
+                    Geography::Lsoa11 => "small area",
+                    Geography::Dz11 => "data zone",
+                    _ => "super output area",
+                };
+                v.first().map(|c| format!("{word} {c}"))
             }
+            Geography::Msoa21 => unreachable!("validated: msoa21 recipes are not complete"),
             Geography::Lad => reg
                 .areas
                 .iter()
@@ -1199,6 +1269,7 @@ pub fn read_declared(
         rows,
         periods,
         location: end_loc.clone(),
+        msoas,
     })
 }
 
@@ -1211,11 +1282,20 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
             .iter()
             .map(|s| s.to_string())
             .collect(),
-        Geography::Lsoa11 => vec![
+        // mySociety's small-area lookups hold the LSOAs, data zones and
+        // NI SOAs alike: overlap for 2024 seats, best fit for 2010-2024.
+        Geography::Lsoa11 | Geography::Dz11 | Geography::Soa01 => vec![
             src.id.clone(),
             "small_area11_to_pcon2024_overlap_mysociety".into(),
             "small_area11_to_pcon2010_bestfit_postcodes".into(),
         ],
+        Geography::Msoa21 => std::iter::once(src.id.clone())
+            .chain(
+                crate::indicators::msoa::PLACEMENT_SOURCES
+                    .iter()
+                    .map(|s| s.to_string()),
+            )
+            .collect(),
         Geography::Postcode => vec![
             src.id.clone(),
             POSTCODE_LOOKUP.into(),
@@ -1285,6 +1365,15 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
                 Geography::Lsoa11 => caveats = format!(
                     "{caveats} Carried from LSOAs (2011) to seats by the small areas' population in each seat (2024 seats: mySociety's overlap; 2010-2024 seats: postcode best fit)."
                 ).trim().to_owned(),
+                Geography::Dz11 => caveats = format!(
+                    "{caveats} Carried from data zones (2011) to seats by the data zones' population in each seat (2024 seats: mySociety's small-area overlap; 2010-2024 seats: mySociety's postcode best fit, each data zone whole in one seat)."
+                ).trim().to_owned(),
+                Geography::Soa01 => caveats = format!(
+                    "{caveats} Carried from Northern Ireland super output areas (2001) to seats by the areas' population in each seat (2024 seats: mySociety's small-area overlap; 2010-2024 seats: mySociety's postcode best fit, each area whole in one seat)."
+                ).trim().to_owned(),
+                Geography::Msoa21 => caveats = format!(
+                    "{caveats} {MSOA_METHOD}"
+                ).trim().to_owned(),
                 Geography::Postcode => caveats = format!(
                     "{caveats} Each row placed in the 2024 seat of its postcode (mySociety's GB range lookup), and in a 2010-2024 seat only when that 2024 seat lies wholly (99% of its population) in one; rows in a split seat widen the upper bound of each 2010-2024 seat they could be in.{}",
                     completeness(src.complete)
@@ -1310,6 +1399,10 @@ pub fn definitions(d: &Declared<'_>, parsed: &Parsed) -> Vec<IndicatorDef> {
         })
         .collect()
 }
+
+/// How MSOA 2021 rows are carried to seats (the built-in MSOA sources'
+/// placement); the routes of the file's MSOAs follow it in the caveats.
+const MSOA_METHOD: &str = "Apportioned from MSOA 2021 to seats as stemgap's BRES and Census TS063 figures are: each MSOA's figures are shared among seats in proportion to the mid-2019 population of its 2011 LSOAs in each seat (2010-2024 seats: best fit of whole LSOAs; 2024 seats: population overlap). An MSOA is matched by name to the 2011 MSOA of the same name (route name; alias after an authority was only renamed); MSOAs without a 2011 namesake are shared by the population of their authority's 2011 MSOAs that no MSOA of this file is named after (changed), and Welsh MSOAs by the population of their whole authority (authority). This assumes figures are spread like residents within each MSOA (or authority).";
 
 /// The postcode range lookup's catalogue id.
 pub const POSTCODE_LOOKUP: &str = "mysociety_postcode_range_to_pcon2024_gb";
@@ -1381,6 +1474,9 @@ pub struct Given<'a> {
     /// The decoded GB postcode range lookup (`stemgap_geography::postcodes`),
     /// needed for rows located by postcode.
     pub postcode_ranges: Option<&'a [(u64, Option<String>)]>,
+    /// The MSOA 2021 placement of the built-in MSOA sources, with its
+    /// lookups (`indicators::msoa_placer`), needed for MSOA 2021 rows.
+    pub msoa: Option<&'a crate::indicators::msoa::MsoaPlacer>,
 }
 
 impl std::fmt::Debug for Given<'_> {
@@ -1390,6 +1486,7 @@ impl std::fmt::Debug for Given<'_> {
             .field("populations", &self.populations.len())
             .field("seat_maps", &self.seat_maps.map(<[_]>::len))
             .field("postcode_ranges", &self.postcode_ranges.map(<[_]>::len))
+            .field("msoa", &self.msoa.is_some())
             .finish()
     }
 }
@@ -1403,7 +1500,35 @@ pub fn place_with(
     out: &mut Collector,
 ) -> Result<Placed, SourceError> {
     let src = &d.recipe.source;
-    let defs = definitions(d, parsed);
+    // MSOA 2021 rows are placed first: their routes go into the caveats.
+    let msoa_placed = match src.geography {
+        Geography::Msoa21 => {
+            let placer = given.msoa.ok_or_else(|| {
+                invalid(
+                    parsed.location.clone(),
+                    "MSOA 2021 rows need the MSOA placement's lookups (the small areas' names, authorities and population) of a build",
+                )
+            })?;
+            let placed = placer.place(&parsed.msoas)?;
+            tracing::info!(
+                source = %src.id,
+                routes = %placed.route_text(),
+                "MSOA 2021 rows placed"
+            );
+            Some(placed)
+        }
+        _ => None,
+    };
+    let mut defs = definitions(d, parsed);
+    // The routes are the file's own: stated even with `method_caveat =
+    // false` (the contributor cannot know them).
+    if let Some(p) = &msoa_placed {
+        for def in &mut defs {
+            def.caveats = format!("{} {}", def.caveats, p.route_text())
+                .trim()
+                .to_owned();
+        }
+    }
     let method = defs.first().map_or(Method::Measured, |d| d.method);
     for def in defs {
         out.define(def);
@@ -1500,10 +1625,16 @@ pub fn place_with(
     }
     let small_areas;
     let (shares, pop): (&[(BoundarySet, Shares)], HashMap<String, f64>) = match src.geography {
-        Geography::Lsoa11 => {
-            let (s, pop) = small_area_shares(reg);
+        Geography::Lsoa11 | Geography::Dz11 | Geography::Soa01 => {
+            let kind = src.geography.small_area_kind().expect("a small area");
+            let (s, pop) = small_area_shares(reg, kind);
             small_areas = s;
             (&small_areas[..], pop)
+        }
+        Geography::Msoa21 => {
+            small_areas = msoa_placed.expect("placed above").shares;
+            // Means are refused for MSOA rows (validated): no population.
+            (&small_areas[..], HashMap::default())
         }
         Geography::Lad => (
             given.lad_shares.ok_or_else(|| {
@@ -1620,9 +1751,9 @@ pub fn place_with(
                 // authority; say "small area" for LSOA rows.
                 let spread = |m: &BTreeMap<String, Bounds>| {
                     to_seats(m, *set, shares, at).map_err(|mut e| {
-                        if src.geography == Geography::Lsoa11 {
+                        if src.geography != Geography::Lad {
                             if let Problem::UnknownCode(t) = &mut e.problem {
-                                *t = t.replace("a local authority", "a small area");
+                                *t = t.replace("a local authority", area_word_a(src.geography));
                             }
                         }
                         e
@@ -1788,6 +1919,15 @@ pub fn collect_contributions(
     } else {
         None
     };
+    // The MSOA placement's lookups, read only when a contribution needs them.
+    let msoa = if contributions
+        .iter()
+        .any(|c| c.recipe.source.geography == Geography::Msoa21)
+    {
+        Some(crate::indicators::msoa_placer(inputs, reg)?)
+    } else {
+        None
+    };
     let mut replaced: BTreeMap<&str, &str> = BTreeMap::new();
     for c in &contributions {
         for r in c
@@ -1808,7 +1948,12 @@ pub fn collect_contributions(
         new_ids(c, out)?;
         let d = c.declared();
         let parsed = read_declared(&d, reg, &Limits::DEFAULT)?;
-        place(&d, &parsed, reg, lad_shares.as_ref(), out)?;
+        let given = Given {
+            lad_shares: lad_shares.as_ref().map(|s| &s[..]),
+            msoa: msoa.as_ref(),
+            ..Given::default()
+        };
+        place_with(&d, &parsed, reg, given, out)?;
     }
     Ok(())
 }

@@ -421,6 +421,14 @@ pub enum Geography {
     Lad,
     /// Lower-layer super output areas, 2011 (England and Wales).
     Lsoa11,
+    /// Data zones, 2011 (Scotland).
+    Dz11,
+    /// Super output areas, 2001 (Northern Ireland).
+    Soa01,
+    /// Middle-layer super output areas, 2021 (England and Wales), matched
+    /// by code and name and placed as the built-in MSOA sources are
+    /// (`indicators::msoa`).
+    Msoa21,
     /// Things located by postcode (one row each; Great Britain).
     Postcode,
     /// Things located by longitude and latitude (one row each).
@@ -428,11 +436,14 @@ pub enum Geography {
 }
 
 impl Geography {
-    pub const ALL: [Geography; 6] = [
+    pub const ALL: [Geography; 9] = [
         Geography::Pcon2024,
         Geography::Pcon2010,
         Geography::Lad,
         Geography::Lsoa11,
+        Geography::Dz11,
+        Geography::Soa01,
+        Geography::Msoa21,
         Geography::Postcode,
         Geography::Point,
     ];
@@ -443,8 +454,22 @@ impl Geography {
             Geography::Pcon2010 => "pcon2010",
             Geography::Lad => "lad",
             Geography::Lsoa11 => "lsoa11",
+            Geography::Dz11 => "dz11",
+            Geography::Soa01 => "soa01",
+            Geography::Msoa21 => "msoa21",
             Geography::Postcode => "postcode",
             Geography::Point => "point",
+        }
+    }
+
+    /// The small-area kind of a small-area geography (`lsoa11`, `dz11`,
+    /// `soa01`): rows carried to seats by the registry's small-area links.
+    pub fn small_area_kind(self) -> Option<stemgap_core::AreaKind> {
+        match self {
+            Geography::Lsoa11 => Some(stemgap_core::AreaKind::Lsoa11),
+            Geography::Dz11 => Some(stemgap_core::AreaKind::Dz11),
+            Geography::Soa01 => Some(stemgap_core::AreaKind::Soa01),
+            _ => None,
         }
     }
 
@@ -473,6 +498,9 @@ impl Geography {
             Geography::Pcon2024 | Geography::Pcon2010 => "pcon",
             Geography::Lad => "lad",
             Geography::Lsoa11 => "lsoa11",
+            Geography::Dz11 => "dz11",
+            Geography::Soa01 => "soa01",
+            Geography::Msoa21 => "msoa21",
             Geography::Postcode => "postcode",
             Geography::Point => "point",
         }
@@ -857,6 +885,17 @@ impl Recipe {
         }
         self.validate_located(file)?;
         match (&s.code_column, &s.name_column) {
+            (Some(_), Some(_)) if s.geography == Geography::Msoa21 => {}
+            _ if s.geography == Geography::Msoa21 => {
+                return Err(invalid(
+                    at(if s.name_column.is_none() {
+                        "source.name_column"
+                    } else {
+                        "source.code_column"
+                    }),
+                    "MSOA 2021 rows give both code_column (E02/W02 codes) and name_column (the MSOA 2021 name, e.g. \"Hartlepool 001\"): MSOAs are placed on seats by their names",
+                ))
+            }
             (None, None) if s.name_cell.is_some() || s.sheets.is_some() => {}
             (None, None) if s.geography.is_located() => {}
             (Some(_), Some(_)) | (None, None) => {
@@ -865,7 +904,7 @@ impl Recipe {
                     "give exactly one of code_column and name_column",
                 ))
             }
-            (None, Some(_)) if s.geography == Geography::Lsoa11 => {
+            (None, Some(_)) if s.geography.small_area_kind().is_some() => {
                 return Err(invalid(
                     at("source.name_column"),
                     "small areas are matched by code only: give code_column",
@@ -897,6 +936,30 @@ impl Recipe {
                     at("source.method_caveat"),
                     format!(
                         "indicator {}: with method_caveat = false each indicator's caveats say how its rows were shared out, and its caveats are empty",
+                        ind.id
+                    ),
+                ));
+            }
+        }
+        if s.geography == Geography::Msoa21 {
+            // No list of every MSOA 2021 is known to the engine (the
+            // registry has none; they come only with the BRES and TS063
+            // files), so a missing MSOA cannot be found.
+            if s.complete {
+                return Err(invalid(
+                    at("source.complete"),
+                    "complete = true cannot be checked for msoa21 rows: stemgap has no list of every MSOA 2021 to find a missing one",
+                ));
+            }
+            if let Some(ind) = self
+                .indicators
+                .iter()
+                .find(|i| i.aggregation() == Aggregation::Mean)
+            {
+                return Err(invalid(
+                    at("indicator.aggregation"),
+                    format!(
+                        "indicator {}: a mean cannot be carried from MSOAs 2021 (no MSOA population is known to weight it by): give counts, or a share from numerator and denominator",
                         ind.id
                     ),
                 ));

@@ -3,7 +3,17 @@
 //! the values are filled in.
 
 use super::Geography;
+use stemgap_geography::apportion::is_small_area_of;
 use stemgap_geography::Registry;
+
+/// Why no template can be written for a geography, if none can: MSOA 2021
+/// codes and names are not in the registry (they come only with the BRES
+/// and Census TS063 files), so there is no list of them to write.
+pub fn unavailable(geography: Geography) -> Option<&'static str> {
+    (geography == Geography::Msoa21).then_some(
+        "msoa21 templates are not available: stemgap's registry has no list of MSOA 2021 codes and names (they come only with the BRES and Census TS063 files), so there are none to write. Write data.csv with an E02/W02 code column and an MSOA 2021 name column yourself (docs/contributing-data.md, geography = \"msoa21\")",
+    )
+}
 
 /// The areas of a geography, in code order: (code, name).
 pub fn areas(reg: &Registry, geography: Geography) -> Vec<(String, String)> {
@@ -19,14 +29,18 @@ pub fn areas(reg: &Registry, geography: Geography) -> Vec<(String, String)> {
             .filter(|a| a.kind == stemgap_core::AreaKind::Lad23)
             .map(|a| (a.code.clone(), a.name.clone()))
             .collect(),
-        Geography::Lsoa11 => reg
-            .areas
-            .iter()
-            .filter(|a| a.code.starts_with("E01") || a.code.starts_with("W01"))
-            .map(|a| (a.code.clone(), a.name.clone()))
-            .collect(),
+        Geography::Lsoa11 | Geography::Dz11 | Geography::Soa01 => {
+            let kind = geography.small_area_kind().expect("a small area");
+            reg.areas
+                .iter()
+                .filter(|a| a.kind == kind && is_small_area_of(&a.code, kind))
+                .map(|a| (a.code.clone(), a.name.clone()))
+                .collect()
+        }
         // Located rows are things, not areas: the contributor lists them.
-        Geography::Postcode | Geography::Point => Vec::new(),
+        // MSOA 2021 codes and names are not in the registry (see
+        // [`unavailable`]).
+        Geography::Postcode | Geography::Point | Geography::Msoa21 => Vec::new(),
     };
     v.sort();
     v.dedup_by(|a, b| a.0 == b.0);
@@ -83,7 +97,9 @@ pub fn recipe(geography: Geography, indicator: &str) -> String {
     };
     let nations = match geography {
         // The postcode lookup covers Great Britain.
-        Geography::Lsoa11 => r#"["england", "wales"]"#,
+        Geography::Lsoa11 | Geography::Msoa21 => r#"["england", "wales"]"#,
+        Geography::Dz11 => r#"["scotland"]"#,
+        Geography::Soa01 => r#"["northern_ireland"]"#,
         Geography::Postcode => r#"["england", "wales", "scotland"]"#,
         _ => r#"["england", "wales", "scotland", "northern_ireland"]"#,
     };
