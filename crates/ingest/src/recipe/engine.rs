@@ -404,7 +404,8 @@ fn read_tables(
     let nations: Vec<Vec<Nation>> = recipe.indicators.iter().map(|i| i.nations()).collect();
     let covered: BTreeSet<Nation> = nations.iter().flatten().copied().collect();
     let lad_names: HashMap<String, String> = if src.geography == Geography::Lad {
-        reg.areas
+        let mut names: HashMap<String, String> = reg
+            .areas
             .iter()
             .filter(|a| a.kind.is_district())
             .map(|a| {
@@ -413,7 +414,21 @@ fn read_tables(
                     a.code.clone(),
                 )
             })
-            .collect()
+            .collect();
+        // Other publishers' spellings (Nomis's), of authorities the
+        // registry has, where no authority has that name.
+        for (alias, code) in crate::indicators::NOMIS_ALIASES {
+            if reg
+                .areas
+                .iter()
+                .any(|a| a.kind.is_district() && a.code == code)
+            {
+                names
+                    .entry(stemgap_geography::registry::name_key(alias))
+                    .or_insert_with(|| code.to_owned());
+            }
+        }
+        names
     } else {
         HashMap::default()
     };
@@ -845,9 +860,10 @@ fn read_tables(
                                 Some(p) => p.clone(),
                                 // Left out as written.
                                 None if src.period.exclude.iter().any(|e| e == s) => continue,
-                                None => return Err(row.error(
-                                    c,
-                                    Problem::Invalid(format!(
+                                None => {
+                                    return Err(row.error(
+                                        c,
+                                        Problem::Invalid(format!(
                                         "the period {s:?} is not in the recipe's period.map ({})",
                                         src.period
                                             .map
@@ -856,7 +872,8 @@ fn read_tables(
                                             .collect::<Vec<_>>()
                                             .join(", ")
                                     )),
-                                )),
+                                    ))
+                                }
                             }
                         } else if s.is_empty() || s.len() > 20 {
                             return Err(
