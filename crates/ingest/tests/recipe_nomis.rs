@@ -562,6 +562,7 @@ fn compare_with_aps(dir: &SourceDir, reg: &Registry) -> (usize, usize) {
     };
     let soc21 = measure(SOC21);
     assert_eq!(soc21.len(), 1, "{:?}", t.columns);
+    eprintln!("{file}: columns {:?}", &t.columns[..t.columns.len().min(8)]);
     let groups: Vec<String> = measure("T09a:");
     assert_eq!(groups.len(), 25, "{groups:?}");
     let periods: String = aps
@@ -712,4 +713,20 @@ fn the_real_aps_workbook_reads_as_aps_reads_it() {
         n > 1000 && totals > 100,
         "{n} authority-years compared, {totals} totals"
     );
+    // The example recipe of docs/contributing-data.md reads the real file.
+    let doc = include_str!("../../../docs/contributing-data.md");
+    let block = &doc[doc.find("## Nomis exports").expect("the section")..];
+    let start = block.find("```toml\n").expect("an example") + 8;
+    let end = start + block[start..].find("```").expect("its end");
+    let inputs = Inputs::new(&dir, &());
+    let loaded = inputs.load(APS).unwrap();
+    let p = read(
+        &block[start..end],
+        &loaded.location.file,
+        &loaded.bytes,
+        &reg,
+    )
+    .unwrap();
+    assert_eq!(p.periods[0], ["2017", "2018", "2019", "2020", "2021"]);
+    assert!(p.rows.len() > 1500, "{} rows", p.rows.len());
 }

@@ -1889,6 +1889,20 @@ mod tests {
 mod example_tests {
     use super::*;
 
+    /// The Nomis example in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_nomis_recipe_is_valid() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc.find("## Nomis exports").expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let r = Recipe::parse(&block[start..end], "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.reader, Reader::Nomis);
+        assert_eq!(r.source.period.map.len(), 5);
+        assert_eq!(r.source.filter["area_type"], "ladu");
+    }
+
     /// The long-table example in docs/contributing-data.md parses (with
     /// the format line it leaves out).
     #[test]
