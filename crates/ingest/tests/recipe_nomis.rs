@@ -139,8 +139,15 @@ fn error(recipe: &str, file: &str, data: &[u8]) -> String {
     }
 }
 
-/// What was read: per row, the area and per indicator (period, value, where).
-fn table(p: &Parsed) -> Vec<(String, Nation, Vec<Vec<(String, Value, String)>>)> {
+/// One row as read: the area, its nation and per indicator (period,
+/// value, where).
+type ReadRow = (String, Nation, Vec<Vec<(String, Value, String)>>);
+
+/// One seat observation: (indicator, period, seat, value, flag).
+type Obs = (String, String, String, Option<f64>, Option<Marker>);
+
+/// What was read, row by row.
+fn table(p: &Parsed) -> Vec<ReadRow> {
     p.rows
         .iter()
         .map(|r| {
@@ -180,11 +187,7 @@ fn shares() -> [(BoundarySet, stemgap_geography::apportion::Shares); 1] {
 }
 
 /// The seat observations, as (indicator, period, seat, value, flag).
-fn observations(
-    recipe: &str,
-    file: &str,
-    data: &[u8],
-) -> Result<Vec<(String, String, String, Option<f64>, Option<Marker>)>, SourceError> {
+fn observations(recipe: &str, file: &str, data: &[u8]) -> Result<Vec<Obs>, SourceError> {
     let reg = common::observatory_registry();
     let r = Recipe::parse(recipe, "recipe.toml", &Limits::DEFAULT)?;
     let d = Declared {

@@ -145,6 +145,10 @@ pub fn collect(
     Ok(())
 }
 
+/// One year's authority figures (`None`: the SOC 21 count unpublished),
+/// by authority code.
+pub type Authorities = BTreeMap<String, Option<Lad>>;
+
 /// The authority figures `collect` reads from the published workbook
 /// (sheet `Data`), before apportionment: per block, its year and each
 /// `ladu:` row's authority (by code) with its figures, or `None` where the
@@ -154,7 +158,7 @@ pub fn authority_figures(
     bytes: Vec<u8>,
     location: Location,
     reg: &Registry,
-) -> Result<Vec<(String, BTreeMap<String, Option<Lad>>)>, SourceError> {
+) -> Result<Vec<(String, Authorities)>, SourceError> {
     let codes = authority_codes(reg);
     let mut book = Workbook::open(bytes, location.clone())?;
     let grid = book.sheet("Data")?;
