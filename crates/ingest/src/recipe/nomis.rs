@@ -18,7 +18,7 @@
 
 use super::engine::Parsed;
 use super::Limits;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use stemgap_sources::{
     csv_grid, nomis_blocks, Grid, GridLimits, Location, Problem, SourceError, XCell,
 };
@@ -48,6 +48,8 @@ pub struct NomisTable {
     pub location: Location,
     /// The long table's columns, in order.
     pub columns: Vec<String>,
+    /// Each column's index.
+    index: HashMap<String, usize>,
     /// Per block, per long column: where its cells are.
     blocks: Vec<Vec<From>>,
     /// Per long row (row `k` is `rows[k - 1]`): its block and grid row.
@@ -185,16 +187,16 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
         )
     };
     for b in &blocks {
-        let mut here: Vec<&str> = Vec::new();
+        // Labels of this block (metadata, measures), each once.
+        let (mut here, mut here_measures): (HashSet<&str>, HashSet<&str>) = Default::default();
         for ((label, _), &r) in b.metadata.iter().zip(&b.metadata_rows) {
             let at = || grid.location(r, 0);
-            if here.contains(&label.as_str()) {
+            if !here.insert(label) {
                 return Err(invalid(
                     at(),
                     format!("the block {:?} has two {label:?} rows", b.period),
                 ));
             }
-            here.push(label);
             match kinds.get(label) {
                 Some(Kind::Metadata) => {}
                 Some(k) => return Err(clash(at(), label, *k)),
@@ -207,7 +209,7 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
         for m in &b.measures {
             let at = || grid.location(b.header_row, m.number_col);
             let conf = format!("{} conf", m.label);
-            if here.contains(&m.label.as_str()) {
+            if !here_measures.insert(&m.label) {
                 return Err(invalid(
                     at(),
                     format!(
@@ -216,7 +218,6 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
                     ),
                 ));
             }
-            here.push(&m.label);
             match (kinds.get(&m.label), kinds.get(&conf)) {
                 (Some(Kind::Measure), Some(Kind::Conf)) => {}
                 (None, None) => {
@@ -248,6 +249,11 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
         columns.push(m.clone());
         columns.push(format!("{m} conf"));
     }
+    let index: HashMap<String, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.clone(), i))
+        .collect();
     let rows: usize = blocks.iter().map(|b| b.rows.len()).sum();
     let cells = (rows as u64).saturating_mul(columns.len() as u64);
     if rows > limits.rows || cells > super::xlsx::MAX_CELLS {
@@ -276,8 +282,7 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
         let mut map = vec![From::Absent; columns.len()];
         map[0] = From::Cell(b.date_row, 1);
         for ((label, _), &r) in b.metadata.iter().zip(&b.metadata_rows) {
-            let j = 1 + metadata.iter().position(|m| m == label).expect("listed");
-            map[j] = From::Cell(r, 1);
+            map[index[label]] = From::Cell(r, 1);
         }
         let first = 1 + metadata.len();
         map[first] = From::Column(0);
@@ -285,17 +290,16 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
         // The values of the metadata columns, for every row of the block.
         let mut fixed: Vec<&str> = vec![""; metadata.len()];
         for (label, value) in &b.metadata {
-            let j = metadata.iter().position(|m| m == label).expect("listed");
-            fixed[j] = value;
+            fixed[index[label] - 1] = value;
         }
         let mut value_cols: Vec<(Option<usize>, Option<usize>)> =
             vec![(None, None); measures.len()];
         for m in &b.measures {
-            let j = measures.iter().position(|l| *l == m.label).expect("listed");
-            value_cols[j] = (Some(m.number_col), m.conf_col);
-            map[first + 2 + 2 * j] = From::Column(m.number_col);
+            let at = index[&m.label];
+            value_cols[(at - first - 2) / 2] = (Some(m.number_col), m.conf_col);
+            map[at] = From::Column(m.number_col);
             if let Some(c) = m.conf_col {
-                map[first + 3 + 2 * j] = From::Column(c);
+                map[at + 1] = From::Column(c);
             }
         }
         for (r, label) in &b.rows {
@@ -338,6 +342,7 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
         csv: out.into_bytes(),
         location,
         columns,
+        index,
         blocks: maps,
         rows: long_rows,
     })
@@ -364,12 +369,7 @@ impl NomisTable {
         let Some(name) = &loc.column else {
             return row;
         };
-        match self
-            .columns
-            .iter()
-            .position(|c| c == name)
-            .map(|j| self.blocks[block][j])
-        {
+        match self.index.get(name).map(|&j| self.blocks[block][j]) {
             Some(From::Cell(r, c)) => self.location.at_row(r as u64 + 1).at_column(letters(c)),
             Some(From::Column(c)) => row.at_column(letters(c)),
             Some(From::Absent) | None => row.at_column(name.clone()),
