@@ -864,13 +864,15 @@ fn read_tables(
                                     return Err(row.error(
                                         c,
                                         Problem::Invalid(format!(
-                                        "the period {s:?} is not in the recipe's period.map ({})",
+                                        "the period {s:?} is not in the recipe's period.map ({}{})",
                                         src.period
                                             .map
                                             .keys()
+                                            .take(10)
                                             .map(|k| format!("{k:?}"))
                                             .collect::<Vec<_>>()
-                                            .join(", ")
+                                            .join(", "),
+                                        if src.period.map.len() > 10 { ", …" } else { "" }
                                     )),
                                     ))
                                 }

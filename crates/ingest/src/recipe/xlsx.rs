@@ -274,9 +274,10 @@ pub fn sheet_grid(
                         return Err(invalid(
                             &at,
                             format!(
-                                "the workbook has {} sheets ({}): the recipe names the one to read (sheet)",
+                                "the workbook has {} sheets ({}{}): the recipe names the one to read (sheet)",
                                 names.len(),
-                                names.join(", ")
+                                names.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
+                                if names.len() > 10 { ", …" } else { "" }
                             ),
                         ))
                     }
