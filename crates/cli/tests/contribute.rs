@@ -90,6 +90,17 @@ fn every_hand_made_contribution_passes_check() {
         ("soa01", "2010 seats, Northern Ireland: all 1 seats"),
         ("msoa21", "2024 seats, England: all 3 seats"),
         ("xlsx", "2 of 3 seats with a figure, 1 withheld"),
+        // A Nomis export: two period blocks (mapped to years), `!` and `~`
+        // withheld, the `country:` row filtered out.
+        (
+            "nomis",
+            "valid contribution `contrib_soc21_nomis` (8 rows of lad",
+        ),
+        (
+            "nomis",
+            "2024 seats, Wales, 2022: 0 of 1 seats with a figure, 1 withheld",
+        ),
+        ("nomis", "2024 seats, England, 2023: all 3 seats"),
         (
             "lad_mean",
             "2024 seats, Wales: 0 of 1 seats with a figure, 1 withheld",

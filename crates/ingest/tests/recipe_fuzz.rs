@@ -10,7 +10,9 @@
 //! among them, and DfE's authority tables of counts), and workbooks as
 //! the two writers lay them out (inline strings; a shared strings table,
 //! whose strings are mutated too), and the seat contribution as JSON
-//! records and as a Parquet file (`reader = "json"`, `"parquet"`). Each
+//! records and as a Parquet file (`reader = "json"`, `"parquet"`), and a
+//! Nomis report-layout export (`reader = "nomis"`) as a workbook (its
+//! sheet or strings mutated) and as CSV text. Each
 //! iteration mutates a seed's data and/or recipe (byte flips, inserted
 //! tokens — quotes, separators, line ends, markers, huge and odd numbers,
 //! BOMs, known codes —, deleted, duplicated and spliced ranges, truncation)
@@ -292,6 +294,85 @@ categories = ["12 and over"]
 nations = ["england", "wales"]
 "##;
 
+/// A Nomis report-layout export (`reader = "nomis"`): two period blocks,
+/// a metadata row, a measure with `conf` columns and one without,
+/// suppressed cells, a `country:` row filtered out.
+const NOMIS_RECIPE: &str = r#"format = 1
+[source]
+id = "fuzz_nomis"
+data = "data.xlsx"
+reader = "nomis"
+sheet = "Data"
+geography = "lad"
+vintage = 2023
+name_column = "area"
+filter = { area_type = "ladu" }
+period = { column = "period", map = { "Jan 2022-Dec 2022" = "2022", "Jan 2023-Dec 2023" = "2023" } }
+[[indicator]]
+id = "soc21"
+title = "SOC 21"
+definition = "Invented."
+unit = "count"
+direction = "neutral"
+value = "T09a:21 (Science)"
+markers = ["!", "~"]
+nations = ["england", "wales", "scotland"]
+[[indicator]]
+id = "soc21_share"
+title = "SOC 21 share"
+definition = "Invented."
+unit = "share"
+direction = "neutral"
+numerator = "T09a:21 (Science)"
+denominator = "All"
+markers = ["!", "~"]
+nations = ["england", "wales", "scotland"]
+"#;
+
+const NOMIS_ROWS: &[&[&str]] = &[
+    &["annual population survey (invented)"],
+    &[],
+    &["date", "Jan 2022-Dec 2022"],
+    &["industry", "All industries"],
+    &["Area", "T09a:21 (Science)", "", "", "All", ""],
+    &["", "number", "Flags", "conf", "number", "Flags"],
+    &["country:England", "5000", "", "400", "90000", ""],
+    &["ladu:Northam", "1200", "", "300", "20000", ""],
+    &["ladu:Somerset", "!", "", "*", "30000", ""],
+    &["ladu:Afon", "~", "", "~", "8000", ""],
+    &[],
+    &["date", "Jan 2023-Dec 2023"],
+    &["industry", "All industries"],
+    &["Area", "T09a:21 (Science)", "", "", "All", ""],
+    &["", "number", "Flags", "conf", "number", "Flags"],
+    &["ladu:Northam", "1,300", "", "310", "21000", ""],
+    &["ladu:Glenbrae and Strath", "640", "", "160", "7100", ""],
+    &[],
+    &["Source: invented"],
+];
+
+/// The Nomis rows as a CSV export writes them (every field quoted).
+fn nomis_csv() -> Vec<u8> {
+    NOMIS_ROWS
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| format!("\"{c}\""))
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\r\n"
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+/// The Nomis recipe reading the CSV export.
+fn nomis_csv_recipe() -> String {
+    NOMIS_RECIPE
+        .replace("data = \"data.xlsx\"", "data = \"data.csv\"")
+        .replace("sheet = \"Data\"\n", "")
+}
+
 fn seat_sheet(seat: &str) -> Vec<u8> {
     sheet_xml(&[
         &["Pupils (invented)"],
@@ -350,6 +431,11 @@ fn seeds() -> Vec<Seed> {
             data,
         });
     }
+    // A Nomis export as CSV text (its workbook is mutated in `fuzz`).
+    out.push(Seed {
+        recipe: nomis_csv_recipe(),
+        data: nomis_csv(),
+    });
     let obs = common::observatory();
     for (file, text) in recipe::BUILTIN {
         let r = Recipe::parse(text, file, &Limits::DEFAULT).unwrap();
@@ -463,6 +549,25 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
             "the fast path reads the seed"
         );
     }
+    // The Nomis export, as a workbook (shared strings) and as CSV.
+    let (nomis_sheet, nomis_strings) = shared_sheet_xml(NOMIS_ROWS);
+    let nomis_book =
+        |sheet: &[u8], sst: &[u8]| workbook_with(&[("Data", sheet.to_vec())], Some(sst));
+    assert_eq!(
+        run_one(
+            NOMIS_RECIPE,
+            &nomis_book(&nomis_sheet, &nomis_strings),
+            &inputs,
+            &reg
+        ),
+        "ok",
+        "the Nomis workbook seed reads"
+    );
+    assert_eq!(
+        run_one(&nomis_csv_recipe(), &nomis_csv(), &inputs, &reg),
+        "ok",
+        "the Nomis CSV seed reads"
+    );
     let (north, south) = (seat_sheet("Northam North"), seat_sheet("Northam South"));
     assert_eq!(
         run_one(
@@ -527,6 +632,15 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
         let s = &seeds[rng.below(seeds.len())];
         let arm = rng.below(5);
         let (recipe_text, data) = match arm {
+            // A Nomis workbook, its sheet or its strings mutated.
+            4 if rng.below(4) == 0 => {
+                let (sheet, sst) = if rng.below(2) == 0 {
+                    (mutate(&mut rng, &nomis_sheet, &[]), nomis_strings.clone())
+                } else {
+                    (nomis_sheet.clone(), mutate(&mut rng, &nomis_strings, &[]))
+                };
+                (NOMIS_RECIPE.to_owned(), nomis_book(&sheet, &sst))
+            }
             // A workbook whose sheet XML is mutated, packed again (so the
             // spreadsheet reader, not the ZIP check, meets the mutation).
             4 if rng.below(2) == 0 => {

@@ -469,7 +469,8 @@ fn record_fields_apply_to_their_readers_only() {
     assert!(e("skip_lines = 1\n", "json")
         .contains("skip_lines applies to reader = \"csv\" and \"xlsx\" only"));
     assert!(e("stop_at_blank_row = true\n", "parquet").contains("stop_at_blank_row applies"));
-    assert!(e("sheet = \"A\"\n", "json").contains("sheet applies to reader = \"xlsx\" only"));
+    assert!(e("sheet = \"A\"\n", "json")
+        .contains("sheet applies to reader = \"xlsx\" and \"nomis\" only"));
 }
 
 #[test]

@@ -258,6 +258,107 @@ impl CsvTable {
     }
 }
 
+/// Bounds on a CSV file read as a grid ([`csv_grid`]).
+#[derive(Debug, Clone, Copy)]
+pub struct GridLimits {
+    /// Lines (the last line with a field).
+    pub rows: usize,
+    /// Fields of one line.
+    pub columns: usize,
+    /// Fields of the whole file, blank ones included.
+    pub cells: usize,
+}
+
+/// A CSV file as a spreadsheet grid: each line a row at its own number
+/// (blank lines are blank rows, so a block layout such as Nomis's keeps
+/// its gaps), each field text (trimmed; an empty field is an empty cell).
+/// UTF-8 only (a byte-order mark is skipped); the sizes are bounded by
+/// `limits` with an error at the line that passes one.
+pub fn csv_grid(
+    bytes: &[u8],
+    location: Location,
+    limits: GridLimits,
+) -> Result<crate::Grid, SourceError> {
+    use crate::XCell;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(SourceError::new(location, Problem::Empty));
+    }
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut lines = LineCounter::new(bytes, 0);
+    let mut record = csv::ByteRecord::new();
+    let mut rows: Vec<Vec<XCell>> = Vec::new();
+    let mut cells = 0usize;
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let loc = match e.position() {
+                    Some(p) => location.at_row(lines.line_at(p.byte())),
+                    None => location.clone(),
+                };
+                return Err(SourceError::new(loc, Problem::Invalid(e.to_string())));
+            }
+        }
+        let line = record.position().map_or(1, |p| lines.line_at(p.byte()));
+        let at = location.at_row(line);
+        if line as usize > limits.rows {
+            return Err(SourceError::new(
+                at,
+                Problem::Invalid(format!(
+                    "more than {} lines; at most that many are read",
+                    limits.rows
+                )),
+            ));
+        }
+        if record.len() > limits.columns {
+            return Err(SourceError::new(
+                at,
+                Problem::Invalid(format!(
+                    "{} fields; at most {} are read",
+                    record.len(),
+                    limits.columns
+                )),
+            ));
+        }
+        cells += record.len();
+        if cells > limits.cells {
+            return Err(SourceError::new(
+                at,
+                Problem::Invalid(format!(
+                    "more than {} fields in the file; at most that many are read",
+                    limits.cells
+                )),
+            ));
+        }
+        let mut row = Vec::with_capacity(record.len());
+        for (i, field) in record.iter().enumerate() {
+            let text = std::str::from_utf8(field).map_err(|e| {
+                SourceError::new(
+                    at.at_column(crate::xlsx::column_letters(i)),
+                    Problem::InvalidUtf8(format!("after byte {} of the field", e.valid_up_to())),
+                )
+            })?;
+            let text = text.trim();
+            row.push(if text.is_empty() {
+                XCell::Empty
+            } else {
+                XCell::Text(text.to_owned())
+            });
+        }
+        let index = line as usize - 1;
+        if rows.len() < index {
+            rows.resize(index, Vec::new());
+        }
+        rows.push(row);
+    }
+    Ok(crate::Grid::from_rows(location, rows))
+}
+
 /// The bytes up to the first blank line that follows at least one data
 /// line (Nomis files put blocks one after another). Blank lines between the
 /// header and the first data line are kept (the CSV reader skips them).
@@ -384,6 +485,44 @@ impl<'t> Row<'t> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_csv_grid_keeps_every_line_at_its_number() {
+        let lim = GridLimits {
+            rows: 10,
+            columns: 4,
+            cells: 40,
+        };
+        let g = csv_grid(
+            b"\xEF\xBB\xBF\"date\",\"2021\"\r\n\r\n\"Area\",\"a, b\",\n\"x\ny\",~\nladu:Z,12\n",
+            Location::file("n.csv"),
+            lim,
+        )
+        .unwrap();
+        use crate::XCell;
+        assert_eq!(g.height(), 6);
+        assert_eq!(g.get(0, 1), &XCell::Text("2021".into()));
+        assert_eq!(g.row(1), &[] as &[XCell]);
+        assert_eq!(g.get(2, 1), &XCell::Text("a, b".into()));
+        assert_eq!(g.get(2, 2), &XCell::Empty);
+        assert_eq!(g.get(3, 0), &XCell::Text("x\ny".into()));
+        // The record after a line break in a field is at its own line.
+        assert_eq!(g.get(5, 0), &XCell::Text("ladu:Z".into()));
+        let e = csv_grid(b"a\nb\nc,d,e,f,g\n", Location::file("n.csv"), lim).unwrap_err();
+        assert_eq!(e.to_string(), "n.csv, row 3: 5 fields; at most 4 are read");
+        let e = csv_grid(b"a\n\xFF\n", Location::file("n.csv"), lim).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("n.csv, row 2, column \"A\": invalid UTF-8"),
+            "{e}"
+        );
+        let e = csv_grid(&b"a\n".repeat(11), Location::file("n.csv"), lim).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("n.csv, row 11: more than 10 lines"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn records_numbered_makes_the_header_line_0() {
         let opts = CsvOptions {

@@ -23,7 +23,7 @@ mod xlsx_plain;
 pub use self::parquet::{ColumnKind, FloatColumn, IntColumn, ParquetTable, StrColumn};
 pub use catalogue::{Catalogue, OptionalEntry, SourceEntry, LOCK_FILE};
 pub use cell::parse_cell;
-pub use csv_table::{CsvOptions, CsvTable, Encoding, Row};
+pub use csv_table::{csv_grid, CsvOptions, CsvTable, Encoding, GridLimits, Row};
 pub use error::{Location, Problem, SourceError};
 pub use fetch::{
     fetch_all, optional_status, FetchOutcome, FetchProgress, FetchReport, OptionalStatus, Origin,

@@ -28,8 +28,14 @@ pub struct NomisMeasure {
 pub struct NomisBlock {
     /// As written in the `date` row, e.g. `Jan 2017-Dec 2017` or `2018`.
     pub period: String,
+    /// The `date` row (0-based grid row).
+    pub date_row: usize,
     /// `(label, value)` rows between `date` and `Area`, e.g. `("industry", "2 : Mining…")`.
     pub metadata: Vec<(String, String)>,
+    /// The grid row (0-based) of each `metadata` entry.
+    pub metadata_rows: Vec<usize>,
+    /// The `Area` header row (0-based grid row).
+    pub header_row: usize,
     pub measures: Vec<NomisMeasure>,
     /// Data rows (0-based grid rows) with the area label of each.
     pub rows: Vec<(usize, String)>,
@@ -111,9 +117,9 @@ pub fn nomis_blocks(grid: &Grid) -> Result<Vec<NomisBlock>, SourceError> {
                     Problem::Invalid(format!("block {period:?} has no `Area` header row")),
                 )
             })?;
-        let metadata = (r + 1..header)
-            .filter_map(|m| Some((text(grid, m, 0)?.to_owned(), label(grid, m, 1)?)))
-            .collect();
+        let (metadata, metadata_rows) = (r + 1..header)
+            .filter_map(|m| Some(((text(grid, m, 0)?.to_owned(), label(grid, m, 1)?), m)))
+            .unzip();
         let sub = header + 1;
         let width = grid.row(header).len().max(grid.row(sub).len());
         let mut measures: Vec<NomisMeasure> = Vec::new();
@@ -194,7 +200,10 @@ pub fn nomis_blocks(grid: &Grid) -> Result<Vec<NomisBlock>, SourceError> {
         }
         blocks.push(NomisBlock {
             period,
+            date_row: r,
             metadata,
+            metadata_rows,
+            header_row: header,
             measures,
             rows,
         });
@@ -291,6 +300,8 @@ mod tests {
             b[1].metadata,
             vec![("industry".to_owned(), "3 : Manufacturing".to_owned())]
         );
+        assert_eq!((b[1].date_row, b[1].metadata_rows.clone()), (5, vec![6]));
+        assert_eq!(b[1].header_row, 7);
         let micro = b[1].measure("Micro").unwrap().clone();
         assert_eq!(
             b[1].value(&g, 8, &micro).unwrap().value,

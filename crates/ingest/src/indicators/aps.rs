@@ -30,13 +30,14 @@ const SRC: &str = "nomis_aps_employment_by_occupation_soc2010_lad_2017_2022";
 const ID: &str = "stem_professionals_share";
 const SOC21: &str = "Science, Research, Engineering and Technology Professionals";
 
-/// Nomis spells one Welsh authority differently from ONS.
-const ALIASES: [(&str, &str); 1] = [("Rhondda Cynon Taff", "W06000016")];
+/// Nomis spells one Welsh authority differently from ONS (declared sources
+/// matching authorities by name know it too).
+pub(crate) const ALIASES: [(&str, &str); 1] = [("Rhondda Cynon Taff", "W06000016")];
 
 /// An authority's figures for one year: SOC 21 count (bounds and survey
 /// half-width) and all occupations, or `None` when SOC 21 is unpublished.
-#[derive(Clone, Copy)]
-pub(super) struct Lad {
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lad {
     pub lo: f64,
     pub hi: f64,
     pub ci: f64,
@@ -138,46 +139,87 @@ pub fn collect(
     );
     for block in &blocks {
         let period = year(block, &location)?;
-        let soc21 = measure(block, SOC21, &location)?;
-        let mut lads: BTreeMap<String, Option<Lad>> = BTreeMap::new();
-        for (row, area) in &block.rows {
-            let Some(name) = area.strip_prefix("ladu:") else {
-                continue;
-            };
-            let code = code_of(&codes, &grid, *row, name)?;
-            let v = block.value(&grid, *row, soc21)?;
-            let (lo, hi) = match v.value {
-                Cell::Value(x) => (x, x),
-                Cell::Missing(Marker::Tilde) => (0.0, 500.0),
-                Cell::Missing(_) => {
-                    lads.insert(code.clone(), None);
-                    continue;
-                }
-            };
-            let ci = match v.conf {
-                Some(Cell::Value(c)) => c,
-                _ => 0.0,
-            };
-            let mut total = 0.0;
-            for m in &block.measures {
-                if let Cell::Value(x) = block.value(&grid, *row, m)?.value {
-                    total += x;
-                }
-            }
-            if lads
-                .insert(code.clone(), Some(Lad { lo, hi, ci, total }))
-                .is_some()
-            {
-                return Err(grid.error(
-                    *row,
-                    0,
-                    Problem::Duplicate(format!("{name} in {}", block.period)),
-                ));
-            }
-        }
+        let lads = block_lads(&grid, block, &codes, &location)?;
         apportion_lads(out, shares, &lads, ID, &period, SRC, &grid.location(0, 0))?;
     }
     Ok(())
+}
+
+/// One year's authority figures (`None`: the SOC 21 count unpublished),
+/// by authority code.
+pub type Authorities = BTreeMap<String, Option<Lad>>;
+
+/// The authority figures `collect` reads from the published workbook
+/// (sheet `Data`), before apportionment: per block, its year and each
+/// `ladu:` row's authority (by code) with its figures, or `None` where the
+/// SOC 21 estimate is unpublished. For tests comparing other readers of
+/// the same file with this one.
+pub fn authority_figures(
+    bytes: Vec<u8>,
+    location: Location,
+    reg: &Registry,
+) -> Result<Vec<(String, Authorities)>, SourceError> {
+    let codes = authority_codes(reg);
+    let mut book = Workbook::open(bytes, location.clone())?;
+    let grid = book.sheet("Data")?;
+    nomis_blocks(&grid)?
+        .iter()
+        .map(|block| {
+            Ok((
+                year(block, &location)?,
+                block_lads(&grid, block, &codes, &location)?,
+            ))
+        })
+        .collect()
+}
+
+/// One block's `ladu:` rows: each authority's SOC 21 count (`~` as 0 to
+/// 500), its half-width and the total of every occupation published, or
+/// `None` where the SOC 21 count is unpublished (`!`, `-`).
+fn block_lads(
+    grid: &Grid,
+    block: &NomisBlock,
+    codes: &HashMap<String, String>,
+    location: &Location,
+) -> Result<BTreeMap<String, Option<Lad>>, SourceError> {
+    let soc21 = measure(block, SOC21, location)?;
+    let mut lads: BTreeMap<String, Option<Lad>> = BTreeMap::new();
+    for (row, area) in &block.rows {
+        let Some(name) = area.strip_prefix("ladu:") else {
+            continue;
+        };
+        let code = code_of(codes, grid, *row, name)?;
+        let v = block.value(grid, *row, soc21)?;
+        let (lo, hi) = match v.value {
+            Cell::Value(x) => (x, x),
+            Cell::Missing(Marker::Tilde) => (0.0, 500.0),
+            Cell::Missing(_) => {
+                lads.insert(code.clone(), None);
+                continue;
+            }
+        };
+        let ci = match v.conf {
+            Some(Cell::Value(c)) => c,
+            _ => 0.0,
+        };
+        let mut total = 0.0;
+        for m in &block.measures {
+            if let Cell::Value(x) = block.value(grid, *row, m)?.value {
+                total += x;
+            }
+        }
+        if lads
+            .insert(code.clone(), Some(Lad { lo, hi, ci, total }))
+            .is_some()
+        {
+            return Err(grid.error(
+                *row,
+                0,
+                Problem::Duplicate(format!("{name} in {}", block.period)),
+            ));
+        }
+    }
+    Ok(lads)
 }
 
 /// Carries one period's authority figures (`None`: unpublished) down to the

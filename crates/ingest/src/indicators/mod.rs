@@ -7,6 +7,8 @@
 
 mod apportion;
 mod aps;
+pub(crate) use aps::ALIASES as NOMIS_ALIASES;
+pub use aps::{authority_figures as aps_authority_figures, Lad as ApsAuthority};
 mod convert;
 mod deprivation;
 pub(crate) mod ess;

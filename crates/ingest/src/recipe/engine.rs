@@ -324,12 +324,23 @@ pub fn read_declared(
     reg: &Registry,
     limits: &Limits,
 ) -> Result<Parsed, SourceError> {
-    let recipe = d.recipe;
-    let src = &recipe.source;
-    let loc = Location::file(d.file);
+    if d.recipe.source.reader != super::Reader::Nomis {
+        return read_tables(d, reg, limits, None);
+    }
+    // A Nomis export: its blocks as one long table, read as any table,
+    // every problem and value located at the sheet's own cell.
+    check_file_size(d, limits)?;
+    let t = super::nomis::read(d.bytes, d.file, d.recipe.source.sheet.as_deref(), limits)?;
+    let table = (t.csv.as_slice().into(), t.location.clone(), None);
+    read_tables(d, reg, limits, Some(table))
+        .map(|p| t.remap_parsed(p))
+        .map_err(|e| t.remap_error(e))
+}
+
+fn check_file_size(d: &Declared<'_>, limits: &Limits) -> Result<(), SourceError> {
     if d.bytes.len() > limits.file_bytes {
         return Err(invalid(
-            loc,
+            Location::file(d.file),
             format!(
                 "the file is {} bytes; at most {} are read",
                 d.bytes.len(),
@@ -337,14 +348,32 @@ pub fn read_declared(
             ),
         ));
     }
+    Ok(())
+}
+
+/// A table read: its text, where it is, and (`sheets`) the sheet's area.
+type Table<'b> = (
+    std::borrow::Cow<'b, [u8]>,
+    Location,
+    Option<(String, Location)>,
+);
+
+/// [`read_declared`] of the file's tables, or of `given` (a table already
+/// made from the file).
+fn read_tables(
+    d: &Declared<'_>,
+    reg: &Registry,
+    limits: &Limits,
+    given: Option<Table<'_>>,
+) -> Result<Parsed, SourceError> {
+    let recipe = d.recipe;
+    let src = &recipe.source;
+    let loc = Location::file(d.file);
+    check_file_size(d, limits)?;
     // The tables read: the file, one sheet, or (`sheets`) every sheet whose
     // name matches, each holding one area, named in its `name_cell`.
-    type Table<'b> = (
-        std::borrow::Cow<'b, [u8]>,
-        Location,
-        Option<(String, Location)>,
-    );
     let tables: Vec<Table<'_>> = match (src.reader, &src.sheet, &src.sheets) {
+        _ if given.is_some() => given.into_iter().collect(),
         (super::Reader::Xlsx, Some(sheet), _) => {
             let (csv, at) = super::xlsx::sheet_as_csv(d.bytes, d.file, sheet, limits)?;
             vec![(csv.into(), at, None)]
@@ -372,7 +401,10 @@ pub fn read_declared(
     };
     // Records (Parquet, JSON) are made UTF-8 text, one per line, numbered
     // from 1.
-    let records = matches!(src.reader, super::Reader::Parquet | super::Reader::Json);
+    let records = matches!(
+        src.reader,
+        super::Reader::Parquet | super::Reader::Json | super::Reader::Nomis
+    );
     // The header line of a table of records is no row of the file: a
     // problem with it names the file (and column) only.
     let header_at = |l: &Location, row: u64| {
@@ -386,7 +418,8 @@ pub fn read_declared(
     let nations: Vec<Vec<Nation>> = recipe.indicators.iter().map(|i| i.nations()).collect();
     let covered: BTreeSet<Nation> = nations.iter().flatten().copied().collect();
     let lad_names: HashMap<String, String> = if src.geography == Geography::Lad {
-        reg.areas
+        let mut names: HashMap<String, String> = reg
+            .areas
             .iter()
             .filter(|a| a.kind.is_district())
             .map(|a| {
@@ -395,7 +428,21 @@ pub fn read_declared(
                     a.code.clone(),
                 )
             })
-            .collect()
+            .collect();
+        // Other publishers' spellings (Nomis's), of authorities the
+        // registry has, where no authority has that name.
+        for (alias, code) in crate::indicators::NOMIS_ALIASES {
+            if reg
+                .areas
+                .iter()
+                .any(|a| a.kind.is_district() && a.code == code)
+            {
+                names
+                    .entry(stemgap_geography::registry::name_key(alias))
+                    .or_insert_with(|| code.to_owned());
+            }
+        }
+        names
     } else {
         HashMap::default()
     };
@@ -871,6 +918,28 @@ pub fn read_declared(
                                     )),
                                 )
                             })?
+                        } else if !src.period.map.is_empty() {
+                            match src.period.map.get(s) {
+                                Some(p) => p.clone(),
+                                // Left out as written.
+                                None if src.period.exclude.iter().any(|e| e == s) => continue,
+                                None => {
+                                    return Err(row.error(
+                                        c,
+                                        Problem::Invalid(format!(
+                                        "the period {s:?} is not in the recipe's period.map ({}{})",
+                                        src.period
+                                            .map
+                                            .keys()
+                                            .take(10)
+                                            .map(|k| format!("{k:?}"))
+                                            .collect::<Vec<_>>()
+                                            .join(", "),
+                                        if src.period.map.len() > 10 { ", …" } else { "" }
+                                    )),
+                                    ))
+                                }
+                            }
                         } else if s.is_empty() || s.len() > 20 {
                             return Err(
                                 row.error(c, Problem::Invalid(format!("{s:?} is not a period")))

@@ -24,6 +24,7 @@
 pub mod check;
 pub mod engine;
 pub mod located;
+pub mod nomis;
 pub mod records;
 pub mod template;
 pub mod xlsx;
@@ -396,6 +397,11 @@ pub enum Reader {
     /// A JSON array of flat objects (records), or an object with one key
     /// holding it (`json_records`).
     Json,
+    /// A Nomis "report layout" export (XLSX, or the same layout as CSV):
+    /// its period blocks read as one long table (`period`, metadata
+    /// labels, `area_type`, `area`, and per measure `<label>` and
+    /// `<label> conf`; see [`nomis`]).
+    Nomis,
 }
 
 impl Reader {
@@ -405,6 +411,7 @@ impl Reader {
             Reader::Xlsx => "xlsx",
             Reader::Parquet => "parquet",
             Reader::Json => "json",
+            Reader::Nomis => "nomis",
         }
     }
 }
@@ -527,6 +534,12 @@ pub struct PeriodSpec {
     /// part year. Period column only.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// The period column's text (as written, e.g. Nomis's
+    /// `Jan 2021-Dec 2021`) → the period stored (`2021`). When given, every
+    /// period read must be a key here (or be listed in `exclude`, as
+    /// written or as stored). Period column only.
+    #[serde(default)]
+    pub map: BTreeMap<String, String>,
 }
 
 /// One indicator a declared file gives.
@@ -844,7 +857,7 @@ impl Recipe {
             (Reader::Csv | Reader::Parquet | Reader::Json, Some(_)) => {
                 return Err(invalid(
                     at("source.sheet"),
-                    "sheet applies to reader = \"xlsx\" only",
+                    "sheet applies to reader = \"xlsx\" and \"nomis\" only",
                 ))
             }
             _ => {}
@@ -864,9 +877,9 @@ impl Recipe {
                 "an empty or overlong key",
             ));
         }
-        if matches!(s.reader, Reader::Parquet | Reader::Json) {
+        if matches!(s.reader, Reader::Parquet | Reader::Json | Reader::Nomis) {
             // Records have one header (their keys or column names) and no
-            // lines around the table.
+            // lines around the table; a Nomis sheet is found by its blocks.
             for (field, given) in [
                 ("source.skip_lines", s.skip_lines > 0),
                 ("source.extra_header_rows", s.extra_header_rows > 0),
@@ -1022,6 +1035,22 @@ impl Recipe {
             return Err(invalid(
                 at("source.period.exclude"),
                 "periods are excluded from a period column: give period.column",
+            ));
+        }
+        if !p.map.is_empty() && (p.column.is_none() || p.academic) {
+            return Err(invalid(
+                at("source.period.map"),
+                "period.map maps the text of a period column: give period.column (and not academic)",
+            ));
+        }
+        if let Some((k, v)) = p
+            .map
+            .iter()
+            .find(|(k, v)| k.trim().is_empty() || k.len() > 100 || !is_short_label(v))
+        {
+            return Err(invalid(
+                at("source.period.map"),
+                format!("{k:?} = {v:?}: a period as written (at most 100 bytes) and the period stored (text without surrounding spaces, at most 20 bytes)"),
             ));
         }
         if let Some(e) = p.exclude.iter().find(|e| !is_short_label(e)) {
@@ -1922,6 +1951,20 @@ mod tests {
 #[cfg(test)]
 mod example_tests {
     use super::*;
+
+    /// The Nomis example in docs/contributing-data.md parses.
+    #[test]
+    fn the_documented_nomis_recipe_is_valid() {
+        let doc = include_str!("../../../../docs/contributing-data.md");
+        let from = doc.find("## Nomis exports").expect("the section");
+        let block = &doc[from..];
+        let start = block.find("```toml\n").expect("an example") + 8;
+        let end = start + block[start..].find("```").expect("its end");
+        let r = Recipe::parse(&block[start..end], "docs", &Limits::DEFAULT).unwrap();
+        assert_eq!(r.source.reader, Reader::Nomis);
+        assert_eq!(r.source.period.map.len(), 5);
+        assert_eq!(r.source.filter["area_type"], "ladu");
+    }
 
     /// The long-table example in docs/contributing-data.md parses (with
     /// the format line it leaves out).

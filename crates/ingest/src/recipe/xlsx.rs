@@ -244,20 +244,54 @@ pub fn sheet_as_csv(
     limits: &Limits,
 ) -> Result<(Vec<u8>, Location), SourceError> {
     let at = Location::file(file);
+    let (grid, _) = sheet_grid(bytes, file, Some(sheet), limits)?;
+    Ok((grid_as_csv(&grid, sheet, &at, limits)?, at.in_sheet(sheet)))
+}
+
+/// One sheet of an XLSX file as a grid, after the archive is checked
+/// against `limits`, and the sheet's name: `sheet`, or with `None` the
+/// workbook's only sheet (an error naming the sheets when there are
+/// several).
+pub fn sheet_grid(
+    bytes: &[u8],
+    file: &str,
+    sheet: Option<&str>,
+    limits: &Limits,
+) -> Result<(stemgap_sources::Grid, String), SourceError> {
+    let at = Location::file(file);
     check_archive(bytes, limits, &at)?;
     // The reader is a dependency: a panic inside it (a malformed file it
     // did not expect) is an error about the file, not a crash.
-    let grid = std::panic::catch_unwind(|| {
+    std::panic::catch_unwind(|| {
         let mut book = Workbook::open(bytes.to_vec(), at.clone())?;
-        book.sheet(sheet)
+        let name = match sheet {
+            Some(s) => s.to_owned(),
+            None => {
+                let names = book.sheet_names();
+                match &names[..] {
+                    [one] => one.clone(),
+                    _ => {
+                        return Err(invalid(
+                            &at,
+                            format!(
+                                "the workbook has {} sheets ({}{}): the recipe names the one to read (sheet)",
+                                names.len(),
+                                names.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
+                                if names.len() > 10 { ", …" } else { "" }
+                            ),
+                        ))
+                    }
+                }
+            }
+        };
+        Ok((book.sheet(&name)?, name))
     })
     .map_err(|_| {
         SourceError::new(
             at.clone(),
             Problem::Spreadsheet("the spreadsheet reader failed on this file".into()),
         )
-    })??;
-    Ok((grid_as_csv(&grid, sheet, &at, limits)?, at.in_sheet(sheet)))
+    })?
 }
 
 /// The archive's declared sizes and every cell reference, checked before
