@@ -164,6 +164,14 @@ pub fn build_with(
                 seconds = start.elapsed().as_secs_f64(),
                 "institutions placed"
             );
+            // The seat maps are kept only for located contributions
+            // (placed after the indicators); otherwise they are freed here,
+            // while the indicators are still being read.
+            let located = inputs
+                .contributions()
+                .iter()
+                .any(|c| c.recipe.source.geography.is_located());
+            let maps = if located { maps } else { Vec::new() };
             Ok((links, placed, outlines, maps))
         });
         let writer = scope.spawn(|| -> Result<StoreWriter, IngestError> {
@@ -194,11 +202,7 @@ pub fn build_with(
     // Contributions of located rows (postcodes, points) need the seat maps
     // just made and the postcode lookup: placed now, after every other
     // figure (they are on both sets, so nothing converts them).
-    if inputs
-        .contributions()
-        .iter()
-        .any(|c| c.recipe.source.geography.is_located())
-    {
+    if !maps.is_empty() {
         out.section(6);
         crate::recipe::collect_located_contributions(
             &inputs,

@@ -23,6 +23,9 @@
 //! `cargo test -p stemgap-ingest --test recipe_fuzz` runs a few seconds;
 //! `STEMGAP_FUZZ_SECS=600 cargo test --release -p stemgap-ingest --test
 //! recipe_fuzz -- --ignored --nocapture` the long run, with its figures.
+//! `STEMGAP_FUZZ_READER=json` (or `csv`, `xlsx`, `parquet`, `nomis`) gives
+//! the whole run to one reader's inputs, so each can be run for its own
+//! ten minutes.
 //! An allocation the system refuses aborts the process before anything is
 //! printed: with `STEMGAP_FUZZ_DUMP=DIR` each input is written to DIR
 //! (`recipe.toml`, `data`) before it runs, so the last one is the culprit.
@@ -497,11 +500,30 @@ struct Figures {
     outcomes: BTreeMap<String, u64>,
 }
 
-fn fuzz(seed: u64, budget: Duration) -> Figures {
+/// The reader a recipe names (`csv` when it names none).
+fn reader_of(recipe: &str) -> &str {
+    recipe
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("reader = \""))
+        .and_then(|r| r.strip_suffix('"'))
+        .unwrap_or("csv")
+}
+
+/// Runs the fuzzer for `budget`. With `only` (a reader: `csv`, `xlsx`,
+/// `json`, `parquet`, `nomis`), every input is one for that reader: the
+/// seeds naming it, and for `xlsx` and `nomis` the mutated workbooks of
+/// that layout; the run's whole time is then that reader's.
+fn fuzz(seed: u64, budget: Duration, only: Option<&str>) -> Figures {
     let dir = common::observatory_sources();
     let inputs = Inputs::new(&dir, &());
     let reg = common::observatory_registry();
     let seeds = seeds();
+    // The seeds mutated (every seed is still a source of spliced ranges).
+    let pool: Vec<&Seed> = seeds
+        .iter()
+        .filter(|s| only.is_none_or(|r| reader_of(&s.recipe) == r))
+        .collect();
+    assert!(!pool.is_empty(), "no seed names reader {only:?}");
     let datas: Vec<Vec<u8>> = seeds.iter().map(|s| s.data.clone()).collect();
     let recipes: Vec<Vec<u8>> = seeds
         .iter()
@@ -629,11 +651,15 @@ fn fuzz(seed: u64, budget: Duration) -> Figures {
     // Quiet panics: each is reported with its input below.
     std::panic::set_hook(Box::new(|_| {}));
     while start.elapsed() < budget {
-        let s = &seeds[rng.below(seeds.len())];
-        let arm = rng.below(5);
+        let s = pool[rng.below(pool.len())];
+        let arm = match rng.below(5) {
+            // Mutated workbooks are XLSX and Nomis inputs only.
+            4 if only.is_some_and(|r| r != "xlsx" && r != "nomis") => 2,
+            a => a,
+        };
         let (recipe_text, data) = match arm {
             // A Nomis workbook, its sheet or its strings mutated.
-            4 if rng.below(4) == 0 => {
+            4 if only != Some("xlsx") && (only == Some("nomis") || rng.below(4) == 0) => {
                 let (sheet, sst) = if rng.below(2) == 0 {
                     (mutate(&mut rng, &nomis_sheet, &[]), nomis_strings.clone())
                 } else {
@@ -766,7 +792,7 @@ fn report(f: &Figures, secs: f64) {
 #[test]
 fn a_short_fuzz_run_finds_no_panic() {
     let budget = Duration::from_secs(3);
-    let f = fuzz(0x5EED_2026, budget);
+    let f = fuzz(0x5EED_2026, budget, None);
     report(&f, budget.as_secs_f64());
     assert!(f.iterations > 50, "{} iterations", f.iterations);
     assert!(
@@ -774,6 +800,16 @@ fn a_short_fuzz_run_finds_no_panic() {
         "no valid input"
     );
     assert!(f.outcomes.len() > 10, "{:?}", f.outcomes.keys());
+}
+
+/// Every reader alone, briefly: each has seeds, and its inputs run.
+#[test]
+fn a_short_fuzz_run_of_each_reader_finds_no_panic() {
+    for reader in ["csv", "xlsx", "json", "parquet", "nomis"] {
+        let f = fuzz(0x5EED_2027, Duration::from_millis(400), Some(reader));
+        assert!(f.iterations > 5, "{reader}: {} iterations", f.iterations);
+        assert_eq!(f.panics, 0, "{reader}");
+    }
 }
 
 /// The long run (`STEMGAP_FUZZ_SECS`, default 600).
@@ -788,7 +824,12 @@ fn a_long_fuzz_run_finds_no_panic() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0xF022_2026);
-    let f = fuzz(seed, Duration::from_secs(secs));
+    // `STEMGAP_FUZZ_READER=json`: that reader's inputs only.
+    let only = std::env::var("STEMGAP_FUZZ_READER").ok();
+    let f = fuzz(seed, Duration::from_secs(secs), only.as_deref());
+    if let Some(r) = &only {
+        eprintln!("recipe fuzz of reader {r} (seed {seed})");
+    }
     report(&f, secs as f64);
     assert_eq!(f.panics, 0);
 }
