@@ -3,7 +3,9 @@
 # run on one machine: both release binaries are built (the other in a git
 # worktree under target/), then their builds alternate, RUNS times each,
 # on the same sources. Prints each side's median wall time, CPU time
-# (user + sys) and peak RSS, and the ratios this / other.
+# (user + sys) and peak RSS (the largest and the median of the runs: which
+# thread holds what at the peak varies from run to run), and the ratios
+# this / other.
 #
 #   bash dev/bench/compare.sh REV [SOURCES_DIR] [RUNS]
 #
@@ -48,19 +50,20 @@ for i in $(seq "$runs"); do
 done
 median() { sort -n | awk '{ v[NR]=$1 } END { print v[int((NR+1)/2)] }'; }
 summary() {
-  local wall cpu peak
+  local wall cpu peak mid
   wall=$(awk '{ print $1 }' "$1" | median)
   cpu=$(awk '{ print $2 + $3 }' "$1" | median)
   peak=$(awk '{ print $4 }' "$1" | sort -n | tail -1)
-  echo "$wall $cpu $((peak / 1024))"
+  mid=$(awk '{ print $4 }' "$1" | median)
+  echo "$wall $cpu $((peak / 1024)) $((mid / 1024))"
 }
-read -r tw tc tm < <(summary "$tmp/this.txt")
-read -r ow oc om < <(summary "$tmp/other.txt")
+read -r tw tc tm tmm < <(summary "$tmp/this.txt")
+read -r ow oc om omm < <(summary "$tmp/other.txt")
 printf 'full build, release, %d alternating runs each, sources %s\n' "$runs" "$sources"
-printf '  this  (%s): wall median %.2f s, CPU median %.2f s, peak RSS %d MB\n' "$(git rev-parse --short HEAD)" "$tw" "$tc" "$tm"
-printf '  other (%s): wall median %.2f s, CPU median %.2f s, peak RSS %d MB\n' "${sha:0:7}" "$ow" "$oc" "$om"
-awk -v tw="$tw" -v ow="$ow" -v tc="$tc" -v oc="$oc" -v tm="$tm" -v om="$om" \
-  'BEGIN { printf "  ratio this/other: wall %.2f, CPU %.2f, peak RSS %.2f\n", tw/ow, tc/oc, tm/om }'
+printf '  this  (%s): wall median %.2f s, CPU median %.2f s, peak RSS max %d MB, median %d MB\n' "$(git rev-parse --short HEAD)" "$tw" "$tc" "$tm" "$tmm"
+printf '  other (%s): wall median %.2f s, CPU median %.2f s, peak RSS max %d MB, median %d MB\n' "${sha:0:7}" "$ow" "$oc" "$om" "$omm"
+awk -v tw="$tw" -v ow="$ow" -v tc="$tc" -v oc="$oc" -v tm="$tm" -v om="$om" -v tmm="$tmm" -v omm="$omm" \
+  'BEGIN { printf "  ratio this/other: wall %.2f, CPU %.2f, peak RSS max %.2f, median %.2f\n", tw/ow, tc/oc, tm/om, tmm/omm }'
 if [ "${CALLGRIND:-0}" = 1 ]; then
   count() {
     valgrind --tool=callgrind --callgrind-out-file=/dev/null "$1" build --sources "$sources" \
