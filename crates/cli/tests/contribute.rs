@@ -933,3 +933,102 @@ fn real_indicator_ids_used_by_findings_and_web_are_produced() {
     assert!(named > 100, "{named}");
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// Copies a folder tree (the test observatory is small).
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The optional DfE constituency files, found in the sources directory as
+/// `stemgap fetch` leaves them (recorded in `sources.lock`), are read
+/// without `--contrib` and as the public sources they are: method
+/// measured, DfE named as the publisher, F3 recomputed on the starts with
+/// its ledger saying so (not "contributed"). A file that is not the one
+/// the lock recorded stops the build, naming it, and leaves the store.
+#[test]
+fn optional_sources_in_the_sources_directory_are_read_as_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("sources");
+    copy_tree(&observatory(), &src);
+    // The observatory's catalogue with the real catalogue's optional entries.
+    let real = fs::read_to_string(repo().join("catalogue/sources.toml")).unwrap();
+    let optional = &real[real.find("\n[[optional]]").expect("optional entries")..];
+    let catalogue = dir.path().join("catalogue.toml");
+    let mut text = fs::read_to_string(observatory_catalogue()).unwrap();
+    text.push_str(optional);
+    fs::write(&catalogue, text).unwrap();
+    fs::create_dir_all(src.join("optional")).unwrap();
+    let mut lock = String::new();
+    for name in ["dfe_apprenticeships_pcon", "dfe_fe_skills_pcon"] {
+        let bytes = fs::read(fixtures().join(format!("ees/{name}.csv"))).unwrap();
+        fs::write(src.join(format!("optional/{name}.csv")), &bytes).unwrap();
+        lock.push_str(&format!(
+            "[[source]]\nid = \"{name}\"\nurl = \"https://example.invalid/{name}\"\npath = \"optional/{name}.csv\"\nsha256 = \"{}\"\nbytes = {}\n\n",
+            stemgap_sources::sha256_hex(&bytes),
+            bytes.len()
+        ));
+    }
+    fs::write(src.join("sources.lock"), &lock).unwrap();
+    let db = dir.path().join("s.db");
+    let args = |db: &Path| -> Vec<String> {
+        vec![
+            "build".into(),
+            "--db".into(),
+            db.display().to_string(),
+            "--sources".into(),
+            src.display().to_string(),
+            "--catalogue".into(),
+            catalogue.display().to_string(),
+        ]
+    };
+    let refs = args(&db);
+    let o = run(&refs.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = export_long(&db, "2024");
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (ind, method) = (col("indicator"), col("method"));
+    let methods: std::collections::BTreeSet<String> = r
+        .records()
+        .map(|rec| rec.unwrap())
+        .filter(|rec| rec[ind].ends_with("_pcon_per_1000"))
+        .map(|rec| rec[method].to_owned())
+        .collect();
+    assert_eq!(
+        methods.into_iter().collect::<Vec<_>>(),
+        ["measured"],
+        "the optional sources are published, not contributed"
+    );
+    let o = run(&["findings", "--db", db.to_str().unwrap(), "--id", "F3"]);
+    let f3 = stdout(&o);
+    assert!(
+        f3.contains("Data used: the seat-level measure") && f3.contains("Department for Education"),
+        "{f3}"
+    );
+    assert!(!f3.contains("contributed seat-level"), "{f3}");
+    // A changed file (the lock recorded another) stops the build.
+    let kept = fs::read(&db).unwrap();
+    fs::write(
+        src.join("optional/dfe_fe_skills_pcon.csv"),
+        b"time_period,geographic_level\n202324,National\n",
+    )
+    .unwrap();
+    let o = run(&refs.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(
+        err.contains("optional/dfe_fe_skills_pcon.csv") && err.to_lowercase().contains("sha"),
+        "{err}"
+    );
+    assert_eq!(fs::read(&db).unwrap(), kept, "the store is left as it was");
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Instant;
 use stemgap_core::{BoundarySet, GssCode};
-use stemgap_sources::{Loaded, SourceDir, SourceError};
+use stemgap_sources::{Loaded, Location, Problem, SourceDir, SourceError};
 use stemgap_store::{SourceRow, StoreWriter};
 
 /// Reads catalogued files and remembers which ones the build used.
@@ -107,6 +107,32 @@ pub fn build_with(
     contributions: Vec<crate::recipe::Contribution>,
 ) -> Result<Summary, IngestError> {
     let start = Instant::now();
+    // The catalogue's optional sources found in the sources directory are
+    // read as contributions are, before them, but as public sources.
+    let mut contributions = contributions;
+    let optional = crate::recipe::Contribution::optional_sources(dir)?;
+    for o in &optional {
+        if let Some(c) = contributions
+            .iter()
+            .find(|c| c.recipe.source.id == o.recipe.source.id)
+        {
+            return Err(SourceError::new(
+                Location::file(c.recipe_file.clone()).at_column("source.id"),
+                Problem::Invalid(format!(
+                    "source {} is the catalogue's optional source, already in the sources directory ({}): it is read from there",
+                    o.recipe.source.id, o.data_file
+                )),
+            )
+            .into());
+        }
+    }
+    if !optional.is_empty() {
+        tracing::info!(
+            sources = ?optional.iter().map(|o| o.recipe.source.id.as_str()).collect::<Vec<_>>(),
+            "optional sources found in the sources directory"
+        );
+    }
+    contributions.splice(0..0, optional);
     let inputs = Inputs::new(dir, progress).with_contributions(contributions);
     progress.stage("registry");
     // The boundaries' TopoJSON (which needs no registry) is read on another

@@ -147,6 +147,8 @@ pub struct Replacement {
     pub source: String,
     pub publisher: String,
     pub licence: String,
+    /// A contribution's, not a catalogued optional source's.
+    pub contributed: bool,
 }
 
 /// The measure a finding's replacement stands in for.
@@ -206,6 +208,7 @@ fn replacements_of(
                 source: source.clone(),
                 publisher: row.publisher.clone(),
                 licence: row.licence.clone(),
+                contributed: def.method == stemgap_core::Method::Contributed,
             })
         })
         .collect()
@@ -217,7 +220,8 @@ pub fn note_replacements(f: &mut stemgap_findings::Findings, replacements: &[Rep
     for r in replacements {
         for finding in f.findings.iter_mut().filter(|x| x.id == r.finding) {
             let used = format!(
-                "Data used: the contributed seat-level measure \"{}\" (source `{}`, {}, licence {}), declared to replace the apportioned {} from DfE's authority figures.",
+                "Data used: the {}seat-level measure \"{}\" (source `{}`, {}, licence {}), declared to replace the apportioned {} from DfE's authority figures.",
+                if r.contributed { "contributed " } else { "" },
                 r.title,
                 r.source,
                 r.publisher,

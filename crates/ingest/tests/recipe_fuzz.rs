@@ -475,6 +475,7 @@ fn run_one(recipe_text: &str, data: &[u8], inputs: &Inputs<'_>, reg: &Registry) 
         recipe_file: "recipe.toml".into(),
         data_file: "data".into(),
         bytes: data.to_vec(),
+        published: None,
     };
     match recipe::check::check(&c, inputs, reg) {
         Ok(_) => "ok".into(),

@@ -1634,19 +1634,83 @@ pub struct Contribution {
     /// The data file, as shown in errors.
     pub data_file: String,
     pub bytes: Vec<u8>,
+    /// `None` for a contribution; for a catalogued optional source found
+    /// in the sources directory ([`Contribution::optional_sources`]), its
+    /// catalogue entry: a public source, not flagged contributed.
+    pub published: Option<stemgap_sources::OptionalEntry>,
 }
 
 impl Contribution {
     /// The contribution as the engine reads it: its recipe and bytes,
-    /// UTF-8, flagged contributed.
+    /// UTF-8, flagged contributed (a catalogued optional source is not).
     pub fn declared(&self) -> engine::Declared<'_> {
         engine::Declared {
             recipe: &self.recipe,
             bytes: &self.bytes,
             file: &self.data_file,
             encoding: stemgap_sources::Encoding::Utf8,
-            contributed: true,
+            contributed: self.published.is_none(),
         }
+    }
+
+    /// The catalogue's optional sources (`[[optional]]`, not pinned) that
+    /// are in the sources directory, each with its compiled-in recipe
+    /// (`catalogue/recipes/optional/`): a build adds them like
+    /// contributions, but as the public sources they are (method measured,
+    /// the publisher's name and licence). A file `stemgap fetch` recorded
+    /// in `sources.lock` is used; one put there by hand and not recorded
+    /// is used too, and said in the log; one that is not the file the lock
+    /// recorded is an error, as a changed pinned file is.
+    pub fn optional_sources(
+        dir: &stemgap_sources::SourceDir,
+    ) -> Result<Vec<Contribution>, SourceError> {
+        use stemgap_sources::OptionalStatus;
+        let mut out = Vec::new();
+        for entry in dir.catalogue().optional() {
+            let at = Location::file(entry.path.clone());
+            match stemgap_sources::optional_status(dir.root(), entry) {
+                OptionalStatus::Absent => continue,
+                OptionalStatus::Recorded { .. } => {}
+                OptionalStatus::Unrecorded { sha256 } => tracing::warn!(
+                    source = %entry.id,
+                    %sha256,
+                    "optional source used, but its SHA-256 is not recorded in sources.lock (`stemgap fetch` records it)"
+                ),
+                OptionalStatus::Changed { sha256, recorded } => {
+                    return Err(SourceError::new(
+                        at,
+                        Problem::Checksum {
+                            expected: recorded,
+                            found: sha256,
+                        },
+                    ))
+                }
+                OptionalStatus::BadLock(why) => return Err(SourceError::new(at, Problem::Io(why))),
+            }
+            let Some(recipe) = optional_recipe(&entry.id) else {
+                return Err(invalid(
+                    at,
+                    format!(
+                        "no recipe is compiled in for the optional source {}",
+                        entry.id
+                    ),
+                ));
+            };
+            let bytes = read_bounded(
+                &dir.root().join(&entry.path),
+                &entry.path,
+                usize::try_from(entry.max_bytes).unwrap_or(usize::MAX),
+            )?;
+            out.push(Contribution {
+                dir: dir.root().to_path_buf(),
+                recipe,
+                recipe_file: format!("catalogue/recipes/optional/{}.toml", entry.id),
+                data_file: entry.path.clone(),
+                bytes,
+                published: Some(entry.clone()),
+            });
+        }
+        Ok(out)
     }
 }
 
@@ -1711,6 +1775,7 @@ impl Contribution {
             recipe_file: recipe_file.to_owned(),
             data_file,
             bytes,
+            published: None,
         })
     }
 
@@ -1765,46 +1830,74 @@ pub fn source_rows(contributions: &[Contribution]) -> Vec<stemgap_store::SourceR
     contributions
         .iter()
         .map(|c| {
-            let s = &c.recipe.source;
-            let mut nations: Vec<Nation> = c.recipe.indicators.iter().flat_map(|i| i.nations()).collect();
-            nations.sort();
-            nations.dedup();
-            let mut periods: Vec<String> = c
-                .recipe
-                .indicators
-                .iter()
-                .filter_map(|_| s.period.fixed.clone())
-                .collect();
-            periods.dedup();
-            stemgap_store::SourceRow {
-                id: s.id.clone(),
-                title: if s.title.is_empty() { s.id.clone() } else { s.title.clone() },
-                publisher: format!(
-                    "{} (contributed)",
-                    s.contributor.as_deref().unwrap_or("unnamed contributor")
-                ),
-                licence: s.licence.clone().unwrap_or_else(|| "not stated".into()),
-                url: s.url.clone().unwrap_or_default(),
-                publisher_url: String::new(),
-                path: c.data_file.clone(),
-                sha256: stemgap_sources::sha256_hex(&c.bytes),
-                format: s.reader.id().into(),
-                geography: s.geography.catalogue_word().into(),
-                boundary: match s.geography {
-                    Geography::Pcon2024 => "2024".into(),
-                    Geography::Pcon2010 => "2010".into(),
-                    _ => String::new(),
-                },
-                period: periods.join(", "),
-                nations,
-                notes: format!(
-                    "Contributed through `stemgap contribute` ({}); not a catalogued public source.",
-                    c.recipe_file
-                ),
-                used: true,
+            let mut row = contributed_source_row(c);
+            if let Some(e) = &c.published {
+                row.title = e.title.clone();
+                row.publisher = e.publisher.clone();
+                row.licence = e.licence.clone();
+                row.url = e.url.clone();
+                row.publisher_url = e.publisher_url.clone();
+                row.notes = format!(
+                    "{} Optional source (catalogue [[optional]], not pinned): read from the sources directory, its SHA-256 as recorded by `stemgap fetch` in sources.lock; recipe {}.",
+                    e.notes, c.recipe_file
+                )
+                .trim()
+                .to_owned();
             }
+            row
         })
         .collect()
+}
+
+/// A contribution's source row (see [`source_rows`]).
+fn contributed_source_row(c: &Contribution) -> stemgap_store::SourceRow {
+    let s = &c.recipe.source;
+    let mut nations: Vec<Nation> = c
+        .recipe
+        .indicators
+        .iter()
+        .flat_map(|i| i.nations())
+        .collect();
+    nations.sort();
+    nations.dedup();
+    let mut periods: Vec<String> = c
+        .recipe
+        .indicators
+        .iter()
+        .filter_map(|_| s.period.fixed.clone())
+        .collect();
+    periods.dedup();
+    stemgap_store::SourceRow {
+        id: s.id.clone(),
+        title: if s.title.is_empty() {
+            s.id.clone()
+        } else {
+            s.title.clone()
+        },
+        publisher: format!(
+            "{} (contributed)",
+            s.contributor.as_deref().unwrap_or("unnamed contributor")
+        ),
+        licence: s.licence.clone().unwrap_or_else(|| "not stated".into()),
+        url: s.url.clone().unwrap_or_default(),
+        publisher_url: String::new(),
+        path: c.data_file.clone(),
+        sha256: stemgap_sources::sha256_hex(&c.bytes),
+        format: s.reader.id().into(),
+        geography: s.geography.catalogue_word().into(),
+        boundary: match s.geography {
+            Geography::Pcon2024 => "2024".into(),
+            Geography::Pcon2010 => "2010".into(),
+            _ => String::new(),
+        },
+        period: periods.join(", "),
+        nations,
+        notes: format!(
+            "Contributed through `stemgap contribute` ({}); not a catalogued public source.",
+            c.recipe_file
+        ),
+        used: true,
+    }
 }
 
 /// (finding, indicator) for every contributed indicator declaring that it
@@ -1897,6 +1990,32 @@ pub const BUILTIN: [(&str, &str); 17] = [
 ];
 
 /// The built-in recipe for a catalogued source.
+/// The optional sources' recipes (`catalogue/recipes/optional/`), compiled
+/// in: each named `catalogue/recipes/optional/<source id>.toml`.
+pub const OPTIONAL: [(&str, &str); 2] = [
+    (
+        "catalogue/recipes/optional/dfe_apprenticeships_pcon.toml",
+        include_str!("../../../../catalogue/recipes/optional/dfe_apprenticeships_pcon.toml"),
+    ),
+    (
+        "catalogue/recipes/optional/dfe_fe_skills_pcon.toml",
+        include_str!("../../../../catalogue/recipes/optional/dfe_fe_skills_pcon.toml"),
+    ),
+];
+
+/// The compiled-in recipe of an optional source.
+pub fn optional_recipe(source: &str) -> Option<Recipe> {
+    let file = format!("catalogue/recipes/optional/{source}.toml");
+    OPTIONAL
+        .iter()
+        .filter(|(f, _)| *f == file)
+        .find_map(|(file, text)| {
+            let r =
+                Recipe::parse(text, file, &Limits::DEFAULT).expect("optional recipes are valid");
+            (r.source.id == source).then_some(r)
+        })
+}
+
 pub fn builtin(source: &str) -> Option<Recipe> {
     let file = format!("catalogue/recipes/{source}.toml");
     BUILTIN
@@ -1920,6 +2039,23 @@ mod tests {
         }
         assert!(builtin("mid2022_population_single_year_age_pcon2024").is_some());
         assert!(builtin("nope").is_none());
+    }
+
+    #[test]
+    fn optional_recipes_parse_and_match_the_catalogue() {
+        let cat = stemgap_sources::Catalogue::embedded();
+        for e in cat.optional() {
+            let r = optional_recipe(&e.id).expect("a compiled-in recipe");
+            assert_eq!(r.source.id, e.id);
+            // The recipe's data file is the catalogued file's name.
+            assert_eq!(
+                r.source.data.as_deref(),
+                e.path.rsplit('/').next(),
+                "{}",
+                e.id
+            );
+        }
+        assert_eq!(cat.optional().len(), OPTIONAL.len());
     }
 
     #[test]
