@@ -32,4 +32,4 @@ pub use geojson::{read_geojson, Feature, Polygon, Ring};
 pub use json::{parse_json, HexJson, HexTile, UniqueMap};
 pub use load::{sha256_hex, Loaded, SourceDir, Status};
 pub use nomis::{nomis_blocks, NomisBlock, NomisMeasure, NomisValue};
-pub use xlsx::{Grid, Workbook, XCell};
+pub use xlsx::{column_letters, Grid, Workbook, XCell};

@@ -192,7 +192,7 @@ impl Grid {
 }
 
 /// `0 → A`, `25 → Z`, `26 → AA`.
-pub(crate) fn column_letters(mut col: usize) -> String {
+pub fn column_letters(mut col: usize) -> String {
     let mut s = Vec::new();
     loop {
         s.push(b'A' + (col % 26) as u8);

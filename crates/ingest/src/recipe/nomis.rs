@@ -17,8 +17,10 @@
 //! a spreadsheet numbers it and the column's letter.
 
 use super::engine::Parsed;
+use super::records::push_field;
 use super::Limits;
 use std::collections::{HashMap, HashSet};
+use stemgap_sources::column_letters as letters;
 use stemgap_sources::{
     csv_grid, nomis_blocks, Grid, GridLimits, Location, Problem, SourceError, XCell,
 };
@@ -58,36 +60,6 @@ pub struct NomisTable {
 
 fn invalid(at: Location, why: impl Into<String>) -> SourceError {
     SourceError::new(at, Problem::Invalid(why.into()))
-}
-
-/// `0 → A`, `26 → AA`.
-fn letters(mut col: usize) -> String {
-    let mut s = Vec::new();
-    loop {
-        s.push(b'A' + (col % 26) as u8);
-        if col < 26 {
-            break;
-        }
-        col = col / 26 - 1;
-    }
-    s.reverse();
-    String::from_utf8(s).expect("ASCII")
-}
-
-/// One CSV field (see `records::push_field`): one line per row.
-fn push_field(out: &mut String, text: &str) {
-    let text: std::borrow::Cow<'_, str> = if text.contains(['\r', '\n']) {
-        text.replace(['\r', '\n'], " ").into()
-    } else {
-        text.into()
-    };
-    if text.contains([',', '"']) {
-        out.push('"');
-        out.push_str(&text.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(&text);
-    }
 }
 
 /// A value cell as the CSV path reads it: a number as Rust writes it (which

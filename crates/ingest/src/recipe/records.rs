@@ -17,7 +17,7 @@ fn invalid(at: Location, why: impl Into<String>) -> SourceError {
 
 /// One cell as a CSV field: one line per record (a line break in the text
 /// is a space), quoted when it holds a comma or a quote.
-fn push_field(out: &mut String, text: &str) {
+pub(super) fn push_field(out: &mut String, text: &str) {
     let text: std::borrow::Cow<'_, str> = if text.contains(['\r', '\n']) {
         text.replace(['\r', '\n'], " ").into()
     } else {
