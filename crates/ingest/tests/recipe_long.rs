@@ -666,3 +666,30 @@ fn a_huge_shared_strings_count_is_refused() {
         "{err}"
     );
 }
+
+/// A shared-strings count below the cap but beyond what the table's bytes
+/// can hold (five per `<si/>`) is refused too: the reader would reserve
+/// room for every string declared (240 MiB from a 2 KB workbook under the
+/// fuzzer). The true count, and a count the bytes could hold, read.
+#[test]
+fn a_shared_strings_count_the_table_cannot_hold_is_refused() {
+    let (sheet, sst) = common::shared_sheet_xml(&[&["code", "clubs"], &["E14001401", "4"]]);
+    let sst = String::from_utf8(sst).unwrap();
+    let read = |count: &str| {
+        let text = sst.replacen("uniqueCount=\"3\"", &format!("uniqueCount=\"{count}\""), 1);
+        let book = common::workbook_with(&[("Clubs", sheet.clone())], Some(text.as_bytes()));
+        stemgap_ingest::recipe::xlsx::sheet_as_csv(&book, "clubs.xlsx", "Clubs", &Limits::DEFAULT)
+    };
+    assert!(read("3").is_ok());
+    let room = sst.len() / 5;
+    assert!(
+        read(&room.to_string()).is_ok(),
+        "a count the bytes can hold"
+    );
+    let err = read("4999999").unwrap_err().to_string();
+    assert!(
+        err.contains("the shared strings declare 4999999 strings in")
+            && err.contains("which hold at most"),
+        "{err}"
+    );
+}
