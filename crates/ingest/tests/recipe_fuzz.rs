@@ -757,6 +757,16 @@ fn fuzz(seed: u64, budget: Duration, only: Option<&str>) -> Figures {
                 panic!("the engine panicked ({why}) on\n{}", show());
             }
         }
+        if took >= Duration::from_secs(5) || peak >= 512 << 20 {
+            // The quiet hook would swallow the message below; the input
+            // (binary, perhaps) is kept to reproduce.
+            let _ = std::panic::take_hook();
+            let kept = std::env::temp_dir().join(format!("stemgap-fuzz-{seed}"));
+            std::fs::create_dir_all(&kept).expect("the temporary folder is writable");
+            std::fs::write(kept.join("recipe.toml"), &recipe_text).expect("writable");
+            std::fs::write(kept.join("data"), &data).expect("writable");
+            eprintln!("input kept in {}", kept.display());
+        }
         assert!(
             took < Duration::from_secs(5),
             "an iteration took {took:?}: {}",

@@ -162,6 +162,8 @@ fn parquet_inner(
         .iter()
         .map(|c| recipe_reads(recipe, c))
         .collect();
+    // Page headers walked first: the decoder trusts their list lengths.
+    t.check_page_headers(bytes, &used)?;
     let declared = t.declared_unpacked(&used);
     if declared > limits.unpacked_bytes as u64 {
         return Err(invalid(
