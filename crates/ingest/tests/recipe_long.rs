@@ -669,8 +669,8 @@ fn a_huge_shared_strings_count_is_refused() {
 
 /// A shared-strings count below the cap but beyond what the table's bytes
 /// can hold (five per `<si/>`) is refused too: the reader would reserve
-/// room for every string declared (240 MiB from a 2 KB workbook under the
-/// fuzzer). The true count, and a count the bytes could hold, read.
+/// room for every string declared. The true count, and a count the bytes
+/// could hold, read.
 #[test]
 fn a_shared_strings_count_the_table_cannot_hold_is_refused() {
     let (sheet, sst) = common::shared_sheet_xml(&[&["code", "clubs"], &["E14001401", "4"]]);

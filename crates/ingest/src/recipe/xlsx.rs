@@ -315,8 +315,7 @@ fn check_archive(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), Sou
 /// reserves room for before reading a string: at most [`MAX_CELLS`], and
 /// no more than the table can hold. Every string item takes at least five
 /// bytes (`<si/>`), so a larger count is false, and would have the reader
-/// reserve some 48 bytes per string declared (a mutated 2 KB workbook
-/// reserved 240 MiB under the recipe fuzzer).
+/// reserve room for every string declared from a file of a few bytes.
 fn check_shared_strings(bytes: &[u8], limits: &Limits, at: &Location) -> Result<(), SourceError> {
     for e in entries(bytes, at)?
         .iter()
