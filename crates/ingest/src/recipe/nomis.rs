@@ -17,7 +17,7 @@
 //! a spreadsheet numbers it and the column's letter.
 
 use super::engine::Parsed;
-use super::records::push_field;
+use super::records::{header, push_field};
 use super::Limits;
 use std::collections::{HashMap, HashSet};
 use stemgap_sources::column_letters as letters;
@@ -239,14 +239,7 @@ fn long_table(grid: &Grid, location: Location, limits: &Limits) -> Result<NomisT
             ),
         ));
     }
-    let mut out = String::new();
-    for (i, c) in columns.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_field(&mut out, c);
-    }
-    out.push('\n');
+    let mut out = header(&columns);
     let mut maps = Vec::with_capacity(blocks.len());
     let mut long_rows = Vec::with_capacity(rows);
     for (bi, b) in blocks.iter().enumerate() {

@@ -62,7 +62,7 @@ fn check_cell(
 }
 
 /// A header line of column names.
-fn header(columns: &[String]) -> String {
+pub(super) fn header(columns: &[String]) -> String {
     let mut out = String::new();
     for (i, c) in columns.iter().enumerate() {
         if i > 0 {
